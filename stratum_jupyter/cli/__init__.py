@@ -1,0 +1,58 @@
+"""The ``stratum`` command line: one module per group of subcommands, each a thin shell over
+the package's functions. Exit codes: 0 success, 2 bad input (message on stderr), 1 a failure
+while running."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+# Modules with a ``register(subparsers)`` function, in the order they appear in --help.
+COMMAND_MODULES = [
+    "stratum_jupyter.cli.spec_cmds",
+    "stratum_jupyter.cli.run_cmd",
+    "stratum_jupyter.cli.kernel_cmd",
+]
+
+EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class BadInput(Exception):
+    """Raised by a command for user mistakes that are not StratumErrors (exit code 2)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .._version import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="stratum",
+        description="Model-driven ML pipelines: build, evaluate, deploy and monitor.",
+    )
+    parser.add_argument("--version", action="version", version=f"stratum {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from ..errors import DeployError, SpecError, StratumError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or EXIT_OK)
+    except (SpecError, DeployError, BadInput) as exc:
+        print(f"stratum {args.command}: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except StratumError as exc:
+        print(f"stratum {args.command}: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print(f"stratum {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

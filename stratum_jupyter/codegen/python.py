@@ -1,0 +1,225 @@
+"""Turn a spec into readable Python source: imports, data loading, one scikit-learn
+``Pipeline`` per candidate with its parameter grid, the evaluation, and saving the best model.
+
+Pure functions from a validated :class:`PipelineSpec` to text; nothing here runs anything.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Iterable
+from dataclasses import dataclass, field
+
+from ..catalog import get_catalog
+from ..catalog.sources import split_source
+from ..spec import PipelineSpec, dump_spec
+from .pyformat import Call, literal, render, triple_quoted
+
+_STDLIB = {"pathlib", "json", "os", "sys"}
+_ALIASES = {"pandas": "import pandas as pd", "numpy": "import numpy as np"}
+
+
+@dataclass(frozen=True)
+class Section:
+    """A piece of generated code: the imports it needs (module -> names; none for a plain
+    ``import module``) and its body."""
+
+    body: str
+    imports: Mapping[str, Iterable[str]] = field(default_factory=dict)
+
+
+def render_imports(*sections: Section) -> str:
+    """One isort-ordered import block (standard library, then third party)."""
+    merged: dict[str, set[str]] = {}
+    for section in sections:
+        for module, names in section.imports.items():
+            merged.setdefault(module, set()).update(names)
+    groups: dict[int, list[tuple[int, str, str]]] = {0: [], 1: []}
+    for module, names in merged.items():
+        top = module.split(".")[0]
+        group = 0 if top in _STDLIB else 1  # stratum_jupyter is third party in user code
+        if names:
+            line = f"from {module} import {', '.join(sorted(names))}"
+            if len(line) > 88:
+                line = f"from {module} import (\n" + "".join(
+                    f"    {n},\n" for n in sorted(names)) + ")"
+            groups[group].append((1, module, line))
+        else:
+            groups[group].append((0, module, _ALIASES.get(module, f"import {module}")))
+    blocks = ["\n".join(line for *_, line in sorted(g)) for g in groups.values() if g]
+    return "\n\n".join(blocks)
+
+
+def _step_names(blocks: list[str]) -> list[str]:
+    """Pipeline step names as ``make_pipeline`` makes them: lowercase, numbered if repeated."""
+    counts = Counter(b.lower() for b in blocks)
+    seen: Counter[str] = Counter()
+    names = []
+    for block in blocks:
+        low = block.lower()
+        seen[low] += 1
+        names.append(f"{low}-{seen[low]}" if counts[low] > 1 else low)
+    return names
+
+
+def candidates_section(spec: PipelineSpec) -> Section:
+    """``candidates = {name: (Pipeline([...]), {grid})}``."""
+    catalog = get_catalog()
+    imports: dict[str, set[str]] = {"sklearn.pipeline": {"Pipeline"}}
+    entries: dict[str, tuple[Call, dict[str, list]]] = {}
+    for cand in spec.candidates:
+        steps, grid = [], {}
+        for name, step in zip(_step_names([s.block for s in cand.steps]), cand.steps,
+                              strict=True):
+            block = catalog.get(step.block)
+            imports.setdefault(block.module, set()).add(block.name)
+            steps.append((name, Call(block.name, kwargs=step.fixed_params())))
+            grid.update({f"{name}__{p}": values for p, values in step.grid_axes().items()})
+        entries[cand.name] = (Call("Pipeline", args=(steps,)), grid)
+    body = ("# One scikit-learn Pipeline per candidate, with the grid of values to search.\n"
+            f"candidates = {render(entries)}")
+    return Section(body, imports)
+
+
+def data_section(spec: PipelineSpec) -> Section:
+    """Load ``X`` and ``y`` from the spec's data source."""
+    if spec.data is None:
+        return Section("# The spec names no data source: X and y must already be defined.\n"
+                       "X, y = X, y  # noqa: F821, PLW0127")
+    data = spec.data
+    scheme, location = split_source(data.source)
+    lines = []
+    if scheme == "sklearn":
+        loader = f"load_{location}"
+        lines.append(f"X, y = {loader}(return_X_y=True, as_frame=True)")
+        imports = {"sklearn.datasets": {loader}}
+    else:
+        reader = {"csv": "read_csv", "parquet": "read_parquet"}[scheme]
+        lines.append(f"X = pd.{reader}(data_path)")
+        lines.append(f"y = X.pop({literal(data.target)})" if data.target else "y = None")
+        imports = {"pandas": set()}
+    if data.features:
+        lines.append(f"X = X[{render(list(data.features), width=80)}]")
+    if data.drop:
+        lines.append(f"X = X.drop(columns={render(list(data.drop), width=70)})")
+    return Section("\n".join(lines), imports)
+
+
+def splitter_section(spec: PipelineSpec) -> Section:
+    """The cross-validation splitter: the folds every candidate is scored on."""
+    ev = spec.evaluation
+    classification = spec.task == "classification"
+    if ev.holdout is not None:
+        cls = "StratifiedShuffleSplit" if classification else "ShuffleSplit"
+        body = (f"folds = {cls}(n_splits=1, test_size={literal(ev.holdout)}, "
+                "random_state=random_state)")
+    else:
+        cls = "StratifiedKFold" if classification else "KFold"
+        body = (f"folds = {cls}(\n    n_splits=cv,\n    shuffle=random_state is not None,\n"
+                "    random_state=random_state,\n)")
+    return Section(body, {"sklearn.model_selection": {cls}})
+
+
+def parameters_source(spec: PipelineSpec, out_dir: str) -> str:
+    """The papermill ``parameters`` cell: what a batch run may override."""
+    ev = spec.evaluation
+    lines = ["# Parameters: papermill may override these (stratum run NB -o OUT -p cv 3)."]
+    if ev.holdout is None:
+        lines.append(f"cv = {ev.cv}")
+    lines.append(f"random_state = {literal(ev.random_state)}")
+    if spec.data is not None and split_source(spec.data.source)[0] != "sklearn":
+        lines.append(f"data_path = {literal(split_source(spec.data.source)[1])}")
+    if _random_candidates(spec):
+        lines.append(f"n_iter = {ev.n_iter or 10}")
+    lines.append(f"out_dir = {literal(out_dir)}")
+    return "\n".join(lines)
+
+
+def _random_candidates(spec: PipelineSpec) -> list[str]:
+    return [c.name for c in spec.candidates if spec.search_for(c)[0] == "random"]
+
+
+def evaluation_section(spec: PipelineSpec) -> Section:
+    """Cross-validate every candidate on the same folds and rank them on ``select_by``."""
+    random_names = _random_candidates(spec)
+    searchers = {"GridSearchCV"} | ({"RandomizedSearchCV"} if random_names else set())
+    grid_search = ("GridSearchCV(pipeline, grid, scoring=scoring, refit=select_by, "
+                   "cv=folds)")
+    lines = [
+        f"metrics = {render(spec.metrics, width=78)}",
+        f"select_by = {literal(spec.select_by)}",
+        "scoring = make_scorers(metrics)",
+        "",
+        "searches = {}",
+        "rows = []",
+        "for name, (pipeline, grid) in candidates.items():",
+    ]
+    if random_names:
+        lines += [
+            f"    if name in {render(random_names, indent=1, width=70)}:",
+            "        search = RandomizedSearchCV(",
+            "            pipeline, grid, n_iter=n_iter, scoring=scoring, refit=select_by,",
+            "            cv=folds, random_state=random_state,",
+            "        )",
+            "    else:",
+            "        search = GridSearchCV(",
+            "            pipeline, grid, scoring=scoring, refit=select_by, cv=folds",
+            "        )",
+        ]
+    else:
+        lines.append(f"    search = {grid_search}")
+    lines += [
+        "    search.fit(X, y)",
+        "    searches[name] = search",
+        "    results = search.cv_results_",
+        '    for i, params in enumerate(results["params"]):',
+        '        row = {"candidate": name, "params": params}',
+        "        for metric in metrics:",
+        '            row[metric] = results[f"mean_test_{metric}"][i]',
+        '            row[f"{metric}_std"] = results[f"std_test_{metric}"][i]',
+        '        row["fit_time"] = results["mean_fit_time"][i]',
+        "        rows.append(row)",
+        "",
+        "leaderboard = pd.DataFrame(rows)",
+        "leaderboard = leaderboard.sort_values(select_by, ascending=False, ignore_index=True)",
+    ]
+    imports = {"sklearn.model_selection": searchers, "pandas": set(),
+               "stratum_jupyter.evaluation.scoring": {"make_scorers"}}
+    return Section("\n".join(lines), imports)
+
+
+def save_section(spec: PipelineSpec) -> Section:
+    """Save the best candidate (refitted on all data) as a skops file, with the leaderboard."""
+    body = "\n".join([
+        'best_name = leaderboard.loc[0, "candidate"]',
+        "best_model = searches[best_name].best_estimator_",
+        'best_dir = Path(out_dir) / "best"',
+        "best_dir.mkdir(parents=True, exist_ok=True)",
+        'skops.io.dump(best_model, best_dir / "model.skops")',
+        'leaderboard.to_csv(best_dir / "leaderboard.csv", index=False)',
+        'print(f"best: {best_name} ({select_by} = {leaderboard.loc[0, select_by]:.4f})")',
+        'print(f"saved to {best_dir}")',
+    ])
+    return Section(body, {"pathlib": {"Path"}, "skops.io": set()})
+
+
+def spec_source(spec: PipelineSpec) -> str:
+    """A cell holding the spec itself as YAML: readable, editable, loadable into a builder."""
+    return ("from stratum_jupyter import load_spec\n\n"
+            f"spec = load_spec(\n    {triple_quoted(dump_spec(spec))}\n)")
+
+
+def code_sections(spec: PipelineSpec) -> list[Section]:
+    """The code of a spec, in the order it runs."""
+    return [data_section(spec), candidates_section(spec), splitter_section(spec),
+            evaluation_section(spec), save_section(spec)]
+
+
+def script_source(spec: PipelineSpec, out_dir: str = "runs/stratum") -> str:
+    """The whole pipeline as one Python script."""
+    sections = code_sections(spec)
+    title = literal(f"Pipeline {spec.name or 'spec'}: generated by stratum_jupyter.")
+    parts = [title, render_imports(*sections), parameters_source(spec, out_dir)]
+    parts += [s.body for s in sections]
+    parts.insert(-1, "print(leaderboard.to_string())")
+    return "\n\n".join(parts) + "\n"

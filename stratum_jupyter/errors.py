@@ -1,0 +1,84 @@
+"""The exception family of stratum_jupyter: everything a user can get wrong or that can fail."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["StratumError", "SpecError", "SpecIssue", "DeployError", "EvaluationError"]
+
+
+class StratumError(Exception):
+    """Base class of every error raised on purpose by stratum_jupyter."""
+
+
+def format_path(path: Sequence[str | int]) -> str:
+    """``("candidates", 0, "steps", 1)`` -> ``candidates[0].steps[1]``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "<spec>"
+
+
+@dataclass(frozen=True)
+class SpecIssue:
+    """One problem in a spec: where it is, what was found, and what is allowed."""
+
+    path: tuple[str | int, ...]
+    message: str
+    value: Any = None
+    allowed: str | None = None
+    suggestions: tuple[str, ...] = field(default=())
+
+    @property
+    def field(self) -> str:
+        return format_path(self.path)
+
+    def __str__(self) -> str:
+        text = f"{self.field}: {self.message}"
+        if self.allowed:
+            text += f" (allowed: {self.allowed})"
+        if self.suggestions:
+            text += f"; did you mean {' or '.join(repr(s) for s in self.suggestions)}?"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "field": self.field,
+            "path": list(self.path),
+            "message": self.message,
+            "allowed": self.allowed,
+            "suggestions": list(self.suggestions),
+        }
+
+
+class SpecError(StratumError, ValueError):
+    """A pipeline spec is invalid. Carries every issue found, not only the first."""
+
+    def __init__(self, issues: Iterable[SpecIssue]):
+        self.issues: list[SpecIssue] = list(issues)
+        n = len(self.issues)
+        head = f"invalid pipeline spec ({n} problem{'s' if n != 1 else ''}):"
+        super().__init__("\n".join([head, *(f"  - {issue}" for issue in self.issues)]))
+
+    @property
+    def fields(self) -> list[str]:
+        return [issue.field for issue in self.issues]
+
+
+class EvaluationError(StratumError, RuntimeError):
+    """An evaluation could not produce a result (for example: every candidate failed)."""
+
+
+class DeployError(StratumError):
+    """A deployment violates the target's constraints; carries every violation found."""
+
+    def __init__(self, violations: Iterable[str]):
+        self.violations = list(violations)
+        super().__init__(
+            "deployment refused:\n" + "\n".join(f"  - {v}" for v in self.violations)
+        )

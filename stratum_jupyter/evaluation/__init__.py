@@ -1,0 +1,1 @@
+"""Evaluation: cross-validate candidate pipelines and rank them on the spec's metrics."""

@@ -1,0 +1,19 @@
+"""IPython magics: thin shells over the package's functions. Each module holds one concern's
+``Magics`` class; :func:`register` adds them all. Modules here import nothing heavy at import
+time, so ``%load_ext stratum_jupyter`` stays fast."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+# "module:Class" of every Magics class, in the order they are registered.
+MAGIC_CLASSES = [
+    "stratum_jupyter.magics.spec_magics:SpecMagics",
+]
+
+
+def register(ipython: Any) -> None:
+    for path in MAGIC_CLASSES:
+        module, _, name = path.partition(":")
+        ipython.register_magics(getattr(importlib.import_module(module), name))

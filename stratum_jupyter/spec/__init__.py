@@ -1,0 +1,54 @@
+"""The pipeline spec: models, reading/writing, validation, metric vocabulary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..errors import SpecError, SpecIssue
+from .io import dump_json, dump_yaml, read_source
+from .metrics import METRICS, metrics_for
+from .model import SPEC_VERSION, Candidate, DataSpec, EvaluationSpec, PipelineSpec, Step
+from .validate import collect_issues, validate_spec
+
+__all__ = [
+    "SPEC_VERSION", "Candidate", "DataSpec", "EvaluationSpec", "PipelineSpec", "Step",
+    "SpecError", "SpecIssue", "METRICS", "metrics_for", "load_spec", "dump_spec",
+    "validate_spec", "collect_issues", "json_schema",
+]
+
+
+def load_spec(source: PipelineSpec | str | Path | dict[str, Any]) -> PipelineSpec:
+    """Load and validate a spec from a model, a mapping, YAML/JSON text, or a file path."""
+    if isinstance(source, PipelineSpec):
+        return validate_spec(source)
+    return validate_spec(read_source(source))
+
+
+def dump_spec(spec: PipelineSpec, fmt: str = "yaml") -> str:
+    """The spec as YAML or JSON text, holding exactly what was written."""
+    data = spec.to_dict()
+    if fmt == "json":
+        return dump_json(data)
+    if fmt == "yaml":
+        return dump_yaml(data)
+    raise ValueError(f"unknown format {fmt!r} (allowed: yaml, json)")
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of spec v1."""
+    schema = PipelineSpec.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "stratum_jupyter pipeline spec v1"
+    step = schema.get("$defs", {}).get("Step")
+    if step is not None:  # a step is written {BlockName: {param: value}}
+        schema["$defs"]["Step"] = {
+            "title": "Step",
+            "description": "{BlockName: {param: value}}; a list value is a grid axis.",
+            "anyOf": [
+                {"type": "string"},
+                {"type": "object", "minProperties": 1, "maxProperties": 1,
+                 "additionalProperties": {"anyOf": [{"type": "object"}, {"type": "null"}]}},
+            ],
+        }
+    return schema

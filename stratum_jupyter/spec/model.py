@@ -1,0 +1,135 @@
+"""Pipeline spec v1 as pydantic models: the single source of truth that flows one way.
+
+``widget -> spec -> codegen / evaluate -> model bundle -> deploy -> monitor``
+
+The models check structure (types, required fields, ranges). Whether a block exists, whether
+its parameters fit the estimator's own constraints, and whether metrics fit the task is
+checked against the block catalog by :mod:`stratum_jupyter.spec.validate`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    model_serializer,
+    model_validator,
+)
+
+SPEC_VERSION = 1
+Task = Literal["classification", "regression", "clustering"]
+Search = Literal["grid", "random"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, validate_assignment=True)
+
+
+class DataSpec(_Model):
+    """Where the data comes from: ``sklearn:<name>``, ``csv:<path>`` or ``parquet:<path>``."""
+
+    source: str = Field(min_length=1, description="sklearn:<name>, csv:<path> or parquet:<path>")
+    target: str | None = Field(None, description="The label column (not for sklearn: sources).")
+    features: list[str] | None = Field(None, description="Columns to use (default: all others).")
+    drop: list[str] = Field(default_factory=list, description="Columns to leave out.")
+
+
+class EvaluationSpec(_Model):
+    """How candidates are compared."""
+
+    cv: int = Field(5, ge=2, le=100, description="Number of cross-validation folds.")
+    holdout: float | None = Field(
+        None, gt=0, lt=1, description="Fraction held out for a single split, instead of cv."
+    )
+    metrics: list[str] | None = Field(
+        None, min_length=1, description="Scorer names; the default depends on the task."
+    )
+    select_by: str | None = Field(None, description="The metric that picks the best model.")
+    random_state: int | None = Field(None, ge=0, le=2**32 - 1)
+    search: Search = Field("grid", description="grid: every combination; random: n_iter draws.")
+    n_iter: int | None = Field(None, ge=1, description="Draws per candidate for search: random.")
+
+
+class Step(_Model):
+    """One block of a pipeline, written ``{BlockName: {param: value}}`` in a spec."""
+
+    block: str = Field(min_length=1)
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_mapping(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            return {"block": data, "params": {}}
+        if isinstance(data, dict) and "block" not in data:
+            if len(data) != 1:
+                raise ValueError(
+                    "a step is a mapping with exactly one key, the block name, "
+                    f"e.g. {{StandardScaler: {{}}}}; got {len(data)} keys"
+                )
+            ((block, params),) = data.items()
+            return {"block": block, "params": {} if params is None else params}
+        return data
+
+    @model_serializer(mode="plain")
+    def _to_mapping(self) -> dict[str, Any]:
+        return {self.block: dict(self.params)}
+
+    def grid_axes(self) -> dict[str, list[Any]]:
+        """Parameters given as lists: each is one axis of the candidate's grid."""
+        return {k: v for k, v in self.params.items() if isinstance(v, list)}
+
+    def fixed_params(self) -> dict[str, Any]:
+        """Parameters given as single values."""
+        return {k: v for k, v in self.params.items() if not isinstance(v, list)}
+
+
+class Candidate(_Model):
+    """A named pipeline: ordered transformers then one final estimator."""
+
+    name: str = Field(min_length=1)
+    steps: list[Step] = Field(min_length=1)
+    search: Search | None = Field(None, description="Overrides evaluation.search.")
+    n_iter: int | None = Field(None, ge=1, description="Overrides evaluation.n_iter.")
+
+    def grid_size(self) -> int:
+        size = 1
+        for step in self.steps:
+            for values in step.grid_axes().values():
+                size *= max(len(values), 1)
+        return size
+
+
+class PipelineSpec(_Model):
+    """A whole pipeline spec, ``version: 1``."""
+
+    version: Literal[1] = Field(description="Spec format version; only 1 exists.")
+    name: str | None = Field(None, description="A name for the experiment.")
+    task: Task
+    data: DataSpec | None = None
+    evaluation: EvaluationSpec = Field(default_factory=EvaluationSpec)
+    candidates: list[Candidate] = Field(min_length=1)
+
+    # Resolved views: what the defaults mean for this spec.
+    @property
+    def metrics(self) -> list[str]:
+        from .metrics import DEFAULT_METRIC
+
+        return list(self.evaluation.metrics or [DEFAULT_METRIC[self.task]])
+
+    @property
+    def select_by(self) -> str:
+        return self.evaluation.select_by or self.metrics[0]
+
+    def search_for(self, candidate: Candidate) -> tuple[str, int | None]:
+        """The search strategy and number of draws that apply to ``candidate``."""
+        search = candidate.search or self.evaluation.search
+        n_iter = candidate.n_iter or self.evaluation.n_iter
+        return search, n_iter
+
+    def to_dict(self) -> dict[str, Any]:
+        """The spec as plain data, holding exactly what was written (no filled-in defaults)."""
+        return self.model_dump(mode="json", exclude_unset=True)
