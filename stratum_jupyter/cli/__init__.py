@@ -14,6 +14,7 @@ COMMAND_MODULES = [
     "stratum_jupyter.cli.spec_cmds",
     "stratum_jupyter.cli.run_cmd",
     "stratum_jupyter.cli.kernel_cmd",
+    "stratum_jupyter.cli.demo_cmd",
 ]
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
