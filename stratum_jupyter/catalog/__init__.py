@@ -36,9 +36,15 @@ def get_catalog() -> BlockRegistry:
 
     A plugin block with the same name as a built-in one replaces it.
     """
-    from .sklearn_blocks import sklearn_blocks
+    from . import cache
 
-    registry = BlockRegistry(sklearn_blocks())
+    blocks = cache.load()
+    if blocks is None:
+        from .sklearn_blocks import sklearn_blocks
+
+        blocks = list(sklearn_blocks())
+        cache.store(blocks)
+    registry = BlockRegistry(blocks)
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         try:
             for block in _plugin_blocks(ep.load()):

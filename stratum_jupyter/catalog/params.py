@@ -48,7 +48,8 @@ class ParamInfo:
             right = "inf" if r["max"] is None else r["max"]
             lb = "[" if r["closed"] in ("left", "both") else "("
             rb = "]" if r["closed"] in ("right", "both") else ")"
-            parts.append(f"{'an int' if r['type'] == 'int' else 'a float'} in {lb}{left}, {right}{rb}")
+            kind = "an int" if r["type"] == "int" else "a float"
+            parts.append(f"{kind} in {lb}{left}, {right}{rb}")
         if self.choices:
             parts.append("one of " + ", ".join(repr(c) for c in self.choices))
         simple = {"bool": "a bool", "str": "a str", "array": "a list", "dict": "a mapping",
@@ -88,6 +89,8 @@ def _describe_constraints(constraints: list[Any]) -> _Acc:
     from sklearn.utils import _param_validation as pv
 
     acc = _Acc()
+    if isinstance(constraints, str):  # "no_validation" stands alone, not in a list
+        constraints = [constraints]
     for c in constraints:
         if isinstance(c, pv.Hidden):
             continue  # valid but undocumented (often deprecated): not offered in forms
@@ -241,7 +244,7 @@ def describe_params(cls: type) -> tuple[ParamInfo, ...]:
 
 
 def check_value(cls: type, name: str, value: Any) -> str | None:
-    """None if ``value`` is allowed for parameter ``name`` of ``cls``, else scikit-learn's message."""
+    """None if ``value`` suits parameter ``name`` of ``cls``, else scikit-learn's message."""
     constraints = (getattr(cls, "_parameter_constraints", {}) or {}).get(name)
     if constraints is None:
         return None
@@ -251,7 +254,8 @@ def check_value(cls: type, name: str, value: Any) -> str | None:
     )
 
     try:
-        validate_parameter_constraints({name: constraints}, {name: value}, caller_name=cls.__name__)
+        validate_parameter_constraints({name: constraints}, {name: value},
+                                       caller_name=cls.__name__)
     except InvalidParameterError as exc:
         return str(exc)
     except Exception as exc:  # a constraint that cannot judge a JSON value

@@ -61,7 +61,8 @@ def render(node: Any, indent: int = 0, width: int = LINE) -> str:
     close = INDENT * indent
     if isinstance(node, Call):
         items = [render(a, indent + 1, width) for a in node.args]
-        items += [f"{k}={render(v, indent + 1, width - len(k) - 1)}" for k, v in node.kwargs.items()]
+        items += [f"{k}={render(v, indent + 1, width - len(k) - 1)}"
+                  for k, v in node.kwargs.items()]
         open_, end = f"{node.func}(", ")"
     elif isinstance(node, dict):
         items = [f"{render(k, indent + 1)}: {render(v, indent + 1, width - len(_flat(k)) - 2)}"

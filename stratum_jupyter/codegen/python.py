@@ -7,7 +7,7 @@ Pure functions from a validated :class:`PipelineSpec` to text; nothing here runs
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ..catalog import get_catalog

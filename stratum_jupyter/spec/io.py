@@ -53,7 +53,8 @@ def read_source(source: str | Path | dict[str, Any]) -> Any:
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
-            raise SpecError([SpecIssue((), f"cannot read spec file {str(path)!r}: {exc.strerror}")])
+            raise SpecError([SpecIssue((), f"cannot read spec file {str(path)!r}: "
+                                           f"{exc.strerror}")]) from None
         return parse_text(text)
     if isinstance(source, str):
         return parse_text(source)

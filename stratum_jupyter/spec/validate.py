@@ -95,7 +95,8 @@ def _semantic_issues(data: dict[str, Any]) -> Iterator[SpecIssue]:
         if isinstance(name, str):
             if name in names:
                 yield SpecIssue(("candidates", i, "name"),
-                                f"duplicate candidate name {name!r} (also candidates[{names[name]}])",
+                                f"duplicate candidate name {name!r} "
+                                f"(also candidates[{names[name]}])",
                                 value=name, allowed="a name used once")
             else:
                 names[name] = i

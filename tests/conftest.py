@@ -1,0 +1,32 @@
+"""Shared fixtures: example specs and a scratch working directory."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SPECS = ROOT / "example_notebooks" / "specs"
+
+VALID = {
+    "version": 1,
+    "name": "iris",
+    "task": "classification",
+    "data": {"source": "sklearn:iris"},
+    "evaluation": {"cv": 3, "metrics": ["accuracy", "f1_macro"], "select_by": "f1_macro",
+                   "random_state": 0},
+    "candidates": [
+        {"name": "logreg", "steps": [{"StandardScaler": {}},
+                                     {"LogisticRegression": {"C": [0.1, 1.0], "max_iter": 500}}]},
+        {"name": "forest", "steps": [{"RandomForestClassifier": {"n_estimators": [10, 20],
+                                                                 "max_depth": [None, 4]}}]},
+    ],
+}
+
+
+@pytest.fixture
+def valid_spec() -> dict:
+    """A fresh copy of a small valid classification spec (a dict)."""
+    return copy.deepcopy(VALID)
