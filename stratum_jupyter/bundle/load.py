@@ -23,13 +23,10 @@ def read_profile(directory: str | Path) -> dict[str, Any]:
 
 
 def load_model(directory: str | Path, *, trusted: Iterable[str] = ()) -> Any:
-    """Load the bundle's model. scikit-learn models load from ``model.skops`` trusting only
-    types of scikit-learn, NumPy and SciPy (plus ``trusted``); Keras from ``model.keras``."""
+    """Load the bundle's model from ``model.skops``, trusting only types of scikit-learn,
+    NumPy, SciPy and stratum_jupyter (plus ``trusted``); a Keras network from ``model.keras``
+    is attached to the final step."""
     directory = Path(directory)
-    if (directory / "model.keras").exists():
-        from ..keras import load_keras_model  # type: ignore[import-not-found]
-
-        return load_keras_model(directory / "model.keras")
     path = directory / "model.skops"
     if not path.is_file():
         raise StratumError(f"{directory} holds no model.skops or model.keras")
@@ -42,4 +39,9 @@ def load_model(directory: str | Path, *, trusted: Iterable[str] = ()) -> Any:
         raise StratumError(
             f"{path} holds types that are not trusted: {', '.join(sorted(refused))}; "
             "pass trusted=[...] if you know where this file comes from")
-    return skops.io.load(path, trusted=list(untrusted))
+    model = skops.io.load(path, trusted=list(untrusted))
+    if (directory / "model.keras").exists():
+        from ..keras.persist import attach_network
+
+        attach_network(model, directory / "model.keras")
+    return model

@@ -14,7 +14,9 @@ PROFILE_FORMAT = "stratum-model/1"
 
 
 def _model_kind(model: Any) -> str:
-    return "keras" if getattr(model, "_stratum_kind", None) == "keras" else "sklearn"
+    from ..keras.persist import is_keras
+
+    return "keras" if is_keras(model) else "sklearn"
 
 
 def _estimator_classes(model: Any) -> list[str]:
@@ -35,7 +37,8 @@ def requirements_for(model: Any, X: Any) -> list[str]:
             if dist not in needed and dist != "stratum-jupyter":
                 needed.append(dist)
     if _model_kind(model) == "keras":
-        needed.append("tensorflow")
+        # whichever TensorFlow distribution is installed (tensorflow, tensorflow-cpu, ...)
+        needed += [d for d in dists.get("tensorflow", []) if d not in needed] + ["keras"]
     pinned = []
     for dist in needed:
         try:
@@ -69,8 +72,9 @@ def save_bundle(
     directory.mkdir(parents=True, exist_ok=True)
     kind = _model_kind(model)
     if kind == "keras":
-        model_file = directory / "model.keras"
-        model.save(model_file)
+        from ..keras.persist import save_keras_model
+
+        model_file = save_keras_model(model, directory)
     else:
         import skops.io
 

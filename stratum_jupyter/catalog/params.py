@@ -157,9 +157,27 @@ def _json_default(value: Any) -> tuple[Any, str]:
     if isinstance(value, numbers.Real):
         f = float(value)
         return (None if math.isinf(f) or math.isnan(f) else f), repr(f)
-    if isinstance(value, tuple | list) and all(isinstance(v, JSONScalar) for v in value):
-        return list(value), repr(value)
+    if isinstance(value, tuple | list | dict) and _is_json(value):
+        return _as_json(value), repr(value)
     return None, repr(value)
+
+
+def _is_json(value: Any) -> bool:
+    if isinstance(value, JSONScalar):
+        return not (isinstance(value, float) and (math.isinf(value) or math.isnan(value)))
+    if isinstance(value, tuple | list):
+        return all(_is_json(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _is_json(v) for k, v in value.items())
+    return False
+
+
+def _as_json(value: Any) -> Any:
+    if isinstance(value, tuple | list):
+        return [_as_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _as_json(v) for k, v in value.items()}
+    return value
 
 
 def _types_from_default(value: Any) -> tuple[str, ...]:
@@ -260,4 +278,6 @@ def check_value(cls: type, name: str, value: Any) -> str | None:
         return str(exc)
     except Exception as exc:  # a constraint that cannot judge a JSON value
         return f"{type(exc).__name__}: {exc}"
-    return None
+    # Estimators may check more than their constraints can say (a Keras layer's shape).
+    extra = getattr(cls, "_stratum_check_param", None)
+    return extra(name, value) if extra is not None else None

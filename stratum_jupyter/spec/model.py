@@ -53,6 +53,19 @@ class EvaluationSpec(_Model):
     n_iter: int | None = Field(None, ge=1, description="Draws per candidate for search: random.")
 
 
+def is_grid_axis(block: str, name: str, value: Any) -> bool:
+    """The grid-axis rule of the spec (see :meth:`Step.is_axis`)."""
+    if not isinstance(value, list):
+        return False
+    if not value or all(isinstance(v, list) for v in value):
+        return True
+    from ..catalog import get_catalog  # only for lists of scalars/mappings: rare and cheap
+
+    catalog = get_catalog()
+    info = catalog.get(block).param(name) if block in catalog else None
+    return not (info is not None and set(info.types) <= {"array"})
+
+
 class Step(_Model):
     """One block of a pipeline, written ``{BlockName: {param: value}}`` in a spec."""
 
@@ -78,13 +91,21 @@ class Step(_Model):
     def _to_mapping(self) -> dict[str, Any]:
         return {self.block: dict(self.params)}
 
+    def is_axis(self, name: str) -> bool:
+        """Whether parameter ``name`` is a grid axis.
+
+        A list is a grid axis, except for a parameter that only takes lists (Keras
+        ``layers``): there a flat list is one value and a list of lists is an axis.
+        """
+        return is_grid_axis(self.block, name, self.params.get(name))
+
     def grid_axes(self) -> dict[str, list[Any]]:
-        """Parameters given as lists: each is one axis of the candidate's grid."""
-        return {k: v for k, v in self.params.items() if isinstance(v, list)}
+        """Parameters given as lists of values: each is one axis of the candidate's grid."""
+        return {k: v for k, v in self.params.items() if self.is_axis(k)}
 
     def fixed_params(self) -> dict[str, Any]:
         """Parameters given as single values."""
-        return {k: v for k, v in self.params.items() if not isinstance(v, list)}
+        return {k: v for k, v in self.params.items() if not self.is_axis(k)}
 
 
 class Candidate(_Model):

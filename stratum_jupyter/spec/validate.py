@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import SpecError, SpecIssue
 from .metrics import DEFAULT_METRIC, METRICS, TASKS, metrics_for
-from .model import PipelineSpec
+from .model import PipelineSpec, is_grid_axis
 
 _KIND_FOR_TASK = {"classification": "classifier", "regression": "regressor",
                   "clustering": "clusterer"}
@@ -210,8 +210,9 @@ def _params_issues(block: Any, params: dict[Any, Any], path: tuple[Any, ...]
             yield SpecIssue(where, f"{pname} takes a Python object, which a spec cannot hold",
                             value=value, allowed="leave it at its default")
             continue
-        values = value if isinstance(value, list) else [value]
-        if isinstance(value, list) and not value:
+        axis = is_grid_axis(block.name, pname, value)
+        values = value if axis else [value]
+        if axis and not value:
             yield SpecIssue(where, "an empty list is an empty grid axis",
                             value=value, allowed="one value, or a list of values to search")
         for item in values:
