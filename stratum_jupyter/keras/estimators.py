@@ -89,15 +89,22 @@ class _KerasEstimator(BaseEstimator):
         if self.random_state is not None:
             keras.utils.set_random_seed(int(self.random_state) % (2**31))
         self.model_ = self._build(X.shape[1])
-        callbacks = []
-        use_validation = self.early_stopping and self.validation_fraction > 0 and len(X) >= 20
-        if use_validation:
+        callbacks, validation = [], None
+        if self.early_stopping and self.validation_fraction > 0 and len(X) >= 20:
+            # Keras' validation_split takes the *last* rows: wrong for sorted data. Shuffle
+            # (stratified for classifiers) and hold out our own validation set instead.
+            from sklearn.model_selection import train_test_split
+
+            stratify = y if isinstance(self, ClassifierMixin) and _splittable(y) else None
+            X, X_val, y, y_val = train_test_split(
+                X, y, test_size=self.validation_fraction, random_state=self.random_state,
+                stratify=stratify)
+            validation = (X_val, y_val)
             callbacks.append(keras.callbacks.EarlyStopping(
                 patience=self.patience, restore_best_weights=True))
         history = self.model_.fit(
             X, y, epochs=self.epochs, batch_size=self.batch_size, callbacks=callbacks,
-            validation_split=self.validation_fraction if use_validation else 0.0,
-            verbose=self.verbose, shuffle=True)
+            validation_data=validation, verbose=self.verbose, shuffle=True)
         self.n_epochs_ = len(history.history["loss"])
         self.loss_ = float(history.history["loss"][-1])
 
@@ -119,6 +126,11 @@ class _KerasEstimator(BaseEstimator):
         self.__dict__.update(state)
         if data is not None:
             self.model_ = model_from_bytes(data)
+
+
+def _splittable(y: np.ndarray) -> bool:
+    """Whether every class has at least two rows (stratified splitting needs them)."""
+    return bool(np.unique(y, return_counts=True)[1].min() >= 2)
 
 
 def model_to_bytes(model: Any) -> bytes:

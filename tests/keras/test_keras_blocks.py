@@ -3,6 +3,7 @@ as model.keras in a bundle and loaded back."""
 
 from __future__ import annotations
 
+import importlib.util
 import pickle
 import sys
 
@@ -52,10 +53,12 @@ def test_bad_layers_name_the_field(layers, fragment):
     assert fragment in str(issue)
 
 
-tf = pytest.importorskip("tensorflow", reason="TensorFlow is the [tensorflow] extra")
+requires_tf = pytest.mark.skipif(importlib.util.find_spec("tensorflow") is None,
+                                 reason="TensorFlow is the [tensorflow] extra, not installed")
 
 
 @pytest.mark.slow
+@requires_tf
 def test_classifier_fits_pickles_and_round_trips_through_a_bundle(tmp_path):
     from sklearn.datasets import load_iris
     from sklearn.pipeline import make_pipeline
@@ -83,6 +86,7 @@ def test_classifier_fits_pickles_and_round_trips_through_a_bundle(tmp_path):
 
 
 @pytest.mark.slow
+@requires_tf
 def test_regressor_learns_and_invalid_params_raise():
     from sklearn.datasets import load_diabetes
     from sklearn.preprocessing import StandardScaler
