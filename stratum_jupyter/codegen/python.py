@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ..catalog import get_catalog
 from ..catalog.sources import split_source
-from ..spec import PipelineSpec, dump_spec
+from ..spec import PipelineSpec
 from .pyformat import Call, literal, render, triple_quoted
 
 _STDLIB = {"pathlib", "json", "os", "sys"}
@@ -205,8 +205,12 @@ def save_section(spec: PipelineSpec) -> Section:
 
 def spec_source(spec: PipelineSpec) -> str:
     """A cell holding the spec itself as YAML: readable, editable, loadable into a builder."""
+    from ..spec.io import dump_yaml
+
+    # Narrow, so that YAML's long tokens (floats, names) still end before column 88.
+    yaml_text = dump_yaml(spec.to_dict(), width=60)
     return ("from stratum_jupyter import load_spec\n\n"
-            f"spec = load_spec(\n    {triple_quoted(dump_spec(spec))}\n)")
+            f"spec = load_spec(\n    {triple_quoted(yaml_text)}\n)")
 
 
 def code_sections(spec: PipelineSpec) -> list[Section]:

@@ -62,8 +62,10 @@ def read_source(source: str | Path | dict[str, Any]) -> Any:
                                    f"not {type(source).__name__}")])
 
 
-def dump_yaml(data: dict[str, Any]) -> str:
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=None)
+def dump_yaml(data: dict[str, Any], width: int = 80) -> str:
+    """YAML text; PyYAML breaks lines only at spaces past ``width``, so long tokens overflow."""
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=None,
+                          width=width)
 
 
 def dump_json(data: dict[str, Any]) -> str:
