@@ -30,3 +30,17 @@ VALID = {
 def valid_spec() -> dict:
     """A fresh copy of a small valid classification spec (a dict)."""
     return copy.deepcopy(VALID)
+
+
+@pytest.fixture(scope="session")
+def ip():
+    """IPython's own test shell (one per process, shared by every test), extension loaded.
+
+    ``globalipapp.get_ipython`` is idempotent; creating shells any other way in the same
+    process (``InteractiveShell.instance()``, a second ``start_ipython()``) conflicts with it.
+    """
+    from IPython.testing import globalipapp
+
+    shell = globalipapp.get_ipython()
+    shell.run_line_magic("load_ext", "stratum_jupyter")
+    return shell

@@ -5,16 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 from IPython.core.error import UsageError
-from IPython.testing.globalipapp import start_ipython
 
 from tests.conftest import VALID
-
-
-@pytest.fixture(scope="module")
-def ip():
-    shell = start_ipython()
-    shell.run_line_magic("load_ext", "stratum_jupyter")
-    return shell
 
 
 def test_validate_cell_form(ip, capsys):
