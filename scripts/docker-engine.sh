@@ -58,7 +58,22 @@ base_image() {
     mv "$tarball.tmp" "$tarball"
     rm -rf "$root"
   fi
-  docker import --change 'CMD ["/bin/bash"]' "$tarball" "$BASE_IMAGE" >/dev/null
+  docker import --change 'CMD ["/bin/bash"]' "$tarball" "$BASE_IMAGE-minbase" >/dev/null
+  # Trust the CAs this machine trusts (an egress proxy's, in sandboxes): pip in the build
+  # stage must reach PyPI the way the host does. Nothing is added where there are none.
+  local ctx
+  ctx=$(mktemp -d "$STATE/ca.XXXXXX")
+  mkdir -p "$ctx/ca"
+  cp /usr/local/share/ca-certificates/*.crt "$ctx/ca/" 2>/dev/null || true
+  cat >"$ctx/Dockerfile" <<DOCKERFILE
+FROM $BASE_IMAGE-minbase
+COPY ca/ /usr/local/share/ca-certificates/
+RUN update-ca-certificates
+ENV PIP_CERT=/etc/ssl/certs/ca-certificates.crt
+DOCKERFILE
+  docker build --quiet --network none --tag "$BASE_IMAGE" "$ctx" >"$STATE/base-build.log" 2>&1 || {
+    cat "$STATE/base-build.log" >&2; exit 1; }
+  rm -rf "$ctx"
   echo "$BASE_IMAGE"
 }
 

@@ -26,8 +26,10 @@ from .kb import KnowledgeBase, normalize
 from .targets import Target, check_image, get_target
 
 BUNDLE_MARKER = "bundle.json"
-GENERATED = ("Dockerfile", "requirements.txt", "README.md", "service", "model", "ansible",
-             BUNDLE_MARKER)
+GENERATED = ("Dockerfile", ".dockerignore", "requirements.txt", "README.md", "service", "model",
+             "ansible", BUNDLE_MARKER)
+# The image needs only these; run/ (a local process's state) and the rest stay out of it.
+DOCKERIGNORE = "*\n!Dockerfile\n!requirements.txt\n!service/\n!model/\nservice/__pycache__\n"
 CONVERSIONS = ("auto", "none", "onnx", "tflite")
 
 
@@ -249,6 +251,7 @@ def render(plan: DeployPlan, out: str | Path, *, kb: KnowledgeBase | None = None
     }
     env = _env()
     (out / "Dockerfile").write_text(env.get_template("Dockerfile.j2").render(context), "utf-8")
+    (out / ".dockerignore").write_text(DOCKERIGNORE, "utf-8")
     image = f"stratum/{plan.slug}:{_content_hash(out)}"
     context["image"] = image
     (out / "README.md").write_text(env.get_template("README.md.j2").render(context), "utf-8")
