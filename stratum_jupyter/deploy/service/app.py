@@ -8,7 +8,6 @@ import math
 import os
 import threading
 import time
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -158,8 +157,7 @@ class Metrics:
     """Prometheus metrics of this process: requests, latency, rows, CPU and memory."""
 
     def __init__(self, model: Model):
-        from prometheus_client import (CollectorRegistry, Counter, Gauge, Histogram,
-                                       ProcessCollector)
+        from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector
 
         self.registry = CollectorRegistry()
         ProcessCollector(registry=self.registry)  # process_cpu_seconds_total, memory, fds
