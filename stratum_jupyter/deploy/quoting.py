@@ -19,9 +19,10 @@ def slug(text: str, *, default: str = "model", max_len: int = 40) -> str:
 
 def dockerfile_string(value: Any) -> str:
     """A double-quoted Dockerfile string (LABEL/ENV values): no newlines, no variable
-    expansion, no unbalanced quotes."""
-    text = _CONTROL.sub(" ", str(value))
-    text = text.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
+    expansion, no unbalanced quotes. Backslashes become ``/``: Docker reads ``\\\\`` fine,
+    but hadolint cannot parse one just before the closing quote."""
+    text = _CONTROL.sub(" ", str(value)).replace("\\", "/")
+    text = text.replace('"', '\\"').replace("$", "\\$")
     return f'"{text}"'
 
 
