@@ -25,7 +25,8 @@ def test_onnx_conversion_is_verified_against_the_original(iris_bundle, tmp_path,
 
 
 def test_regressor_on_arrays_converts(diabetes_bundle, tmp_path):
-    assert convert_onnx(diabetes_bundle, read_profile(diabetes_bundle), tmp_path)["format"] == "onnx"
+    report = convert_onnx(diabetes_bundle, read_profile(diabetes_bundle), tmp_path)
+    assert report["format"] == "onnx"
 
 
 def test_disagreeing_conversion_is_refused(diabetes_bundle, tmp_path):

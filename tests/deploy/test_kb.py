@@ -2,7 +2,7 @@ import sqlite3
 
 import pytest
 
-from stratum_jupyter.deploy.kb import KnowledgeBase, SCHEMA, remove_rows, set_row
+from stratum_jupyter.deploy.kb import SCHEMA, KnowledgeBase, remove_rows, set_row
 from stratum_jupyter.errors import StratumError
 
 

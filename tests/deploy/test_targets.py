@@ -42,9 +42,9 @@ def test_bad_base_images_are_refused(image):
         tg.Target(name="t", arch="amd64", memory_mb=1, base_image=image)
 
 
-@pytest.mark.parametrize("image", ["python:3.11.11-slim-bookworm", "nvcr.io/nvidia/l4t-jetpack:r36.2.0",
-                                   "localhost:5000/a/b_c:1", "stratum-test/bookworm-python:1",
-                                   "debian@sha256:" + "a" * 64])
+@pytest.mark.parametrize("image", ["python:3.11.11-slim-bookworm",
+                                   "nvcr.io/nvidia/l4t-jetpack:r36.2.0", "localhost:5000/a/b_c:1",
+                                   "stratum-test/bookworm-python:1", "debian@sha256:" + "a" * 64])
 def test_good_base_images(image):
     assert tg.check_image(image) == image
 
