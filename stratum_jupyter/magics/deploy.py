@@ -11,6 +11,13 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 from ._util import user_errors
 
 
+def _unquote(value: str | None) -> str | None:
+    """IPython's argument splitting keeps quotes ('my dir'); paths need them gone."""
+    if value and len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1]
+    return value
+
+
 @magics_class
 class DeployMagics(Magics):
     @magic_arguments()
@@ -41,6 +48,8 @@ class DeployMagics(Magics):
         from ..deploy import deploy
 
         args = parse_argstring(self.stratum_deploy, line)
+        for key in ("model_dir", "out", "inventory", "name", "base_image", "target"):
+            setattr(args, key, _unquote(getattr(args, key)))
         result = deploy(args.model_dir, args.target, args.out, port=args.port, bind=args.bind,
                         name=args.name, base_image=args.base_image, convert=args.convert,
                         build=args.build, run=args.run, apply=args.apply,
