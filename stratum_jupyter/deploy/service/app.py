@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -58,6 +59,10 @@ class Model:
             if refused:
                 raise RuntimeError(f"{path} holds untrusted types: {', '.join(refused)}")
             self.estimator = skops.io.load(path, trusted=untrusted)
+            import sklearn
+
+            # finiteness is checked by validate() already
+            sklearn.set_config(assume_finite=True)
 
     def _kind(self, dtype: str) -> str:
         if dtype.startswith(("float", "Float")):
@@ -136,20 +141,31 @@ class Model:
         if self.as_frame:
             import pandas as pd
 
-            data = pd.DataFrame([[row[n] for n in self.names] for row in rows],
-                                columns=self.names)
-            for name, dtype in self.features:
-                if self._kind(dtype) != "str":
-                    data[name] = data[name].astype(dtype)
+            # one typed array per column: no per-column astype afterwards
+            data = pd.DataFrame({name: np.array([row[name] for row in rows],
+                                                dtype=self._numpy_dtype(dtype))
+                                 for name, dtype in self.features}, columns=self.names)
         else:
-            dtype = self.features[0][1] if self.features else "float64"
-            data = np.array([[row[n] for n in self.names] for row in rows],
-                            dtype=dtype if self._kind(dtype) != "str" else object)
-        out = {"predictions": np.asarray(self.estimator.predict(data)).tolist()}
-        if self.classes is not None and hasattr(self.estimator, "predict_proba"):
-            out["probabilities"] = np.asarray(self.estimator.predict_proba(data)).tolist()
+            dtype = self._numpy_dtype(self.features[0][1]) if self.features else "float64"
+            data = np.array([[row[n] for n in self.names] for row in rows], dtype=dtype)
+        final, data = self._transform(data)
+        out = {"predictions": np.asarray(final.predict(data)).tolist()}
+        if self.classes is not None and hasattr(final, "predict_proba"):
+            out["probabilities"] = np.asarray(final.predict_proba(data)).tolist()
             out["classes"] = self.classes
         return out
+
+    def _numpy_dtype(self, dtype: str) -> Any:
+        kind = self._kind(dtype)
+        return {"str": object, "bool": bool}.get(kind) or dtype.lower()
+
+    def _transform(self, data: Any) -> tuple[Any, Any]:
+        """A Pipeline's transformers run once, not once for predict and again for
+        predict_proba; the final estimator then answers both."""
+        steps = getattr(self.estimator, "steps", None)
+        if steps and len(steps) > 1 and hasattr(self.estimator, "__getitem__"):
+            return steps[-1][1], self.estimator[:-1].transform(data)
+        return self.estimator, data
 
 
 # -- metrics ----------------------------------------------------------------------------------
@@ -185,6 +201,12 @@ class Handler(BaseHTTPRequestHandler):
     sys_version = ""
     model: Model
     metrics: Metrics
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in separate writes: without this, Nagle's algorithm and the
+        # client's delayed ACK add ~40 ms to every keep-alive response.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         if os.environ.get("STRATUM_ACCESS_LOG"):
