@@ -54,6 +54,21 @@ def test_local_deploy_predicts_rejects_and_is_idempotent(iris_bundle, iris_split
         assert "RECAP ok=2, changed=0, failures=0, skipped=0" in events
         assert second.record["process"]["pid"] == record["process"]["pid"]
         assert not list(tmp_path.rglob("pwned"))
+
+        # a new model in the same bundle folder: the process is restarted (changed=1)
+        from sklearn.tree import DecisionTreeClassifier
+
+        from stratum_jupyter.bundle import save_bundle
+
+        X_train, _, y_train, _ = iris_split
+        tree = DecisionTreeClassifier(max_depth=2, random_state=0).fit(X_train, y_train)
+        other = save_bundle(tree, tmp_path / "tree", X=X_train, y=y_train,
+                            task="classification")
+        third = deploy(other, "local", out, port=free_port, apply=True, on_event=events.append)
+        assert third.record["changed"] == 1
+        assert third.record["process"]["pid"] != record["process"]["pid"]
+        status, body = post(third.url, {"rows": X_test.to_dict(orient="records")})
+        assert status == 200 and body["predictions"] == tree.predict(X_test).tolist()
     finally:
         assert stop(out, on_event=events.append)
     with pytest.raises(OSError):
