@@ -193,11 +193,13 @@ def ansible_apply(bundle: Path, *, inventory: str | Path | None = None, on_event
     return stats
 
 
-def apply(bundle: Path, *, inventory: str | Path | None = None, on_event: Log = print
-          ) -> dict[str, Any]:
-    """Apply the playbook and record the result in deploy.json."""
+def apply(bundle: Path, *, inventory: str | Path | None = None, on_event: Log = print,
+          extra_vars: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Apply the playbook and record the result in deploy.json. ``extra_vars`` override
+    vars.yml (e.g. ``stratum_install_engine: false`` where the hosts have Docker)."""
     info = manifest(bundle)
-    stats = ansible_apply(bundle, inventory=inventory, on_event=on_event)
+    stats = ansible_apply(bundle, inventory=inventory, on_event=on_event,
+                          extra_vars=extra_vars)
     changed = sum((stats.get("changed") or {}).values())
     hosts = sorted(set().union(*[set(v or {}) for v in stats.values() if isinstance(v, dict)]))
     if info["image"] is None:

@@ -61,3 +61,41 @@ def test_build_and_run_the_image(docker_engine, iris_bundle, iris_split, tmp_pat
                                   ).exit_code == 0
     finally:
         stop(out, on_event=events.append)
+
+
+def test_container_playbook_on_this_machine_is_idempotent(docker_engine, iris_bundle,
+                                                          iris_split, tmp_path, free_port):
+    """The cloud-x86 playbook's bundle/image/container roles for real, through
+    ansible-runner, against this machine's engine (the engine role is switched off: it is
+    already running, without systemd here)."""
+    import sys
+
+    from stratum_jupyter.deploy.render import plan, render
+    from stratum_jupyter.deploy.run import apply
+
+    out = tmp_path / "cloud"
+    manifest = render(plan(iris_bundle, "cloud-x86", port=free_port, name="pb-test"), out)
+    inventory = tmp_path / "hosts.ini"
+    inventory.write_text("[stratum_cloud_x86]\nlocalhost ansible_connection=local "
+                         f"ansible_python_interpreter={sys.executable}\n")
+    extra = {"stratum_install_engine": False, "stratum_build_network": "host",
+             "stratum_base_image": docker_engine["base_image"],
+             "stratum_install_dir": str(tmp_path / "opt")}
+    events: list[str] = []
+    first = apply(out, inventory=inventory, extra_vars=extra, on_event=events.append)
+    client = docker_client()
+    try:
+        assert first["changed"] >= 3, events  # copy, build, run
+        assert first["url"] == f"http://localhost:{free_port}"
+        assert client.containers.get("stratum-pb-test").attrs["Config"]["Image"] == \
+            manifest["image"]
+        _, X_test, _, _ = iris_split
+        status, body = post(f"http://127.0.0.1:{free_port}",
+                            {"rows": X_test.to_dict(orient="records")})
+        assert status == 200
+        assert body["predictions"] == load_model(iris_bundle).predict(X_test).tolist()
+        events.clear()
+        second = apply(out, inventory=inventory, extra_vars=extra, on_event=events.append)
+        assert second["changed"] == 0, events
+    finally:
+        client.containers.get("stratum-pb-test").remove(force=True)
