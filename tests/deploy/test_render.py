@@ -33,17 +33,27 @@ def _run(cmd, cwd):
 
 
 def lint_bundle(out):
+    """hadolint (every rule, info level up) and ansible-playbook --syntax-check."""
     _run([venv_bin("hadolint"), "--failure-threshold", "info", "Dockerfile"], out)
     _run([venv_bin("ansible-playbook"), "-i", "inventory.ini", "--syntax-check",
           "playbook.yml"], out / "ansible")
+
+
+def ansible_lint(root, outs):
+    """ansible-lint's production profile over several bundles in one run (it is slow to
+    start); every playbook and its roles are linted."""
     text = _run([venv_bin("ansible-lint"), "--offline", "--profile", "production",
-                 "playbook.yml"], out / "ansible")
+                 *(str(o.relative_to(root) / "ansible" / "playbook.yml") for o in outs)], root)
     assert "Profile 'production' was required, and it passed" in text
 
 
 @pytest.fixture(scope="module")
-def bundles(iris_bundle, tmp_path_factory):
-    root = tmp_path_factory.mktemp("bundles")
+def root(tmp_path_factory):
+    return tmp_path_factory.mktemp("bundles")
+
+
+@pytest.fixture(scope="module")
+def bundles(iris_bundle, root):
     return {name: (render(plan(iris_bundle, name, port=18080), root / name), root / name)
             for name in TARGETS}
 
@@ -91,13 +101,19 @@ def test_local_playbook_runs_on_this_machine(bundles):
     assert play["connection"] == "local" and play["hosts"] == "stratum_local"
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("name", TARGETS)
-def test_every_target_passes_the_linters(bundles, name):
+def test_every_target_passes_hadolint_and_syntax_check(bundles, name):
     lint_bundle(bundles[name][1])
 
 
 @pytest.mark.slow
+def test_every_target_passes_ansible_lint_production(bundles, root, iris_bundle):
+    hostile = root / "o'ut $(touch pwned) {{ 7*7 }}"
+    render(plan(iris_bundle, "gpu-cuda", name=HOSTILE), hostile)
+    ansible_lint(root, [out for _, out in bundles.values()] + [hostile])
+    assert not list(root.rglob("pwned"))
+
+
 def test_hostile_names_and_paths_stay_data(iris_bundle, tmp_path):
     out = tmp_path / "o'ut $(touch pwned) \"q\" {{ 7*7 }}"
     manifest = render(plan(iris_bundle, "cloud-x86", name=HOSTILE), out)
