@@ -81,9 +81,14 @@ def violations(profile: dict[str, Any], target: Target, kb: KnowledgeBase, *,
     if conversion == "tflite" and kind != "keras":
         out.append(f"conversion: --convert tflite is for Keras models, this is {kind} "
                    "(allowed: onnx, none)")
+    if kind not in {"sklearn", "keras"}:
+        out.append(f"kind: the prediction service serves scikit-learn and Keras models, "
+                   f"not {kind!r}")
     if kind == "keras" and target.constrained and conversion != "tflite":
         out.append(f"tensorflow: a Keras model on the small edge target {target.name!r} "
                    "needs conversion: use --convert tflite")
+    elif kind == "keras" and conversion == "none":
+        out.append("service: Keras models are served as TFLite: use --convert tflite")
     return out
 
 

@@ -70,3 +70,23 @@ def test_jetson_python_mismatch_is_lifted_by_onnx_conversion(iris_bundle):
     with pytest.raises(DeployError, match="runs Python 3.10"):
         plan(iris_bundle, "jetson", convert="none")
     assert plan(iris_bundle, "jetson").conversion == "onnx"
+
+
+def test_keras_models_must_be_converted_for_the_service():
+    kb = KnowledgeBase()
+    found = violations(_profile(kind="keras"), get_target("cloud-x86"), kb, requirements=[],
+                       conversion="none", python="3.11")
+    assert found == ["service: Keras models are served as TFLite: use --convert tflite"]
+    assert violations(_profile(kind="keras"), get_target("cloud-x86"), kb, requirements=[],
+                      conversion="tflite", python="3.11") == []
+
+
+def test_tflite_conversion_hook_needs_the_keras_support(iris_bundle, tmp_path):
+    import importlib.util
+
+    from stratum_jupyter.deploy.convert import convert_tflite
+
+    if importlib.util.find_spec("stratum_jupyter.keras") is not None:
+        pytest.skip("the Keras support is installed; its own tests cover TFLite")
+    with pytest.raises(DeployError, match="TFLite conversion needs stratum_jupyter's Keras"):
+        convert_tflite(iris_bundle, {"kind": "keras"}, tmp_path)

@@ -43,7 +43,17 @@ class Model:
         self.classes = schema.get("classes")
         self.onnx = None
         self.estimator = None
-        if (self.dir / "model.onnx").is_file():
+        self.tflite = None
+        if (self.dir / "model.tflite").is_file():
+            # Keras models converted for edge targets (the conversion is the Keras support's)
+            try:
+                from tflite_runtime.interpreter import Interpreter
+            except ImportError:
+                from tensorflow.lite import Interpreter
+            self.runtime = "tflite"
+            self.tflite = Interpreter(model_path=str(self.dir / "model.tflite"))
+            self.tflite_lock = threading.Lock()  # an Interpreter is not thread-safe
+        elif (self.dir / "model.onnx").is_file():
             import onnxruntime
 
             self.runtime = "onnx"
@@ -138,6 +148,8 @@ class Model:
                 out["probabilities"] = np.asarray(result[1]).tolist()
                 out["classes"] = self.classes
             return out
+        if self.tflite is not None:
+            return self._predict_tflite(rows)
         if self.as_frame:
             import pandas as pd
 
@@ -154,6 +166,25 @@ class Model:
             out["probabilities"] = np.asarray(final.predict_proba(data)).tolist()
             out["classes"] = self.classes
         return out
+
+    def _predict_tflite(self, rows: list[dict[str, Any]]) -> dict[str, Any]:
+        import numpy as np
+
+        data = np.array([[row[n] for n in self.names] for row in rows], dtype=np.float32)
+        with self.tflite_lock:
+            interp = self.tflite
+            inp = interp.get_input_details()[0]["index"]
+            interp.resize_tensor_input(inp, data.shape)
+            interp.allocate_tensors()
+            interp.set_tensor(inp, data)
+            interp.invoke()
+            output = np.array(interp.get_tensor(interp.get_output_details()[0]["index"]))
+        if self.classes is None:
+            return {"predictions": output.reshape(len(rows), -1).squeeze(axis=1).tolist()
+                    if output.ndim == 2 and output.shape[1] == 1 else output.tolist()}
+        probs = output if output.shape[1] > 1 else np.hstack([1 - output, output])
+        return {"predictions": [self.classes[i] for i in probs.argmax(axis=1)],
+                "probabilities": probs.tolist(), "classes": self.classes}
 
     def _numpy_dtype(self, dtype: str) -> Any:
         kind = self._kind(dtype)
