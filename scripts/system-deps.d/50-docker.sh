@@ -14,7 +14,7 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
   chmod +x /usr/sbin/policy-rc.d
   own_policy=1
 fi
-trap '[ -n "$own_policy" ] && rm -f /usr/sbin/policy-rc.d' EXIT
+trap 'if [ -n "$own_policy" ]; then rm -f /usr/sbin/policy-rc.d; fi' EXIT
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends docker.io debootstrap
 if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then

@@ -83,6 +83,12 @@ def docker_build(bundle: Path, *, base_image: str | None = None, on_event: Log =
     buildargs = {}
     if base_image:
         buildargs["BASE_IMAGE"] = check_image(base_image, "base_image")
+    engine_arch = {"x86_64": "amd64", "aarch64": "arm64"}.get(
+        str(client.info().get("Architecture")), str(client.info().get("Architecture")))
+    if not info["platform"].endswith("/" + engine_arch):
+        on_event(f"warning: this engine is {engine_arch}; building {info['platform']} needs "
+                 "QEMU binfmt emulation registered on this machine (else RUN steps fail with "
+                 "'exec format error'); or build on a host of that architecture")
     on_event(f"building {info['image']} for {info['platform']}"
              + (f" on {base_image}" if base_image else ""))
     # host network: the engine runs without a bridge; pip reaches PyPI through the host.
