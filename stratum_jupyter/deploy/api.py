@@ -27,6 +27,23 @@ class DeployResult:
     def url(self) -> str | None:
         return (self.record or {}).get("url")
 
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        rows = [("target", self.target), ("bundle", str(self.bundle)),
+                ("runtime", str(self.manifest.get("runtime"))),
+                ("image", self.image or self.manifest.get("image") or "-")]
+        cells = "".join(f"<tr><th style='text-align:left'>{escape(k)}</th>"
+                        f"<td><code>{escape(str(v))}</code></td></tr>" for k, v in rows)
+        if self.url:
+            link = escape(self.url)
+            cells += (f"<tr><th style='text-align:left'>service</th><td><a href='{link}/health'"
+                      f" target='_blank'>{link}</a> (<a href='{link}/metrics' "
+                      "target='_blank'>metrics</a>)</td></tr>")
+        for w in self.warnings:
+            cells += f"<tr><th style='text-align:left'>warning</th><td>{escape(w)}</td></tr>"
+        return f"<table data-testid='stratum-deploy'>{cells}</table>"
+
     def __repr__(self) -> str:
         parts = [f"DeployResult(bundle={str(self.bundle)!r}, target={self.target!r}"]
         if self.image:

@@ -63,3 +63,11 @@ def test_monitor_flag_without_a_running_service(ip, model_dir, tmp_path, capsys)
     ip.run_line_magic("stratum_deploy",
                       f"{model_dir} --target local --out {tmp_path}/m --check --monitor")
     assert "nothing is running yet" in capsys.readouterr().out
+
+
+def test_result_html_escapes(ip, model_dir, tmp_path):
+    out = tmp_path / "<b>x</b>"
+    result = ip.run_line_magic("stratum_deploy",
+                               f"{model_dir} --target cloud-x86 --out '{out}' --check")
+    html = result._repr_html_()
+    assert "&lt;b&gt;x&lt;/b&gt;" in html and "<b>x" not in html
