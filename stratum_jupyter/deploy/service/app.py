@@ -46,10 +46,7 @@ class Model:
         self.tflite = None
         if (self.dir / "model.tflite").is_file():
             # Keras models converted for edge targets (the conversion is the Keras support's)
-            try:
-                from tflite_runtime.interpreter import Interpreter
-            except ImportError:
-                from tensorflow.lite import Interpreter
+            Interpreter = _tflite_interpreter()
             self.runtime = "tflite"
             self.tflite = Interpreter(model_path=str(self.dir / "model.tflite"))
             self.tflite_lock = threading.Lock()  # an Interpreter is not thread-safe
@@ -197,6 +194,20 @@ class Model:
         if steps and len(steps) > 1 and hasattr(self.estimator, "__getitem__"):
             return steps[-1][1], self.estimator[:-1].transform(data)
         return self.estimator, data
+
+
+def _tflite_interpreter() -> Any:
+    """LiteRT's Interpreter, from whichever runtime is installed (smallest first)."""
+    try:
+        from ai_edge_litert.interpreter import Interpreter
+    except ImportError:
+        try:
+            from tflite_runtime.interpreter import Interpreter
+        except ImportError:
+            import tensorflow as tf
+
+            Interpreter = tf.lite.Interpreter
+    return Interpreter
 
 
 # -- metrics ----------------------------------------------------------------------------------
