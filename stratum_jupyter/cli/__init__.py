@@ -13,6 +13,7 @@ from collections.abc import Sequence
 COMMAND_MODULES = [
     "stratum_jupyter.cli.spec_cmds",
     "stratum_jupyter.cli.run_cmd",
+    "stratum_jupyter.cli.deploy_cmd",
     "stratum_jupyter.cli.kernel_cmd",
     "stratum_jupyter.cli.demo_cmd",
 ]

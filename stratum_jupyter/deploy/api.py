@@ -1,0 +1,111 @@
+"""``deploy()``: the one function behind ``%stratum_deploy`` and ``stratum deploy``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import DeployError
+from .run import Log
+
+
+@dataclass
+class DeployResult:
+    """What a deployment produced: the bundle folder, its manifest, and (after --apply or
+    --run) the deploy record with the service's ``url``."""
+
+    bundle: Path
+    target: str
+    manifest: dict[str, Any]
+    record: dict[str, Any] | None = None
+    image: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def url(self) -> str | None:
+        return (self.record or {}).get("url")
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        rows = [("target", self.target), ("bundle", str(self.bundle)),
+                ("runtime", str(self.manifest.get("runtime"))),
+                ("image", self.image or self.manifest.get("image") or "-")]
+        cells = "".join(f"<tr><th style='text-align:left'>{escape(k)}</th>"
+                        f"<td><code>{escape(str(v))}</code></td></tr>" for k, v in rows)
+        if self.url:
+            link = escape(self.url)
+            cells += (f"<tr><th style='text-align:left'>service</th><td><a href='{link}/health'"
+                      f" target='_blank'>{link}</a> (<a href='{link}/metrics' "
+                      "target='_blank'>metrics</a>)</td></tr>")
+        for w in self.warnings:
+            cells += f"<tr><th style='text-align:left'>warning</th><td>{escape(w)}</td></tr>"
+        return f"<table data-testid='stratum-deploy'>{cells}</table>"
+
+    def __repr__(self) -> str:
+        parts = [f"DeployResult(bundle={str(self.bundle)!r}, target={self.target!r}"]
+        if self.image:
+            parts.append(f"image={self.image!r}")
+        if self.url:
+            parts.append(f"url={self.url!r}")
+        return ", ".join(parts) + ")"
+
+
+def deploy(model_dir: str | Path, target: str, out: str | Path, *, port: int = 8080,
+           bind: str = "127.0.0.1", name: str | None = None, base_image: str | None = None,
+           convert: str = "auto", build: bool = False, run: bool = False, apply: bool = False,
+           inventory: str | Path | None = None, check: bool = False, on_event: Log = print
+           ) -> DeployResult:
+    """Check, render, and optionally build/run/apply a model bundle for ``target``.
+
+    ``check`` renders only (no build, no apply). ``build`` builds the image with the docker
+    SDK (``base_image`` overrides the Dockerfile's base, e.g. for offline builds); ``run``
+    also runs it on this engine; ``apply`` runs the playbook with ansible-runner against
+    ``inventory`` (the bundle's own inventory when omitted: this machine for ``local``).
+    """
+    from . import render as rnd
+    from . import run as runner
+    from .kb import KnowledgeBase
+
+    problems = []
+    if check and (build or run or apply):
+        problems.append("check: --check renders only; it cannot be combined with --build, "
+                        "--run or --apply")
+    if inventory and not apply:
+        problems.append("inventory: --inventory is used by --apply only")
+    if problems:
+        raise DeployError(problems)
+    kb = KnowledgeBase()
+    plan = rnd.plan(model_dir, target, port=port, bind=bind, name=name, base_image=base_image,
+                    convert=convert, kb=kb)
+    if plan.target.containerised and apply and inventory is None:
+        raise DeployError([f"inventory: target {plan.target.name!r} deploys to remote hosts; "
+                           "pass --inventory FILE with a group "
+                           f"[{plan.target.host_group}]"])
+    if (build or run) and not plan.target.containerised:
+        raise DeployError([f"build: target {plan.target.name!r} runs as a process, there is "
+                           "no image to build; use --apply"])
+    out = Path(out)
+    manifest = rnd.render(plan, out, kb=kb)
+    on_event(f"rendered {plan.target.name} bundle in {out} "
+             f"({plan.runtime}, {len(plan.requirements)} pinned requirements)")
+    for warning in plan.warnings:
+        on_event(f"warning: {warning}")
+    result = DeployResult(bundle=out, target=plan.target.name, manifest=manifest,
+                          warnings=plan.warnings)
+    if build or run:
+        result.image = runner.docker_build(out, base_image=base_image, on_event=on_event)
+    if run:
+        result.record = runner.docker_run(out, on_event=on_event)
+    if apply:
+        result.record = runner.apply(out, inventory=inventory, on_event=on_event)
+    if result.record:
+        on_event(f"deployed: {result.record['url']} (recorded in {out / 'deploy.json'})")
+    return result
+
+
+def read_deploy_record(bundle: str | Path) -> dict[str, Any]:
+    """The bundle's deploy.json (after --apply or --run)."""
+    return json.loads((Path(bundle) / "deploy.json").read_text("utf-8"))

@@ -1,0 +1,99 @@
+"""Constraint checks run before anything is rendered ("correct by construction"): every
+violation is collected and reported at once in one :class:`DeployError`."""
+
+from __future__ import annotations
+
+import platform
+import re
+from typing import Any
+
+from ..errors import DeployError
+from .kb import KnowledgeBase
+from .targets import Target
+
+# Loaded models take more memory than their file: a stated, conservative factor.
+MODEL_MEMORY_FACTOR = 2.0
+LOCAL_ARCH = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}
+
+
+def requirement_name(line: str) -> str:
+    return re.split(r"[\s<>=!~;\[@]", line.strip(), maxsplit=1)[0]
+
+
+def _minor(version: str | None) -> str | None:
+    if not version:
+        return None
+    parts = str(version).split(".")
+    return ".".join(parts[:2]) if len(parts) >= 2 else None
+
+
+def target_arch(target: Target) -> str:
+    if target.runtime == "process":
+        return LOCAL_ARCH.get(platform.machine().lower(), platform.machine().lower())
+    return target.arch
+
+
+def runtime_component(profile: dict[str, Any], conversion: str) -> str:
+    return conversion if conversion != "none" else str(profile.get("kind") or "sklearn")
+
+
+def violations(profile: dict[str, Any], target: Target, kb: KnowledgeBase, *,
+               requirements: list[str], conversion: str, python: str | None) -> list[str]:
+    """Every way this model, with these requirements, does not fit ``target``."""
+    out: list[str] = []
+    kind = profile.get("kind") or "sklearn"
+    arch = target_arch(target)
+
+    for line in requirements:
+        name = requirement_name(line)
+        row = kb.wheel(name, arch)
+        if row is not None and not row["available"]:
+            note = f" ({row['note']})" if row.get("note") else ""
+            out.append(f"requirements: {name} has no wheel for {arch} on target "
+                       f"{target.name!r}{note}")
+
+    if profile.get("needs_gpu") and not target.gpu:
+        out.append(f"gpu: the model needs a GPU but target {target.name!r} has none "
+                   f"(accelerator: {target.accelerator}); choose gpu-cuda or jetson")
+
+    component = runtime_component(profile, conversion)
+    model_mb = float(profile.get("model_size_bytes") or 0) / 2**20
+    need = (kb.runtime_memory("service") + kb.runtime_memory(component)
+            + MODEL_MEMORY_FACTOR * model_mb)
+    if need > target.memory_mb:
+        out.append(f"memory: model plus runtime need about {need:.0f} MiB "
+                   f"({component} runtime {kb.runtime_memory(component)} MiB, service "
+                   f"{kb.runtime_memory('service')} MiB, model {model_mb:.0f} MiB x "
+                   f"{MODEL_MEMORY_FACTOR:g}) but target {target.name!r} has "
+                   f"{target.memory_mb} MiB")
+
+    trained = _minor((profile.get("environment") or {}).get("python"))
+    runs = _minor(python) if python else _minor(platform.python_version())
+    if trained and runs and trained != runs and conversion == "none":
+        out.append(f"python: the model was saved with Python {trained} but target "
+                   f"{target.name!r} runs Python {runs}; its pinned requirements may not "
+                   "install or load there (re-train with that Python, or convert with "
+                   "--convert onnx)")
+
+    if conversion == "onnx" and kind != "sklearn":
+        out.append(f"conversion: --convert onnx is for scikit-learn models, this is {kind} "
+                   "(allowed: tflite, none)")
+    if conversion == "tflite" and kind != "keras":
+        out.append(f"conversion: --convert tflite is for Keras models, this is {kind} "
+                   "(allowed: onnx, none)")
+    if kind not in {"sklearn", "keras"}:
+        out.append(f"kind: the prediction service serves scikit-learn and Keras models, "
+                   f"not {kind!r}")
+    if kind == "keras" and target.constrained and conversion != "tflite":
+        out.append(f"tensorflow: a Keras model on the small edge target {target.name!r} "
+                   "needs conversion: use --convert tflite")
+    elif kind == "keras" and conversion == "none":
+        out.append("service: Keras models are served as TFLite: use --convert tflite")
+    return out
+
+
+def check(profile: dict[str, Any], target: Target, kb: KnowledgeBase, **kw: Any) -> None:
+    """Raise one DeployError carrying every violation, if there are any."""
+    found = violations(profile, target, kb, **kw)
+    if found:
+        raise DeployError(found)

@@ -1,0 +1,295 @@
+"""Turn a model bundle and a target into a deploy bundle (PRODUCT.md section 6).
+
+:func:`plan` is pure apart from reading the model bundle: it resolves the target, the
+conversion, the pinned requirements and the base image, and runs every constraint check.
+:func:`render` writes the files: ``Dockerfile``, ``requirements.txt``, ``service/``,
+``model/``, ``ansible/``, ``README.md`` and ``bundle.json``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import json
+import platform
+import shutil
+import sys
+from dataclasses import dataclass, field
+from importlib import metadata, resources
+from pathlib import Path
+from typing import Any
+
+from ..errors import DeployError
+from . import quoting
+from .checks import check, requirement_name
+from .kb import KnowledgeBase, normalize
+from .targets import Target, check_image, get_target
+
+BUNDLE_MARKER = "bundle.json"
+GENERATED = ("Dockerfile", ".dockerignore", "requirements.txt", "README.md", "service", "model",
+             "ansible", BUNDLE_MARKER)
+# The image needs only these; run/ (a local process's state) and the rest stay out of it.
+DOCKERIGNORE = "*\n!Dockerfile\n!requirements.txt\n!service/\n!model/\nservice/__pycache__\n"
+CONVERSIONS = ("auto", "none", "onnx", "tflite")
+
+
+@dataclass
+class DeployPlan:
+    """Everything decided before a file is written."""
+
+    model_dir: Path
+    profile: dict[str, Any]
+    target: Target
+    title: str
+    slug: str
+    conversion: str
+    requirements: list[str]
+    base_image: str
+    python: str
+    port: int
+    bind: str
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def runtime(self) -> str:
+        return self.conversion if self.conversion != "none" else str(
+            self.profile.get("kind") or "sklearn")
+
+
+def _installed(dist: str) -> str | None:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _requirements(model_dir: Path, profile: dict[str, Any], conversion: str,
+                  kb: KnowledgeBase) -> list[str]:
+    bundle_reqs = [line.strip() for line in
+                   (model_dir / "requirements.txt").read_text("utf-8").splitlines()
+                   if line.strip() and not line.startswith("#")] \
+        if (model_dir / "requirements.txt").is_file() else []
+    if conversion == "none":
+        reqs = bundle_reqs
+    else:
+        # The converted model needs only its runtime; pin what verified it, else the KB's pin.
+        pins = {normalize(requirement_name(p)): p for p in kb.pins(conversion)}
+        for dist in list(pins):
+            version = _installed(dist)
+            if version:
+                pins[dist] = f"{dist}=={version}"
+        reqs = list(pins.values())
+        if conversion == "onnx":
+            numpy = [r for r in bundle_reqs if normalize(requirement_name(r)) == "numpy"]
+            reqs = [r for r in reqs if normalize(requirement_name(r)) != "numpy"] + numpy
+    names = {normalize(requirement_name(r)) for r in reqs}
+    reqs += [p for p in kb.pins("service") if normalize(requirement_name(p)) not in names]
+    return reqs
+
+
+def _check_port_bind(port: int, bind: str) -> list[str]:
+    problems = []
+    if not isinstance(port, int) or not 1 <= port <= 65535:
+        problems.append(f"port: {port!r} is not a TCP port (allowed: 1-65535)")
+    try:
+        ipaddress.ip_address(bind)
+    except ValueError:
+        problems.append(f"bind: {bind!r} is not an IP address (e.g. 127.0.0.1 or 0.0.0.0)")
+    return problems
+
+
+def plan(model_dir: str | Path, target: str | Target, *, port: int = 8080,
+         bind: str = "127.0.0.1", name: str | None = None, base_image: str | None = None,
+         convert: str = "auto", kb: KnowledgeBase | None = None) -> DeployPlan:
+    """Decide the deployment and check it; a DeployError lists every violation."""
+    from ..bundle import read_profile
+
+    model_dir = Path(model_dir)
+    target = target if isinstance(target, Target) else get_target(target)
+    profile = read_profile(model_dir)
+    kb = kb or KnowledgeBase()
+    problems = _check_port_bind(port, bind)
+    if convert not in CONVERSIONS:
+        problems.append(f"convert: {convert!r} is not a conversion "
+                        f"(allowed: {', '.join(CONVERSIONS)})")
+        convert = "none"
+    kind = str(profile.get("kind") or "sklearn")
+    conversion = convert
+    if convert == "auto":
+        conversion = target.conversion
+        if conversion == "onnx" and kind != "sklearn":
+            conversion = "tflite" if kind == "keras" else "none"
+    if base_image is not None:
+        try:
+            check_image(base_image, "base_image")
+        except DeployError as exc:
+            problems.extend(exc.violations)
+            base_image = None
+    runtime_kind = conversion if conversion != "none" else kind
+    kb_image = kb.base_image(target.name, runtime_kind)
+    host_python = ".".join(platform.python_version_tuple()[:2])
+    python = (kb_image or {}).get("python") or target.python or host_python
+    image = base_image or (kb_image or {}).get("image") or target.base_image \
+        or f"python:{host_python}-slim-bookworm"
+    reqs = _requirements(model_dir, profile, conversion, kb)
+    warnings = [f"{requirement_name(r)} is not in the knowledge base; its wheels for "
+                f"{target.arch} are assumed to exist" for r in reqs
+                if kb.wheel(requirement_name(r), target.arch) is None]
+    try:
+        check(profile, target, kb, requirements=reqs, conversion=conversion,
+              python=None if target.runtime == "process" else python)
+    except DeployError as exc:
+        problems.extend(exc.violations)
+    if problems:
+        raise DeployError(problems)
+    title = name or profile.get("candidate") or model_dir.resolve().name
+    return DeployPlan(model_dir=model_dir, profile=profile, target=target, title=str(title),
+                      slug=quoting.slug(str(title)), conversion=conversion, requirements=reqs,
+                      base_image=image, python=python, port=port, bind=bind, warnings=warnings)
+
+
+# -- writing ----------------------------------------------------------------------------------
+def _env(ansible: bool = False) -> Any:
+    import jinja2
+
+    loader = jinja2.PackageLoader("stratum_jupyter.deploy", "templates")
+    if ansible:  # Ansible owns {{ }}: our own placeholders are << >> there
+        env = jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined,
+                                 variable_start_string="<<", variable_end_string=">>",
+                                 block_start_string="<%", block_end_string="%>",
+                                 trim_blocks=True, lstrip_blocks=True,
+                                 keep_trailing_newline=True, autoescape=False)
+    else:
+        env = jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined,
+                                 trim_blocks=True, lstrip_blocks=True,
+                                 keep_trailing_newline=True, autoescape=False)
+    env.filters.update(dockerfile_string=quoting.dockerfile_string,
+                       dockerfile_json=quoting.dockerfile_json, markdown=quoting.markdown,
+                       markdown_code=quoting.markdown_code)
+    return env
+
+
+def _prepare_out(out: Path) -> None:
+    """Refuse to write into a folder that holds anything but an earlier deploy bundle."""
+    if out.exists() and not out.is_dir():
+        raise DeployError([f"out: {out} exists and is not a folder"])
+    if out.is_dir() and any(out.iterdir()) and not (out / BUNDLE_MARKER).is_file():
+        raise DeployError([f"out: {out} is not empty and holds no earlier deploy bundle; "
+                           "choose an empty or new folder (nothing was written)"])
+    out.mkdir(parents=True, exist_ok=True)
+    for name in GENERATED:  # an earlier bundle's files; run/ and deploy.json stay
+        path = out / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+
+
+def _copy_model(plan: DeployPlan, model_out: Path) -> dict[str, Any] | None:
+    from .convert import CONVERTERS
+
+    model_out.mkdir(parents=True)
+    shutil.copy2(plan.model_dir / "profile.json", model_out / "profile.json")
+    if plan.conversion != "none":
+        return CONVERTERS[plan.conversion](plan.model_dir, plan.profile, model_out)
+    model_file = plan.profile.get("model_file") or "model.skops"
+    source = plan.model_dir / model_file
+    if source.is_dir():
+        shutil.copytree(source, model_out / model_file)
+    else:
+        shutil.copy2(source, model_out / model_file)
+    return None
+
+
+def _copy_service(dest: Path) -> None:
+    src = resources.files("stratum_jupyter.deploy").joinpath("service")
+    dest.mkdir()
+    for entry in src.iterdir():
+        if entry.name.endswith(".py"):
+            (dest / entry.name).write_bytes(entry.read_bytes())
+
+
+def _content_hash(out: Path) -> str:
+    digest = hashlib.sha256()
+    for name in ("Dockerfile", "requirements.txt", "service", "model"):
+        path = out / name
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for f in files:
+            digest.update(str(f.relative_to(out)).encode() + b"\0" + f.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _copy_roles(dest: Path, roles: list[str]) -> None:
+    src = resources.files("stratum_jupyter.deploy").joinpath("templates/ansible/roles")
+    for role in roles:
+        for sub in src.joinpath(role).iterdir():
+            (dest / role / sub.name).mkdir(parents=True, exist_ok=True)
+            for f in sub.iterdir():
+                (dest / role / sub.name / f.name).write_bytes(f.read_bytes())
+
+
+def render(plan: DeployPlan, out: str | Path, *, kb: KnowledgeBase | None = None
+           ) -> dict[str, Any]:
+    """Write the deploy bundle for ``plan`` into ``out``; returns its manifest."""
+    from .._version import __version__
+
+    out = Path(out)
+    kb = kb or KnowledgeBase()
+    target = plan.target
+    _prepare_out(out)
+    conversion = _copy_model(plan, out / "model")
+    _copy_service(out / "service")
+    (out / "requirements.txt").write_text("\n".join(plan.requirements) + "\n", "utf-8")
+    schema = plan.profile.get("input_schema") or {}
+    context = {
+        "version": __version__, "target": target, "base_image": plan.base_image,
+        "python_label": plan.python, "title": plan.title, "port": plan.port,
+        "bind": plan.bind, "runtime": plan.runtime, "kind": plan.profile.get("kind"),
+        "task": plan.profile.get("task") or "", "features": schema.get("features", []),
+        "classes": schema.get("classes"), "conversion": conversion,
+        "description": f"{plan.profile.get('task') or 'model'} service for {target.name}",
+    }
+    env = _env()
+    (out / "Dockerfile").write_text(env.get_template("Dockerfile.j2").render(context), "utf-8")
+    (out / ".dockerignore").write_text(DOCKERIGNORE, "utf-8")
+    image = f"stratum/{plan.slug}:{_content_hash(out)}"
+    context["image"] = image
+    (out / "README.md").write_text(env.get_template("README.md.j2").render(context), "utf-8")
+
+    ansible_dir = out / "ansible"
+    ansible_dir.mkdir()
+    aenv = _env(ansible=True)
+    actx = {"version": __version__, "target_name": target.name, "host_group": target.host_group,
+            "containerised": target.containerised, "gpu": target.gpu, "arch": target.arch}
+    for name in ("playbook.yml", "inventory.ini"):
+        (ansible_dir / name).write_text(aenv.get_template(f"ansible/{name}.j2").render(actx),
+                                        "utf-8")
+    variables: dict[str, Any] = {"stratum_port": plan.port, "stratum_bind": plan.bind}
+    if target.containerised:
+        roles = ["stratum_docker", "stratum_bundle", "stratum_image", "stratum_container"]
+        if target.gpu:
+            roles.insert(1, "stratum_nvidia")
+        run_options = {"cuda": ["--gpus", "all"], "jetson": ["--runtime", "nvidia"]}
+        variables.update(
+            stratum_image=image, stratum_container=f"stratum-{plan.slug}",
+            stratum_install_dir=f"/opt/stratum/{plan.slug}", stratum_platform=target.platform,
+            stratum_base_image=plan.base_image, stratum_accelerator=target.accelerator,
+            stratum_apt_packages=kb.apt_packages("docker", target.name),
+            stratum_nvidia_packages=kb.apt_packages("nvidia", target.name),
+            stratum_run_options=run_options.get(target.accelerator, []))
+    else:
+        roles = ["stratum_process"]
+        variables.update(stratum_python=sys.executable,
+                         ansible_python_interpreter=sys.executable)
+    (ansible_dir / "vars.yml").write_text(quoting.ansible_vars_yaml(variables), "utf-8")
+    _copy_roles(ansible_dir / "roles", roles)
+
+    manifest = {
+        "format": "stratum-deploy/1", "target": target.name, "title": plan.title,
+        "image": image if target.containerised else None, "base_image": plan.base_image,
+        "platform": target.platform, "port": plan.port, "bind": plan.bind,
+        "runtime": plan.runtime, "conversion": conversion, "requirements": plan.requirements,
+        "warnings": plan.warnings, "model_dir": str(plan.model_dir.resolve()),
+    }
+    (out / BUNDLE_MARKER).write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
+    return manifest

@@ -1,0 +1,248 @@
+"""Build, run and apply a rendered deploy bundle: the Docker engine through the docker SDK,
+hosts through ansible-runner. Every step reports progress through an ``on_event(line)``
+callback (``print`` in a notebook streams it into the cell's output)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..errors import StratumError
+
+Log = Callable[[str], None]
+DEPLOY_JSON = "deploy.json"
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def manifest(bundle: Path) -> dict[str, Any]:
+    try:
+        return json.loads((bundle / "bundle.json").read_text("utf-8"))
+    except FileNotFoundError:
+        raise StratumError(f"{bundle} is not a deploy bundle: no bundle.json") from None
+
+
+def write_deploy_json(bundle: Path, record: dict[str, Any]) -> dict[str, Any]:
+    record = {**record, "deployed_at": _now()}
+    (bundle / DEPLOY_JSON).write_text(json.dumps(record, indent=2) + "\n", "utf-8")
+    return record
+
+
+def wait_healthy(url: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=3) as resp:
+                if resp.status == 200:
+                    return
+        except OSError as exc:
+            last = exc
+        time.sleep(0.5)
+    raise StratumError(f"the service at {url} did not answer /health within {timeout:.0f}s"
+                       f" ({last})")
+
+
+# -- Docker -----------------------------------------------------------------------------------
+def docker_client() -> Any:
+    """A docker SDK client for ``DOCKER_HOST`` (or the default socket)."""
+    try:
+        import docker
+    except ImportError:
+        raise StratumError("--build needs the docker SDK: pip install "
+                           "'stratum-jupyter[deploy]'") from None
+    try:
+        client = docker.from_env()
+        client.ping()
+    except Exception as exc:  # the SDK raises DockerException or requests' errors
+        raise StratumError(f"no Docker engine answers at "
+                           f"{os.environ.get('DOCKER_HOST') or 'the default socket'}: {exc}"
+                           ) from None
+    return client
+
+
+def docker_build(bundle: Path, *, base_image: str | None = None, on_event: Log = print,
+                 client: Any = None) -> str:
+    """Build the bundle's image (tag from bundle.json); returns the tag."""
+    from .targets import check_image
+
+    info = manifest(bundle)
+    if not info.get("image"):
+        raise StratumError(f"target {info['target']!r} runs as a process: nothing to build")
+    client = client or docker_client()
+    buildargs = {}
+    if base_image:
+        buildargs["BASE_IMAGE"] = check_image(base_image, "base_image")
+    engine_arch = {"x86_64": "amd64", "aarch64": "arm64"}.get(
+        str(client.info().get("Architecture")), str(client.info().get("Architecture")))
+    if not info["platform"].endswith("/" + engine_arch):
+        on_event(f"warning: this engine is {engine_arch}; building {info['platform']} needs "
+                 "QEMU binfmt emulation registered on this machine (else RUN steps fail with "
+                 "'exec format error'); or build on a host of that architecture")
+    on_event(f"building {info['image']} for {info['platform']}"
+             + (f" on {base_image}" if base_image else ""))
+    # host network: the engine runs without a bridge; pip reaches PyPI through the host.
+    stream = client.api.build(path=str(bundle), tag=info["image"], buildargs=buildargs,
+                              network_mode="host", platform=info["platform"], rm=True,
+                              forcerm=True, pull=False, decode=True)
+    tail: list[str] = []
+    for chunk in stream:
+        if "error" in chunk:
+            raise StratumError("docker build failed: " + str(chunk["error"]).strip()
+                               + ("\n" + "".join(tail[-15:]) if tail else ""))
+        text = chunk.get("stream")
+        if text:
+            tail.append(text)
+            if text.strip():
+                on_event(text.rstrip())
+    return info["image"]
+
+
+def docker_run(bundle: Path, *, on_event: Log = print, client: Any = None,
+               timeout: float = 90.0) -> dict[str, Any]:
+    """Run the bundle's image on this engine (host network, restart policy), wait for
+    /health, write deploy.json."""
+    import docker.errors
+
+    info = manifest(bundle)
+    client = client or docker_client()
+    name = f"stratum-{info['image'].split('/')[-1].split(':')[0]}-{info['port']}"
+    try:
+        client.containers.get(name).remove(force=True)
+        on_event(f"removed the earlier container {name}")
+    except docker.errors.NotFound:
+        pass
+    container = client.containers.run(
+        info["image"], name=name, detach=True, network_mode="host",
+        environment={"STRATUM_PORT": str(info["port"]), "STRATUM_HOST": info["bind"]},
+        restart_policy={"Name": "unless-stopped"})
+    url = f"http://127.0.0.1:{info['port']}"
+    on_event(f"started container {name} ({container.short_id}); waiting for {url}/health")
+    try:
+        wait_healthy(url, timeout)
+    except StratumError as exc:
+        logs = container.logs(tail=30).decode("utf-8", "replace")
+        raise StratumError(f"{exc}\ncontainer log:\n{logs}") from None
+    return write_deploy_json(bundle, {"target": info["target"], "kind": "container",
+                                      "image": info["image"], "container": name,
+                                      "container_id": container.id, "url": url})
+
+
+# -- Ansible ----------------------------------------------------------------------------------
+def _event_line(event: dict[str, Any]) -> str | None:
+    kind = event.get("event", "")
+    data = event.get("event_data", {})
+    host, task = data.get("host", ""), data.get("task", "")
+    res = data.get("res") or {}
+    if kind == "playbook_on_play_start":
+        return f"PLAY {data.get('play', '')}"
+    if kind == "runner_on_ok":
+        return f"{'changed' if res.get('changed') else 'ok'}: [{host}] {task}"
+    if kind == "runner_on_skipped":
+        return f"skipping: [{host}] {task}"
+    if kind in {"runner_on_failed", "runner_on_unreachable"}:
+        if event.get("event_data", {}).get("ignore_errors"):
+            return f"failed (ignored): [{host}] {task}"
+        msg = res.get("msg") or res.get("stderr") or res.get("stdout") or ""
+        return f"{'FAILED' if kind == 'runner_on_failed' else 'UNREACHABLE'}: [{host}] {task}: " \
+               f"{str(msg).strip()[:2000]}"
+    if kind == "runner_retry":
+        return f"retrying: [{host}] {task} ({data.get('retries_left', '?')} left)"
+    if kind == "playbook_on_stats":
+        return "RECAP " + ", ".join(f"{k}={sum((data.get(k) or {}).values())}"
+                                    for k in ("ok", "changed", "failures", "skipped"))
+    return None
+
+
+def ansible_apply(bundle: Path, *, inventory: str | Path | None = None, on_event: Log = print,
+                  extra_vars: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Run the bundle's playbook with ansible-runner, streaming events; returns the stats
+    (``{"ok": {host: n}, "changed": {...}, "failures": {...}, ...}``)."""
+    try:
+        import ansible_runner
+    except ImportError:
+        raise StratumError("--apply needs ansible-runner: pip install "
+                           "'stratum-jupyter[deploy]'") from None
+    ansible_dir = (bundle / "ansible").resolve()
+    inv = Path(inventory).resolve() if inventory else ansible_dir / "inventory.ini"
+    if not inv.exists():
+        raise StratumError(f"inventory: no such file {inv}")
+    bin_dir = str(Path(sys.executable).parent)
+
+    def handler(event: dict[str, Any]) -> bool:
+        line = _event_line(event)
+        if line:
+            on_event(line)
+        return True
+
+    with tempfile.TemporaryDirectory(prefix="stratum-ansible-") as private:
+        result = ansible_runner.run(
+            private_data_dir=private, project_dir=str(ansible_dir), playbook="playbook.yml",
+            inventory=str(inv), event_handler=handler, quiet=True, extravars=extra_vars or {},
+            envvars={"PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
+                     "ANSIBLE_NOCOLOR": "1", "ANSIBLE_LOCALHOST_WARNING": "False",
+                     "ANSIBLE_RETRY_FILES_ENABLED": "False"})
+        stats = result.stats or {}
+        if result.status != "successful" or result.rc != 0:
+            raise StratumError(f"the playbook {result.status} (rc {result.rc}); "
+                               "see the FAILED lines above")
+    return stats
+
+
+def apply(bundle: Path, *, inventory: str | Path | None = None, on_event: Log = print,
+          extra_vars: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Apply the playbook and record the result in deploy.json. ``extra_vars`` override
+    vars.yml (e.g. ``stratum_install_engine: false`` where the hosts have Docker)."""
+    info = manifest(bundle)
+    stats = ansible_apply(bundle, inventory=inventory, on_event=on_event,
+                          extra_vars=extra_vars)
+    changed = sum((stats.get("changed") or {}).values())
+    hosts = sorted(set().union(*[set(v or {}) for v in stats.values() if isinstance(v, dict)]))
+    if info["image"] is None:
+        state = json.loads((bundle / "run" / "state.json").read_text("utf-8"))
+        host = "127.0.0.1" if info["bind"] in {"0.0.0.0", "::"} else info["bind"]
+        record = {"target": info["target"], "kind": "process",
+                  "process": {"pid": state["pid"], "python": state["python"],
+                              "log": str((bundle / "run" / "service.log").resolve())},
+                  "url": f"http://{host}:{info['port']}", "changed": changed}
+    else:
+        first = hosts[0] if hosts else "127.0.0.1"
+        record = {"target": info["target"], "kind": "container", "image": info["image"],
+                  "hosts": hosts, "url": f"http://{first}:{info['port']}", "changed": changed}
+    return write_deploy_json(bundle, record)
+
+
+def stop(bundle: Path, *, on_event: Log = print) -> bool:
+    """Stop what deploy.json says is running on this machine (process or container)."""
+    import subprocess
+
+    try:
+        record = json.loads((bundle / DEPLOY_JSON).read_text("utf-8"))
+    except FileNotFoundError:
+        return False
+    if record.get("kind") == "process":
+        python = record["process"]["python"]
+        out = subprocess.run([python, "-m", "service.daemon", "stop", "--run-dir", "run"],
+                             cwd=bundle, capture_output=True, text=True, check=False)
+        on_event(f"service process: {out.stdout.strip() or out.stderr.strip()}")
+        return out.returncode == 0
+    if record.get("container"):
+        import docker.errors
+
+        try:
+            docker_client().containers.get(record["container"]).remove(force=True)
+        except docker.errors.NotFound:
+            return False
+        on_event(f"removed container {record['container']}")
+        return True
+    return False

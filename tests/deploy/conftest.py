@@ -1,0 +1,120 @@
+"""Model bundles made directly with save_bundle on small scikit-learn pipelines."""
+
+from __future__ import annotations
+
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+
+from stratum_jupyter.bundle import save_bundle
+
+HOSTILE = "m\"o'd`e$(id)l\n RUN rm -rf / {{ lookup('pipe', 'id') }} ; --\\"
+
+
+@pytest.fixture(scope="session")
+def iris_split():
+    from sklearn.datasets import load_iris
+    from sklearn.model_selection import train_test_split
+
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    return train_test_split(X, y, test_size=0.3, random_state=0, stratify=y)
+
+
+@pytest.fixture(scope="session")
+def iris_bundle(tmp_path_factory, iris_split) -> Path:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X_train, _, y_train, _ = iris_split
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500)).fit(X_train, y_train)
+    return save_bundle(model, tmp_path_factory.mktemp("iris") / "best", X=X_train, y=y_train,
+                       task="classification", candidate="logreg")
+
+
+@pytest.fixture(scope="session")
+def diabetes_bundle(tmp_path_factory) -> Path:
+    """A regressor trained on a plain NumPy array (input schema kind 'array')."""
+    from sklearn.datasets import load_diabetes
+    from sklearn.ensemble import RandomForestRegressor
+
+    X, y = load_diabetes(return_X_y=True)
+    model = RandomForestRegressor(n_estimators=20, max_depth=6, random_state=0).fit(X, y)
+    return save_bundle(model, tmp_path_factory.mktemp("diabetes") / "best", X=X, y=y,
+                       task="regression", candidate="forest")
+
+
+@pytest.fixture
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def user_kb(tmp_path, monkeypatch) -> Path:
+    """An empty user knowledge base for this test only."""
+    path = tmp_path / "kb.sqlite"
+    monkeypatch.setenv("STRATUM_KB", str(path))
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _isolated_kb(tmp_path, monkeypatch):
+    # Never read the developer's own ~/.config/stratum/kb.sqlite in tests.
+    if "STRATUM_KB" not in __import__("os").environ:
+        monkeypatch.setenv("STRATUM_KB", str(tmp_path / "no-user-kb.sqlite"))
+
+
+def venv_bin(name: str) -> str:
+    return str(Path(sys.executable).parent / name)
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def docker_engine():
+    """A private Docker engine (scripts/docker-engine.sh: no bridge network) and the offline
+    base image; skipped, with the reason, only where dockerd cannot start."""
+    import os
+    import subprocess
+
+    script = REPO / "scripts" / "docker-engine.sh"
+    was_up = subprocess.run(["docker", "version"], capture_output=True,
+                            env={**os.environ, "DOCKER_HOST": _docker_host()}).returncode == 0 \
+        if shutil_which("docker") else False
+    start = subprocess.run(["bash", str(script), "start"], capture_output=True, text=True)
+    if start.returncode == 3:
+        reason = f"no Docker engine can start here: {start.stderr.strip()[-500:]}"
+        print(reason)
+        pytest.skip(reason)
+    assert start.returncode == 0, start.stderr
+    host = start.stdout.strip().split("=", 1)[1]
+    image = subprocess.run(["bash", str(script), "base-image"], capture_output=True, text=True,
+                           timeout=900)
+    assert image.returncode == 0, image.stderr
+    old = os.environ.get("DOCKER_HOST")
+    os.environ["DOCKER_HOST"] = host
+    yield {"host": host, "base_image": image.stdout.strip().splitlines()[-1]}
+    if old is None:
+        os.environ.pop("DOCKER_HOST", None)
+    else:
+        os.environ["DOCKER_HOST"] = old
+    if not was_up and not os.environ.get("STRATUM_KEEP_DOCKER"):
+        subprocess.run(["bash", str(script), "stop"], capture_output=True)
+
+
+def _docker_host() -> str:
+    import os
+
+    state = os.environ.get("STRATUM_DOCKER_DIR", "/tmp/stratum-docker")
+    return f"unix://{state}/docker.sock"
+
+
+def shutil_which(name: str) -> str | None:
+    import shutil
+
+    return shutil.which(name)

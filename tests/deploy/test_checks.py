@@ -1,0 +1,92 @@
+import json
+import shutil
+
+import pytest
+
+from stratum_jupyter.deploy.checks import violations
+from stratum_jupyter.deploy.kb import KnowledgeBase
+from stratum_jupyter.deploy.render import plan
+from stratum_jupyter.deploy.targets import get_target
+from stratum_jupyter.errors import DeployError
+
+
+def _profile(**changes):
+    base = {"kind": "sklearn", "needs_gpu": False, "model_size_bytes": 10_000,
+            "environment": {"python": "3.11.7"},
+            "input_schema": {"features": [{"name": "a", "dtype": "float64"}]}}
+    base.update(changes)
+    return base
+
+
+def test_a_fitting_model_has_no_violations():
+    kb = KnowledgeBase()
+    assert violations(_profile(), get_target("cloud-x86"), kb,
+                      requirements=["scikit-learn==1.5.0"], conversion="none",
+                      python="3.11") == []
+
+
+def test_every_violation_is_reported_at_once():
+    kb = KnowledgeBase()
+    found = violations(
+        _profile(kind="keras", needs_gpu=True, model_size_bytes=6 * 2**30,
+                 environment={"python": "3.12.1"}),
+        get_target("edge-arm64"), kb,
+        requirements=["tensorflow-cpu==2.16.1", "scikit-learn-intelex==2024.1"],
+        conversion="none", python="3.11")
+    text = "\n".join(found)
+    assert "tensorflow-cpu has no wheel for arm64" in text
+    assert "scikit-learn-intelex has no wheel for arm64" in text
+    assert "needs a GPU but target 'edge-arm64' has none" in text
+    assert "memory:" in text and "4096 MiB" in text
+    assert "Python 3.12 but target 'edge-arm64' runs Python 3.11" in text
+    assert "needs conversion: use --convert tflite" in text
+    assert len(found) == 6
+
+
+def test_wrong_conversion_for_the_model_kind():
+    kb = KnowledgeBase()
+    found = violations(_profile(), get_target("edge-arm64"), kb, requirements=[],
+                       conversion="tflite", python="3.11")
+    assert found == ["conversion: --convert tflite is for Keras models, this is sklearn "
+                     "(allowed: onnx, none)"]
+
+
+def test_plan_refuses_before_anything_is_written(iris_bundle, tmp_path):
+    model = tmp_path / "model"
+    shutil.copytree(iris_bundle, model)
+    profile = json.loads((model / "profile.json").read_text())
+    profile["needs_gpu"] = True
+    profile["environment"]["python"] = "3.9.18"
+    (model / "profile.json").write_text(json.dumps(profile))
+    with pytest.raises(DeployError) as info:
+        plan(model, "cloud-x86", port=70000, bind="localhost; id", convert="zip")
+    fields = [v.split(":")[0] for v in info.value.violations]
+    assert fields == ["port", "bind", "convert", "gpu", "python"]
+    assert "allowed: 1-65535" in str(info.value)
+
+
+def test_jetson_python_mismatch_is_lifted_by_onnx_conversion(iris_bundle):
+    # jetson's L4T image has Python 3.10; ONNX makes the model independent of it.
+    with pytest.raises(DeployError, match="runs Python 3.10"):
+        plan(iris_bundle, "jetson", convert="none")
+    assert plan(iris_bundle, "jetson").conversion == "onnx"
+
+
+def test_keras_models_must_be_converted_for_the_service():
+    kb = KnowledgeBase()
+    found = violations(_profile(kind="keras"), get_target("cloud-x86"), kb, requirements=[],
+                       conversion="none", python="3.11")
+    assert found == ["service: Keras models are served as TFLite: use --convert tflite"]
+    assert violations(_profile(kind="keras"), get_target("cloud-x86"), kb, requirements=[],
+                      conversion="tflite", python="3.11") == []
+
+
+def test_tflite_conversion_hook_needs_the_keras_support(iris_bundle, tmp_path):
+    import importlib.util
+
+    from stratum_jupyter.deploy.convert import convert_tflite
+
+    if importlib.util.find_spec("stratum_jupyter.keras") is not None:
+        pytest.skip("the Keras support is installed; its own tests cover TFLite")
+    with pytest.raises(DeployError, match="TFLite conversion needs stratum_jupyter's Keras"):
+        convert_tflite(iris_bundle, {"kind": "keras"}, tmp_path)

@@ -1,0 +1,101 @@
+"""A real image build and run on a private Docker engine (host network, offline base image)."""
+
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+
+from stratum_jupyter.bundle import load_model
+from stratum_jupyter.deploy import deploy
+from stratum_jupyter.deploy.run import docker_client, stop
+
+from .conftest import HOSTILE
+
+pytestmark = [pytest.mark.docker, pytest.mark.slow]
+
+
+def post(url, payload):
+    req = urllib.request.Request(f"{url}/predict", data=json.dumps(payload).encode(),
+                                 method="POST")
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+def test_build_and_run_the_image(docker_engine, iris_bundle, iris_split, tmp_path, free_port):
+    out = tmp_path / "cloud"
+    events: list[str] = []
+    result = deploy(iris_bundle, "cloud-x86", out, port=free_port, name=HOSTILE,
+                    base_image=docker_engine["base_image"], run=True, on_event=events.append)
+    try:
+        assert result.url == f"http://127.0.0.1:{free_port}"
+        assert any("Successfully tagged" in e or "naming to" in e for e in events)
+        record = json.loads((out / "deploy.json").read_text())
+        assert record["image"] == result.image and record["url"] == result.url
+
+        _, X_test, _, _ = iris_split
+        status, body = post(result.url, {"rows": X_test.to_dict(orient="records")})
+        assert status == 200
+        assert body["predictions"] == load_model(iris_bundle).predict(X_test).tolist()
+        status, body = post(result.url, {"rows": [{"sepal length (cm)": "x"}]})
+        assert status == 422 and body["errors"]
+
+        client = docker_client()
+        image = client.images.get(result.image)
+        labels = image.labels
+        assert labels["org.opencontainers.image.title"] == \
+            HOSTILE.replace("\n", " ").replace("\\", "/")
+        assert labels["io.stratum.platform"] == "linux/amd64"
+        assert image.attrs["Config"]["User"] == "10001:10001"
+        assert image.attrs["Config"]["Healthcheck"]["Test"][1:] == [
+            "/opt/venv/bin/python", "-m", "service.healthcheck"]
+        container = client.containers.get(record["container"])
+        assert container.attrs["HostConfig"]["NetworkMode"] == "host"
+        assert container.attrs["HostConfig"]["RestartPolicy"]["Name"] == "unless-stopped"
+        uid = container.exec_run(["id", "-u"]).output.decode().strip()
+        assert uid == "10001"
+        assert container.exec_run(["/opt/venv/bin/python", "-m", "service.healthcheck"]
+                                  ).exit_code == 0
+    finally:
+        stop(out, on_event=events.append)
+
+
+def test_container_playbook_on_this_machine_is_idempotent(docker_engine, iris_bundle,
+                                                          iris_split, tmp_path, free_port):
+    """The cloud-x86 playbook's bundle/image/container roles for real, through
+    ansible-runner, against this machine's engine (the engine role is switched off: it is
+    already running, without systemd here)."""
+    import sys
+
+    from stratum_jupyter.deploy.render import plan, render
+    from stratum_jupyter.deploy.run import apply
+
+    out = tmp_path / "cloud"
+    manifest = render(plan(iris_bundle, "cloud-x86", port=free_port, name="pb-test"), out)
+    inventory = tmp_path / "hosts.ini"
+    inventory.write_text("[stratum_cloud_x86]\nlocalhost ansible_connection=local "
+                         f"ansible_python_interpreter={sys.executable}\n")
+    extra = {"stratum_install_engine": False, "stratum_build_network": "host",
+             "stratum_base_image": docker_engine["base_image"],
+             "stratum_install_dir": str(tmp_path / "opt")}
+    events: list[str] = []
+    first = apply(out, inventory=inventory, extra_vars=extra, on_event=events.append)
+    client = docker_client()
+    try:
+        assert first["changed"] >= 3, events  # copy, build, run
+        assert first["url"] == f"http://localhost:{free_port}"
+        assert client.containers.get("stratum-pb-test").attrs["Config"]["Image"] == \
+            manifest["image"]
+        _, X_test, _, _ = iris_split
+        status, body = post(f"http://127.0.0.1:{free_port}",
+                            {"rows": X_test.to_dict(orient="records")})
+        assert status == 200
+        assert body["predictions"] == load_model(iris_bundle).predict(X_test).tolist()
+        events.clear()
+        second = apply(out, inventory=inventory, extra_vars=extra, on_event=events.append)
+        assert second["changed"] == 0, events
+    finally:
+        client.containers.get("stratum-pb-test").remove(force=True)

@@ -1,0 +1,182 @@
+"""The prediction service over real HTTP (a server thread on 127.0.0.1, a free port)."""
+
+import http.client
+import json
+import shutil
+import sys
+
+import numpy as np
+import pytest
+
+from stratum_jupyter.bundle import load_model
+
+
+@pytest.fixture(scope="module")
+def service_module(iris_bundle, tmp_path_factory):
+    """Import the shipped service/ package the way the bundle runs it."""
+    from stratum_jupyter.deploy.render import plan, render
+
+    out = tmp_path_factory.mktemp("svc") / "bundle"
+    render(plan(iris_bundle, "cloud-x86"), out)
+    sys.path.insert(0, str(out))
+    try:
+        import service.app as app
+
+        yield app, out
+    finally:
+        sys.path.remove(str(out))
+        for name in [m for m in sys.modules if m == "service" or m.startswith("service.")]:
+            del sys.modules[name]
+
+
+@pytest.fixture(scope="module")
+def server(service_module):
+    app, out = service_module
+    srv, thread = app.serve_in_thread(out / "model")
+    yield srv.server_address[1]
+    srv.shutdown()
+    srv.server_close()
+
+
+def call(port, method, path, body=None, raw=None, headers=None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    conn.request(method, path, body=data, headers=headers or {})
+    resp = conn.getresponse()
+    text = resp.read().decode()
+    conn.close()
+    try:
+        return resp.status, json.loads(text)
+    except ValueError:
+        return resp.status, text
+
+
+def test_health(server):
+    status, body = call(server, "GET", "/health")
+    assert status == 200 and body["status"] == "ok" and len(body["features"]) == 4
+
+
+def test_predict_equals_model_predict_on_held_out_rows(server, iris_bundle, iris_split):
+    _, X_test, _, _ = iris_split
+    rows = X_test.to_dict(orient="records")
+    status, body = call(server, "POST", "/predict", {"rows": rows})
+    assert status == 200
+    model = load_model(iris_bundle)
+    assert body["predictions"] == model.predict(X_test).tolist()
+    np.testing.assert_allclose(body["probabilities"], model.predict_proba(X_test))
+    assert body["classes"] == [0, 1, 2]
+
+
+GOOD = {"sepal length (cm)": 5.1, "sepal width (cm)": 3.5, "petal length (cm)": 1.4,
+        "petal width (cm)": 0.2}
+
+
+@pytest.mark.parametrize("payload,status,needle", [
+    ({"rows": [{**GOOD, "sepal length (cm)": "big"}]}, 422, "expected a number"),
+    ({"rows": [{**GOOD, "sepal length (cm)": True}]}, 422, "expected a number"),
+    ({"rows": [{**GOOD, "sepal length (cm)": None}]}, 422, "expected a number"),
+    ({"rows": [{k: v for k, v in GOOD.items() if k != "petal width (cm)"}]}, 422,
+     "missing feature(s) 'petal width (cm)'"),
+    ({"rows": [{**GOOD, "colour": 1}]}, 422, "unknown feature(s) 'colour'"),
+    ({"rows": []}, 422, "non-empty list"),
+    ({"rows": "all"}, 422, "non-empty list"),
+    ({"rows": [1, 2]}, 422, "must be an object"),
+    ({"data": [GOOD]}, 422, '{"rows"'),
+    ({"rows": [GOOD], "extra": 1}, 422, "unknown top-level field(s): extra"),
+    ([GOOD], 422, '{"rows"'),
+    ({"rows": [GOOD] * 10001}, 413, "too many rows"),
+])
+def test_bad_payloads_get_4xx_with_a_message(server, payload, status, needle):
+    got, body = call(server, "POST", "/predict", payload)
+    assert got == status
+    assert needle in (body["error"] + " ".join(body.get("errors", [])))
+
+
+@pytest.mark.parametrize("raw,needle", [
+    (b"{not json", "not valid JSON"),
+    (b'{"rows": [{"sepal length (cm)": NaN}]}', "NaN is not allowed"),
+    (b"\xff\xfe", "not valid JSON"),
+])
+def test_malformed_bodies_get_400(server, raw, needle):
+    status, body = call(server, "POST", "/predict", raw=raw)
+    assert status == 400 and needle in body["error"]
+
+
+def test_wrong_paths_and_methods(server):
+    assert call(server, "GET", "/predict")[0] == 405
+    assert call(server, "DELETE", "/health")[0] == 405
+    status, body = call(server, "GET", "/admin")
+    assert status == 404 and "/predict" in body["allowed"]
+
+
+def test_oversized_body_is_refused_before_reading(server):
+    conn = http.client.HTTPConnection("127.0.0.1", server, timeout=10)
+    conn.putrequest("POST", "/predict")
+    conn.putheader("Content-Length", str(100 * 2**20))
+    conn.endheaders()
+    resp = conn.getresponse()
+    assert resp.status == 413
+    conn.close()
+
+
+def test_metrics_count_requests_latency_cpu_and_memory(server):
+    call(server, "POST", "/predict", {"rows": [GOOD]})
+    call(server, "POST", "/predict", {"rows": [{}]})
+    status, text = call(server, "GET", "/metrics")
+    assert status == 200
+    assert 'stratum_requests_total{endpoint="/predict",method="POST",status="200"}' in text
+    assert 'stratum_requests_total{endpoint="/predict",method="POST",status="422"}' in text
+    assert 'stratum_request_duration_seconds_bucket{endpoint="/predict",le="0.005"}' in text
+    assert "stratum_predicted_rows_total" in text
+    assert "process_cpu_seconds_total" in text and "process_resident_memory_bytes" in text
+    assert 'stratum_model_info{candidate="logreg",kind="sklearn",runtime="sklearn"} 1.0' in text
+
+
+def test_onnx_service_matches_the_original(iris_bundle, iris_split, tmp_path):
+    from stratum_jupyter.deploy.render import plan, render
+
+    out = tmp_path / "edge"
+    render(plan(iris_bundle, "edge-arm64"), out)
+    sys.path.insert(0, str(out))
+    try:
+        import service.app as app
+
+        srv, _ = app.serve_in_thread(out / "model")
+        _, X_test, _, _ = iris_split
+        status, body = call(srv.server_address[1], "POST", "/predict",
+                            {"rows": X_test.to_dict(orient="records")})
+        srv.shutdown()
+        srv.server_close()
+    finally:
+        sys.path.remove(str(out))
+        for name in [m for m in sys.modules if m == "service" or m.startswith("service.")]:
+            del sys.modules[name]
+    assert status == 200
+    model = load_model(iris_bundle)
+    assert body["predictions"] == model.predict(X_test).tolist()
+    np.testing.assert_allclose(body["probabilities"], model.predict_proba(X_test), atol=1e-4)
+
+
+def test_array_model_service(diabetes_bundle, tmp_path):
+    from sklearn.datasets import load_diabetes
+
+    shutil.copytree(diabetes_bundle, tmp_path / "m")
+    from stratum_jupyter.deploy.render import plan, render
+
+    render(plan(tmp_path / "m", "cloud-x86"), tmp_path / "b")
+    sys.path.insert(0, str(tmp_path / "b"))
+    try:
+        import service.app as app
+
+        srv, _ = app.serve_in_thread(tmp_path / "b" / "model")
+        X, _ = load_diabetes(return_X_y=True)
+        rows = [{f"x{i}": float(v) for i, v in enumerate(r)} for r in X[:7]]
+        status, body = call(srv.server_address[1], "POST", "/predict", {"rows": rows})
+        srv.shutdown()
+        srv.server_close()
+    finally:
+        sys.path.remove(str(tmp_path / "b"))
+        for name in [m for m in sys.modules if m == "service" or m.startswith("service.")]:
+            del sys.modules[name]
+    assert status == 200 and "probabilities" not in body
+    np.testing.assert_allclose(body["predictions"], load_model(diabetes_bundle).predict(X[:7]))
