@@ -6,5 +6,6 @@ need it), never when the catalog or a spec names these blocks. Install it with
 """
 
 from .estimators import KerasClassifier, KerasRegressor
+from .tflite import convert_tflite
 
-__all__ = ["KerasClassifier", "KerasRegressor"]
+__all__ = ["KerasClassifier", "KerasRegressor", "convert_tflite"]

@@ -1,0 +1,107 @@
+"""Keras pipelines -> TFLite (LiteRT) for edge targets, verified like every conversion.
+
+The converted model must stand alone on the board, so the pipeline's preprocessing is folded
+into the network: affine scalers (StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler)
+become one per-feature ``x * scale + offset`` layer. Other preprocessing cannot be expressed
+in TFLite here, and the conversion is refused with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import DeployError
+
+
+def affine_of(step: Any, n_features: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(scale, offset)`` with ``step.transform(x) == x * scale + offset``."""
+    name = type(step).__name__
+    ones, zeros = np.ones(n_features), np.zeros(n_features)
+    if name == "StandardScaler":
+        scale = 1 / step.scale_ if step.scale_ is not None else ones
+        mean = step.mean_ if step.mean_ is not None else zeros
+        return scale, -mean * scale
+    if name == "MinMaxScaler":
+        return step.scale_, step.min_
+    if name == "MaxAbsScaler":
+        return 1 / step.scale_, zeros
+    if name == "RobustScaler":
+        scale = 1 / step.scale_ if step.scale_ is not None else ones
+        center = step.center_ if step.center_ is not None else zeros
+        return scale, -center * scale
+    raise DeployError([f"conversion: TFLite takes pipelines whose preprocessing is an affine "
+                       f"scaler (StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler); "
+                       f"{name} is not (use --convert none to ship the Keras model)"])
+
+
+def standalone_network(model: Any, n_features: int) -> Any:
+    """One Keras model: the folded preprocessing, then the trained network."""
+    import keras
+
+    steps = [s for _, s in model.steps] if hasattr(model, "steps") else [model]
+    *preprocessing, final = steps
+    scale, offset = np.ones(n_features), np.zeros(n_features)
+    for step in preprocessing:
+        s, o = affine_of(step, n_features)
+        scale, offset = scale * s, offset * s + o
+    inputs = keras.Input(shape=(n_features,), dtype="float32")
+    scaled = keras.layers.Rescaling(scale.astype("float32"), offset.astype("float32"))(inputs)
+    return keras.Model(inputs, final.model_(scaled))
+
+
+def to_tflite(network: Any) -> bytes:
+    import tensorflow as tf
+
+    converter = tf.lite.TFLiteConverter.from_keras_model(network)
+    return converter.convert()
+
+
+def tflite_outputs(data: bytes, frame: Any, classes: list[Any] | None) -> dict[str, Any]:
+    from ..deploy.service.app import _tflite_interpreter
+
+    interp = _tflite_interpreter()(model_content=data)
+    x = frame.to_numpy(dtype=np.float32)
+    index = interp.get_input_details()[0]["index"]
+    interp.resize_tensor_input(index, x.shape)
+    interp.allocate_tensors()
+    interp.set_tensor(index, x)
+    interp.invoke()
+    out = np.array(interp.get_tensor(interp.get_output_details()[0]["index"]))
+    if classes is None:
+        return {"values": out.reshape(len(x), -1).squeeze(axis=1)}
+    return {"labels": np.asarray(classes)[out.argmax(axis=1)], "probabilities": out}
+
+
+def convert_tflite(model_dir: Path, profile: dict[str, Any], out_dir: Path, *,
+                   rtol: float = 1e-4, atol: float = 1e-4) -> dict[str, Any]:
+    """Write ``out_dir/model.tflite`` after checking it against the original pipeline on the
+    profile's sample rows (labels identical; values within ``atol + rtol * |original|``)."""
+    from ..bundle import load_model
+    from ..deploy.convert import _frame, compare, original_outputs
+
+    if profile.get("kind") != "keras":
+        raise DeployError([f"conversion: TFLite conversion is for Keras models; this is a "
+                           f"{profile.get('kind')} model (use --convert onnx)"])
+    if not profile.get("sample_rows"):
+        raise DeployError(["conversion: the profile has no sample_rows to verify against"])
+    model = load_model(model_dir)
+    frame = _frame(profile)
+    data = to_tflite(standalone_network(model, frame.shape[1]))
+    classes = profile["input_schema"].get("classes")
+    problems = compare(original_outputs(model, profile, frame),
+                       tflite_outputs(data, frame, classes), rtol=rtol, atol=atol)
+    if problems:
+        raise DeployError([f"conversion: the TFLite model disagrees with the original on the "
+                           f"profile's sample rows: {p}" for p in problems])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "model.tflite").write_bytes(data)
+    import tensorflow as tf
+
+    report = {"format": "tflite", "verified_rows": len(frame), "rtol": rtol, "atol": atol,
+              "tensorflow": tf.__version__, "bytes": len(data)}
+    (out_dir / "conversion.json").write_text(json.dumps(report, indent=2) + "\n", "utf-8")
+    return report
