@@ -56,9 +56,12 @@ class Lab:
     process: subprocess.Popen = field(repr=False)
     log_path: Path
 
-    def lab_url(self, path: str = "") -> str:
-        """The URL of the lab UI (optionally opening ``path`` under the root dir)."""
+    def lab_url(self, path: str = "", workspace: str | None = None) -> str:
+        """The URL of the lab UI, optionally opening ``path`` (under the root dir) in a fresh
+        named workspace (no tabs restored from earlier pages)."""
         tree = f"tree/{path}" if path else ""
+        if workspace:
+            return f"{self.url}lab/workspaces/{workspace}/{tree}?reset&token={self.token}"
         return f"{self.url}lab/{tree}?token={self.token}"
 
     def api(self, path: str, method: str = "GET", body: Any = None) -> Any:
@@ -185,7 +188,7 @@ def open_notebook(page: Any, lab: Lab, name: str, cells: Sequence[str] | None = 
     for its kernel, and return the notebook panel locator."""
     if cells is not None:
         lab.write_notebook(name, cells, kernel)
-    page.goto(lab.lab_url(name))
+    page.goto(lab.lab_url(name, workspace=f"w{secrets.token_hex(4)}"))
     panel = page.locator(VISIBLE_NB)
     panel.locator(".jp-Cell").first.wait_for()
     wait_kernel_idle(page)
@@ -209,10 +212,24 @@ def run_cell(page: Any, index: int, timeout_ms: int = 120_000) -> Any:
     """Run cell ``index`` of the visible notebook (menu Run > Run Selected Cell and Do not
     Advance: independent of keyboard focus) and wait until it has finished; returns the
     cell locator."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     cell = select_cell(page, index)
     prompt = cell.locator(".jp-InputArea-prompt")
     before = prompt.inner_text().strip()
-    menu_command(page, "Run", "notebook:run-cell")
+    started = """([el, before]) => { const t = el.textContent.trim();
+        return t !== before && /\\[(\\*|\\d+)\\]/.test(t); }"""
+    # Right after a notebook opens, the command can be refused (the notebook is not yet the
+    # current widget); the prompt then stays as it was, so asking again is safe.
+    for _attempt in range(5):
+        menu_command(page, "Run", "notebook:run-cell")
+        try:
+            page.wait_for_function(started, arg=[prompt.element_handle(), before],
+                                   timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")  # a refused menu item leaves its menu open
+            select_cell(page, index)
     # The prompt becomes "[*]:" while queued/running and "[n]:" once done.
     page.wait_for_function(
         """([el, before]) => { const t = el.textContent.trim();
