@@ -10,6 +10,7 @@ goes back, leniently: an invalid spec still loads, so its problems can be shown 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import yaml
@@ -18,6 +19,7 @@ from ..spec.io import _SpecLoader
 
 Form = dict[str, Any]
 
+_PLAIN = re.compile(r"[\w.+-]+( [\w.+-]+)*")
 EVALUATION_TEXT_FIELDS = ("cv", "holdout", "random_state", "n_iter")
 
 
@@ -40,7 +42,7 @@ def parse_value(text: str) -> Any:
         raise ValueError("empty")
     if text in ("None", "none"):
         return None
-    if text[0] not in "[{" and _has_top_level_comma(text):
+    if _has_top_level_comma(text):
         text = f"[{text}]"
     try:
         value = yaml.load(text, Loader=_SpecLoader)  # noqa: S506 - a SafeLoader subclass
@@ -76,18 +78,26 @@ def format_value(value: Any) -> str:
     """A spec value as the text a form field shows (the inverse of :func:`parse_value`)."""
     if isinstance(value, list):
         if value and not any(isinstance(v, list | dict) for v in value):
-            return ", ".join(format_value(v) for v in value)
-        return json.dumps(value)
+            text = ", ".join(_item(v) for v in value)
+            return f"[{text}]" if len(value) == 1 else text  # one value is still a list
+        return json.dumps(value, ensure_ascii=False)
     if value is None:
         return "None"
     if isinstance(value, bool):
         return "True" if value else "False"
     if isinstance(value, str):
         # Quote strings that would otherwise read back as something else.
-        return value if _reads_back(value) else json.dumps(value)
+        return value if _reads_back(value) else json.dumps(value, ensure_ascii=False)
     if isinstance(value, dict):
-        return json.dumps(value)
+        return json.dumps(value, ensure_ascii=False)
     return repr(value)
+
+
+def _item(value: Any) -> str:
+    """A list item: strings other than plain words are quoted (YAML's flow characters)."""
+    if isinstance(value, str) and not (_PLAIN.fullmatch(value) and _reads_back(value)):
+        return json.dumps(value, ensure_ascii=False)
+    return format_value(value)
 
 
 def _reads_back(text: str) -> bool:
