@@ -160,23 +160,20 @@ class PipelineBuilder(anywidget.AnyWidget):
             X, y = self._resolve_data(spec)
         self.leaderboard = {"state": "running", "columns": [], "rows": []}
         self._set_status("info", "evaluating...")
-        callback = _progress_kwarg(evaluate)
-        if callback:
-            kwargs.setdefault(callback, self._show_partial)
+        params = _parameters(evaluate)
+        if "display" in params:
+            kwargs.setdefault("display", "none")  # the leaderboard is shown here instead
+        if "on_result" in params:
+            kwargs.setdefault("on_result", _LiveBoard(self, spec))
         result = evaluate(spec, X, y, **kwargs)
         self.result = result
         self.leaderboard = {"state": "done", **_table(result.leaderboard)}
         best = getattr(result, "best", None)
-        name = getattr(best, "name", None) or getattr(best, "candidate", None)
-        self._set_status("success", "evaluation done" + (f": best is {name}" if name else ""))
+        name = getattr(best, "candidate", None) or getattr(best, "name", None)
+        failures = len(getattr(result, "failures", None) or [])
+        self._set_status("success", "evaluation done" + (f": best is {name}" if name else "")
+                         + (f" ({failures} configuration(s) failed)" if failures else ""))
         return result
-
-    def _show_partial(self, *args: Any, **_: Any) -> None:
-        frame = next((a for a in args if hasattr(a, "to_json")), None)
-        frame = frame if frame is not None else getattr(args[0] if args else None,
-                                                        "leaderboard", None)
-        if frame is not None:
-            self.leaderboard = {"state": "running", **_table(frame)}
 
     def _resolve_data(self, spec: Any) -> tuple[Any, Any]:
         names = self.data_vars.replace(",", " ").split()
@@ -374,14 +371,37 @@ def _user_ns() -> dict[str, Any] | None:
     return shell.user_ns if shell is not None else None
 
 
-def _progress_kwarg(func: Any) -> str | None:
-    """The name of ``evaluate``'s progress callback parameter, if it has one."""
+def _parameters(func: Any) -> set[str]:
     try:
-        params = inspect.signature(func).parameters
+        return set(inspect.signature(func).parameters)
     except (TypeError, ValueError):
-        return None
-    return next((n for n in ("on_result", "on_progress", "callback", "progress")
-                 if n in params), None)
+        return set()
+
+
+class _LiveBoard:
+    """``on_result`` of the evaluator: the leaderboard so far, at most every 0.3 s."""
+
+    def __init__(self, builder: PipelineBuilder, spec: Any):
+        self.builder, self.spec = builder, spec
+        self.results: dict[Any, Any] = {}
+        self.sent = 0.0
+
+    def __call__(self, result: Any) -> None:
+        import time
+
+        config = getattr(result, "config", None)
+        self.results[getattr(config, "index", id(result))] = result
+        if time.monotonic() - self.sent < 0.3:
+            return
+        self.sent = time.monotonic()
+        try:
+            from ..evaluation.results import leaderboard_frame
+
+            frame = leaderboard_frame(list(self.results.values()), self.spec.metrics,
+                                      self.spec.select_by)
+        except Exception:  # a progress view must never break the evaluation
+            return
+        self.builder.leaderboard = {"state": "running", **_table(frame)}
 
 
 def _table(frame: Any) -> dict[str, Any]:
