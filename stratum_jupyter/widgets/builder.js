@@ -223,7 +223,7 @@ function render({ model, el }) {
           },
         },
           h("div", { class: "stratum-step-head" },
-            h("span", { class: "stratum-step-name" }, step.block),
+            h("span", { class: "stratum-step-name", title: step.block }, step.block),
             h("span", { class: "stratum-step-tools" },
               h("button", { class: "stratum-icon", title: "Move up", "aria-label": "move up",
                 disabled: s === 0,
@@ -515,8 +515,15 @@ function render({ model, el }) {
     const lb = model.get("leaderboard") || {};
     if (!lb.state) { board.hidden = true; fill(board); return; }
     board.hidden = false;
-    const fmt = (v) => (typeof v === "number" ? (Number.isInteger(v) ? v : v.toFixed(4))
-      : typeof v === "object" && v !== null ? JSON.stringify(v) : String(v ?? ""));
+    const fmt = (v) => {
+      if (typeof v === "number") return Number.isInteger(v) ? String(v) : v.toFixed(4);
+      if (v && typeof v === "object") {
+        // {"logisticregression__C": 1} -> "C=1": the step prefix adds nothing in one row.
+        return Object.entries(v).map(([k, x]) => `${k.split("__").pop()}=${JSON.stringify(x)}`)
+          .join(", ");
+      }
+      return String(v ?? "");
+    };
     fill(board,
       h("div", { class: "stratum-section-title" },
         lb.state === "running" ? "Leaderboard (running\u2026)" : "Leaderboard"),

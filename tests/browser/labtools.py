@@ -104,9 +104,11 @@ class Lab:
             self.process.wait()
 
 
-# User settings for a quiet, deterministic lab: no kernel-choice dialog, no news prompt.
+# User settings for a quiet, deterministic lab: no kernel-choice dialog, no news prompt,
+# every cell in the DOM (no windowed rendering of long notebooks).
 SETTINGS = {
-    "@jupyterlab/notebook-extension/tracker": {"autoStartDefaultKernel": True},
+    "@jupyterlab/notebook-extension/tracker": {"autoStartDefaultKernel": True,
+                                               "windowingMode": "none"},
     "@jupyterlab/apputils-extension/notification": {"fetchNews": "false",
                                                     "checkForUpdates": False},
 }

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from .labtools import (
     VISIBLE_NB,
@@ -18,7 +19,7 @@ from .labtools import (
     wait_kernel_idle,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SETUP = ("from sklearn.datasets import load_iris\n"
          "X, y = load_iris(return_X_y=True, as_frame=True)")
@@ -37,8 +38,6 @@ def _drop_block(page, name: str, candidate: int = 0) -> None:
 
 
 def _wait_text(locator, pattern: str, timeout: int = 30_000) -> None:
-    from playwright.sync_api import expect
-
     expect(locator).to_contain_text(re.compile(pattern), timeout=timeout)
 
 
@@ -66,6 +65,11 @@ def _build_logreg(page) -> None:
     page.get_by_test_id("param-max_iter").fill("1000")
     _wait_text(page.get_by_test_id("stratum-issues"), "the spec is valid")
     assert issue.inner_text() == ""
+    # Evaluation settings: two metrics, selected by the second.
+    page.get_by_test_id("metric-accuracy").check()
+    page.get_by_test_id("metric-f1_macro").check()
+    page.get_by_test_id("stratum-select-by").select_option("f1_macro")
+    _wait_text(page.get_by_test_id("stratum-issues"), "the spec is valid")
 
 
 def test_drag_blocks_generate_cells_and_run_them(lab, page):
@@ -83,7 +87,7 @@ def test_drag_blocks_generate_cells_and_run_them(lab, page):
 
     page.get_by_test_id("stratum-generate").click()
     _wait_text(page.get_by_test_id("stratum-status"), r"inserted 6 cells below")
-    assert notebook_cells(page).count() == 2 + len(ROLES)
+    expect(notebook_cells(page)).to_have_count(2 + len(ROLES))
     assert page.get_by_test_id("stratum-fallback").is_hidden()
 
     _save(page)
@@ -93,7 +97,8 @@ def test_drag_blocks_generate_cells_and_run_them(lab, page):
     assert all("stratum-generated" in c.metadata["tags"] for c in generated)
     expected = load_spec({
         "version": 1, "task": "classification",
-        "evaluation": {"cv": 5, "random_state": 0},
+        "evaluation": {"cv": 5, "metrics": ["accuracy", "f1_macro"], "select_by": "f1_macro",
+                       "random_state": 0},
         "candidates": [{"name": "logreg", "steps": [
             {"StandardScaler": {}},
             {"LogisticRegression": {"C": [0.1, 1.0], "max_iter": 1000}}]}],
@@ -110,7 +115,7 @@ def test_drag_blocks_generate_cells_and_run_them(lab, page):
     assert not errors, errors
     board = "".join(o.get("data", {}).get("text/plain", "")
                     for o in nb.cells[2 + ROLES.index("evaluation")].outputs)
-    assert "logreg" in board and "accuracy" in board
+    assert "logreg" in board and "f1_macro" in board
     assert (lab.root_dir / "runs/stratum/best/model.skops").is_file()
     screenshot(page, "generated-cells")
 
@@ -157,7 +162,7 @@ def test_without_the_extension_the_cells_are_shown_to_copy(lab, page):
     assert "KNeighborsClassifier()" in code
     assert page.get_by_test_id("stratum-copy").is_visible()
     _wait_text(page.get_by_test_id("stratum-status"), "extension is not active")
-    assert notebook_cells(page).count() == 1
+    expect(notebook_cells(page)).to_have_count(1)
 
 
 def test_new_pipeline_notebook_from_launcher_and_palette(lab, page):

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from .labtools import add_cell, cell_output_text, open_notebook, run_cell
+
+pytestmark = pytest.mark.browser
 
 
 def test_lab_serves_and_runs_a_cell(lab, page):
