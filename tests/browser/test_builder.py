@@ -153,6 +153,16 @@ def test_without_the_extension_the_cells_are_shown_to_copy(lab, page):
     run_cell(page, 0)
     page.get_by_test_id("stratum-builder").wait_for(timeout=90_000)
     _drop_block(page, "KNeighborsClassifier")
+    _drop_block(page, "StandardScaler")
+    _drop_block(page, "PCA")
+    # Out of order: the validator's message shows on the step; moving it up fixes it.
+    _wait_text(page.get_by_test_id("step-0-1"), "comes after the final estimator")
+    page.get_by_test_id("step-0-1").get_by_role("button", name="move up").click()
+    page.get_by_test_id("remove-step-0-2").click()
+    steps = page.locator('[data-testid^="step-0-"]')
+    expect(steps).to_have_count(2)
+    assert steps.evaluate_all("els => els.map(e => e.dataset.block)") == [
+        "StandardScaler", "KNeighborsClassifier"]
     _wait_text(page.get_by_test_id("stratum-issues"), "the spec is valid")
     page.get_by_test_id("stratum-generate").click()
     fallback = page.get_by_test_id("stratum-fallback")
