@@ -327,6 +327,10 @@ function render({ model, el }) {
           } }),
         options.length ? h("datalist", { id: listId }, options.map((o) => h("option", { value: o }))) : null,
         h("div", { class: "stratum-param-help" },
+          p.types.length && p.types.every((t) => t === "array")
+            ? h("span", { class: "stratum-allowed" },
+                "one list: 64, 32 \u2014 several lists make a grid axis: [64, 32], [128]; ")
+            : null,
           p.allowed ? h("span", { class: "stratum-allowed" }, p.allowed) : null,
           p.doc ? h("span", { class: "stratum-doc" }, ` \u2014 ${p.doc}`) : null),
         h("div", { class: "stratum-issue", "data-issue-for": path }));
