@@ -15,10 +15,11 @@ from .errors import DeployError, EvaluationError, SpecError, StratumError
 if TYPE_CHECKING:  # pragma: no cover
     from .catalog import get_catalog
     from .spec import PipelineSpec, dump_spec, load_spec, validate_spec
+    from .widgets import PipelineBuilder
 
 __all__ = [
     "__version__", "StratumError", "SpecError", "DeployError", "EvaluationError",
-    "PipelineSpec", "load_spec", "dump_spec", "validate_spec", "get_catalog",
+    "PipelineSpec", "load_spec", "dump_spec", "validate_spec", "get_catalog", "PipelineBuilder",
     "load_ipython_extension", "unload_ipython_extension",
 ]
 
@@ -29,6 +30,7 @@ _LAZY = {
     "dump_spec": "stratum_jupyter.spec",
     "validate_spec": "stratum_jupyter.spec",
     "get_catalog": "stratum_jupyter.catalog",
+    "PipelineBuilder": "stratum_jupyter.widgets",
 }
 
 
@@ -54,3 +56,8 @@ def load_ipython_extension(ipython: Any) -> None:
 
 def unload_ipython_extension(ipython: Any) -> None:
     """Nothing to tear down beyond what the magics registered; kept for symmetry."""
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    """Where the prebuilt labextension lives (used by ``jupyter labextension develop``)."""
+    return [{"src": "labextension", "dest": "stratum-jupyter"}]

@@ -1,0 +1,200 @@
+"""The builder's form state and the spec, both ways (pure functions, no widget here).
+
+The widget edits a *form*: the spec's shape with every parameter and setting held as the
+text the user typed. ``form_to_spec`` reads that text the way a YAML spec would be read
+(``0.1, 1`` is a grid axis of two floats, ``None``/``null`` is None, ``True`` a bool), so
+what the builder makes and what a hand-written spec says mean the same. ``spec_to_form``
+goes back, leniently: an invalid spec still loads, so its problems can be shown in place.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import yaml
+
+from ..spec.io import _SpecLoader
+
+Form = dict[str, Any]
+
+_PLAIN = re.compile(r"[\w.+-]+( [\w.+-]+)*")
+EVALUATION_TEXT_FIELDS = ("cv", "holdout", "random_state", "n_iter")
+
+
+def empty_form(task: str = "classification") -> Form:
+    """A new builder's form: one empty candidate, default evaluation."""
+    return {
+        "name": "",
+        "task": task,
+        "data": {"source": "", "target": ""},
+        "evaluation": {"cv": "5", "holdout": "", "metrics": [], "select_by": "",
+                       "random_state": "0", "search": "grid", "n_iter": ""},
+        "candidates": [{"name": "candidate_1", "steps": []}],
+    }
+
+
+def parse_value(text: str) -> Any:
+    """One field's text as a spec value; ``a, b`` (a top-level comma) is a list: a grid axis."""
+    text = text.strip()
+    if not text:
+        raise ValueError("empty")
+    if text in ("None", "none"):
+        return None
+    if _has_top_level_comma(text):
+        text = f"[{text}]"
+    try:
+        value = yaml.load(text, Loader=_SpecLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError:
+        return text  # not YAML: take it as the string typed; the validator says if it fits
+    return _nones(value)
+
+
+def _nones(value: Any) -> Any:
+    """Python's ``None`` inside a list means null too (people write ``None, 8``)."""
+    if isinstance(value, list):
+        return [None if v == "None" else _nones(v) for v in value]
+    return value
+
+
+def _has_top_level_comma(text: str) -> bool:
+    depth, quote = 0, ""
+    for ch in text:
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "[{(":
+            depth += 1
+        elif ch in "]})":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            return True
+    return False
+
+
+def format_value(value: Any) -> str:
+    """A spec value as the text a form field shows (the inverse of :func:`parse_value`)."""
+    if isinstance(value, list):
+        if value and not any(isinstance(v, list | dict) for v in value):
+            text = ", ".join(_item(v) for v in value)
+            return f"[{text}]" if len(value) == 1 else text  # one value is still a list
+        return json.dumps(value, ensure_ascii=False)
+    if value is None:
+        return "None"
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, str):
+        # Quote strings that would otherwise read back as something else.
+        return value if _reads_back(value) else json.dumps(value, ensure_ascii=False)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return repr(value)
+
+
+def _item(value: Any) -> str:
+    """A list item: strings other than plain words are quoted (YAML's flow characters)."""
+    if isinstance(value, str) and not (_PLAIN.fullmatch(value) and _reads_back(value)):
+        return json.dumps(value, ensure_ascii=False)
+    return format_value(value)
+
+
+def _reads_back(text: str) -> bool:
+    try:
+        return parse_value(text) == text
+    except ValueError:
+        return False
+
+
+def form_to_spec(form: Form) -> dict[str, Any]:
+    """The raw spec mapping the form describes (not validated: see ``collect_issues``)."""
+    spec: dict[str, Any] = {"version": 1}
+    if str(form.get("name", "")).strip():
+        spec["name"] = form["name"].strip()
+    spec["task"] = form.get("task", "")
+    data = form.get("data") or {}
+    if str(data.get("source", "")).strip():
+        spec["data"] = {"source": data["source"].strip()}
+        if str(data.get("target", "")).strip():
+            spec["data"]["target"] = data["target"].strip()
+    spec["evaluation"] = _evaluation(form.get("evaluation") or {})
+    spec["candidates"] = [
+        {"name": str(cand.get("name", "")).strip(),
+         "steps": [{step["block"]: _params(step.get("params") or {})}
+                   for step in cand.get("steps", [])]}
+        for cand in form.get("candidates", [])
+    ]
+    return spec
+
+
+def _params(texts: dict[str, str]) -> dict[str, Any]:
+    params = {}
+    for name, text in texts.items():
+        try:
+            params[name] = parse_value(str(text))
+        except ValueError:
+            continue  # an empty field means: the block's default
+    return params
+
+
+def _evaluation(ev: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in EVALUATION_TEXT_FIELDS:
+        try:
+            out[key] = parse_value(str(ev.get(key, "")))
+        except ValueError:
+            continue
+    if ev.get("metrics"):
+        out["metrics"] = list(ev["metrics"])
+    if str(ev.get("select_by") or "").strip():
+        out["select_by"] = ev["select_by"].strip()
+    if ev.get("search") and ev["search"] != "grid":
+        out["search"] = ev["search"]
+    return out
+
+
+def spec_to_form(spec: Any, task: str | None = None) -> Form:
+    """A form holding a raw spec mapping (valid or not); parts it cannot place are left out
+    and reported by the validator on the spec itself."""
+    spec = spec if isinstance(spec, dict) else {}
+    form = empty_form(spec.get("task") if isinstance(spec.get("task"), str) else
+                      task or "classification")
+    form["candidates"] = []
+    if isinstance(spec.get("name"), str):
+        form["name"] = spec["name"]
+    data = spec.get("data")
+    if isinstance(data, dict):
+        form["data"] = {"source": str(data.get("source") or ""),
+                        "target": str(data.get("target") or "")}
+    ev = spec.get("evaluation")
+    if isinstance(ev, dict):
+        target = form["evaluation"]
+        for key in EVALUATION_TEXT_FIELDS:
+            target[key] = format_value(ev[key]) if key in ev else ""
+        metrics = ev.get("metrics")
+        target["metrics"] = [m for m in metrics if isinstance(m, str)] \
+            if isinstance(metrics, list) else []
+        target["select_by"] = ev.get("select_by") if isinstance(ev.get("select_by"), str) else ""
+        target["search"] = ev.get("search") if ev.get("search") in ("grid", "random") else "grid"
+    elif "evaluation" not in spec:
+        form["evaluation"].update(cv="", random_state="")
+    for i, cand in enumerate(spec.get("candidates") or []):
+        if not isinstance(cand, dict):
+            continue
+        steps = []
+        for step in cand.get("steps") or []:
+            if isinstance(step, str):
+                step = {step: {}}
+            if not isinstance(step, dict) or len(step) != 1:
+                continue
+            ((block, params),) = step.items()
+            params = params if isinstance(params, dict) else {}
+            steps.append({"block": str(block),
+                          "params": {str(k): format_value(v) for k, v in params.items()}})
+        name = cand.get("name")
+        form["candidates"].append({"name": name if isinstance(name, str) else f"candidate_{i + 1}",
+                                   "steps": steps})
+    if not form["candidates"]:
+        form["candidates"] = [{"name": "candidate_1", "steps": []}]
+    return form
