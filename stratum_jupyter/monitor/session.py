@@ -102,6 +102,9 @@ class Monitor:
             old.stop()
         self.started_at = time.monotonic()
         self._dispatch(self.tick())
+        if self._stop.is_set():  # the first tick could not be recorded
+            self._finish()
+            return self
         self._thread = threading.Thread(target=self._run, name=f"{THREAD_PREFIX}-{self.key}",
                                         daemon=True)
         with _REGISTRY_LOCK:
@@ -155,7 +158,11 @@ class Monitor:
         when = rows[0].time
         self.ticks.append((when, rows))
         if self.recorder is not None:
-            self.recorder.write(rows)
+            try:
+                self.recorder.write(rows)
+            except (OSError, ValueError) as exc:  # disk full, closed pipe: stop, say why
+                self.errors.setdefault("record", f"{type(exc).__name__}: {exc}")
+                self._stop.set()
         for listener in list(self.listeners):
             try:
                 listener(when, rows)

@@ -58,7 +58,7 @@ class WorkersSampler(Sampler):
             self.client.close()
 
 
-def resolve_client(scheduler: str | None = None) -> tuple[Any, bool]:
+def resolve_client(scheduler: str | None = None, *, timeout: str = "10s") -> tuple[Any, bool]:
     """The client to watch: one to ``scheduler`` if given, else the current
     ``distributed.Client``, else one to ``$STRATUM_SCHEDULER``. Returns ``(client,
     owned)``; an owned client is closed with its sampler."""
@@ -79,7 +79,7 @@ def resolve_client(scheduler: str | None = None) -> tuple[Any, bool]:
     from distributed import Client
 
     try:
-        return Client(scheduler, timeout="10s", set_as_default=False), True
+        return Client(scheduler, timeout=timeout, set_as_default=False), True
     except OSError as exc:
         raise MonitorError(f"--workers: cannot reach the Dask scheduler at {scheduler!r}: "
                            f"{exc}") from None
