@@ -53,6 +53,7 @@ class Recorder:
         self._pending: list[Sample] = []
         self._row_group = row_group
         self._writer: Any = None
+        self._closed = False
         if isinstance(target, io.TextIOBase) or hasattr(target, "write"):
             self.path, self.format = None, "csv"
             self._file: Any = target
@@ -61,6 +62,8 @@ class Recorder:
             self.path, self.format = check_record_path(target)
             self._owns_file = True
             self._file = open(self.path, "w", newline="") if self.format == "csv" else None
+            if self.format == "parquet":
+                self._writer = _parquet_writer(self.path)
         if self.format == "csv":
             self._csv = csv.writer(self._file)
             self._csv.writerow(COLUMNS)
@@ -73,9 +76,9 @@ class Recorder:
     def write(self, samples: Iterable[Sample]) -> None:
         samples = list(samples)
         with self._lock:
+            if self._closed:
+                return
             if self.format == "csv":
-                if self._file is None:
-                    return
                 self._csv.writerows((iso(s.time), s.source, s.entity, s.metric, repr(s.value))
                                     for s in samples)
                 self._file.flush()
@@ -87,26 +90,26 @@ class Recorder:
 
     def _flush_parquet(self) -> None:
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
         if not self._pending:
             return
         rows = self._pending
         self._pending = []
-        table = pa.table({
+        table = pa.table({  # same schema as _parquet_writer
             "time": pa.array([int(s.time * 1000) for s in rows], pa.timestamp("ms", tz="UTC")),
             "source": pa.array([s.source for s in rows], pa.string()),
             "entity": pa.array([s.entity for s in rows], pa.string()),
             "metric": pa.array([s.metric for s in rows], pa.string()),
             "value": pa.array([s.value for s in rows], pa.float64()),
         })
-        if self._writer is None:
-            self._writer = pq.ParquetWriter(str(self.path), table.schema)
         self._writer.write_table(table)
 
     def close(self) -> None:
         """Flush and close; idempotent."""
         with self._lock:
+            if self._closed:
+                return
+            self._closed = True
             if self.format == "csv":
                 if self._owns_file and self._file is not None:
                     self._file.close()
@@ -115,18 +118,16 @@ class Recorder:
                 self._file = None
             else:
                 self._flush_parquet()
-                if self._writer is None and self.path is not None:
-                    self._pending = []
-                    self._writer = _empty_parquet_writer(self.path)
-                if self._writer is not None:
-                    self._writer.close()
-                    self._writer = None
+                self._writer.close()
 
 
-def _empty_parquet_writer(path: Path) -> Any:
+def _parquet_writer(path: Path) -> Any:
+    """A writer opened now, with pyarrow's lazy imports done now: the last row group may
+    be written at interpreter exit, when importing is no longer possible."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    pa.array([0.0])  # pyarrow imports pandas on its first array from a list
     schema = pa.schema([("time", pa.timestamp("ms", tz="UTC")), ("source", pa.string()),
                         ("entity", pa.string()), ("metric", pa.string()),
                         ("value", pa.float64())])
