@@ -226,9 +226,10 @@ class Monitor:
 
     def display_static(self) -> None:
         """Show the static figure (BokehJS inline) as this cell's output."""
-        from IPython.display import HTML, display
+        from IPython.display import display
 
-        display(HTML(self.static_html()))
+        display({"text/html": self.static_html(),
+                 "text/plain": f"<stratum monitor figure: {self.summary()}>"}, raw=True)
 
     def summary(self) -> str:
         n = sum(len(rows) for _, rows in self.ticks)
