@@ -74,7 +74,12 @@ class Panel:
 
     def _figure(self, source: str, index: int, chart: TimeChart | BarChart,
                 heading: str) -> Any:
-        from bokeh.models import ColumnDataSource, FactorRange, NumeralTickFormatter
+        from bokeh.models import (
+            ColumnDataSource,
+            DatetimeTickFormatter,
+            FactorRange,
+            NumeralTickFormatter,
+        )
         from bokeh.palettes import Category10_10
         from bokeh.plotting import figure
 
@@ -97,6 +102,10 @@ class Panel:
                          color=Category10_10[j % 10],
                          legend_label=series.label[:40] or " ")
             fig.toolbar.autohide = True
+            fig.xaxis.formatter = DatetimeTickFormatter(
+                seconds="%H:%M:%S", minsec="%H:%M:%S", minutes="%H:%M", hourmin="%H:%M",
+                hours="%H:%M", context=None)
+            fig.xaxis.ticker.desired_num_ticks = 4
             fig.legend.location = "top_left"
             fig.legend.label_text_font_size = "8pt"
             fig.legend.background_fill_alpha = 0.5
