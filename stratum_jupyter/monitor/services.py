@@ -63,9 +63,11 @@ class ServiceSampler(Sampler):
     Derived metrics, named the same for every service: ``up`` (1 when the scrape
     succeeded), ``scrape_ms``, ``cpu_percent`` (rate of ``process_cpu_seconds_total``),
     ``rss_bytes`` (``process_resident_memory_bytes``), ``requests_per_s`` (rate of the
-    counters named ``*requests*``, else of the first histogram's count) and
-    ``latency_ms`` (mean over the tick, from the first histogram in seconds). Raw counter
-    and gauge samples follow, as ``name{label="v"}``.
+    counters named ``*request*``, else of the first histogram's count) and ``latency_ms``
+    (mean over the tick, from the first histogram in seconds); both leave out requests to
+    ``/metrics`` and ``/health`` (labelled ``endpoint``, ``path``, ``route`` or
+    ``handler``), which monitoring makes itself. Raw counter and gauge samples follow,
+    as ``name{label="v"}``.
     """
 
     source = "service"
@@ -106,16 +108,23 @@ class ServiceSampler(Sampler):
         rows.append(self._row(now, name, "rss_bytes", values.get("process_resident_memory_bytes")))
         histogram = next((f for f in families if f.type == "histogram"
                           and (f.name.endswith("_seconds") or "latency" in f.name)), None)
-        requests = [s.value for f in families if f.type == "counter" and "request" in f.name
-                    for s in f.samples if s.name.endswith("_total")]
-        if not requests and histogram is not None:
-            requests = [s.value for s in histogram.samples if s.name.endswith("_count")]
-        rate = self._rate("requests", sum(requests) if requests else None, mono)
+        counters = [f for f in families if f.type == "counter" and "request" in f.name]
+        if counters:  # a labelled counter has no samples until its first request: 0
+            requests = sum(s.value for f in counters for s in f.samples
+                           if s.name.endswith("_total") and _served(s))
+        elif histogram is not None:
+            requests = sum(s.value for s in histogram.samples
+                           if s.name.endswith("_count") and _served(s))
+        else:
+            requests = None
+        rate = self._rate("requests", requests, mono)
         rows.append(self._row(now, name, "requests_per_s", rate))
         latency = None
         if histogram is not None:
-            total = sum(s.value for s in histogram.samples if s.name.endswith("_sum"))
-            count = sum(s.value for s in histogram.samples if s.name.endswith("_count"))
+            total = sum(s.value for s in histogram.samples
+                        if s.name.endswith("_sum") and _served(s))
+            count = sum(s.value for s in histogram.samples
+                        if s.name.endswith("_count") and _served(s))
             d_sum = self._delta("latency_sum", total)
             d_count = self._delta("latency_count", count)
             if d_sum is not None and d_count:
@@ -154,6 +163,16 @@ class ServiceSampler(Sampler):
         if last is None or value < last[0]:
             return None
         return value - last[0]
+
+
+# Requests that monitoring itself makes (our scrapes, health checks) are not traffic.
+_PLUMBING = {"/metrics", "/health", "/healthz", "/ready"}
+_ROUTE_LABELS = ("endpoint", "path", "route", "handler")
+
+
+def _served(sample: object) -> bool:
+    labels = getattr(sample, "labels", {}) or {}
+    return not any(labels.get(key) in _PLUMBING for key in _ROUTE_LABELS)
 
 
 def _parse(text: str) -> list:

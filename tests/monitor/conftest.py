@@ -19,16 +19,17 @@ class MetricsApp:
 
         self.registry = CollectorRegistry()
         ProcessCollector(registry=self.registry)
-        self.requests = Counter("stratum_requests", "Prediction requests", ["route"],
+        # named and labelled as the deploy bundle's service does
+        self.requests = Counter("stratum_requests", "HTTP requests", ["endpoint", "status"],
                                 registry=self.registry)
-        self.latency = Histogram("stratum_predict_latency_seconds", "Predict latency",
-                                 registry=self.registry)
+        self.latency = Histogram("stratum_request_duration_seconds", "Time to answer",
+                                 ["endpoint"], registry=self.registry)
 
-    def serve(self, n: int, seconds: float) -> None:
-        """Pretend to serve ``n`` predictions taking ``seconds`` each."""
+    def serve(self, n: int, seconds: float, endpoint: str = "/predict") -> None:
+        """Pretend to answer ``n`` requests taking ``seconds`` each."""
         for _ in range(n):
-            self.requests.labels(route="/predict").inc()
-            self.latency.observe(seconds)
+            self.requests.labels(endpoint=endpoint, status="200").inc()
+            self.latency.labels(endpoint=endpoint).observe(seconds)
 
 
 @pytest.fixture
@@ -43,6 +44,7 @@ def metrics_server() -> Iterator[tuple[str, MetricsApp]]:
                 self.send_error(404)
                 return
             body = generate_latest(app.registry)
+            app.serve(1, 0.5, endpoint="/metrics")  # a scrape counts itself, as services do
             self.send_response(200)
             self.send_header("Content-Type", CONTENT_TYPE_LATEST)
             self.send_header("Content-Length", str(len(body)))

@@ -50,16 +50,19 @@ def test_scrapes_real_prometheus_text(metrics_server):
     assert first["up"] == 1
     assert first["rss_bytes"] > 1e6  # this process's resident memory, via ProcessCollector
     assert first["process_resident_memory_bytes"] == first["rss_bytes"]
-    assert 'stratum_requests_total{route="/predict"}' not in first  # no sample yet
+    assert 'stratum_requests_total{endpoint="/predict",status="200"}' not in first
     app.serve(3, 0.010)
+    app.serve(5, 1.0, endpoint="/health")
     time.sleep(0.3)
     app.serve(3, 0.030)
     second_rows = sampler.sample(time.time())
     second = values(second_rows)
     assert {r.source for r in second_rows} == {"service"}
     assert {r.entity for r in second_rows} == {url.removeprefix("http://")}
-    assert second['stratum_requests_total{route="/predict"}'] == 6
-    assert second["stratum_predict_latency_seconds_count"] == 6
+    assert second['stratum_requests_total{endpoint="/predict",status="200"}'] == 6
+    assert second['stratum_requests_total{endpoint="/metrics",status="200"}'] == 1
+    assert second['stratum_request_duration_seconds_count{endpoint="/predict"}'] == 6
+    # only /predict counts: the scrapes and health checks (0.5 s, 1 s each) are left out
     assert 0 < second["requests_per_s"] < 6 / 0.3 * 1.01
     assert second["latency_ms"] == pytest.approx(20.0, rel=1e-6)  # (3*10 + 3*30) / 6 ms
     assert second["cpu_percent"] >= 0
