@@ -19,6 +19,10 @@ POINTS_JS = """() => {
     return -1;
 }"""
 
+# The view shows the kernel is gone: JupyterLab marks the kernel status, and no op arrives.
+PANEL_STOPPED_JS = ("!document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) "
+                    ".jp-Notebook-ExecutionIndicator[data-status=\"idle\"]')")
+
 THREADS = ("import threading; print('threads', sorted(t.name for t in threading.enumerate() "
            "if t.name.startswith('stratum-monitor')))")
 
@@ -71,3 +75,30 @@ def test_static_figure_renders_offline(page, tmp_path):
     page.set_content(f"<html><body>{monitor.static_html()}</body></html>")
     page.locator(".stratum-monitor-static canvas").first.wait_for(timeout=30_000)
     assert page.evaluate(POINTS_JS) == len(monitor.ticks)
+
+
+def test_reloaded_page_gets_the_history_and_keeps_streaming(lab, page):
+    from .labtools import VISIBLE_NB, menu_command, wait_kernel_idle
+
+    open_notebook(page, lab, "monitor_reload.ipynb", [
+        "%load_ext stratum_jupyter",
+        "%stratum_monitor --kernel --interval 0.25",
+    ])
+    run_cell(page, 0)
+    run_cell(page, 1)
+    page.wait_for_function(f"() => ({POINTS_JS})() >= 8", timeout=60_000)
+    menu_command(page, "File", "docmanager:save")  # the output must be in the file to return
+    page.wait_for_function("() => !document.querySelector('.jp-mod-dirty')", timeout=30_000)
+    before = page.evaluate(POINTS_JS)
+    page.reload()  # a new view of the same widget: it asks the kernel for the data so far
+    page.locator(f"{VISIBLE_NB} {PANEL} canvas").first.wait_for(timeout=60_000)
+    wait_kernel_idle(page)
+    page.wait_for_function(f"([n]) => ({POINTS_JS})() >= n + 4", arg=[before],
+                           timeout=30_000)
+    # shut its kernel down (as Kernel > Shut Down does): the sampling ends with it
+    session = next(s for s in lab.api("api/sessions") if s["path"].endswith("monitor_reload.ipynb"))
+    lab.api(f"api/kernels/{session['kernel']['id']}", method="DELETE")
+    page.wait_for_function(f"() => {PANEL_STOPPED_JS}", timeout=30_000)
+    frozen = page.evaluate(POINTS_JS)
+    time.sleep(1.0)
+    assert page.evaluate(POINTS_JS) == frozen
