@@ -4,7 +4,7 @@ import threading
 
 import pytest
 from IPython.core.error import UsageError
-from IPython.testing.globalipapp import get_ipython
+from IPython.testing import globalipapp
 from IPython.utils.capture import capture_output
 
 from stratum_jupyter.monitor.recording import read_record
@@ -13,7 +13,8 @@ from stratum_jupyter.monitor.session import THREAD_PREFIX, active_monitors, stop
 
 @pytest.fixture(scope="module")
 def ip():
-    shell = get_ipython()
+    globalipapp.start_ipython()  # once per process; later calls return None
+    shell = globalipapp.get_ipython()
     shell.run_line_magic("load_ext", "stratum_jupyter")
     return shell
 

@@ -42,9 +42,9 @@ def test_workers_panel_is_a_widget_to_place_beside_a_leaderboard(dask_client):
 
 
 def test_service_panel_headless_context_manager_leaves_the_figure(metrics_server, tmp_path):
-    from IPython.testing.globalipapp import get_ipython
+    from IPython.testing import globalipapp
 
-    get_ipython()  # a shell for display() to publish to
+    globalipapp.start_ipython()  # a shell for display() to publish to
     url, _ = metrics_server
     bundle = tmp_path / "svc"
     bundle.mkdir()
