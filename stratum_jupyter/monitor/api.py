@@ -148,8 +148,15 @@ def show_panel(sources: Iterable[Any] | None = None, *, interval: float = 1.0,
     put in a layout when ``display=False``). Without a live frontend nothing is shown at
     start; ``with show_panel(...):`` stops the monitor at the end of the block and then
     leaves the static figure. A monitor started with the ``key`` of a running one
-    replaces it.
+    replaces it; by default the key names the running cell (and the title), so running
+    the cell again replaces its panel.
     """
+    if key is None:  # the same cell run again replaces its panel
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        cell = _cell_id(shell.kernel) if getattr(shell, "kernel", None) is not None else None
+        key = f"cell-{cell}-{title or 'panel'}" if cell else None
     monitor = Monitor(_as_samplers(sources), interval=interval, window=window, record=record,
                       duration=duration, key=key, title=title)
     monitor.live = has_live_frontend() if live is None else live
@@ -164,19 +171,25 @@ def attach_widget(monitor: Monitor, *, display: bool = True) -> Any:
     from .panels import Panel
     from .widget import LivePanelWidget
 
-    panel = Panel(monitor.samples, window=monitor.window_points, title=monitor.title)
-    panel.apply(panel.ops(list(monitor.ticks)))
     status = (f"live, every {monitor.interval:g} s, last {monitor.window:g} s"
               + (f", recording to {monitor.recorder.path}" if monitor.recorder
                  and monitor.recorder.path else ""))
-    widget = LivePanelWidget(panel, status=status)
+    made: dict[str, Any] = {}
+
+    def make(ticks: list) -> Any:
+        samples = [s for _, rows in ticks for s in rows]
+        panel = Panel(samples, window=monitor.window_points, title=monitor.title)
+        panel.apply(panel.ops(ticks))
+        widget = made["widget"] = LivePanelWidget(panel, status=status)
+
+        def push(when: float, rows: list) -> None:
+            widget.push(panel.ops([(when, rows)]))
+
+        return push
+
+    monitor.subscribe(make)
+    widget = monitor.widget = made["widget"]
     widget._running = monitor.running
-
-    def push(when: float, rows: list) -> None:
-        widget.push(panel.ops([(when, rows)]))
-
-    monitor.widget = widget
-    monitor.listeners.append(push)
     if display:
         from IPython.display import display as show
 

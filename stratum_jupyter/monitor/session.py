@@ -72,6 +72,7 @@ class Monitor:
         self.recorder = Recorder(record) if record is not None else None
         self.ticks: deque[tuple[float, list[Sample]]] = deque(maxlen=MAX_TICKS_KEPT)
         self.listeners: list[Listener] = []
+        self._dispatch_lock = threading.Lock()
         self.errors: dict[str, str] = {}  # sampler -> first error it raised
         self.live = False
         self.widget: Any = None
@@ -152,9 +153,22 @@ class Monitor:
                 self.errors.setdefault(sampler.describe(), f"{type(exc).__name__}: {exc}")
         return rows
 
+    def subscribe(self, make_listener: Callable[[list[tuple[float, list[Sample]]]], Listener]
+                  ) -> Listener:
+        """Add a listener built from the ticks so far, with no tick lost or repeated
+        between the two (``make_listener`` gets the ticks so far, returns the listener)."""
+        with self._dispatch_lock:
+            listener = make_listener(list(self.ticks))
+            self.listeners.append(listener)
+        return listener
+
     def _dispatch(self, rows: list[Sample]) -> None:
         if not rows:
             return
+        with self._dispatch_lock:
+            self._dispatch_locked(rows)
+
+    def _dispatch_locked(self, rows: list[Sample]) -> None:
         when = rows[0].time
         self.ticks.append((when, rows))
         if self.recorder is not None:

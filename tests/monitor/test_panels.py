@@ -92,3 +92,31 @@ def _walk(node):
     elif isinstance(node, list):
         for value in node:
             yield from _walk(value)
+
+
+def test_every_source_has_its_charts():
+    """GPU, service and container rows as their samplers produce them (the GPU's cannot be
+    read on a machine without one, so its rows are written out here)."""
+    t = 1.0
+    rows = [Sample(t, "gpu", f"gpu{i}", metric, value) for i in range(2) for metric, value in
+            [("utilization_percent", 40.0), ("memory_used_bytes", 2e9),
+             ("memory_total_bytes", 8e9), ("temperature_celsius", 55.0), ("power_watts", 70.0)]]
+    rows += [Sample(t, "service", "iris", m, 1.0) for m in
+             ("up", "cpu_percent", "rss_bytes", "requests_per_s", "latency_ms")]
+    rows += [Sample(t, "container", "stratum-iris", m, 1.0) for m in
+             ("cpu_percent", "memory_bytes")]
+    panel = Panel(rows, window=10).feed(rows)
+    titles = {f.title.text for f in panel.layout.select({"type": _figure_type()})}
+    assert titles == {"GPUs: GPU utilisation", "GPUs: GPU memory used", "GPUs: GPU temperature",
+                      "GPUs: GPU power", "Services: Service CPU", "Services: Service memory (RSS)",
+                      "Services: Requests", "Services: Latency (mean)",
+                      "Containers: Container CPU", "Containers: Container memory"}
+    gpu_cds = panel._models["ts-gpu"]
+    assert sorted(k for k in gpu_cds.data if k != "time") == [f"c{i}_{j}" for i in range(4)
+                                                              for j in range(2)]
+
+
+def _figure_type():
+    from bokeh.models import Plot
+
+    return Plot
