@@ -4,8 +4,17 @@ points grow while the kernel samples; re-running the cell replaces its sampler."
 from __future__ import annotations
 
 import time
+import uuid
 
-from .labtools import add_cell, cell_output_text, open_notebook, run_cell, screenshot
+from .labtools import (
+    VISIBLE_NB,
+    add_cell,
+    cell_output_text,
+    menu_command,
+    run_cell,
+    screenshot,
+    wait_kernel_idle,
+)
 
 PANEL = "[data-testid='stratum-monitor']"
 
@@ -22,6 +31,17 @@ POINTS_JS = """() => {
 # The view shows the kernel is gone: JupyterLab marks the kernel status, and no op arrives.
 PANEL_STOPPED_JS = ("!document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) "
                     ".jp-Notebook-ExecutionIndicator[data-status=\"idle\"]')")
+
+
+
+def open_notebook(page, lab, name: str, cells: list[str]):
+    """Like labtools.open_notebook, in a workspace of its own: the lab's default workspace
+    would also reopen the notebooks of earlier tests, and their tabs can take the focus."""
+    lab.write_notebook(name, cells)
+    page.goto(f"{lab.url}lab/workspaces/t-{uuid.uuid4().hex[:8]}/tree/{name}?token={lab.token}")
+    page.locator(VISIBLE_NB).locator(".jp-Cell").first.wait_for()
+    wait_kernel_idle(page)
+
 
 THREADS = ("import threading; print('threads', sorted(t.name for t in threading.enumerate() "
            "if t.name.startswith('stratum-monitor')))")
@@ -78,8 +98,6 @@ def test_static_figure_renders_offline(page, tmp_path):
 
 
 def test_reloaded_page_gets_the_history_and_keeps_streaming(lab, page):
-    from .labtools import VISIBLE_NB, menu_command, wait_kernel_idle
-
     open_notebook(page, lab, "monitor_reload.ipynb", [
         "%load_ext stratum_jupyter",
         "%stratum_monitor --kernel --interval 0.25",
