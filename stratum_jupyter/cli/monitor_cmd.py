@@ -18,7 +18,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--kernel", action="store_true",
                    help="This host (CPU per core, memory) and the process tree of --pid.")
     p.add_argument("--pid", type=int, default=None,
-                   help="Process whose tree --kernel follows (default: this command).")
+                   help="Process whose tree --kernel follows (default: this command); "
+                        "implies --kernel.")
     p.add_argument("--workers", action="store_true",
                    help="The Dask workers of --scheduler (or $STRATUM_SCHEDULER).")
     p.add_argument("--scheduler", metavar="ADDR", help="Dask scheduler address.")
@@ -46,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
         check_timing(args.interval, args.window, args.duration)
         if args.pid is not None:
             _check_pid(args.pid)
-        samplers = make_samplers(kernel=args.kernel, workers=args.workers, gpu=args.gpu,
+        samplers = make_samplers(kernel=args.kernel or args.pid is not None,
+                                 workers=args.workers, gpu=args.gpu,
                                  services=args.services, scheduler=args.scheduler,
                                  pid=args.pid)
         target = args.record if args.record else (None if args.html else sys.stdout)
