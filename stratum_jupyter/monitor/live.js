@@ -44,7 +44,6 @@ function countPoints(doc) {
 
 async function render({ model, el }) {
   el.classList.add("stratum-monitor");
-  el.dataset.testid = "stratum-monitor";
   el.setAttribute("data-testid", "stratum-monitor");
   const status = document.createElement("div");
   status.className = "stratum-monitor-status";
