@@ -11,6 +11,7 @@ from typing import Any
 MAGIC_CLASSES = [
     "stratum_jupyter.magics.spec_magics:SpecMagics",
     "stratum_jupyter.magics.deploy:DeployMagics",
+    "stratum_jupyter.magics.monitor:MonitorMagics",
 ]
 
 
