@@ -1,4 +1,4 @@
-"""The example notebook, run headless by papermill: it records and leaves a static figure."""
+"""A monitoring notebook, run headless by papermill: it records and leaves a static figure."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from stratum_jupyter.notebooks import run_notebook
 
 pytestmark = pytest.mark.slow
 
-NOTEBOOK = Path(__file__).parents[2] / "example_notebooks" / "monitor.ipynb"
+NOTEBOOK = Path(__file__).parent / "record.ipynb"  # a papermill fixture notebook
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
