@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,15 +32,35 @@ def run_notebook(
     progress: bool = False,
     timeout: float | None = None,
 ) -> Any:
-    """Execute ``notebook`` with papermill, writing the executed copy to ``output``."""
+    """Execute ``notebook`` with papermill, writing the executed copy to ``output``.
+
+    The kernel runs headless, so monitors record instead of showing live panels, even when
+    this is called from inside JupyterLab (whose environment the kernel would inherit).
+    """
     import papermill
 
-    return papermill.execute_notebook(
-        str(notebook),
-        str(output),
-        parameters=parameters or {},
-        kernel_name=kernel_name,
-        cwd=str(cwd) if cwd else None,
-        progress_bar=progress,
-        execution_timeout=timeout,
-    )
+    with _environ(STRATUM_MONITOR_MODE="record"):
+        return papermill.execute_notebook(
+            str(notebook),
+            str(output),
+            parameters=parameters or {},
+            kernel_name=kernel_name,
+            cwd=str(cwd) if cwd else None,
+            progress_bar=progress,
+            execution_timeout=timeout,
+        )
+
+
+@contextlib.contextmanager
+def _environ(**values: str) -> Iterator[None]:
+    """Set environment variables for the kernels started inside the block."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

@@ -31,8 +31,9 @@ def engine_reachable() -> bool:
         return False
 
 
-@pytest.mark.skipif(engine_reachable(), reason="a Docker engine is reachable here")
-def test_no_engine_is_one_clear_line(tmp_path):
+def test_no_engine_is_one_clear_line(tmp_path, monkeypatch):
+    # An engine may run here (the deploy tests start one): point at a socket that does not.
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-engine.sock")
     sampler = ContainerSampler(["iris-svc"])
     assert not sampler.available
     assert sampler.message.startswith(NO_DOCKER)
@@ -98,6 +99,6 @@ def test_stats_of_a_real_container(docker_client):
         container.remove(force=True)
     values = {(r.entity, r.metric): r.value for r in rows}
     assert values[(name, "up")] == 1
-    assert values[(name, "cpu_percent")] > 30  # the busy loop, on a shared 2-core machine
+    assert values[(name, "cpu_percent")] > 15  # one busy core; less when the machine is shared
     assert values[(name, "memory_bytes")] > 90 * 2**20
     assert values[(name, "memory_limit_bytes")] > 0

@@ -53,7 +53,9 @@ def test_duration_interval_and_record(tmp_path):
     assert not monitor.running and monitor not in active_monitors()
     frame = read_record(path)
     ticks = frame["time"].nunique()
-    assert 5 <= ticks <= 7  # first tick at start, then every 0.1 s until 0.55 s
+    # first tick at start, then every 0.1 s until 0.55 s: 6 on an idle machine; a loaded one
+    # may drop some ticks, but none may come after the duration
+    assert 3 <= ticks <= 7
     assert len(frame) == sum(len(rows) for _, rows in monitor.ticks)
     assert monitor.window_points == 10
 
