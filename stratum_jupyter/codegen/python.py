@@ -7,7 +7,7 @@ Pure functions from a validated :class:`PipelineSpec` to text; nothing here runs
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ..catalog import get_catalog
@@ -50,7 +50,7 @@ def render_imports(*sections: Section) -> str:
     return "\n\n".join(blocks)
 
 
-def _step_names(blocks: list[str]) -> list[str]:
+def step_names(blocks: list[str]) -> list[str]:
     """Pipeline step names as ``make_pipeline`` makes them: lowercase, numbered if repeated."""
     counts = Counter(b.lower() for b in blocks)
     seen: Counter[str] = Counter()
@@ -69,7 +69,7 @@ def candidates_section(spec: PipelineSpec) -> Section:
     entries: dict[str, tuple[Call, dict[str, list]]] = {}
     for cand in spec.candidates:
         steps, grid = [], {}
-        for name, step in zip(_step_names([s.block for s in cand.steps]), cand.steps,
+        for name, step in zip(step_names([s.block for s in cand.steps]), cand.steps,
                               strict=True):
             block = catalog.get(step.block)
             imports.setdefault(block.module, set()).add(block.name)
