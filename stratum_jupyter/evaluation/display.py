@@ -153,8 +153,8 @@ def chart_html(result: Any) -> str:
     from bokeh.resources import INLINE
 
     page = file_html(score_chart(result), INLINE, title="stratum score spread")
-    return (f'<iframe srcdoc="{html.escape(page, quote=True)}" '
-            'style="width:100%;height:360px;border:0" sandbox="allow-scripts"></iframe>')
+    return (f'<div class="stratum-chart"><iframe srcdoc="{html.escape(page, quote=True)}" '
+            'style="width:100%;height:360px;border:0" sandbox="allow-scripts"></iframe></div>')
 
 
 # --- progress: widget in a live frontend, text log otherwise --------------------------------

@@ -14,6 +14,10 @@ def cluster():
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                       dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR) as cl:
         yield cl
+        # Clients that reached it by address (--scheduler, STRATUM_SCHEDULER) go first.
+        from stratum_jupyter.evaluation.cluster import close_remote
+
+        close_remote()
 
 
 @pytest.fixture
