@@ -105,6 +105,25 @@ atexit.register(close_local)
 atexit.register(close_remote)
 
 
+def check_workers(client: Any) -> None:
+    """Workers run stratum_jupyter's task functions: say clearly when they cannot."""
+    def probe() -> bool:
+        import importlib.util
+
+        return importlib.util.find_spec("stratum_jupyter") is not None
+
+    try:
+        found = client.run(probe)
+    except Exception:  # no workers yet (adaptive scaling from zero): tasks will wait
+        return
+    missing = sorted(addr for addr, ok in found.items() if not ok)
+    if missing:
+        raise EvaluationError(
+            f"the Dask workers {', '.join(missing)} cannot import stratum_jupyter: install "
+            "stratum-jupyter (and the libraries of your pipelines) in the workers' "
+            "environment")
+
+
 def describe(client: Any) -> dict[str, Any]:
     """Scheduler address, dashboard link and worker count, for displays and profiles."""
     info = client.scheduler_info() if client.status == "running" else {}

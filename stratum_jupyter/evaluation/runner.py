@@ -80,6 +80,7 @@ def evaluate(
     notes = []
     if adapt is not None:
         notes.append(clusters.adapt(dask_client, *adapt))
+    clusters.check_workers(dask_client)
     info = clusters.describe(dask_client)
     result = _run(dask_client, plan, folds, X, y, scorers, metric_names, select_by,
                   progress, info, notes, refit, on_result)
