@@ -295,11 +295,9 @@ class WidgetProgress(Progress):
 
     def config_done(self, res: Any, board: Any, metrics: list[str], select_by: str) -> None:
         now = time.perf_counter()
-        if now - self.last_draw < 0.2:  # re-render at most 5 times a second
-            self._pending = (board, metrics, select_by)
+        if now - self.last_draw < 0.2:  # at most 5 renders a second; finish() shows the end
             return
         self.last_draw = now
-        self._pending = None
         self.table.value = render_table(board, metrics, select_by)
 
     def finish(self, result: Any) -> None:
