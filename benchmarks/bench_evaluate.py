@@ -50,12 +50,12 @@ def scenarios(quick: bool) -> dict[str, dict[str, Any]]:
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import StandardScaler
 
-    n = 2500 if quick else 4000
+    n = 2000 if quick else 3000
     X, y = make_classification(n_samples=n, n_features=40, n_informative=20,
                                random_state=0)
     shared = Pipeline([
         ("standardscaler", StandardScaler()),
-        ("nystroem", Nystroem(n_components=800 if quick else 1500, gamma=0.01,
+        ("nystroem", Nystroem(n_components=600 if quick else 1000, gamma=0.01,
                               random_state=0)),
         ("logisticregression", LogisticRegression(max_iter=50, tol=1e-3)),
     ])
@@ -67,7 +67,7 @@ def scenarios(quick: bool) -> dict[str, dict[str, Any]]:
         },
         "b-no-shared-steps": {
             "X": X, "y": y, "pipeline": forest, "target": 1.0,
-            "grid": {"n_estimators": [40, 80] if quick else [60, 120],
+            "grid": {"n_estimators": [20, 40] if quick else [30, 60],
                      "max_features": [0.2, 0.4], "max_depth": [8, None]},
         },
     }
