@@ -71,12 +71,16 @@ def evaluate(
         cv = ev.cv
     splitter = folding.make_splitter(task, cv, random_state=random_state, holdout=holdout,
                                      y=y)
-    folds = folding.split_indices(splitter, X, y)
+    try:
+        folds = folding.split_indices(splitter, X, y)
+    except ValueError as exc:  # e.g. X and y of different lengths, too few rows per class
+        raise EvaluationError(f"cannot split the data into folds with {splitter!r}: {exc}"
+                              ) from None
     configs = planning.expand(sources, random_state)
     plan = planning.build_plan(configs)
 
-    progress = make_progress(display)
     dask_client = clusters.get_client(client, scheduler)
+    progress = make_progress(display)
     notes = []
     if adapt is not None:
         notes.append(clusters.adapt(dask_client, *adapt))

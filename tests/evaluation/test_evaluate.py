@@ -294,5 +294,7 @@ def test_bad_inputs_are_named(client, iris):
         evaluate({"lr": ("LogisticRegression", {})}, X, y, display="none")
     with pytest.raises(EvaluationError, match="no data"):
         evaluate(SPEC, display="none")
+    with pytest.raises(EvaluationError, match="cannot split the data into folds"):
+        evaluate(SPEC, X[:10], y, display="none")
     with pytest.raises(EvaluationError, match="grid of candidate 'lr'"):
         evaluate({"lr": (LogisticRegression(), {"nope": [1]})}, X, y, display="none")
