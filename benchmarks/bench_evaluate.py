@@ -153,11 +153,19 @@ def main() -> None:
                   f"(target <= {case['target']:.2f}x scikit-learn)")
             ratios, cpu_ratios = [], []
             for rep in range(args.repeat):
-                cpu = children_cpu()
-                sk_wall, search, sk_work = time_sklearn(case, folds)
-                sk_cpu, cpu = cpu_since(cpu), children_cpu()
-                st_wall, result = time_stratum(case, folds, client)
-                st_cpu = cpu_since(cpu)
+                # Alternate who goes first: the load of other processes drifts.
+                if rep % 2:
+                    cpu = children_cpu()
+                    st_wall, result = time_stratum(case, folds, client)
+                    st_cpu, cpu = cpu_since(cpu), children_cpu()
+                    sk_wall, search, sk_work = time_sklearn(case, folds)
+                    sk_cpu = cpu_since(cpu)
+                else:
+                    cpu = children_cpu()
+                    sk_wall, search, sk_work = time_sklearn(case, folds)
+                    sk_cpu, cpu = cpu_since(cpu), children_cpu()
+                    st_wall, result = time_stratum(case, folds, client)
+                    st_cpu = cpu_since(cpu)
                 dm_wall = time_dask_ml(case, folds, client)
                 ratio = st_wall / sk_wall
                 ratios.append(ratio)
