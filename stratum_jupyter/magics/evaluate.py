@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from IPython.core.error import UsageError
@@ -42,11 +43,16 @@ class EvaluateMagics(Magics):
         args = parse_argstring(self.stratum_evaluate, line)
         spec = resolve_spec(self.shell, args.spec, cell)
         X, y = self._data(args.data)
+        client, monitor = None, contextlib.nullcontext()
         if args.monitor:
-            _start_monitor(args.scheduler)
-        result = evaluate(spec, X, y, scheduler=args.scheduler, out=args.out,
-                          adapt=tuple(args.adapt) if args.adapt else None,
-                          display=args.display)
+            from ..evaluation.cluster import get_client
+
+            client = get_client(None, args.scheduler)
+            monitor = _worker_monitor(client)
+        with monitor:
+            result = evaluate(spec, X, y, client=client, scheduler=args.scheduler,
+                              out=args.out, adapt=tuple(args.adapt) if args.adapt else None,
+                              display=args.display)
         self.shell.user_ns[RESULT_NAME] = result
         if args.out:
             print(f"stratum: best model saved to {args.out}/best")
@@ -66,16 +72,13 @@ class EvaluateMagics(Magics):
         return values[0], values[1] if len(values) > 1 else None
 
 
-def _start_monitor(scheduler: str | None) -> None:
-    """Worker panels next to the evaluation, when the monitor subpackage is present."""
+def _worker_monitor(client: Any) -> Any:
+    """A live panel of the cluster's workers for the length of the evaluation (a recorded
+    figure without a live frontend), when :mod:`stratum_jupyter.monitor` is present."""
     try:
-        from .. import monitor  # type: ignore[attr-defined]
+        from ..monitor import workers_panel  # type: ignore[import-not-found]
     except ImportError:
-        print("stratum: monitoring not available (stratum_jupyter.monitor is not installed "
-              "in this version); evaluating without it")
-        return
-    start = getattr(monitor, "monitor", None)
-    if start is None:
-        print("stratum: monitoring not available (stratum_jupyter.monitor has no monitor())")
-        return
-    start(workers=True, scheduler=scheduler)
+        print("stratum: monitoring not available (stratum_jupyter.monitor is not part of "
+              "this installation); evaluating without it")
+        return contextlib.nullcontext()
+    return workers_panel(client)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 
 import nbformat
@@ -53,7 +54,8 @@ def test_magic_cell_and_line_forms(shell, cluster, tmp_path, capsys):
     assert shell.user_ns["_stratum"] is result
     out = capsys.readouterr().out
     assert "stratum: evaluating 2 configuration(s)" in out  # text log: no live frontend
-    assert "monitoring not available" in out or "monitor" in out
+    if importlib.util.find_spec("stratum_jupyter.monitor") is None:
+        assert "monitoring not available" in out
     model = load_model(tmp_path / "best")
     X = shell.user_ns["X"]
     np.testing.assert_array_equal(model.predict(X), result.best.model.predict(X))
@@ -136,3 +138,38 @@ def test_generated_notebook_evaluates_on_dask(cluster, tmp_path, monkeypatch):
     profile = json.loads((tmp_path / "runs/gen/best/profile.json").read_text())
     assert profile["spec"]["candidates"][0]["name"] == "logreg"
     assert len(profile["metrics"]["folds"]["f1_macro"]) == 3
+
+
+def test_live_frontend_gets_the_widget_and_chart(cluster):
+    """A kernel driven as JupyterLab drives it (allow_stdin): progress widget, live table
+    updates over the widget comm, and the inline Bokeh chart at the end."""
+    import os
+
+    from jupyter_client.manager import start_new_kernel
+
+    env = {**os.environ, "STRATUM_SCHEDULER": cluster.scheduler_address}
+    km, kc = start_new_kernel(kernel_name="python3", env=env, startup_timeout=120)
+    try:
+        kc.execute_interactive("%load_ext stratum_jupyter\n"
+                               "from sklearn.datasets import load_iris\n"
+                               "X, y = load_iris(return_X_y=True, as_frame=True)",
+                               timeout=120)
+        msgs: list[dict] = []
+        reply = kc.execute_interactive("%%stratum_evaluate --data X y\n" + SPEC,
+                                       allow_stdin=True, output_hook=msgs.append,
+                                       timeout=240)
+        assert reply["content"]["status"] == "ok"
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    kinds = [m["header"]["msg_type"] for m in msgs]
+    shown = [m["content"]["data"] for m in msgs if m["header"]["msg_type"] == "display_data"]
+    assert any("application/vnd.jupyter.widget-view+json" in d for d in shown)
+    assert "comm_open" in kinds and "comm_msg" in kinds  # the bar and table update live
+    updates = [m["content"]["data"].get("state", {}) for m in msgs
+               if m["header"]["msg_type"] == "comm_msg"]
+    assert any("stratum-leaderboard" in str(u.get("value", "")) for u in updates)
+    charts = [d["text/html"] for d in shown if "stratum-chart" in d.get("text/html", "")]
+    assert charts and "cdn.bokeh.org" not in charts[0]
+    assert not [m for m in msgs if m["header"]["msg_type"] == "stream"
+                and "stratum: evaluating" in m["content"]["text"]]  # no text log here
