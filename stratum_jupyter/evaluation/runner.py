@@ -197,6 +197,8 @@ def _run(client: Any, plan: planning.Plan, folds: list[Any], X: Any, y: Any,
                 leaves[fut] = (leaf.config, f)
             futures += list(node_fs.values())
             futures += list(leaves)
+        ahead = _prefit_prefixes(client, plan, X_f, y_f, run) if refit else {}
+        futures += list(ahead.values())
         progress.start(configs=len(plan.configs), folds=n_folds, tasks=len(leaves),
                        saved=plan.saved_fits * n_folds, cluster=info, notes=notes)
         node_times: dict[tuple[str, int], float] = {}
@@ -224,7 +226,7 @@ def _run(client: Any, plan: planning.Plan, folds: list[Any], X: Any, y: Any,
             if res.failure is None and len(res.folds) == n_folds:
                 _config_done(res, results, metrics, select_by, n_folds, progress, on_result)
         cv_wall = time.perf_counter() - started
-        best = _refit(client, X_f, y_f, results, metrics, select_by, failures,
+        best = _refit(client, X_f, y_f, plan, ahead, results, metrics, select_by, failures,
                       futures) if refit else None
     except KeyboardInterrupt:
         pending = [f for f in futures if not f.done()]
@@ -260,8 +262,28 @@ def _config_done(res: ConfigResult, results: list[ConfigResult], metrics: list[s
         on_result(res)
 
 
-def _refit(client: Any, X_f: Any, y_f: Any, results: list[ConfigResult], metrics: list[str],
-           select_by: str, failures: list[Failure], futures: list[Any]) -> Best | None:
+def _prefit_prefixes(client: Any, plan: planning.Plan, X_f: Any, y_f: Any, run: str
+                     ) -> dict[str | None, Any]:
+    """Fit every shared prefix node on all the data too, at the lowest priority: workers
+    take these only when no fold task is ready (the idle tail of the folds), and the
+    best configuration's refit then only fits its final estimator. The nodes off the best
+    chain are cancelled as soon as the best is known."""
+    if not plan.nodes:
+        return {}
+    ahead: dict[str | None, Any] = {
+        None: client.submit(tasks.all_data, X_f, y_f, pure=False, priority=-1,
+                            key=f"stratum-all-{run}")}
+    for key, node in plan.nodes.items():
+        ahead[key] = client.submit(
+            tasks.fit_prefix, ahead[node.parent], key, node.step, node.library,
+            node.estimator, pure=False, priority=-1,
+            key=f"stratum-prefit-{node.step}-{key[:10]}-{run}")
+    return ahead
+
+
+def _refit(client: Any, X_f: Any, y_f: Any, plan: planning.Plan, ahead: dict[str | None, Any],
+           results: list[ConfigResult], metrics: list[str], select_by: str,
+           failures: list[Failure], futures: list[Any]) -> Best | None:
     board = leaderboard_frame(results, metrics, select_by)
     ok = board[board["status"] == "ok"]
     if ok.empty:
@@ -270,8 +292,21 @@ def _refit(client: Any, X_f: Any, y_f: Any, results: list[ConfigResult], metrics
     res = next(r for r in results if r.config.candidate == top["candidate"]
                and r.config.params == top["params"])
     pipeline = res.config.pipeline
-    future = client.submit(tasks.refit, X_f, y_f, planning.library_of(pipeline), pipeline,
-                           pure=False, key=f"stratum-refit-{uuid.uuid4().hex[:8]}")
+    library = planning.library_of(pipeline)
+    parent = plan.leaves[res.config.index].parent
+    chain: set[str | None] = {None}
+    node = parent
+    while node is not None:
+        chain.add(node)
+        node = plan.nodes[node].parent
+    client.cancel([f for k, f in ahead.items() if k not in chain])
+    key = f"stratum-refit-{uuid.uuid4().hex[:8]}"
+    if parent is not None and parent in ahead:
+        future = client.submit(tasks.refit_final, ahead[parent], library, pipeline,
+                               pure=False, key=key)
+    else:
+        future = client.submit(tasks.refit, X_f, y_f, library, pipeline, pure=False,
+                               key=key)
     futures.append(future)
     value = future.result()
     if isinstance(value, tasks.TaskFailure):

@@ -31,6 +31,8 @@ class FoldData:
 
     ``fit_time``/``score_time`` accumulate along the prefix (what GridSearchCV would report
     for the whole pipeline); ``node_times`` is each shared node's own compute, by key.
+    On all the data (for the refit) there is no test part, and ``fitted`` keeps the fitted
+    steps so the final pipeline can be put together.
     """
 
     X_train: Any
@@ -40,6 +42,7 @@ class FoldData:
     fit_time: float = 0.0
     score_time: float = 0.0
     node_times: dict[str, float] = field(default_factory=dict)
+    fitted: list[Any] | None = None
 
 
 @dataclass
@@ -66,6 +69,11 @@ def _take(data: Any, idx: Any) -> Any:
 def split_fold(X: Any, y: Any, fold: tuple[Any, Any]) -> FoldData:
     train, test = fold
     return FoldData(_take(X, train), _take(y, train), _take(X, test), _take(y, test))
+
+
+def all_data(X: Any, y: Any) -> FoldData:
+    """All the data as the train part, for refitting shared prefixes ahead of time."""
+    return FoldData(X, y, None, None, fitted=[])
 
 
 class StepRunner:
@@ -114,13 +122,14 @@ def fit_prefix(parent: FoldData | TaskFailure, key: str, step: str, library: str
         start = time.perf_counter()
         fitted, X_train = runner.fit_transform(estimator, parent.X_train, parent.y_train)
         fit_time = time.perf_counter() - start
-        X_test = runner.transform(fitted, parent.X_test)
+        X_test = None if parent.X_test is None else runner.transform(fitted, parent.X_test)
         score_time = time.perf_counter() - start - fit_time
     except Exception as exc:
         return _failure(step, exc)
     return FoldData(X_train, parent.y_train, X_test, parent.y_test,
                     parent.fit_time + fit_time, parent.score_time + score_time,
-                    {**parent.node_times, key: fit_time + score_time})
+                    {**parent.node_times, key: fit_time + score_time},
+                    None if parent.fitted is None else [*parent.fitted, fitted])
 
 
 def fit_score(parent: FoldData | TaskFailure, step: str, library: str, estimator: Any,
@@ -151,5 +160,28 @@ def refit(X: Any, y: Any, library: str, pipeline: Any) -> tuple[Any, float] | Ta
         start = time.perf_counter()
         fitted = runner_for(library).fit(pipeline, X, y)
         return fitted, time.perf_counter() - start
+    except Exception as exc:
+        return _failure("refit", exc)
+
+
+def refit_final(parent: FoldData | TaskFailure, library: str, pipeline: Any
+                ) -> tuple[Any, float] | TaskFailure:
+    """Finish a refit whose prefix was already fitted on all the data: fit the final
+    estimator and put the pipeline together from the fitted steps, as ``Pipeline.fit``
+    would have left it."""
+    if isinstance(parent, TaskFailure):
+        return parent
+    from sklearn.base import clone
+
+    try:
+        start = time.perf_counter()
+        final = runner_for(library).fit(pipeline.steps[-1][1], parent.X_train, parent.y_train)
+        fitted = iter(parent.fitted or [])
+        model = clone(pipeline)
+        model.steps = [
+            (name, est if est is None or isinstance(est, str) else next(fitted))
+            for name, est in pipeline.steps[:-1]
+        ] + [(pipeline.steps[-1][0], final)]
+        return model, parent.fit_time + time.perf_counter() - start
     except Exception as exc:
         return _failure("refit", exc)

@@ -96,6 +96,11 @@ def test_scores_equal_gridsearchcv(client, iris):
     i = search.cv_results_["params"].index(best.params)
     folds_sk = [search.cv_results_[f"split{k}_test_f1_macro"][i] for k in range(5)]
     assert best.metrics["folds"]["f1_macro"] == pytest.approx(folds_sk, abs=1e-12)
+    # The refit (its prefix fitted on all the data ahead of time) is GridSearchCV's refit.
+    np.testing.assert_allclose(best.model.predict_proba(X),
+                               search.best_estimator_.predict_proba(X), rtol=1e-12)
+    assert [type(s) for _, s in best.model.steps] == \
+        [type(s) for _, s in search.best_estimator_.steps]
     assert result.failures == []
     # Shared prefix: the scaler is fitted once per fold for all 5 configurations; the
     # scaler+PCA prefixes once per fold and n_components.
