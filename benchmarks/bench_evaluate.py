@@ -95,7 +95,8 @@ def time_dask_ml(case: dict[str, Any], folds: Any, client: Any) -> float | None:
     search = GridSearchCV(case["pipeline"], case["grid"], cv=folds, scoring="accuracy",
                           scheduler=client)
     start = time.perf_counter()
-    search.fit(case["X"], case["y"])
+    with client.as_current():  # dask-ml looks for the default client
+        search.fit(case["X"], case["y"])
     return time.perf_counter() - start
 
 
@@ -126,8 +127,9 @@ def warm_up(client: Any) -> None:
 
 def main() -> None:
     import numpy as np
-    from distributed import Client, LocalCluster
     from sklearn.model_selection import StratifiedKFold
+
+    from stratum_jupyter.evaluation.cluster import close_local, local_client
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
@@ -138,9 +140,8 @@ def main() -> None:
     load = os.getloadavg()
     print(f"machine: {os.cpu_count()} cores; load average before start {load[0]:.2f} "
           "(other processes share these cores: figures vary with their load)")
-    cluster = LocalCluster(n_workers=WORKERS, threads_per_worker=1, processes=True,
-                           host="127.0.0.1", dashboard_address=None)
-    client = Client(cluster)
+    # The LocalCluster a kernel gets (1 thread per worker process, as n_jobs=2 has).
+    client = local_client(n_workers=WORKERS)
     folds = StratifiedKFold(5, shuffle=True, random_state=0)
     warm_up(client)
     summary = []
@@ -194,8 +195,7 @@ def main() -> None:
                            f"<= {case['target']:.2f}x: {'met' if ok else 'NOT met'}")
         print("\n" + "\n".join(summary))
     finally:
-        client.close()
-        cluster.close()
+        close_local()
 
 
 if __name__ == "__main__":
