@@ -190,10 +190,26 @@ def _is_skip(est: Any) -> bool:
     return est is None or (isinstance(est, str) and est == "passthrough")
 
 
+def node_key(parent: str | None, library: str, estimator: Any) -> str:
+    """A hash of a prefix node: its parent's key and the estimator with its parameters.
+
+    cloudpickle serialises what a notebook defines (functions, classes of ``__main__``) by
+    value, so two different lambdas never look the same; equal estimators give equal
+    bytes. One that cannot be serialised gets a key of its own (never shared)."""
+    import hashlib
+    import uuid
+
+    import cloudpickle
+
+    try:
+        blob = cloudpickle.dumps((parent, library, estimator), protocol=5)
+    except Exception:
+        return uuid.uuid4().hex
+    return hashlib.sha256(blob).hexdigest()
+
+
 def build_plan(configs: list[Config]) -> Plan:
     """The shared prefix nodes and the leaves of every configuration."""
-    from joblib import hash as joblib_hash
-
     nodes: dict[str, PrefixNode] = {}
     leaves = []
     for config in configs:
@@ -202,7 +218,7 @@ def build_plan(configs: list[Config]) -> Plan:
         for name, est in steps[:-1]:
             if _is_skip(est):
                 continue
-            key = joblib_hash((parent, library_of(est), est))
+            key = node_key(parent, library_of(est), est)
             nodes.setdefault(key, PrefixNode(key, parent, name, library_of(est), est))
             parent = key
         name, final = steps[-1]
