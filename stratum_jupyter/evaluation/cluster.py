@@ -71,9 +71,17 @@ def local_client(n_workers: int | None = None) -> Any:
 
         workers = n_workers or max(1, min(os.cpu_count() or 1, 8))
         # One thread per worker process: model fits hold the GIL or use BLAS threads of
-        # their own. The statistical profiler (the dashboard's Profile page) samples every
-        # thread each 10 ms, ~2% of the CPU of every fit: off for this evaluation cluster.
-        with dask.config.set({"distributed.worker.profile.enabled": False}):
+        # their own. A worker's housekeeping competes with the fit for the GIL and the
+        # CPU: the statistical profiler (the dashboard's Profile page) samples every thread
+        # each 10 ms, the event loop ticks every 20 ms, memory is polled every 100 ms.
+        # Together ~5% of every fit; this evaluation cluster keeps them slower or off.
+        quiet = {
+            "distributed.worker.profile.enabled": False,
+            "distributed.admin.tick.interval": "500ms",
+            "distributed.worker.memory.monitor-interval": "500ms",
+            "distributed.admin.system-monitor.interval": "2s",
+        }
+        with dask.config.set(quiet):
             cluster = LocalCluster(
                 n_workers=workers, threads_per_worker=1, processes=True,
                 host="127.0.0.1", dashboard_address="127.0.0.1:0",
