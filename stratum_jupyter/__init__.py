@@ -13,13 +13,16 @@ from ._version import __version__
 from .errors import DeployError, EvaluationError, SpecError, StratumError
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .bundle import load_model, read_profile
     from .catalog import get_catalog
+    from .evaluation import EvaluationResult, evaluate
     from .spec import PipelineSpec, dump_spec, load_spec, validate_spec
     from .widgets import PipelineBuilder
 
 __all__ = [
     "__version__", "StratumError", "SpecError", "DeployError", "EvaluationError",
-    "PipelineSpec", "load_spec", "dump_spec", "validate_spec", "get_catalog", "PipelineBuilder",
+    "PipelineSpec", "load_spec", "dump_spec", "validate_spec", "get_catalog",
+    "evaluate", "EvaluationResult", "load_model", "read_profile", "PipelineBuilder",
     "load_ipython_extension", "unload_ipython_extension",
 ]
 
@@ -31,6 +34,10 @@ _LAZY = {
     "validate_spec": "stratum_jupyter.spec",
     "get_catalog": "stratum_jupyter.catalog",
     "PipelineBuilder": "stratum_jupyter.widgets",
+    "evaluate": "stratum_jupyter.evaluation",
+    "EvaluationResult": "stratum_jupyter.evaluation",
+    "load_model": "stratum_jupyter.bundle",
+    "read_profile": "stratum_jupyter.bundle",
 }
 
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 # Modules with a ``register(subparsers)`` function, in the order they appear in --help.
 COMMAND_MODULES = [
     "stratum_jupyter.cli.spec_cmds",
+    "stratum_jupyter.cli.evaluate_cmd",
     "stratum_jupyter.cli.run_cmd",
     "stratum_jupyter.cli.deploy_cmd",
     "stratum_jupyter.cli.kernel_cmd",

@@ -17,8 +17,9 @@ def demo(args: argparse.Namespace) -> int:
 
     out = run_demo(args.workdir, cv=args.cv)
     board = out["leaderboard"]
-    print(board.drop(columns=[c for c in board.columns if c.endswith("_std")])
-          .to_string(index=False, max_colwidth=60))
+    hidden = [c for c in board.columns if c.endswith("_std") or c == "score_time"
+              or (c == "error" and board[c].isna().all())]
+    print(board.drop(columns=hidden).to_string(index=False, max_colwidth=60))
     print()
     print(f"generated notebook: {out['generated']}")
     print(f"executed notebook:  {out['executed']}")

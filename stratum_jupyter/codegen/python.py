@@ -50,7 +50,7 @@ def render_imports(*sections: Section) -> str:
     return "\n\n".join(blocks)
 
 
-def _step_names(blocks: list[str]) -> list[str]:
+def step_names(blocks: list[str]) -> list[str]:
     """Pipeline step names as ``make_pipeline`` makes them: lowercase, numbered if repeated."""
     counts = Counter(b.lower() for b in blocks)
     seen: Counter[str] = Counter()
@@ -69,7 +69,7 @@ def candidates_section(spec: PipelineSpec) -> Section:
     entries: dict[str, tuple[Call, dict[str, list]]] = {}
     for cand in spec.candidates:
         steps, grid = [], {}
-        for name, step in zip(_step_names([s.block for s in cand.steps]), cand.steps,
+        for name, step in zip(step_names([s.block for s in cand.steps]), cand.steps,
                               strict=True):
             block = catalog.get(step.block)
             imports.setdefault(block.module, set()).add(block.name)
@@ -140,77 +140,57 @@ def _random_candidates(spec: PipelineSpec) -> list[str]:
 
 
 def evaluation_section(spec: PipelineSpec) -> Section:
-    """Cross-validate every candidate on the same folds and rank them on ``select_by``."""
-    random_names = _random_candidates(spec)
-    searchers = {"GridSearchCV"} | ({"RandomizedSearchCV"} if random_names else set())
-    grid_search = ("GridSearchCV(pipeline, grid, scoring=scoring, refit=select_by, "
-                   "cv=folds)")
+    """Cross-validate every candidate on the same folds, on Dask, and rank them."""
+    random = bool(_random_candidates(spec))
     lines = [
         f"metrics = {render(spec.metrics, width=78)}",
         f"select_by = {literal(spec.select_by)}",
-        "scoring = make_scorers(metrics)",
         "",
-        "searches = {}",
-        "rows = []",
-        "for name, (pipeline, grid) in candidates.items():",
+        "# Every candidate on the same folds, on a Dask cluster (the current Client,",
+        "# STRATUM_SCHEDULER, or a local one started once): steps the candidates share are",
+        "# fitted once per fold. The spec supplies the task and each candidate's search.",
+        "result = evaluate(",
+        "    candidates,",
+        "    X,",
+        "    y,",
+        "    spec=spec,",
+        "    metrics=metrics,",
+        "    select_by=select_by,",
+        "    cv=folds,",
+        "    random_state=random_state,",
     ]
-    if random_names:
-        lines += [
-            f"    if name in {render(random_names, indent=1, width=70)}:",
-            "        search = RandomizedSearchCV(",
-            "            pipeline, grid, n_iter=n_iter, scoring=scoring, refit=select_by,",
-            "            cv=folds, random_state=random_state,",
-            "        )",
-            "    else:",
-            "        search = GridSearchCV(",
-            "            pipeline, grid, scoring=scoring, refit=select_by, cv=folds",
-            "        )",
-        ]
-    else:
-        lines.append(f"    search = {grid_search}")
-    lines += [
-        "    search.fit(X, y)",
-        "    searches[name] = search",
-        "    results = search.cv_results_",
-        '    for i, params in enumerate(results["params"]):',
-        '        row = {"candidate": name, "params": params}',
-        "        for metric in metrics:",
-        '            row[metric] = results[f"mean_test_{metric}"][i]',
-        '            row[f"{metric}_std"] = results[f"std_test_{metric}"][i]',
-        '        row["fit_time"] = results["mean_fit_time"][i]',
-        "        rows.append(row)",
-        "",
-        "leaderboard = pd.DataFrame(rows)",
-        "leaderboard = leaderboard.sort_values(select_by, ascending=False, ignore_index=True)",
-    ]
-    imports = {"sklearn.model_selection": searchers, "pandas": set(),
-               "stratum_jupyter.evaluation.scoring": {"make_scorers"}}
-    return Section("\n".join(lines), imports)
+    if random:
+        lines.append("    n_iter=n_iter,")
+    lines += [")", "leaderboard = result.leaderboard"]
+    return Section("\n".join(lines), {"stratum_jupyter": {"evaluate"}})
 
 
 def save_section(spec: PipelineSpec) -> Section:
-    """Save the best candidate (refitted on all data) as a skops file, with the leaderboard."""
+    """Save the best candidate, refitted on all data, as a model bundle (model.skops,
+    profile.json, requirements.txt, leaderboard.csv)."""
     body = "\n".join([
-        'best_name = leaderboard.loc[0, "candidate"]',
-        "best_model = searches[best_name].best_estimator_",
-        'best_dir = Path(out_dir) / "best"',
-        "best_dir.mkdir(parents=True, exist_ok=True)",
-        'skops.io.dump(best_model, best_dir / "model.skops")',
-        'leaderboard.to_csv(best_dir / "leaderboard.csv", index=False)',
-        'print(f"best: {best_name} ({select_by} = {leaderboard.loc[0, select_by]:.4f})")',
+        'best_dir = result.save(Path(out_dir) / "best")',
+        "best = result.best",
+        'score = best.metrics["mean"][select_by]',
+        'print(f"best: {best.candidate} {best.params} ({select_by} = {score:.4f})")',
         'print(f"saved to {best_dir}")',
     ])
-    return Section(body, {"pathlib": {"Path"}, "skops.io": set()})
+    return Section(body, {"pathlib": {"Path"}})
 
 
-def spec_source(spec: PipelineSpec) -> str:
-    """A cell holding the spec itself as YAML: readable, editable, loadable into a builder."""
+def spec_section(spec: PipelineSpec) -> Section:
+    """The spec itself as YAML: readable, editable, loadable into a builder."""
     from ..spec.io import dump_yaml
 
     # Narrow, so that YAML's long tokens (floats, names) still end before column 88.
     yaml_text = dump_yaml(spec.to_dict(), width=60)
-    return ("from stratum_jupyter import load_spec\n\n"
-            f"spec = load_spec(\n    {triple_quoted(yaml_text)}\n)")
+    return Section(f"spec = load_spec(\n    {triple_quoted(yaml_text)}\n)",
+                   {"stratum_jupyter": {"load_spec"}})
+
+
+def spec_source(spec: PipelineSpec) -> str:
+    """A cell holding the spec (with its import): the first cell of a generated notebook."""
+    return "from stratum_jupyter import load_spec\n\n" + spec_section(spec).body
 
 
 def code_sections(spec: PipelineSpec) -> list[Section]:
@@ -220,10 +200,20 @@ def code_sections(spec: PipelineSpec) -> list[Section]:
 
 
 def script_source(spec: PipelineSpec, out_dir: str = "runs/stratum") -> str:
-    """The whole pipeline as one Python script."""
+    """The whole pipeline as one Python script.
+
+    The work sits in ``main()`` under a ``__main__`` guard: Dask's local worker processes
+    start by importing the script, which must not evaluate again.
+    """
     sections = code_sections(spec)
+    head = spec_section(spec)
     title = literal(f"Pipeline {spec.name or 'spec'}: generated by stratum_jupyter.")
-    parts = [title, render_imports(*sections), parameters_source(spec, out_dir)]
-    parts += [s.body for s in sections]
-    parts.insert(-1, "print(leaderboard.to_string())")
+    parts = [title, render_imports(head, *sections), parameters_source(spec, out_dir),
+             head.body]
+    bodies = [s.body for s in sections]
+    bodies.insert(-1, "print(leaderboard.to_string())")
+    main = "\n\n".join(bodies)
+    indented = "\n".join(f"    {line}" if line else "" for line in main.splitlines())
+    parts.append("\ndef main() -> None:\n" + indented + "\n")
+    parts.append('if __name__ == "__main__":\n    main()')
     return "\n\n".join(parts) + "\n"

@@ -10,6 +10,7 @@ from typing import Any
 # "module:Class" of every Magics class, in the order they are registered.
 MAGIC_CLASSES = [
     "stratum_jupyter.magics.spec_magics:SpecMagics",
+    "stratum_jupyter.magics.evaluate:EvaluateMagics",
     "stratum_jupyter.magics.deploy:DeployMagics",
     "stratum_jupyter.magics.monitor:MonitorMagics",
 ]

@@ -1,0 +1,316 @@
+"""Showing an evaluation: a live widget in JupyterLab, a text log elsewhere, and the final
+leaderboard as HTML and plain text. Nothing here may crash an evaluation for lack of a
+display: every frontend call is guarded, and without IPython the log goes to stdout.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import os
+import sys
+import time
+from typing import Any
+
+ENV_DISPLAY = "STRATUM_DISPLAY"  # auto | widget | text | none
+MAX_ROWS = 20
+
+_TABLE = """\
+<div class="stratum-leaderboard">
+{% if title %}<p><b>{{ title }}</b></p>{% endif %}
+<table class="dataframe">
+<thead><tr><th>#</th><th>candidate</th><th>params</th>
+{% for m in metrics %}<th>{{ m }}{% if m == select_by %} &#9660;{% endif %}</th>{% endfor %}
+<th>fit s</th><th>status</th></tr></thead>
+<tbody>
+{% for r in rows %}<tr{% if r.failed %} style="color:#a00"{% endif %}>
+<td>{{ r.rank }}</td><td>{{ r.candidate }}</td><td><code>{{ r.params }}</code></td>
+{% for v in r.scores %}<td>{{ v }}</td>{% endfor %}
+<td>{{ r.fit }}</td><td{% if r.failed %} title="{{ r.error }}"{% endif %}>{{ r.status }}</td>
+</tr>{% endfor %}
+</tbody></table>
+{% if more %}<p>... {{ more }} more</p>{% endif %}
+{% if failures %}<details><summary>{{ failures|length }} failure(s)</summary>
+{% for f in failures %}<p><b>{{ f.candidate }}</b> <code>{{ f.params }}</code>: {{ f.error }}</p>
+<pre>{{ f.traceback }}</pre>{% endfor %}</details>{% endif %}
+{% if footer %}<p>{{ footer }}</p>{% endif %}
+{% if dashboard %}<p>Dask dashboard:
+<a href="{{ dashboard }}" target="_blank">{{ dashboard }}</a></p>{% endif %}
+</div>
+"""
+
+
+def _fmt(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return f"{value:.4f}" if isinstance(value, float) else str(value)
+
+
+def _params(params: dict[str, Any]) -> str:
+    return ", ".join(f"{k.rsplit('__', 1)[-1]}={v!r}" for k, v in params.items()) or "-"
+
+
+def _rows(board: Any, metrics: list[str], limit: int) -> list[dict[str, Any]]:
+    rows = []
+    for rec in board.head(limit).to_dict(orient="records"):
+        failed = rec["status"] != "ok"
+        scores = [f"{_fmt(rec[m])} ± {_fmt(rec[f'{m}_std'])}" if not failed else "-"
+                  for m in metrics]
+        rows.append({"rank": _fmt(rec["rank"]) if not failed else "-",
+                     "candidate": rec["candidate"], "params": _params(rec["params"]),
+                     "scores": scores, "fit": _fmt(rec["fit_time"]), "failed": failed,
+                     "status": rec["status"], "error": rec["error"]})
+    return rows
+
+
+def render_table(board: Any, metrics: list[str], select_by: str, *, title: str = "",
+                 footer: str = "", dashboard: str | None = None, failures: Any = (),
+                 limit: int = MAX_ROWS) -> str:
+    """The leaderboard as HTML (user strings escaped by Jinja2's autoescape)."""
+    import jinja2
+
+    env = jinja2.Environment(autoescape=True)
+    return env.from_string(_TABLE).render(
+        rows=_rows(board, metrics, limit), metrics=metrics, select_by=select_by,
+        more=max(0, len(board) - limit), title=title, footer=footer, dashboard=dashboard,
+        failures=[{"candidate": f.candidate, "params": _params(f.params), "error": f.error,
+                   "traceback": f.traceback} for f in failures])
+
+
+def _summary(result: Any) -> str:
+    t = result.timing
+    parts = [f"{len(result.results)} configuration(s) x {result.n_folds} fold(s)"]
+    if t.get("wall_s") is not None:
+        parts.append(f"in {t['wall_s']:.1f} s")
+    if t.get("saved_fits"):
+        parts.append(f"{t['saved_fits']} shared prefix fit(s) saved")
+    if result.best is not None:
+        parts.append(f"best: {result.best.candidate} {_params(result.best.params)} "
+                     f"({result.select_by} {result.best.metrics['mean'][result.select_by]:.4f})")
+    return "; ".join(parts)
+
+
+def leaderboard_html(result: Any) -> str:
+    return render_table(result.leaderboard, result.metrics, result.select_by,
+                        title=f"Leaderboard ({result.task}, ranked by {result.select_by})",
+                        footer=_summary(result), dashboard=result.cluster.get("dashboard"),
+                        failures=result.failures, limit=len(result.leaderboard))
+
+
+def leaderboard_text(result: Any) -> str:
+    board = result.leaderboard
+    cols = ["rank", "candidate", "params", *[c for m in result.metrics
+                                              for c in (m, f"{m}_std")], "fit_time", "status"]
+    shown = board[cols].copy()
+    shown["params"] = shown["params"].map(_params)
+    lines = [f"EvaluationResult: {result.task}, ranked by {result.select_by}",
+             shown.to_string(index=False, max_colwidth=50, float_format=lambda v: f"{v:.4f}")]
+    for f in result.failures:
+        lines.append(f"failed: {f}")
+    lines.append(_summary(result))
+    return "\n".join(lines)
+
+
+def score_chart(result: Any, limit: int = MAX_ROWS) -> Any:
+    """A Bokeh figure: each configuration's fold scores on ``select_by``, mean and spread."""
+    from bokeh.models import ColumnDataSource, HoverTool, Whisker
+    from bokeh.plotting import figure
+
+    metric = result.select_by
+    board = result.leaderboard
+    board = board[board["status"] == "ok"].head(limit)
+    by_index = {(r.config.candidate, repr(r.config.params)): r for r in result.results}
+    labels, xs, ys, means, lower, upper = [], [], [], [], [], []
+    for rec in board.to_dict(orient="records"):
+        res = by_index[(rec["candidate"], repr(rec["params"]))]
+        label = f"{rec['rank']}. {res.config.label}"
+        labels.append(label)
+        for value in res.fold_values(metric):
+            xs.append(label)
+            ys.append(value)
+        means.append(rec[metric])
+        lower.append(rec[metric] - rec[f"{metric}_std"])
+        upper.append(rec[metric] + rec[f"{metric}_std"])
+    fig = figure(x_range=labels, height=320, sizing_mode="stretch_width",
+                 title=f"CV {metric} per configuration ({result.n_folds} folds)",
+                 toolbar_location="right", tools="save,reset")
+    folds = ColumnDataSource({"x": xs, "y": ys})
+    stats = ColumnDataSource({"x": labels, "mean": means, "lower": lower, "upper": upper})
+    fig.scatter("x", "y", source=folds, size=7, alpha=0.6, legend_label="fold")
+    fig.scatter("x", "mean", source=stats, size=12, marker="diamond", color="firebrick",
+                legend_label="mean")
+    fig.add_layout(Whisker(source=stats, base="x", lower="lower", upper="upper"))
+    fig.add_tools(HoverTool(tooltips=[("config", "@x"), (metric, "@y{0.0000}")]))
+    fig.xaxis.major_label_orientation = 0.8
+    fig.yaxis.axis_label = metric
+    fig.legend.location = "bottom_left"
+    return fig
+
+
+def chart_html(result: Any) -> str:
+    """The chart as a self-contained iframe: Bokeh's JS inline, nothing from a CDN."""
+    from bokeh.embed import file_html
+    from bokeh.resources import INLINE
+
+    page = file_html(score_chart(result), INLINE, title="stratum score spread")
+    return (f'<div class="stratum-chart"><iframe srcdoc="{html.escape(page, quote=True)}" '
+            'style="width:100%;height:360px;border:0" sandbox="allow-scripts"></iframe></div>')
+
+
+# --- progress: widget in a live frontend, text log otherwise --------------------------------
+
+def live_frontend() -> bool:
+    """True in a kernel whose frontend can show widgets and takes input (JupyterLab,
+    Notebook, VS Code); False under papermill/nbclient (no stdin), in a terminal, in scripts."""
+    if "IPython" not in sys.modules:
+        return False
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    kernel = getattr(shell, "kernel", None)
+    if kernel is None:
+        return False
+    try:
+        parent = kernel.get_parent() if hasattr(kernel, "get_parent") else kernel._parent_header
+        return bool(parent.get("content", {}).get("allow_stdin", False))
+    except Exception:
+        return False
+
+
+def make_progress(mode: str | None = "auto") -> Progress:
+    mode = (mode or os.environ.get(ENV_DISPLAY) or "auto").lower()
+    if mode == "auto":
+        mode = os.environ.get(ENV_DISPLAY, "auto").lower()
+    if mode == "auto":
+        mode = "widget" if live_frontend() else "text"
+    if mode == "none":
+        return Progress()
+    if mode == "widget":
+        try:
+            return WidgetProgress()
+        except Exception:  # ipywidgets missing or no comm: fall back, never fail
+            return TextProgress()
+    if mode == "text":
+        return TextProgress()
+    from ..errors import EvaluationError
+
+    raise EvaluationError(f"display={mode!r} (allowed: auto, widget, text, none)")
+
+
+class Progress:
+    """The silent base: called as the evaluation goes."""
+
+    def start(self, *, configs: int, folds: int, tasks: int, saved: int,
+              cluster: dict[str, Any], notes: list[str]) -> None:
+        pass
+
+    def task_done(self, done: int, total: int) -> None:
+        pass
+
+    def config_done(self, res: Any, board: Any, metrics: list[str], select_by: str) -> None:
+        pass
+
+    def finish(self, result: Any) -> None:
+        pass
+
+    def interrupted(self, cancelled: int) -> None:
+        pass
+
+
+class TextProgress(Progress):
+    """A log that reads well in papermill output and terminals."""
+
+    def __init__(self, stream: Any = None):
+        self.stream = stream
+        self.configs = 0
+        self.finished = 0
+        self.started = time.perf_counter()
+
+    def _print(self, text: str) -> None:
+        print(text, file=self.stream or sys.stdout, flush=True)
+
+    def start(self, *, configs: int, folds: int, tasks: int, saved: int,
+              cluster: dict[str, Any], notes: list[str]) -> None:
+        self.configs = configs
+        self.started = time.perf_counter()
+        self._print(f"stratum: evaluating {configs} configuration(s) x {folds} fold(s) = "
+                    f"{tasks} task(s) on {cluster.get('workers', '?')} Dask worker(s)"
+                    + (f"; {saved} shared prefix fit(s) saved" if saved else ""))
+        if cluster.get("dashboard"):
+            self._print(f"stratum: Dask dashboard {cluster['dashboard']}")
+        for note in notes:
+            self._print(f"stratum: {note}")
+
+    def config_done(self, res: Any, board: Any, metrics: list[str], select_by: str) -> None:
+        self.finished += 1
+        elapsed = time.perf_counter() - self.started
+        head = f"[{self.finished:>{len(str(self.configs))}}/{self.configs}] {res.config.label}"
+        if res.failure is not None:
+            self._print(f"{head}: FAILED {res.failure.error}")
+            return
+        scores = ", ".join(f"{m} {res.mean(m):.4f}±{res.std(m):.4f}" for m in metrics)
+        self._print(f"{head}: {scores} ({elapsed:.1f} s)")
+
+    def finish(self, result: Any) -> None:
+        self._print(f"stratum: done: {_summary(result)}")
+
+    def interrupted(self, cancelled: int) -> None:
+        self._print(f"stratum: interrupted; cancelled {cancelled} outstanding task(s); "
+                    "the cluster stays usable")
+
+
+class WidgetProgress(Progress):
+    """ipywidgets: a progress bar, the dashboard link and a table that re-sorts as results
+    arrive; at the end the score-spread chart (the full leaderboard is the result's own
+    display)."""
+
+    def __init__(self) -> None:
+        import ipywidgets as w
+        from IPython.display import display
+
+        self.header = w.HTML()
+        self.bar = w.IntProgress(min=0, max=1, value=0, description="tasks",
+                                 layout=w.Layout(width="60%"))
+        self.table = w.HTML()
+        self.chart = w.Output()
+        self.box = w.VBox([self.header, self.bar, self.table, self.chart])
+        self.last_draw = 0.0
+        display(self.box)
+
+    def start(self, *, configs: int, folds: int, tasks: int, saved: int,
+              cluster: dict[str, Any], notes: list[str]) -> None:
+        link = cluster.get("dashboard")
+        text = (f"<b>stratum</b>: {configs} configuration(s) x {folds} fold(s), "
+                f"{tasks} task(s) on {cluster.get('workers', '?')} worker(s)"
+                + (f", {saved} shared prefix fit(s) saved" if saved else ""))
+        if link:
+            text += (f' &middot; <a href="{html.escape(link, quote=True)}" '
+                     'target="_blank">Dask dashboard</a>')
+        text += "".join(f"<br>{html.escape(n)}" for n in notes)
+        self.header.value = text
+        self.bar.max = max(tasks, 1)
+
+    def task_done(self, done: int, total: int) -> None:
+        self.bar.value = done
+
+    def config_done(self, res: Any, board: Any, metrics: list[str], select_by: str) -> None:
+        now = time.perf_counter()
+        if now - self.last_draw < 0.2:  # at most 5 renders a second; finish() shows the end
+            return
+        self.last_draw = now
+        self.table.value = render_table(board, metrics, select_by)
+
+    def finish(self, result: Any) -> None:
+        from IPython.display import HTML, display
+
+        self.bar.value = self.bar.max
+        self.bar.bar_style = "success" if not result.failures else "warning"
+        self.table.value = f"<p>{html.escape(_summary(result))}</p>"
+        if len(result.leaderboard) and (result.leaderboard["status"] == "ok").any():
+            with self.chart:
+                display(HTML(chart_html(result)))
+
+    def interrupted(self, cancelled: int) -> None:
+        self.bar.bar_style = "danger"
+        self.header.value += (f"<br>interrupted: cancelled {cancelled} outstanding task(s); "
+                              "the cluster stays usable")

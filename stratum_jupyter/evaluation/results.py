@@ -1,0 +1,218 @@
+"""What an evaluation produced: per-fold scores, the leaderboard, failures, the best model."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import EvaluationError
+from .plan import Config
+from .tasks import FoldScore
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A configuration that raised (on any fold), with the worker-side traceback."""
+
+    candidate: str
+    params: dict[str, Any]
+    fold: int | None
+    step: str
+    error: str
+    traceback: str
+
+    def __str__(self) -> str:
+        where = f"fold {self.fold}" if self.fold is not None else "refit"
+        return f"{self.candidate} {self.params or ''} ({self.step}, {where}): {self.error}"
+
+
+@dataclass
+class Best:
+    """The best configuration, refitted on all the data."""
+
+    candidate: str
+    params: dict[str, Any]
+    metrics: dict[str, Any]  # {"mean": {m: v}, "std": {m: v}, "folds": {m: [v, ...]}}
+    model: Any
+    fit_time_s: float | None
+
+    def predict(self, X: Any) -> Any:
+        return self.model.predict(X)
+
+
+@dataclass
+class ConfigResult:
+    """Everything known about one configuration so far."""
+
+    config: Config
+    folds: dict[int, FoldScore] = field(default_factory=dict)
+    failure: Failure | None = None
+
+    def mean(self, metric: str) -> float:
+        values = self.fold_values(metric)
+        return float(sum(values) / len(values)) if values else math.nan
+
+    def std(self, metric: str) -> float:
+        import numpy as np
+
+        values = self.fold_values(metric)
+        return float(np.std(values)) if values else math.nan
+
+    def fold_values(self, metric: str) -> list[float]:
+        return [self.folds[f].scores[metric] for f in sorted(self.folds)]
+
+
+def _sort_key(score: float, index: int) -> tuple[int, float, int]:
+    """Higher is better; NaN (and failures) last; ties keep the grid order, as sklearn's."""
+    return (1, 0.0, index) if math.isnan(score) else (0, -score, index)
+
+
+def leaderboard_frame(results: list[ConfigResult], metrics: list[str], select_by: str,
+                      *, complete: int | None = None) -> Any:
+    """The leaderboard DataFrame, best first; configurations still running are left out
+    unless all their ``complete`` folds are in (``None``: include all)."""
+    import numpy as np
+    import pandas as pd
+
+    rows = []
+    for res in results:
+        done = res.failure is not None or complete is None or len(res.folds) >= complete
+        if not done:
+            continue
+        failed = res.failure is not None
+        row: dict[str, Any] = {"candidate": res.config.candidate, "params": res.config.params}
+        for metric in metrics:
+            row[metric] = math.nan if failed else res.mean(metric)
+            row[f"{metric}_std"] = math.nan if failed else res.std(metric)
+        fits = [f.fit_time for f in res.folds.values()]
+        scores = [f.score_time for f in res.folds.values()]
+        row["fit_time"] = float(np.mean(fits)) if fits and not failed else math.nan
+        row["score_time"] = float(np.mean(scores)) if scores and not failed else math.nan
+        row["status"] = "failed" if failed else "ok"
+        row["error"] = res.failure.error if failed else ""
+        row["_order"] = _sort_key(row[select_by], res.config.index)
+        rows.append(row)
+    columns = ["rank", "candidate", "params", *[c for m in metrics for c in (m, f"{m}_std")],
+               "fit_time", "score_time", "status", "error"]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    frame = pd.DataFrame(rows).sort_values("_order", kind="stable", ignore_index=True)
+    frame = frame.drop(columns="_order")
+    ok = frame["status"] == "ok"
+    frame.insert(0, "rank", pd.Series(range(1, len(frame) + 1)).where(ok).astype("Int64"))
+    return frame[columns]
+
+
+class EvaluationResult:
+    """The outcome of :func:`stratum_jupyter.evaluate`.
+
+    ``leaderboard`` (DataFrame, best first), ``fold_scores`` (one row per configuration and
+    fold), ``failures`` (list of :class:`Failure`), ``best`` (:class:`Best`, refitted on all
+    data; None when every configuration failed or ``refit=False``), ``save(dir)``.
+    """
+
+    def __init__(self, *, results: list[ConfigResult], metrics: list[str], select_by: str,
+                 task: str, n_folds: int, splitter: str, spec: Any = None,
+                 best: Best | None = None, failures: list[Failure] | None = None,
+                 X: Any = None, y: Any = None, timing: dict[str, Any] | None = None,
+                 cluster: dict[str, Any] | None = None):
+        self.results = results
+        self.metrics = metrics
+        self.select_by = select_by
+        self.task = task
+        self.n_folds = n_folds
+        self.splitter = splitter
+        self.spec = spec
+        self.best = best
+        self.failures = failures or []
+        self.timing = timing or {}
+        self.cluster = cluster or {}
+        self._X, self._y = X, y
+        self._leaderboard: Any = None
+
+    @property
+    def leaderboard(self) -> Any:
+        if self._leaderboard is None:
+            self._leaderboard = leaderboard_frame(self.results, self.metrics, self.select_by)
+        return self._leaderboard
+
+    @property
+    def fold_scores(self) -> Any:
+        import pandas as pd
+
+        rows = []
+        for res in self.results:
+            for fold, score in sorted(res.folds.items()):
+                rows.append({"candidate": res.config.candidate, "params": res.config.params,
+                             "config": res.config.index, "fold": fold, **score.scores,
+                             "fit_time": score.fit_time, "score_time": score.score_time})
+        return pd.DataFrame(rows)
+
+    @property
+    def best_model(self) -> Any:
+        return None if self.best is None else self.best.model
+
+    def save(self, directory: str | Path) -> Path:
+        """Write the best model's bundle (PRODUCT.md section 5) into ``directory``."""
+        from ..bundle import save_bundle
+
+        if self.best is None:
+            raise EvaluationError("no best model to save: every configuration failed "
+                                  "(see .failures) or the evaluation ran with refit=False")
+        if self._X is None:
+            raise EvaluationError("the training data is not available to profile the model")
+        spec = self.spec.to_dict() if hasattr(self.spec, "to_dict") else self.spec
+        return save_bundle(
+            self.best.model, directory, X=self._X, y=self._y, task=self.task, spec=spec,
+            candidate=self.best.candidate, params=self.best.params, metrics=self.best.metrics,
+            select_by=self.select_by, fit_time_s=self.best.fit_time_s,
+            leaderboard=self.leaderboard_for_csv(),
+            extra={"cv": {"splitter": self.splitter, "n_folds": self.n_folds},
+                   "evaluation": {k: v for k, v in self.timing.items()}},
+        )
+
+    def leaderboard_for_csv(self) -> Any:
+        board = self.leaderboard.copy()
+        board["params"] = board["params"].map(_params_text)
+        return board
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for ``--json``: the leaderboard, the best configuration, failures."""
+        import json
+
+        board = json.loads(self.leaderboard_for_csv().to_json(orient="records"))
+        return {
+            "task": self.task, "metrics": self.metrics, "select_by": self.select_by,
+            "n_folds": self.n_folds, "splitter": self.splitter,
+            "leaderboard": board,
+            "best": None if self.best is None else {
+                "candidate": self.best.candidate, "params": _jsonable(self.best.params),
+                "metrics": self.best.metrics, "fit_time_s": self.best.fit_time_s},
+            "failures": [{"candidate": f.candidate, "params": _jsonable(f.params),
+                          "fold": f.fold, "step": f.step, "error": f.error,
+                          "traceback": f.traceback} for f in self.failures],
+            "timing": self.timing, "cluster": self.cluster,
+        }
+
+    def __repr__(self) -> str:
+        from .display import leaderboard_text
+
+        return leaderboard_text(self)
+
+    def _repr_html_(self) -> str:
+        from .display import leaderboard_html
+
+        return leaderboard_html(self)
+
+
+def _params_text(params: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v!r}" for k, v in params.items())
+
+
+def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for k, v in params.items():
+        out[k] = v if isinstance(v, str | int | float | bool) or v is None else repr(v)
+    return out

@@ -1,0 +1,322 @@
+"""``evaluate()``: cross-validate candidates on a Dask cluster and rank them.
+
+The data goes to the workers once (scattered to every worker, so losing one loses no
+input); each fold is sliced once; every shared prefix node is fitted once per fold; final
+estimators are fitted and scored as soon as their prefix is ready, and their results stream
+back as they complete. The best configuration is then refitted on all the data.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ..errors import EvaluationError
+from . import cluster as clusters
+from . import folds as folding
+from . import plan as planning
+from . import tasks
+from .display import make_progress
+from .results import Best, ConfigResult, EvaluationResult, Failure, leaderboard_frame
+
+
+def evaluate(
+    spec_or_candidates: Any,
+    X: Any = None,
+    y: Any = None,
+    *,
+    client: Any = None,
+    scheduler: str | None = None,
+    spec: Any = None,
+    task: str | None = None,
+    metrics: list[str] | Mapping[str, Any] | None = None,
+    select_by: str | None = None,
+    cv: Any = None,
+    random_state: int | None = None,
+    search: str | Mapping[str, str] | None = None,
+    n_iter: int | Mapping[str, int] | None = None,
+    refit: bool = True,
+    adapt: tuple[int, int] | None = None,
+    out: Any = None,
+    display: str | None = "auto",
+    on_result: Callable[[ConfigResult], None] | None = None,
+) -> EvaluationResult:
+    """Evaluate a spec, or ``{name: (pipeline, grid)}``, on a Dask cluster.
+
+    ``spec_or_candidates`` is a :class:`PipelineSpec` (or YAML/JSON text, a path, a mapping
+    of spec data) or the ``candidates`` dict of a generated notebook. With a dict, ``spec``
+    may supply the task, metrics, folds and search settings; the explicit keywords override
+    both. ``X``/``y`` default to the spec's data source. The cluster is ``client``, else
+    ``scheduler`` (an address), else the current client, else ``STRATUM_SCHEDULER``, else a
+    LocalCluster started once per process. ``out``: also save the best model to
+    ``out/best``. ``display``: auto | widget | text | none.
+    """
+    spec, sources = _resolve(spec_or_candidates, spec, search, n_iter)
+    ev = spec.evaluation if spec is not None else None
+    if X is None:
+        X, y = _load_spec_data(spec)
+    task = task or (spec.task if spec is not None else _infer_task(sources))
+    metric_names, scorers = _scorers(metrics, spec, task)
+    select_by = select_by or (spec.select_by if spec is not None and metrics is None
+                              else metric_names[0])
+    if select_by not in metric_names:
+        raise EvaluationError(f"select_by={select_by!r} is not one of the metrics "
+                              f"(allowed: {', '.join(metric_names)})")
+    if random_state is None and ev is not None:
+        random_state = ev.random_state
+    holdout = ev.holdout if ev is not None and cv is None else None
+    if cv is None and ev is not None:
+        cv = ev.cv
+    splitter = folding.make_splitter(task, cv, random_state=random_state, holdout=holdout,
+                                     y=y)
+    try:
+        folds = folding.split_indices(splitter, X, y)
+    except ValueError as exc:  # e.g. X and y of different lengths, too few rows per class
+        raise EvaluationError(f"cannot split the data into folds with {splitter!r}: {exc}"
+                              ) from None
+    configs = planning.expand(sources, random_state)
+    plan = planning.build_plan(configs)
+
+    dask_client = clusters.get_client(client, scheduler)
+    progress = make_progress(display)
+    notes = []
+    if adapt is not None:
+        notes.append(clusters.adapt(dask_client, *adapt))
+    clusters.check_workers(dask_client)
+    info = clusters.describe(dask_client)
+    result = _run(dask_client, plan, folds, X, y, scorers, metric_names, select_by,
+                  progress, info, notes, refit, on_result)
+    result.task, result.spec, result.splitter = task, spec, folding.describe(splitter)
+    result._X, result._y = X, y
+    progress.finish(result)
+    if out is not None:
+        from pathlib import Path
+
+        result.save(Path(out) / "best")
+    return result
+
+
+def _resolve(obj: Any, spec: Any, search: Any, n_iter: Any
+             ) -> tuple[Any, list[planning.CandidateSource]]:
+    from ..spec import PipelineSpec, load_spec
+
+    if spec is not None and not isinstance(spec, PipelineSpec):
+        spec = load_spec(spec)
+    if isinstance(obj, Mapping) and "candidates" not in obj:
+        if spec is not None:  # the spec's search settings, by candidate name
+            by_name = {c.name: spec.search_for(c) for c in spec.candidates}
+            if search is None:
+                search = {n: s for n, (s, _) in by_name.items()}
+            if n_iter is None or not isinstance(n_iter, Mapping):
+                n_iter = {n: n_iter or k for n, (_, k) in by_name.items()}
+        return spec, planning.candidates_from_mapping(obj, search=search or "grid",
+                                                      n_iter=n_iter)
+    spec = load_spec(obj)
+    sources = planning.candidates_from_spec(spec)
+    if n_iter is not None:  # an override, e.g. a papermill parameter
+        sources = [planning.CandidateSource(s.name, s.pipeline, s.grid, s.search,
+                                            n_iter if not isinstance(n_iter, Mapping)
+                                            else n_iter.get(s.name, s.n_iter))
+                   for s in sources]
+    return spec, sources
+
+
+def _load_spec_data(spec: Any) -> tuple[Any, Any]:
+    if spec is None or spec.data is None:
+        raise EvaluationError("no data: pass X and y (or --data X y), or give the spec a "
+                              "data source (data: {source: ...})")
+    from ..catalog import load_data
+
+    d = spec.data
+    try:
+        return load_data(d.source, d.target, d.features, d.drop)
+    except (ValueError, OSError, KeyError) as exc:
+        raise EvaluationError(f"data.source {d.source!r}: {exc}") from None
+
+
+def _infer_task(sources: list[planning.CandidateSource]) -> str:
+    from sklearn.base import is_classifier, is_regressor
+
+    final = sources[0].pipeline
+    if is_classifier(final):
+        return "classification"
+    if is_regressor(final):
+        return "regression"
+    return "clustering"
+
+
+def _scorers(metrics: Any, spec: Any, task: str) -> tuple[list[str], dict[str, Any]]:
+    from ..spec.metrics import DEFAULT_METRIC
+    from .scoring import make_scorers
+
+    if isinstance(metrics, Mapping):  # custom scorers, by name
+        return list(metrics), dict(metrics)
+    names = list(metrics) if metrics else (spec.metrics if spec is not None
+                                           else [DEFAULT_METRIC[task]])
+    try:
+        return names, make_scorers(names)
+    except ValueError as exc:
+        raise EvaluationError(f"metrics: {exc}") from None
+
+
+def _run(client: Any, plan: planning.Plan, folds: list[Any], X: Any, y: Any,
+         scorers: dict[str, Any], metrics: list[str], select_by: str, progress: Any,
+         info: dict[str, Any], notes: list[str], refit: bool,
+         on_result: Callable[[ConfigResult], None] | None) -> EvaluationResult:
+    from distributed import as_completed
+
+    run = uuid.uuid4().hex[:8]
+    n_folds = len(folds)
+    results = [ConfigResult(c) for c in plan.configs]
+    failures: list[Failure] = []
+    futures: list[Any] = []
+    started = time.perf_counter()
+    try:
+        # Every worker gets a copy: a dead worker then loses no input that cannot be rebuilt.
+        X_f, y_f = client.scatter([X, y], broadcast=True, hash=False)
+        fold_fs = client.scatter(folds, broadcast=True, hash=False)
+        futures += [X_f, y_f, *fold_fs]
+        leaves: dict[Any, tuple[int, int]] = {}
+        for f, fold_f in enumerate(fold_fs):
+            prio = n_folds - f  # earlier folds first: results stream and memory stays flat
+            root = client.submit(tasks.split_fold, X_f, y_f, fold_f, pure=False,
+                                 key=f"stratum-fold-{run}-{f}", priority=prio)
+            node_fs: dict[str | None, Any] = {None: root}
+            for key, node in plan.nodes.items():
+                node_fs[key] = client.submit(
+                    tasks.fit_prefix, node_fs[node.parent], key, node.step, node.library,
+                    node.estimator, pure=False, priority=prio,
+                    key=f"stratum-fit-{node.step}-{key[:10]}-{run}-{f}")
+            for leaf in plan.leaves:
+                fut = client.submit(
+                    tasks.fit_score, node_fs[leaf.parent], leaf.step, leaf.library,
+                    leaf.estimator, scorers, pure=False, priority=prio,
+                    key=f"stratum-score-{leaf.step}-{leaf.config}-{run}-{f}")
+                leaves[fut] = (leaf.config, f)
+            futures += list(node_fs.values())
+            futures += list(leaves)
+        ahead = _prefit_prefixes(client, plan, X_f, y_f, run) if refit else {}
+        futures += list(ahead.values())
+        progress.start(configs=len(plan.configs), folds=n_folds, tasks=len(leaves),
+                       saved=plan.saved_fits * n_folds, cluster=info, notes=notes)
+        node_times: dict[tuple[str, int], float] = {}
+        leaf_time = 0.0
+        done = 0
+        for fut, value in as_completed(list(leaves), loop=client.loop, with_results=True,
+                                       raise_errors=False):
+            config, fold = leaves.pop(fut)
+            res = results[config]
+            done += 1
+            progress.task_done(done, done + len(leaves))
+            if isinstance(value, BaseException):  # the task itself erred: lost workers
+                value = tasks.TaskFailure("cluster", f"{type(value).__name__}: {value}", "")
+            if isinstance(value, tasks.TaskFailure):
+                if res.failure is None:
+                    res.failure = Failure(res.config.candidate, res.config.params, fold,
+                                          value.step, value.error, value.traceback)
+                    failures.append(res.failure)
+                    _config_done(res, results, metrics, select_by, n_folds, progress,
+                                 on_result)
+                continue
+            res.folds[fold] = value
+            leaf_time += value.own_time
+            node_times.update({(k, fold): t for k, t in value.prefix_times.items()})
+            if res.failure is None and len(res.folds) == n_folds:
+                _config_done(res, results, metrics, select_by, n_folds, progress, on_result)
+        cv_wall = time.perf_counter() - started
+        best = _refit(client, X_f, y_f, plan, ahead, results, metrics, select_by, failures,
+                      futures) if refit else None
+    except KeyboardInterrupt:
+        pending = [f for f in futures if not f.done()]
+        client.cancel(futures)
+        progress.interrupted(len(pending))
+        raise
+    finally:
+        if futures:
+            try:
+                client.cancel(futures)
+            except Exception:  # a closed client has nothing left to release
+                pass
+    wall = time.perf_counter() - started
+    unique_work = leaf_time + sum(node_times.values())
+    workers = max(info.get("threads") or info.get("workers") or 1, 1)
+    timing = {"wall_s": round(wall, 4), "cv_wall_s": round(cv_wall, 4),
+              "unique_work_s": round(unique_work, 4),
+              "parallel_efficiency": round(unique_work / (workers * cv_wall), 4)
+              if cv_wall > 0 else None,
+              "tasks": len(plan.leaves) * n_folds + (len(plan.nodes) + 1) * n_folds,
+              "saved_fits": plan.saved_fits * n_folds, "workers": workers}
+    return EvaluationResult(results=results, metrics=metrics, select_by=select_by, task="",
+                            n_folds=n_folds, splitter="", best=best, failures=failures,
+                            timing=timing, cluster=info)
+
+
+def _config_done(res: ConfigResult, results: list[ConfigResult], metrics: list[str],
+                 select_by: str, n_folds: int, progress: Any,
+                 on_result: Callable[[ConfigResult], None] | None) -> None:
+    board = leaderboard_frame(results, metrics, select_by, complete=n_folds)
+    progress.config_done(res, board, metrics, select_by)
+    if on_result is not None:
+        on_result(res)
+
+
+def _prefit_prefixes(client: Any, plan: planning.Plan, X_f: Any, y_f: Any, run: str
+                     ) -> dict[str | None, Any]:
+    """Fit every shared prefix node on all the data too, at the lowest priority: workers
+    take these only when no fold task is ready (the idle tail of the folds), and the
+    best configuration's refit then only fits its final estimator. The nodes off the best
+    chain are cancelled as soon as the best is known."""
+    if not plan.nodes:
+        return {}
+    ahead: dict[str | None, Any] = {
+        None: client.submit(tasks.all_data, X_f, y_f, pure=False, priority=-1,
+                            key=f"stratum-all-{run}")}
+    for key, node in plan.nodes.items():
+        ahead[key] = client.submit(
+            tasks.fit_prefix, ahead[node.parent], key, node.step, node.library,
+            node.estimator, pure=False, priority=-1,
+            key=f"stratum-prefit-{node.step}-{key[:10]}-{run}")
+    return ahead
+
+
+def _refit(client: Any, X_f: Any, y_f: Any, plan: planning.Plan, ahead: dict[str | None, Any],
+           results: list[ConfigResult], metrics: list[str], select_by: str,
+           failures: list[Failure], futures: list[Any]) -> Best | None:
+    board = leaderboard_frame(results, metrics, select_by)
+    ok = board[board["status"] == "ok"]
+    if ok.empty:
+        return None
+    top = ok.iloc[0]
+    res = next(r for r in results if r.config.candidate == top["candidate"]
+               and r.config.params == top["params"])
+    pipeline = res.config.pipeline
+    library = planning.library_of(pipeline)
+    parent = plan.leaves[res.config.index].parent
+    chain: set[str | None] = {None}
+    node = parent
+    while node is not None:
+        chain.add(node)
+        node = plan.nodes[node].parent
+    client.cancel([f for k, f in ahead.items() if k not in chain])
+    key = f"stratum-refit-{uuid.uuid4().hex[:8]}"
+    if parent is not None and parent in ahead:
+        future = client.submit(tasks.refit_final, ahead[parent], library, pipeline,
+                               pure=False, key=key)
+    else:
+        future = client.submit(tasks.refit, X_f, y_f, library, pipeline, pure=False,
+                               key=key)
+    futures.append(future)
+    value = future.result()
+    if isinstance(value, tasks.TaskFailure):
+        failures.append(Failure(res.config.candidate, res.config.params, None, value.step,
+                                value.error, value.traceback))
+        return None
+    model, fit_time = value
+    metrics_out = {"mean": {m: res.mean(m) for m in metrics},
+                   "std": {m: res.std(m) for m in metrics},
+                   "folds": {m: res.fold_values(m) for m in metrics},
+                   "fit_time_s": [res.folds[f].fit_time for f in sorted(res.folds)],
+                   "score_time_s": [res.folds[f].score_time for f in sorted(res.folds)]}
+    return Best(res.config.candidate, res.config.params, metrics_out, model, fit_time)

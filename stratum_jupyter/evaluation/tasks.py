@@ -1,0 +1,187 @@
+"""What runs on the workers: slice a fold, fit a shared prefix step, fit and score a final
+estimator, refit the best pipeline.
+
+Functions here never raise for a user's model: a step that raises returns a
+:class:`TaskFailure` (with its traceback), and everything downstream passes it on. Only the
+loss of a worker makes a task err, and Dask retries those. Each step is run by the
+:class:`StepRunner` of its library, so other model families (Keras, ...) plug in without
+touching the graph.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class TaskFailure:
+    """A step that raised: which one, the error, and the worker-side traceback."""
+
+    step: str
+    error: str
+    traceback: str
+
+
+@dataclass
+class FoldData:
+    """A fold's train and test data as seen by the next step, and what it took to get here.
+
+    ``fit_time``/``score_time`` accumulate along the prefix (what GridSearchCV would report
+    for the whole pipeline); ``node_times`` is each shared node's own compute, by key.
+    On all the data (for the refit) there is no test part, and ``fitted`` keeps the fitted
+    steps so the final pipeline can be put together.
+    """
+
+    X_train: Any
+    y_train: Any
+    X_test: Any
+    y_test: Any
+    fit_time: float = 0.0
+    score_time: float = 0.0
+    node_times: dict[str, float] = field(default_factory=dict)
+    fitted: list[Any] | None = None
+
+
+@dataclass
+class FoldScore:
+    """One (configuration, fold): its scores and times."""
+
+    scores: dict[str, float]
+    fit_time: float
+    score_time: float
+    own_time: float
+    prefix_times: dict[str, float]
+
+
+def _take(data: Any, idx: Any) -> Any:
+    if data is None:
+        return None
+    if hasattr(data, "iloc"):
+        return data.iloc[idx]
+    if isinstance(data, list):
+        return [data[i] for i in idx]
+    return data[idx]
+
+
+def split_fold(X: Any, y: Any, fold: tuple[Any, Any]) -> FoldData:
+    train, test = fold
+    return FoldData(_take(X, train), _take(y, train), _take(X, test), _take(y, test))
+
+
+def all_data(X: Any, y: Any) -> FoldData:
+    """All the data as the train part, for refitting shared prefixes ahead of time."""
+    return FoldData(X, y, None, None, fitted=[])
+
+
+class StepRunner:
+    """How one library's steps are fitted and scored. scikit-learn's is the default."""
+
+    def fit_transform(self, estimator: Any, X: Any, y: Any) -> tuple[Any, Any]:
+        from sklearn.base import clone
+
+        fitted = clone(estimator)
+        if hasattr(fitted, "fit_transform"):
+            return fitted, fitted.fit_transform(X, y)
+        return fitted, fitted.fit(X, y).transform(X)
+
+    def transform(self, fitted: Any, X: Any) -> Any:
+        return fitted.transform(X)
+
+    def fit(self, estimator: Any, X: Any, y: Any) -> Any:
+        from sklearn.base import clone
+
+        return clone(estimator).fit(X, y)
+
+    def score(self, fitted: Any, scorers: dict[str, Any], X: Any, y: Any) -> dict[str, float]:
+        return {name: float(scorer(fitted, X, y)) for name, scorer in scorers.items()}
+
+
+RUNNERS: dict[str, StepRunner] = {"sklearn": StepRunner()}
+
+
+def runner_for(library: str) -> StepRunner:
+    """The runner of ``library``; libraries without their own use scikit-learn's API."""
+    return RUNNERS.get(library, RUNNERS["sklearn"])
+
+
+def _failure(step: str, exc: BaseException) -> TaskFailure:
+    return TaskFailure(step, f"{type(exc).__name__}: {exc}",
+                       "".join(traceback.format_exception(exc)))
+
+
+def fit_prefix(parent: FoldData | TaskFailure, key: str, step: str, library: str,
+               estimator: Any) -> FoldData | TaskFailure:
+    """Fit one transformer on the fold's train part and transform both parts."""
+    if isinstance(parent, TaskFailure):
+        return parent
+    runner = runner_for(library)
+    try:
+        start = time.perf_counter()
+        fitted, X_train = runner.fit_transform(estimator, parent.X_train, parent.y_train)
+        fit_time = time.perf_counter() - start
+        X_test = None if parent.X_test is None else runner.transform(fitted, parent.X_test)
+        score_time = time.perf_counter() - start - fit_time
+    except Exception as exc:
+        return _failure(step, exc)
+    return FoldData(X_train, parent.y_train, X_test, parent.y_test,
+                    parent.fit_time + fit_time, parent.score_time + score_time,
+                    {**parent.node_times, key: fit_time + score_time},
+                    None if parent.fitted is None else [*parent.fitted, fitted])
+
+
+def fit_score(parent: FoldData | TaskFailure, step: str, library: str, estimator: Any,
+              scorers: dict[str, Any]) -> FoldScore | TaskFailure:
+    """Fit the final estimator on the (transformed) train part; score it on the test part.
+
+    Scoring the final estimator on the transformed test rows is what ``Pipeline.predict``
+    does, so the scores equal those of the whole pipeline.
+    """
+    if isinstance(parent, TaskFailure):
+        return parent
+    runner = runner_for(library)
+    try:
+        start = time.perf_counter()
+        fitted = runner.fit(estimator, parent.X_train, parent.y_train)
+        fit_time = time.perf_counter() - start
+        scores = runner.score(fitted, scorers, parent.X_test, parent.y_test)
+        score_time = time.perf_counter() - start - fit_time
+    except Exception as exc:
+        return _failure(step, exc)
+    return FoldScore(scores, parent.fit_time + fit_time, parent.score_time + score_time,
+                     fit_time + score_time, parent.node_times)
+
+
+def refit(X: Any, y: Any, library: str, pipeline: Any) -> tuple[Any, float] | TaskFailure:
+    """Fit the whole pipeline on all the data; returns it with its fit time."""
+    try:
+        start = time.perf_counter()
+        fitted = runner_for(library).fit(pipeline, X, y)
+        return fitted, time.perf_counter() - start
+    except Exception as exc:
+        return _failure("refit", exc)
+
+
+def refit_final(parent: FoldData | TaskFailure, library: str, pipeline: Any
+                ) -> tuple[Any, float] | TaskFailure:
+    """Finish a refit whose prefix was already fitted on all the data: fit the final
+    estimator and put the pipeline together from the fitted steps, as ``Pipeline.fit``
+    would have left it."""
+    if isinstance(parent, TaskFailure):
+        return parent
+    from sklearn.base import clone
+
+    try:
+        start = time.perf_counter()
+        final = runner_for(library).fit(pipeline.steps[-1][1], parent.X_train, parent.y_train)
+        fitted = iter(parent.fitted or [])
+        model = clone(pipeline)
+        model.steps = [
+            (name, est if est is None or isinstance(est, str) else next(fitted))
+            for name, est in pipeline.steps[:-1]
+        ] + [(pipeline.steps[-1][0], final)]
+        return model, parent.fit_time + time.perf_counter() - start
+    except Exception as exc:
+        return _failure("refit", exc)
