@@ -128,17 +128,27 @@ def convert_onnx(model_dir: Path, profile: dict[str, Any], out_dir: Path, *,
     model = load_model(model_dir)
     onnx_bytes = to_onnx(model, profile)
     frame = _frame(profile)
-    problems = compare(original_outputs(model, profile, frame),
-                       onnx_outputs(onnx_bytes, profile, frame), rtol=rtol, atol=atol)
-    if problems:
-        raise DeployError([f"conversion: ONNX model disagrees with the original on the "
-                           f"profile's sample rows: {p}" for p in problems])
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "model.onnx").write_bytes(onnx_bytes)
     import onnxruntime
 
-    report = {"format": "onnx", "verified_rows": len(frame), "rtol": rtol, "atol": atol,
-              "onnxruntime": onnxruntime.__version__}
+    return write_verified(
+        "onnx", onnx_bytes, original_outputs(model, profile, frame),
+        onnx_outputs(onnx_bytes, profile, frame), out_dir, rows=len(frame), rtol=rtol,
+        atol=atol, runtime={"onnxruntime": onnxruntime.__version__})
+
+
+def write_verified(fmt: str, data: bytes, original: dict[str, Any], converted: dict[str, Any],
+                   out_dir: Path, *, rows: int, rtol: float, atol: float,
+                   runtime: dict[str, str]) -> dict[str, Any]:
+    """Refuse a converted model that disagrees with the original; else write
+    ``model.<fmt>`` and ``conversion.json`` (what was checked, how closely) to ``out_dir``."""
+    problems = compare(original, converted, rtol=rtol, atol=atol)
+    if problems:
+        raise DeployError([f"conversion: the {fmt} model disagrees with the original on the "
+                           f"profile's sample rows: {p}" for p in problems])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / f"model.{fmt}").write_bytes(data)
+    report = {"format": fmt, "verified_rows": rows, "rtol": rtol, "atol": atol, **runtime,
+              "bytes": len(data)}
     (out_dir / "conversion.json").write_text(json.dumps(report, indent=2) + "\n", "utf-8")
     return report
 

@@ -8,7 +8,6 @@ in TFLite here, and the conversion is refused with the reason.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +80,7 @@ def convert_tflite(model_dir: Path, profile: dict[str, Any], out_dir: Path, *,
     """Write ``out_dir/model.tflite`` after checking it against the original pipeline on the
     profile's sample rows (labels identical; values within ``atol + rtol * |original|``)."""
     from ..bundle import load_model
-    from ..deploy.convert import _frame, compare, original_outputs
+    from ..deploy.convert import _frame, original_outputs, write_verified
 
     if profile.get("kind") != "keras":
         raise DeployError([f"conversion: TFLite conversion is for Keras models; this is a "
@@ -92,16 +91,9 @@ def convert_tflite(model_dir: Path, profile: dict[str, Any], out_dir: Path, *,
     frame = _frame(profile)
     data = to_tflite(standalone_network(model, frame.shape[1]))
     classes = profile["input_schema"].get("classes")
-    problems = compare(original_outputs(model, profile, frame),
-                       tflite_outputs(data, frame, classes), rtol=rtol, atol=atol)
-    if problems:
-        raise DeployError([f"conversion: the TFLite model disagrees with the original on the "
-                           f"profile's sample rows: {p}" for p in problems])
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "model.tflite").write_bytes(data)
     import tensorflow as tf
 
-    report = {"format": "tflite", "verified_rows": len(frame), "rtol": rtol, "atol": atol,
-              "tensorflow": tf.__version__, "bytes": len(data)}
-    (out_dir / "conversion.json").write_text(json.dumps(report, indent=2) + "\n", "utf-8")
-    return report
+    return write_verified(
+        "tflite", data, original_outputs(model, profile, frame),
+        tflite_outputs(data, frame, classes), out_dir, rows=len(frame), rtol=rtol, atol=atol,
+        runtime={"tensorflow": tf.__version__})
