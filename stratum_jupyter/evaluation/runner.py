@@ -201,6 +201,8 @@ def _run(client: Any, plan: planning.Plan, folds: list[Any], X: Any, y: Any,
         futures += list(ahead.values())
         progress.start(configs=len(plan.configs), folds=n_folds, tasks=len(leaves),
                        saved=plan.saved_fits * n_folds, cluster=info, notes=notes)
+        refitter = _Refitter(client, X_f, y_f, plan, ahead, futures) if refit else None
+        slots = max(info.get("threads") or info.get("workers") or 1, 1)
         node_times: dict[tuple[str, int], float] = {}
         leaf_time = 0.0
         done = 0
@@ -225,9 +227,10 @@ def _run(client: Any, plan: planning.Plan, folds: list[Any], X: Any, y: Any,
             node_times.update({(k, fold): t for k, t in value.prefix_times.items()})
             if res.failure is None and len(res.folds) == n_folds:
                 _config_done(res, results, metrics, select_by, n_folds, progress, on_result)
+            if refitter is not None and len(leaves) < slots:  # a worker would sit idle
+                refitter.speculate(_leader(results, select_by, n_folds))
         cv_wall = time.perf_counter() - started
-        best = _refit(client, X_f, y_f, plan, ahead, results, metrics, select_by, failures,
-                      futures) if refit else None
+        best = _refit(refitter, results, metrics, select_by, failures) if refitter else None
     except KeyboardInterrupt:
         pending = [f for f in futures if not f.done()]
         client.cancel(futures)
@@ -281,9 +284,74 @@ def _prefit_prefixes(client: Any, plan: planning.Plan, X_f: Any, y_f: Any, run: 
     return ahead
 
 
-def _refit(client: Any, X_f: Any, y_f: Any, plan: planning.Plan, ahead: dict[str | None, Any],
-           results: list[ConfigResult], metrics: list[str], select_by: str,
-           failures: list[Failure], futures: list[Any]) -> Best | None:
+def _leader(results: list[ConfigResult], select_by: str, n_folds: int
+            ) -> ConfigResult | None:
+    """The best configuration among those with every fold in (ties: the earliest)."""
+    import math
+
+    best, best_score = None, -math.inf
+    for res in results:
+        if res.failure is None and len(res.folds) == n_folds:
+            score = res.mean(select_by)
+            if not math.isnan(score) and score > best_score:
+                best, best_score = res, score
+    return best
+
+
+class _Refitter:
+    """Refits a configuration on all the data.
+
+    Shared prefixes were fitted on all the data ahead of time (``ahead``), so a refit that
+    finds its chain there only fits the final estimator. Once fewer fold tasks remain than
+    workers, the current leader is refitted on the idle worker; a new leader replaces it.
+    """
+
+    def __init__(self, client: Any, X_f: Any, y_f: Any, plan: planning.Plan,
+                 ahead: dict[str | None, Any], futures: list[Any]):
+        self.client, self.X_f, self.y_f, self.plan = client, X_f, y_f, plan
+        self.ahead, self.futures = ahead, futures
+        self.current: tuple[int, Any] | None = None
+
+    def _submit(self, config: planning.Config) -> Any:
+        pipeline = config.pipeline
+        library = planning.library_of(pipeline)
+        parent = self.plan.leaves[config.index].parent
+        key = f"stratum-refit-{config.index}-{uuid.uuid4().hex[:8]}"
+        if parent is not None and parent in self.ahead:
+            future = self.client.submit(tasks.refit_final, self.ahead[parent], library,
+                                        pipeline, pure=False, priority=-2, key=key)
+        else:
+            future = self.client.submit(tasks.refit, self.X_f, self.y_f, library, pipeline,
+                                        pure=False, priority=-2, key=key)
+        self.futures.append(future)
+        return future
+
+    def speculate(self, leader: ConfigResult | None) -> None:
+        if leader is None or (self.current and self.current[0] == leader.config.index):
+            return
+        if self.current is not None:
+            self.client.cancel([self.current[1]])
+        self.current = (leader.config.index, self._submit(leader.config))
+
+    def result(self, config: planning.Config) -> Any:
+        """The refit of ``config`` (the best): the speculative one if it guessed right."""
+        chain: set[str | None] = {None}
+        node = self.plan.leaves[config.index].parent
+        while node is not None:
+            chain.add(node)
+            node = self.plan.nodes[node].parent
+        self.client.cancel([f for k, f in self.ahead.items() if k not in chain])
+        if self.current is not None and self.current[0] == config.index:
+            future = self.current[1]
+        else:
+            if self.current is not None:
+                self.client.cancel([self.current[1]])
+            future = self._submit(config)
+        return future.result()
+
+
+def _refit(refitter: _Refitter, results: list[ConfigResult], metrics: list[str],
+           select_by: str, failures: list[Failure]) -> Best | None:
     board = leaderboard_frame(results, metrics, select_by)
     ok = board[board["status"] == "ok"]
     if ok.empty:
@@ -291,24 +359,7 @@ def _refit(client: Any, X_f: Any, y_f: Any, plan: planning.Plan, ahead: dict[str
     top = ok.iloc[0]
     res = next(r for r in results if r.config.candidate == top["candidate"]
                and r.config.params == top["params"])
-    pipeline = res.config.pipeline
-    library = planning.library_of(pipeline)
-    parent = plan.leaves[res.config.index].parent
-    chain: set[str | None] = {None}
-    node = parent
-    while node is not None:
-        chain.add(node)
-        node = plan.nodes[node].parent
-    client.cancel([f for k, f in ahead.items() if k not in chain])
-    key = f"stratum-refit-{uuid.uuid4().hex[:8]}"
-    if parent is not None and parent in ahead:
-        future = client.submit(tasks.refit_final, ahead[parent], library, pipeline,
-                               pure=False, key=key)
-    else:
-        future = client.submit(tasks.refit, X_f, y_f, library, pipeline, pure=False,
-                               key=key)
-    futures.append(future)
-    value = future.result()
+    value = refitter.result(res.config)
     if isinstance(value, tasks.TaskFailure):
         failures.append(Failure(res.config.candidate, res.config.params, None, value.step,
                                 value.error, value.traceback))
