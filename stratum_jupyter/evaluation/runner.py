@@ -21,6 +21,8 @@ from . import tasks
 from .display import make_progress
 from .results import Best, ConfigResult, EvaluationResult, Failure, leaderboard_frame
 
+MAX_RETRIES = 3  # per (configuration, fold), for tasks lost with a worker
+
 
 def evaluate(
     spec_or_candidates: Any,
@@ -172,6 +174,7 @@ def _run(client: Any, plan: planning.Plan, folds: list[Any], X: Any, y: Any,
     results = [ConfigResult(c) for c in plan.configs]
     failures: list[Failure] = []
     futures: list[Any] = []
+    retries: dict[tuple[int, int], int] = {}
     started = time.perf_counter()
     try:
         # Every worker gets a copy: a dead worker then loses no input that cannot be rebuilt.
@@ -179,6 +182,7 @@ def _run(client: Any, plan: planning.Plan, folds: list[Any], X: Any, y: Any,
         fold_fs = client.scatter(folds, broadcast=True, hash=False)
         futures += [X_f, y_f, *fold_fs]
         leaves: dict[Any, tuple[int, int]] = {}
+        parents: dict[tuple[int, int], Any] = {}  # (config, fold) -> the leaf's input
         for f, fold_f in enumerate(fold_fs):
             prio = n_folds - f  # earlier folds first: results stream and memory stays flat
             root = client.submit(tasks.split_fold, X_f, y_f, fold_f, pure=False,
@@ -195,6 +199,7 @@ def _run(client: Any, plan: planning.Plan, folds: list[Any], X: Any, y: Any,
                     leaf.estimator, scorers, pure=False, priority=prio,
                     key=f"stratum-score-{leaf.step}-{leaf.config}-{run}-{f}")
                 leaves[fut] = (leaf.config, f)
+                parents[(leaf.config, f)] = node_fs[leaf.parent]
             futures += list(node_fs.values())
             futures += list(leaves)
         ahead = _prefit_prefixes(client, plan, X_f, y_f, run) if refit else {}
@@ -206,14 +211,28 @@ def _run(client: Any, plan: planning.Plan, folds: list[Any], X: Any, y: Any,
         node_times: dict[tuple[str, int], float] = {}
         leaf_time = 0.0
         done = 0
-        for fut, value in as_completed(list(leaves), loop=client.loop, with_results=True,
-                                       raise_errors=False):
+        stream = as_completed(list(leaves), loop=client.loop, with_results=True,
+                              raise_errors=False)
+        for fut, value in stream:
             config, fold = leaves.pop(fut)
             res = results[config]
+            if isinstance(value, BaseException):
+                # User errors come back as TaskFailure: this is the cluster (a worker
+                # died holding the result, KilledWorker, ...). The same task again.
+                tries = retries[(config, fold)] = retries.get((config, fold), 0) + 1
+                if tries <= MAX_RETRIES:
+                    leaf = plan.leaves[config]
+                    again = client.submit(
+                        tasks.fit_score, parents[(config, fold)], leaf.step, leaf.library,
+                        leaf.estimator, scorers, pure=False, priority=n_folds - fold,
+                        key=f"stratum-score-{leaf.step}-{config}-{run}-{fold}-retry{tries}")
+                    leaves[again] = (config, fold)
+                    futures.append(again)
+                    stream.add(again)
+                    continue
+                value = tasks.TaskFailure("cluster", f"{type(value).__name__}: {value}", "")
             done += 1
             progress.task_done(done, done + len(leaves))
-            if isinstance(value, BaseException):  # the task itself erred: lost workers
-                value = tasks.TaskFailure("cluster", f"{type(value).__name__}: {value}", "")
             if isinstance(value, tasks.TaskFailure):
                 if res.failure is None:
                     res.failure = Failure(res.config.candidate, res.config.params, fold,
@@ -250,7 +269,8 @@ def _run(client: Any, plan: planning.Plan, folds: list[Any], X: Any, y: Any,
               "parallel_efficiency": round(unique_work / (workers * cv_wall), 4)
               if cv_wall > 0 else None,
               "tasks": len(plan.leaves) * n_folds + (len(plan.nodes) + 1) * n_folds,
-              "saved_fits": plan.saved_fits * n_folds, "workers": workers}
+              "saved_fits": plan.saved_fits * n_folds, "workers": workers,
+              "resubmitted": sum(retries.values())}
     return EvaluationResult(results=results, metrics=metrics, select_by=select_by, task="",
                             n_folds=n_folds, splitter="", best=best, failures=failures,
                             timing=timing, cluster=info)
