@@ -19,6 +19,7 @@ from . import folds as folding
 from . import plan as planning
 from . import tasks
 from .display import make_progress
+from .graph import FoldGraph
 from .results import Best, ConfigResult, EvaluationResult, Failure, leaderboard_frame
 
 MAX_RETRIES = 3  # per (configuration, fold), for tasks lost with a worker
@@ -169,7 +170,6 @@ def _run(client: Any, plan: planning.Plan, folds: list[Any], X: Any, y: Any,
          on_result: Callable[[ConfigResult], None] | None) -> EvaluationResult:
     from distributed import as_completed
 
-    run = uuid.uuid4().hex[:8]
     n_folds = len(folds)
     results = [ConfigResult(c) for c in plan.configs]
     failures: list[Failure] = []
@@ -177,36 +177,15 @@ def _run(client: Any, plan: planning.Plan, folds: list[Any], X: Any, y: Any,
     retries: dict[tuple[int, int], int] = {}
     started = time.perf_counter()
     try:
-        # Every worker gets a copy: a dead worker then loses no input that cannot be rebuilt.
-        X_f, y_f = client.scatter([X, y], broadcast=True, hash=False)
-        fold_fs = client.scatter(folds, broadcast=True, hash=False)
-        futures += [X_f, y_f, *fold_fs]
+        graph = FoldGraph(client, plan, X, y, folds, scorers, futures)
         leaves: dict[Any, tuple[int, int]] = {}
-        parents: dict[tuple[int, int], Any] = {}  # (config, fold) -> the leaf's input
-        for f, fold_f in enumerate(fold_fs):
-            prio = n_folds - f  # earlier folds first: results stream and memory stays flat
-            root = client.submit(tasks.split_fold, X_f, y_f, fold_f, pure=False,
-                                 key=f"stratum-fold-{run}-{f}", priority=prio)
-            node_fs: dict[str | None, Any] = {None: root}
-            for key, node in plan.nodes.items():
-                node_fs[key] = client.submit(
-                    tasks.fit_prefix, node_fs[node.parent], key, node.step, node.library,
-                    node.estimator, pure=False, priority=prio,
-                    key=f"stratum-fit-{node.step}-{key[:10]}-{run}-{f}")
+        for f in range(n_folds):
             for leaf in plan.leaves:
-                fut = client.submit(
-                    tasks.fit_score, node_fs[leaf.parent], leaf.step, leaf.library,
-                    leaf.estimator, scorers, pure=False, priority=prio,
-                    key=f"stratum-score-{leaf.step}-{leaf.config}-{run}-{f}")
-                leaves[fut] = (leaf.config, f)
-                parents[(leaf.config, f)] = node_fs[leaf.parent]
-            futures += list(node_fs.values())
-            futures += list(leaves)
-        ahead = _prefit_prefixes(client, plan, X_f, y_f, run) if refit else {}
-        futures += list(ahead.values())
+                leaves[graph.leaf(leaf.config, f)] = (leaf.config, f)
+        ahead = graph.prefit() if refit else {}
         progress.start(configs=len(plan.configs), folds=n_folds, tasks=len(leaves),
                        saved=plan.saved_fits * n_folds, cluster=info, notes=notes)
-        refitter = _Refitter(client, X_f, y_f, plan, ahead, futures) if refit else None
+        refitter = _Refitter(client, graph, ahead) if refit else None
         slots = max(info.get("threads") or info.get("workers") or 1, 1)
         node_times: dict[tuple[str, int], float] = {}
         leaf_time = 0.0
@@ -217,17 +196,13 @@ def _run(client: Any, plan: planning.Plan, folds: list[Any], X: Any, y: Any,
             config, fold = leaves.pop(fut)
             res = results[config]
             if isinstance(value, BaseException):
-                # User errors come back as TaskFailure: this is the cluster (a worker
-                # died holding the result, KilledWorker, ...). The same task again.
+                # User errors come back as TaskFailure: this is the cluster (a worker died
+                # with the result or the data, KilledWorker...). Rebuild what was lost.
                 tries = retries[(config, fold)] = retries.get((config, fold), 0) + 1
                 if tries <= MAX_RETRIES:
-                    leaf = plan.leaves[config]
-                    again = client.submit(
-                        tasks.fit_score, parents[(config, fold)], leaf.step, leaf.library,
-                        leaf.estimator, scorers, pure=False, priority=n_folds - fold,
-                        key=f"stratum-score-{leaf.step}-{config}-{run}-{fold}-retry{tries}")
+                    graph.refresh(force=tries == MAX_RETRIES)
+                    again = graph.leaf(config, fold, tries)
                     leaves[again] = (config, fold)
-                    futures.append(again)
                     stream.add(again)
                     continue
                 value = tasks.TaskFailure("cluster", f"{type(value).__name__}: {value}", "")
@@ -285,25 +260,6 @@ def _config_done(res: ConfigResult, results: list[ConfigResult], metrics: list[s
         on_result(res)
 
 
-def _prefit_prefixes(client: Any, plan: planning.Plan, X_f: Any, y_f: Any, run: str
-                     ) -> dict[str | None, Any]:
-    """Fit every shared prefix node on all the data too, at the lowest priority: workers
-    take these only when no fold task is ready (the idle tail of the folds), and the
-    best configuration's refit then only fits its final estimator. The nodes off the best
-    chain are cancelled as soon as the best is known."""
-    if not plan.nodes:
-        return {}
-    ahead: dict[str | None, Any] = {
-        None: client.submit(tasks.all_data, X_f, y_f, pure=False, priority=-1,
-                            key=f"stratum-all-{run}")}
-    for key, node in plan.nodes.items():
-        ahead[key] = client.submit(
-            tasks.fit_prefix, ahead[node.parent], key, node.step, node.library,
-            node.estimator, pure=False, priority=-1,
-            key=f"stratum-prefit-{node.step}-{key[:10]}-{run}")
-    return ahead
-
-
 def _leader(results: list[ConfigResult], select_by: str, n_folds: int
             ) -> ConfigResult | None:
     """The best configuration among those with every fold in (ties: the earliest)."""
@@ -326,24 +282,22 @@ class _Refitter:
     workers, the current leader is refitted on the idle worker; a new leader replaces it.
     """
 
-    def __init__(self, client: Any, X_f: Any, y_f: Any, plan: planning.Plan,
-                 ahead: dict[str | None, Any], futures: list[Any]):
-        self.client, self.X_f, self.y_f, self.plan = client, X_f, y_f, plan
-        self.ahead, self.futures = ahead, futures
+    def __init__(self, client: Any, graph: FoldGraph, ahead: dict[str | None, Any]):
+        self.client, self.graph, self.plan, self.ahead = client, graph, graph.plan, ahead
         self.current: tuple[int, Any] | None = None
 
-    def _submit(self, config: planning.Config) -> Any:
+    def _submit(self, config: planning.Config, *, use_ahead: bool = True) -> Any:
         pipeline = config.pipeline
         library = planning.library_of(pipeline)
         parent = self.plan.leaves[config.index].parent
         key = f"stratum-refit-{config.index}-{uuid.uuid4().hex[:8]}"
-        if parent is not None and parent in self.ahead:
+        if use_ahead and parent is not None and parent in self.ahead:
             future = self.client.submit(tasks.refit_final, self.ahead[parent], library,
                                         pipeline, pure=False, priority=-2, key=key)
         else:
-            future = self.client.submit(tasks.refit, self.X_f, self.y_f, library, pipeline,
-                                        pure=False, priority=-2, key=key)
-        self.futures.append(future)
+            future = self.client.submit(tasks.refit, self.graph.X, self.graph.y, library,
+                                        pipeline, pure=False, priority=-2, key=key)
+        self.graph.futures.append(future)
         return future
 
     def speculate(self, leader: ConfigResult | None) -> None:
@@ -367,7 +321,15 @@ class _Refitter:
             if self.current is not None:
                 self.client.cancel([self.current[1]])
             future = self._submit(config)
-        return future.result()
+        for attempt in range(MAX_RETRIES + 1):
+            try:
+                return future.result()
+            except Exception:  # lost with a worker (user errors come back as values)
+                if attempt == MAX_RETRIES:
+                    raise
+                self.graph.refresh()
+                future = self._submit(config, use_ahead=False)
+        raise AssertionError("unreachable")
 
 
 def _refit(refitter: _Refitter, results: list[ConfigResult], metrics: list[str],
