@@ -19,7 +19,10 @@ from . import folds as folding
 from . import plan as planning
 from . import tasks
 from .display import make_progress
+from .graph import FoldGraph
 from .results import Best, ConfigResult, EvaluationResult, Failure, leaderboard_frame
+
+MAX_RETRIES = 3  # per (configuration, fold), for tasks lost with a worker
 
 
 def evaluate(
@@ -167,51 +170,44 @@ def _run(client: Any, plan: planning.Plan, folds: list[Any], X: Any, y: Any,
          on_result: Callable[[ConfigResult], None] | None) -> EvaluationResult:
     from distributed import as_completed
 
-    run = uuid.uuid4().hex[:8]
     n_folds = len(folds)
     results = [ConfigResult(c) for c in plan.configs]
     failures: list[Failure] = []
     futures: list[Any] = []
+    retries: dict[tuple[int, int], int] = {}
     started = time.perf_counter()
     try:
-        # Every worker gets a copy: a dead worker then loses no input that cannot be rebuilt.
-        X_f, y_f = client.scatter([X, y], broadcast=True, hash=False)
-        fold_fs = client.scatter(folds, broadcast=True, hash=False)
-        futures += [X_f, y_f, *fold_fs]
+        graph = FoldGraph(client, plan, X, y, folds, scorers, futures)
         leaves: dict[Any, tuple[int, int]] = {}
-        for f, fold_f in enumerate(fold_fs):
-            prio = n_folds - f  # earlier folds first: results stream and memory stays flat
-            root = client.submit(tasks.split_fold, X_f, y_f, fold_f, pure=False,
-                                 key=f"stratum-fold-{run}-{f}", priority=prio)
-            node_fs: dict[str | None, Any] = {None: root}
-            for key, node in plan.nodes.items():
-                node_fs[key] = client.submit(
-                    tasks.fit_prefix, node_fs[node.parent], key, node.step, node.library,
-                    node.estimator, pure=False, priority=prio,
-                    key=f"stratum-fit-{node.step}-{key[:10]}-{run}-{f}")
+        for f in range(n_folds):
             for leaf in plan.leaves:
-                fut = client.submit(
-                    tasks.fit_score, node_fs[leaf.parent], leaf.step, leaf.library,
-                    leaf.estimator, scorers, pure=False, priority=prio,
-                    key=f"stratum-score-{leaf.step}-{leaf.config}-{run}-{f}")
-                leaves[fut] = (leaf.config, f)
-            futures += list(node_fs.values())
-            futures += list(leaves)
-        ahead = _prefit_prefixes(client, plan, X_f, y_f, run) if refit else {}
-        futures += list(ahead.values())
+                leaves[graph.leaf(leaf.config, f)] = (leaf.config, f)
+        ahead = graph.prefit() if refit else {}
         progress.start(configs=len(plan.configs), folds=n_folds, tasks=len(leaves),
                        saved=plan.saved_fits * n_folds, cluster=info, notes=notes)
+        refitter = _Refitter(client, graph, ahead) if refit else None
+        slots = max(info.get("threads") or info.get("workers") or 1, 1)
         node_times: dict[tuple[str, int], float] = {}
         leaf_time = 0.0
         done = 0
-        for fut, value in as_completed(list(leaves), loop=client.loop, with_results=True,
-                                       raise_errors=False):
+        stream = as_completed(list(leaves), loop=client.loop, with_results=True,
+                              raise_errors=False)
+        for fut, value in stream:
             config, fold = leaves.pop(fut)
             res = results[config]
+            if isinstance(value, BaseException):
+                # User errors come back as TaskFailure: this is the cluster (a worker died
+                # with the result or the data, KilledWorker...). Rebuild what was lost.
+                tries = retries[(config, fold)] = retries.get((config, fold), 0) + 1
+                if tries <= MAX_RETRIES:
+                    graph.refresh(force=tries == MAX_RETRIES)
+                    again = graph.leaf(config, fold, tries)
+                    leaves[again] = (config, fold)
+                    stream.add(again)
+                    continue
+                value = tasks.TaskFailure("cluster", f"{type(value).__name__}: {value}", "")
             done += 1
             progress.task_done(done, done + len(leaves))
-            if isinstance(value, BaseException):  # the task itself erred: lost workers
-                value = tasks.TaskFailure("cluster", f"{type(value).__name__}: {value}", "")
             if isinstance(value, tasks.TaskFailure):
                 if res.failure is None:
                     res.failure = Failure(res.config.candidate, res.config.params, fold,
@@ -225,9 +221,10 @@ def _run(client: Any, plan: planning.Plan, folds: list[Any], X: Any, y: Any,
             node_times.update({(k, fold): t for k, t in value.prefix_times.items()})
             if res.failure is None and len(res.folds) == n_folds:
                 _config_done(res, results, metrics, select_by, n_folds, progress, on_result)
+            if refitter is not None and len(leaves) < slots:  # a worker would sit idle
+                refitter.speculate(_leader(results, select_by, n_folds))
         cv_wall = time.perf_counter() - started
-        best = _refit(client, X_f, y_f, plan, ahead, results, metrics, select_by, failures,
-                      futures) if refit else None
+        best = _refit(refitter, results, metrics, select_by, failures) if refitter else None
     except KeyboardInterrupt:
         pending = [f for f in futures if not f.done()]
         client.cancel(futures)
@@ -247,7 +244,8 @@ def _run(client: Any, plan: planning.Plan, folds: list[Any], X: Any, y: Any,
               "parallel_efficiency": round(unique_work / (workers * cv_wall), 4)
               if cv_wall > 0 else None,
               "tasks": len(plan.leaves) * n_folds + (len(plan.nodes) + 1) * n_folds,
-              "saved_fits": plan.saved_fits * n_folds, "workers": workers}
+              "saved_fits": plan.saved_fits * n_folds, "workers": workers,
+              "resubmitted": sum(retries.values())}
     return EvaluationResult(results=results, metrics=metrics, select_by=select_by, task="",
                             n_folds=n_folds, splitter="", best=best, failures=failures,
                             timing=timing, cluster=info)
@@ -262,28 +260,80 @@ def _config_done(res: ConfigResult, results: list[ConfigResult], metrics: list[s
         on_result(res)
 
 
-def _prefit_prefixes(client: Any, plan: planning.Plan, X_f: Any, y_f: Any, run: str
-                     ) -> dict[str | None, Any]:
-    """Fit every shared prefix node on all the data too, at the lowest priority: workers
-    take these only when no fold task is ready (the idle tail of the folds), and the
-    best configuration's refit then only fits its final estimator. The nodes off the best
-    chain are cancelled as soon as the best is known."""
-    if not plan.nodes:
-        return {}
-    ahead: dict[str | None, Any] = {
-        None: client.submit(tasks.all_data, X_f, y_f, pure=False, priority=-1,
-                            key=f"stratum-all-{run}")}
-    for key, node in plan.nodes.items():
-        ahead[key] = client.submit(
-            tasks.fit_prefix, ahead[node.parent], key, node.step, node.library,
-            node.estimator, pure=False, priority=-1,
-            key=f"stratum-prefit-{node.step}-{key[:10]}-{run}")
-    return ahead
+def _leader(results: list[ConfigResult], select_by: str, n_folds: int
+            ) -> ConfigResult | None:
+    """The best configuration among those with every fold in (ties: the earliest)."""
+    import math
+
+    best, best_score = None, -math.inf
+    for res in results:
+        if res.failure is None and len(res.folds) == n_folds:
+            score = res.mean(select_by)
+            if not math.isnan(score) and score > best_score:
+                best, best_score = res, score
+    return best
 
 
-def _refit(client: Any, X_f: Any, y_f: Any, plan: planning.Plan, ahead: dict[str | None, Any],
-           results: list[ConfigResult], metrics: list[str], select_by: str,
-           failures: list[Failure], futures: list[Any]) -> Best | None:
+class _Refitter:
+    """Refits a configuration on all the data.
+
+    Shared prefixes were fitted on all the data ahead of time (``ahead``), so a refit that
+    finds its chain there only fits the final estimator. Once fewer fold tasks remain than
+    workers, the current leader is refitted on the idle worker; a new leader replaces it.
+    """
+
+    def __init__(self, client: Any, graph: FoldGraph, ahead: dict[str | None, Any]):
+        self.client, self.graph, self.plan, self.ahead = client, graph, graph.plan, ahead
+        self.current: tuple[int, Any] | None = None
+
+    def _submit(self, config: planning.Config, *, use_ahead: bool = True) -> Any:
+        pipeline = config.pipeline
+        library = planning.library_of(pipeline)
+        parent = self.plan.leaves[config.index].parent
+        key = f"stratum-refit-{config.index}-{uuid.uuid4().hex[:8]}"
+        if use_ahead and parent is not None and parent in self.ahead:
+            future = self.client.submit(tasks.refit_final, self.ahead[parent], library,
+                                        pipeline, pure=False, priority=-2, key=key)
+        else:
+            future = self.client.submit(tasks.refit, self.graph.X, self.graph.y, library,
+                                        pipeline, pure=False, priority=-2, key=key)
+        self.graph.futures.append(future)
+        return future
+
+    def speculate(self, leader: ConfigResult | None) -> None:
+        if leader is None or (self.current and self.current[0] == leader.config.index):
+            return
+        if self.current is not None:
+            self.client.cancel([self.current[1]])
+        self.current = (leader.config.index, self._submit(leader.config))
+
+    def result(self, config: planning.Config) -> Any:
+        """The refit of ``config`` (the best): the speculative one if it guessed right."""
+        chain: set[str | None] = {None}
+        node = self.plan.leaves[config.index].parent
+        while node is not None:
+            chain.add(node)
+            node = self.plan.nodes[node].parent
+        self.client.cancel([f for k, f in self.ahead.items() if k not in chain])
+        if self.current is not None and self.current[0] == config.index:
+            future = self.current[1]
+        else:
+            if self.current is not None:
+                self.client.cancel([self.current[1]])
+            future = self._submit(config)
+        for attempt in range(MAX_RETRIES + 1):
+            try:
+                return future.result()
+            except Exception:  # lost with a worker (user errors come back as values)
+                if attempt == MAX_RETRIES:
+                    raise
+                self.graph.refresh()
+                future = self._submit(config, use_ahead=False)
+        raise AssertionError("unreachable")
+
+
+def _refit(refitter: _Refitter, results: list[ConfigResult], metrics: list[str],
+           select_by: str, failures: list[Failure]) -> Best | None:
     board = leaderboard_frame(results, metrics, select_by)
     ok = board[board["status"] == "ok"]
     if ok.empty:
@@ -291,24 +341,7 @@ def _refit(client: Any, X_f: Any, y_f: Any, plan: planning.Plan, ahead: dict[str
     top = ok.iloc[0]
     res = next(r for r in results if r.config.candidate == top["candidate"]
                and r.config.params == top["params"])
-    pipeline = res.config.pipeline
-    library = planning.library_of(pipeline)
-    parent = plan.leaves[res.config.index].parent
-    chain: set[str | None] = {None}
-    node = parent
-    while node is not None:
-        chain.add(node)
-        node = plan.nodes[node].parent
-    client.cancel([f for k, f in ahead.items() if k not in chain])
-    key = f"stratum-refit-{uuid.uuid4().hex[:8]}"
-    if parent is not None and parent in ahead:
-        future = client.submit(tasks.refit_final, ahead[parent], library, pipeline,
-                               pure=False, key=key)
-    else:
-        future = client.submit(tasks.refit, X_f, y_f, library, pipeline, pure=False,
-                               key=key)
-    futures.append(future)
-    value = future.result()
+    value = refitter.result(res.config)
     if isinstance(value, tasks.TaskFailure):
         failures.append(Failure(res.config.candidate, res.config.params, None, value.step,
                                 value.error, value.traceback))

@@ -1,0 +1,101 @@
+"""The Dask side of a plan: the data on the workers and the futures of every prefix node
+and final estimator, per fold, rebuilt on demand when the cluster loses them.
+
+The data is scattered once, a copy to every worker. Dask may still drop extra copies (its
+active memory manager keeps one), so a worker that dies can take the only copy with it:
+then the data is scattered again and only the lost part of the graph is resubmitted.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from . import plan as planning
+from . import tasks
+
+LIVE = ("pending", "finished")
+
+
+class FoldGraph:
+    def __init__(self, client: Any, plan: planning.Plan, X: Any, y: Any, folds: list[Any],
+                 scorers: dict[str, Any], futures: list[Any]):
+        self.client, self.plan, self.scorers = client, plan, scorers
+        self._X, self._y, self._folds = X, y, folds
+        self.futures = futures  # everything submitted, to cancel or release at the end
+        self.run = uuid.uuid4().hex[:8]
+        self.generation = 0
+        self.nodes: dict[tuple[str | None, int], Any] = {}
+        self._scatter()
+
+    def _scatter(self) -> None:
+        self.X, self.y = self.client.scatter([self._X, self._y], broadcast=True, hash=False)
+        self.folds = self.client.scatter(self._folds, broadcast=True, hash=False)
+        self.futures += [self.X, self.y, *self.folds]
+        self.nodes.clear()
+
+    def refresh(self, *, force: bool = False) -> None:
+        """Scatter the data again if the cluster lost it (prefix nodes follow lazily)."""
+        if force or not all(f.status in LIVE for f in (self.X, self.y, *self.folds)):
+            self.generation += 1
+            self._scatter()
+
+    def _key(self, name: str) -> str:
+        suffix = f"-g{self.generation}" if self.generation else ""
+        return f"stratum-{name}-{self.run}{suffix}"
+
+    def node(self, key: str | None, fold: int) -> Any:
+        """The future of a prefix node (``None``: the fold's split) on ``fold``."""
+        fut = self.nodes.get((key, fold))
+        if fut is not None and fut.status in LIVE:
+            return fut
+        prio = len(self._folds) - fold  # earlier folds first: results stream, memory flat
+        tag = uuid.uuid4().hex[:4] if fut is not None else ""
+        if key is None:
+            fut = self.client.submit(tasks.split_fold, self.X, self.y, self.folds[fold],
+                                     pure=False, priority=prio,
+                                     key=self._key(f"fold-{fold}{tag}"))
+        else:
+            node = self.plan.nodes[key]
+            fut = self.client.submit(
+                tasks.fit_prefix, self.node(node.parent, fold), key, node.step,
+                node.library, node.estimator, pure=False, priority=prio,
+                key=self._key(f"fit-{node.step}-{key[:10]}-{fold}{tag}"))
+        self.nodes[(key, fold)] = fut
+        self.futures.append(fut)
+        return fut
+
+    def leaf(self, config: int, fold: int, attempt: int = 0) -> Any:
+        """Submit configuration ``config``'s final estimator on ``fold``."""
+        leaf = self.plan.leaves[config]
+        retry = f"-retry{attempt}" if attempt else ""
+        if attempt >= 2:  # the cluster may have forgotten what still looks done here
+            key = leaf.parent
+            while True:
+                self.nodes.pop((key, fold), None)
+                if key is None:
+                    break
+                key = self.plan.nodes[key].parent
+        fut = self.client.submit(
+            tasks.fit_score, self.node(leaf.parent, fold), leaf.step, leaf.library,
+            leaf.estimator, self.scorers, pure=False, priority=len(self._folds) - fold,
+            key=self._key(f"score-{leaf.step}-{config}-{fold}{retry}"))
+        self.futures.append(fut)
+        return fut
+
+    def prefit(self) -> dict[str | None, Any]:
+        """Every shared prefix node fitted on all the data too, at the lowest priority:
+        workers take these only when no fold task is ready, and the best configuration's
+        refit then only fits its final estimator."""
+        if not self.plan.nodes:
+            return {}
+        ahead: dict[str | None, Any] = {
+            None: self.client.submit(tasks.all_data, self.X, self.y, pure=False,
+                                     priority=-1, key=self._key("all"))}
+        for key, node in self.plan.nodes.items():
+            ahead[key] = self.client.submit(
+                tasks.fit_prefix, ahead[node.parent], key, node.step, node.library,
+                node.estimator, pure=False, priority=-1,
+                key=self._key(f"prefit-{node.step}-{key[:10]}"))
+        self.futures += list(ahead.values())
+        return ahead
