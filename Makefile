@@ -40,8 +40,11 @@ test-fast: install
 lint: install
 	$(BIN)/ruff check stratum_jupyter tests benchmarks
 
+# Ratios against the standard alternatives, measured in the same run (not timed tests).
 bench: install
 	$(BIN)/python benchmarks/bench_evaluate.py
+	$(BIN)/python benchmarks/bench_monitor.py
+	$(BIN)/python benchmarks/bench_service.py
 
 clean:
 	rm -rf $(VENV) build dist runs .pytest_cache
