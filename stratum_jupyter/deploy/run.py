@@ -4,14 +4,17 @@ callback (``print`` in a notebook streams it into the cell's output)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import json
 import os
+import signal
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -164,6 +167,21 @@ def _event_line(event: dict[str, Any]) -> str | None:
     return None
 
 
+@contextlib.contextmanager
+def _own_signal_handlers() -> Iterator[None]:
+    """ansible-runner installs SIGINT/SIGTERM handlers in the main thread and never puts ours
+    back: a kernel would then swallow every later interrupt (Ctrl-C). Restore them."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+
+
 def ansible_apply(bundle: Path, *, inventory: str | Path | None = None, on_event: Log = print,
                   extra_vars: dict[str, Any] | None = None) -> dict[str, Any]:
     """Run the bundle's playbook with ansible-runner, streaming events; returns the stats
@@ -185,7 +203,8 @@ def ansible_apply(bundle: Path, *, inventory: str | Path | None = None, on_event
             on_event(line)
         return True
 
-    with tempfile.TemporaryDirectory(prefix="stratum-ansible-") as private:
+    with tempfile.TemporaryDirectory(prefix="stratum-ansible-") as private, \
+            _own_signal_handlers():
         result = ansible_runner.run(
             private_data_dir=private, project_dir=str(ansible_dir), playbook="playbook.yml",
             inventory=str(inv), event_handler=handler, quiet=True, extravars=extra_vars or {},

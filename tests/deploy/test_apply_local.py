@@ -73,3 +73,20 @@ def test_local_deploy_predicts_rejects_and_is_idempotent(iris_bundle, iris_split
         assert stop(out, on_event=events.append)
     with pytest.raises(OSError):
         urllib.request.urlopen(f"{first.url}/health", timeout=2)
+
+
+def test_apply_leaves_the_interrupt_handler_in_place(tmp_path):
+    """ansible-runner sets its own SIGINT handler; after an apply Ctrl-C must still work."""
+    import signal
+
+    from stratum_jupyter.deploy.run import _own_signal_handlers
+
+    before = signal.getsignal(signal.SIGINT)
+    with _own_signal_handlers():
+        from ansible_runner.utils import signal_handler
+
+        signal_handler()  # what ansible_runner.run does in the main thread
+        assert signal.getsignal(signal.SIGINT) is not before
+    assert signal.getsignal(signal.SIGINT) is before
+    with pytest.raises(KeyboardInterrupt):
+        signal.raise_signal(signal.SIGINT)
