@@ -60,16 +60,11 @@ def to_tflite(network: Any) -> bytes:
 
 
 def tflite_outputs(data: bytes, frame: Any, classes: list[Any] | None) -> dict[str, Any]:
-    from ..deploy.service.app import _tflite_interpreter
+    # The shipped service's own code runs the model, so the check is what the board will do.
+    from ..deploy.service.app import _tflite_interpreter, tflite_invoke
 
-    interp = _tflite_interpreter()(model_content=data)
     x = frame.to_numpy(dtype=np.float32)
-    index = interp.get_input_details()[0]["index"]
-    interp.resize_tensor_input(index, x.shape)
-    interp.allocate_tensors()
-    interp.set_tensor(index, x)
-    interp.invoke()
-    out = np.array(interp.get_tensor(interp.get_output_details()[0]["index"]))
+    out = tflite_invoke(_tflite_interpreter()(model_content=data), x)
     if classes is None:
         return {"values": out.reshape(len(x), -1).squeeze(axis=1)}
     return {"labels": np.asarray(classes)[out.argmax(axis=1)], "probabilities": out}

@@ -169,13 +169,7 @@ class Model:
 
         data = np.array([[row[n] for n in self.names] for row in rows], dtype=np.float32)
         with self.tflite_lock:
-            interp = self.tflite
-            inp = interp.get_input_details()[0]["index"]
-            interp.resize_tensor_input(inp, data.shape)
-            interp.allocate_tensors()
-            interp.set_tensor(inp, data)
-            interp.invoke()
-            output = np.array(interp.get_tensor(interp.get_output_details()[0]["index"]))
+            output = tflite_invoke(self.tflite, data)
         if self.classes is None:
             return {"predictions": output.reshape(len(rows), -1).squeeze(axis=1).tolist()
                     if output.ndim == 2 and output.shape[1] == 1 else output.tolist()}
@@ -194,6 +188,18 @@ class Model:
         if steps and len(steps) > 1 and hasattr(self.estimator, "__getitem__"):
             return steps[-1][1], self.estimator[:-1].transform(data)
         return self.estimator, data
+
+
+def tflite_invoke(interp: Any, data: Any) -> Any:
+    """Run a LiteRT interpreter on a float32 batch of any size; the first output."""
+    import numpy as np
+
+    index = interp.get_input_details()[0]["index"]
+    interp.resize_tensor_input(index, data.shape)
+    interp.allocate_tensors()
+    interp.set_tensor(index, data)
+    interp.invoke()
+    return np.array(interp.get_tensor(interp.get_output_details()[0]["index"]))
 
 
 def _tflite_interpreter() -> Any:
