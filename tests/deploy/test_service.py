@@ -1,14 +1,13 @@
 """The prediction service over real HTTP (a server thread on 127.0.0.1, a free port)."""
 
 import http.client
-import json
 import shutil
-import sys
 
 import numpy as np
 import pytest
 
 from stratum_jupyter.bundle import load_model
+from tests.servicetools import call, serving, shipped_service
 
 
 @pytest.fixture(scope="module")
@@ -18,15 +17,8 @@ def service_module(iris_bundle, tmp_path_factory):
 
     out = tmp_path_factory.mktemp("svc") / "bundle"
     render(plan(iris_bundle, "cloud-x86"), out)
-    sys.path.insert(0, str(out))
-    try:
-        import service.app as app
-
+    with shipped_service(out) as app:
         yield app, out
-    finally:
-        sys.path.remove(str(out))
-        for name in [m for m in sys.modules if m == "service" or m.startswith("service.")]:
-            del sys.modules[name]
 
 
 @pytest.fixture(scope="module")
@@ -38,17 +30,6 @@ def server(service_module):
     srv.server_close()
 
 
-def call(port, method, path, body=None, raw=None, headers=None):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-    conn.request(method, path, body=data, headers=headers or {})
-    resp = conn.getresponse()
-    text = resp.read().decode()
-    conn.close()
-    try:
-        return resp.status, json.loads(text)
-    except ValueError:
-        return resp.status, text
 
 
 def test_health(server):
@@ -137,20 +118,9 @@ def test_onnx_service_matches_the_original(iris_bundle, iris_split, tmp_path):
 
     out = tmp_path / "edge"
     render(plan(iris_bundle, "edge-arm64"), out)
-    sys.path.insert(0, str(out))
-    try:
-        import service.app as app
-
-        srv, _ = app.serve_in_thread(out / "model")
-        _, X_test, _, _ = iris_split
-        status, body = call(srv.server_address[1], "POST", "/predict",
-                            {"rows": X_test.to_dict(orient="records")})
-        srv.shutdown()
-        srv.server_close()
-    finally:
-        sys.path.remove(str(out))
-        for name in [m for m in sys.modules if m == "service" or m.startswith("service.")]:
-            del sys.modules[name]
+    _, X_test, _, _ = iris_split
+    with serving(out) as port:
+        status, body = call(port, "POST", "/predict", {"rows": X_test.to_dict(orient="records")})
     assert status == 200
     model = load_model(iris_bundle)
     assert body["predictions"] == model.predict(X_test).tolist()
@@ -164,19 +134,9 @@ def test_array_model_service(diabetes_bundle, tmp_path):
     from stratum_jupyter.deploy.render import plan, render
 
     render(plan(tmp_path / "m", "cloud-x86"), tmp_path / "b")
-    sys.path.insert(0, str(tmp_path / "b"))
-    try:
-        import service.app as app
-
-        srv, _ = app.serve_in_thread(tmp_path / "b" / "model")
-        X, _ = load_diabetes(return_X_y=True)
-        rows = [{f"x{i}": float(v) for i, v in enumerate(r)} for r in X[:7]]
-        status, body = call(srv.server_address[1], "POST", "/predict", {"rows": rows})
-        srv.shutdown()
-        srv.server_close()
-    finally:
-        sys.path.remove(str(tmp_path / "b"))
-        for name in [m for m in sys.modules if m == "service" or m.startswith("service.")]:
-            del sys.modules[name]
+    X, _ = load_diabetes(return_X_y=True)
+    rows = [{f"x{i}": float(v) for i, v in enumerate(r)} for r in X[:7]]
+    with serving(tmp_path / "b") as port:
+        status, body = call(port, "POST", "/predict", {"rows": rows})
     assert status == 200 and "probabilities" not in body
     np.testing.assert_allclose(body["predictions"], load_model(diabetes_bundle).predict(X[:7]))

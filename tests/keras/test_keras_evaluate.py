@@ -32,20 +32,17 @@ candidates:
 """
 
 
-def test_mixed_leaderboard_on_a_local_cluster(tmp_path):
+def test_mixed_leaderboard_on_a_local_cluster(client, tmp_path):
     import sys
 
-    from distributed import Client, LocalCluster
     from sklearn.datasets import load_iris
 
     from stratum_jupyter import evaluate, load_model
 
     X, y = load_iris(return_X_y=True, as_frame=True)
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster, Client(cluster) as client:
-        result = evaluate(SPEC, X, y, client=client, display="none")
-        # TensorFlow is imported in the workers that trained the network, not here
-        worker_modules = client.run(lambda: "tensorflow" in sys.modules)
+    result = evaluate(SPEC, X, y, client=client, display="none")
+    # TensorFlow is imported in the workers that trained the network
+    worker_modules = client.run(lambda: "tensorflow" in sys.modules)
     board = result.leaderboard
     assert set(board["candidate"]) == {"logreg", "net"} and len(board) == 3
     assert not result.failures

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import http.client
 import importlib.util
 import json
-import sys
 
 import numpy as np
 import pytest
 
 from stratum_jupyter.errors import DeployError
+from tests.servicetools import call, serving
 
 pytestmark = [
     pytest.mark.slow,
@@ -73,23 +72,9 @@ def test_edge_bundle_serves_the_tflite_model(keras_bundle, tmp_path):
     out = tmp_path / "edge"
     render(plan(path, "edge-arm64"), out)
     assert (out / "model" / "model.tflite").is_file()
-    sys.path.insert(0, str(out))
-    try:
-        import service.app as app
-
-        srv, _ = app.serve_in_thread(out / "model")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", srv.server_address[1], timeout=30)
-            rows = X_test.to_dict(orient="records")
-            conn.request("POST", "/predict", body=json.dumps({"rows": rows}),
-                         headers={"Content-Type": "application/json"})
-            answer = json.loads(conn.getresponse().read())
-        finally:
-            srv.shutdown()
-            srv.server_close()
-    finally:
-        sys.path.remove(str(out))
-        for name in [m for m in sys.modules if m == "service" or m.startswith("service.")]:
-            del sys.modules[name]
+    with serving(out) as port:
+        status, answer = call(port, "POST", "/predict",
+                              {"rows": X_test.to_dict(orient="records")})
+    assert status == 200
     assert answer["predictions"] == model.predict(X_test).tolist()
     assert np.allclose(answer["probabilities"], model.predict_proba(X_test), atol=1e-4)
