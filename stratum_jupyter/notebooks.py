@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from . import envvars
+
 
 def parse_value(text: str) -> Any:
     """A ``-p KEY VALUE`` value as YAML reads it: ``3`` -> 3, ``0.5`` -> 0.5, ``null`` ->
@@ -39,7 +41,7 @@ def run_notebook(
     """
     import papermill
 
-    with _environ(STRATUM_MONITOR_MODE="record"):
+    with _environ(**{envvars.FRONTEND.name: "headless"}):
         return papermill.execute_notebook(
             str(notebook),
             str(output),

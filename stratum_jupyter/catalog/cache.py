@@ -14,6 +14,7 @@ import tempfile
 from importlib import metadata
 from pathlib import Path
 
+from .. import envvars
 from .blocks import Block
 from .params import ParamInfo
 
@@ -21,10 +22,10 @@ FORMAT = 1
 
 
 def cache_dir() -> Path:
-    root = os.environ.get("STRATUM_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") \
-        or str(Path.home() / ".cache")
-    return Path(root) / "stratum_jupyter" if "STRATUM_CACHE_DIR" not in os.environ \
-        else Path(root)
+    own = envvars.CACHE_DIR.get()
+    if own:
+        return Path(own)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "stratum_jupyter"
 
 
 def _key() -> str:

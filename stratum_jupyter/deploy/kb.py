@@ -19,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .. import envvars
 from ..errors import StratumError
 
 # table -> (columns with SQLite types, key columns). Keys decide which row a user row replaces.
@@ -41,8 +42,9 @@ def normalize(package: str) -> str:
 
 
 def user_db_path() -> Path:
-    if os.environ.get("STRATUM_KB"):
-        return Path(os.environ["STRATUM_KB"])
+    own = envvars.KB.get()
+    if own:
+        return Path(own)
     base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
     return base / "stratum" / "kb.sqlite"
 

@@ -207,6 +207,9 @@ def _copy_service(dest: Path) -> None:
     for entry in src.iterdir():
         if entry.name.endswith(".py"):
             (dest / entry.name).write_bytes(entry.read_bytes())
+    # The service reads its settings through the package's one declaration of them.
+    envvars_py = resources.files("stratum_jupyter").joinpath("envvars.py")
+    (dest / "envvars.py").write_bytes(envvars_py.read_bytes())
 
 
 def _content_hash(out: Path) -> str:

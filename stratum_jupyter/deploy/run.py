@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from .. import envvars
 from ..errors import StratumError
 
 Log = Callable[[str], None]
@@ -127,7 +128,7 @@ def docker_run(bundle: Path, *, on_event: Log = print, client: Any = None,
         pass
     container = client.containers.run(
         info["image"], name=name, detach=True, network_mode="host",
-        environment={"STRATUM_PORT": str(info["port"]), "STRATUM_HOST": info["bind"]},
+        environment={envvars.PORT.name: str(info["port"]), envvars.HOST.name: info["bind"]},
         restart_policy={"Name": "unless-stopped"})
     url = f"http://127.0.0.1:{info['port']}"
     on_event(f"started container {name} ({container.short_id}); waiting for {url}/health")

@@ -15,9 +15,9 @@ import os
 import threading
 from typing import Any
 
+from .. import envvars
 from ..errors import EvaluationError
 
-ENV_SCHEDULER = "STRATUM_SCHEDULER"
 _lock = threading.Lock()
 _local: dict[str, Any] = {}  # "cluster", "client" of the per-process LocalCluster
 _remote: dict[str, Any] = {}  # scheduler address -> Client
@@ -37,7 +37,7 @@ def get_client(client: Any = None, scheduler: str | None = None) -> Any:
         current = None
     if current is not None and current.status == "running":
         return current
-    env = os.environ.get(ENV_SCHEDULER, "").strip()
+    env = envvars.SCHEDULER.get()
     if env:
         return _connect(env)
     return local_client()

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import html
 import math
-import os
 import sys
 import time
 from typing import Any
 
-ENV_DISPLAY = "STRATUM_DISPLAY"  # auto | widget | text | none
 MAX_ROWS = 20
 
 _TABLE = """\
@@ -159,30 +157,15 @@ def chart_html(result: Any) -> str:
 
 # --- progress: widget in a live frontend, text log otherwise --------------------------------
 
-def live_frontend() -> bool:
-    """True in a kernel whose frontend can show widgets and takes input (JupyterLab,
-    Notebook, VS Code); False under papermill/nbclient (no stdin), in a terminal, in scripts."""
-    if "IPython" not in sys.modules:
-        return False
-    from IPython import get_ipython
-
-    shell = get_ipython()
-    kernel = getattr(shell, "kernel", None)
-    if kernel is None:
-        return False
-    try:
-        parent = kernel.get_parent() if hasattr(kernel, "get_parent") else kernel._parent_header
-        return bool(parent.get("content", {}).get("allow_stdin", False))
-    except Exception:
-        return False
-
-
 def make_progress(mode: str | None = "auto") -> Progress:
-    mode = (mode or os.environ.get(ENV_DISPLAY) or "auto").lower()
+    from .. import envvars
+    from ..frontend import has_live_frontend
+
+    mode = (mode or "auto").lower()
     if mode == "auto":
-        mode = os.environ.get(ENV_DISPLAY, "auto").lower()
+        mode = (envvars.DISPLAY.get() or "auto").lower()
     if mode == "auto":
-        mode = "widget" if live_frontend() else "text"
+        mode = "widget" if has_live_frontend() else "text"
     if mode == "none":
         return Progress()
     if mode == "widget":

@@ -3,19 +3,17 @@ options of the other magics."""
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from ..frontend import cell_id, has_live_frontend
 from .base import MonitorError, Sampler
 from .session import Monitor
 
 __all__ = ["make_samplers", "show_panel", "workers_panel", "service_panel",
            "has_live_frontend", "record", "plot_record"]
-
-MODE_ENV = "STRATUM_MONITOR_MODE"  # "live" or "record": overrides the frontend detection
 
 
 def make_samplers(*, kernel: bool = False, workers: bool | Any = False, gpu: bool = False,
@@ -97,43 +95,10 @@ def _as_samplers(sources: Iterable[Any] | None) -> list[Sampler]:
     return out
 
 
-def has_live_frontend(shell: Any = None) -> bool:
-    """Whether a live Jupyter frontend will render widgets for this kernel.
-
-    ``$STRATUM_MONITOR_MODE`` (``live`` | ``record``) decides when set. Otherwise: a
-    kernel (not terminal IPython) whose current request came from a frontend that names
-    its cell (JupyterLab, Notebook 7) or that a Jupyter server started for a notebook
-    session (``$JPY_SESSION_NAME``). papermill/nbclient do neither, so they record.
-    """
-    mode = os.environ.get(MODE_ENV, "").strip().lower()
-    if mode in ("live", "record"):
-        return mode == "live"
-    if shell is None:
-        from IPython import get_ipython
-
-        shell = get_ipython()
-    kernel = getattr(shell, "kernel", None)
-    if kernel is None:
-        return False
-    if _cell_id(kernel):
-        return True
-    return bool(os.environ.get("JPY_SESSION_NAME"))
-
-
-def _cell_id(kernel: Any) -> str | None:
-    try:
-        parent = kernel.get_parent("shell")
-    except Exception:
-        parent = getattr(kernel, "_parent_header", None) or {}
-    metadata = (parent or {}).get("metadata") or {}
-    cell = metadata.get("cellId")
-    return cell if isinstance(cell, str) and cell else None
-
-
 def cell_key(shell: Any, fallback: str) -> str:
     """A key naming the running cell, so that running it again replaces its monitor."""
     kernel = getattr(shell, "kernel", None)
-    cell = _cell_id(kernel) if kernel is not None else None
+    cell = cell_id(kernel) if kernel is not None else None
     return f"cell-{cell}" if cell else f"line-{fallback.strip()}"
 
 
@@ -155,7 +120,7 @@ def show_panel(sources: Iterable[Any] | None = None, *, interval: float = 1.0,
         from IPython import get_ipython
 
         shell = get_ipython()
-        cell = _cell_id(shell.kernel) if getattr(shell, "kernel", None) is not None else None
+        cell = cell_id(shell.kernel) if getattr(shell, "kernel", None) is not None else None
         key = f"cell-{cell}-{title or 'panel'}" if cell else None
     monitor = Monitor(_as_samplers(sources), interval=interval, window=window, record=record,
                       duration=duration, key=key, title=title)

@@ -62,8 +62,7 @@ def resolve_client(scheduler: str | None = None, *, timeout: str = "10s") -> tup
     """The client to watch: one to ``scheduler`` if given, else the current
     ``distributed.Client``, else one to ``$STRATUM_SCHEDULER``. Returns ``(client,
     owned)``; an owned client is closed with its sampler."""
-    import os
-
+    from .. import envvars
     from .base import MonitorError
 
     if scheduler is None:
@@ -72,7 +71,7 @@ def resolve_client(scheduler: str | None = None, *, timeout: str = "10s") -> tup
         try:
             return default_client(), False
         except ValueError:
-            scheduler = os.environ.get("STRATUM_SCHEDULER")
+            scheduler = envvars.SCHEDULER.get()
     if not scheduler:
         raise MonitorError("--workers: no Dask cluster to watch: create a distributed.Client "
                            "first, pass --scheduler ADDRESS, or set STRATUM_SCHEDULER")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-TASKS = ("classification", "regression", "clustering")
+from .model import TASKS  # noqa: F401 - re-exported: validate imports it from here
 
 
 @dataclass(frozen=True)

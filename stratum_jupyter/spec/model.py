@@ -9,7 +9,7 @@ checked against the block catalog by :mod:`stratum_jupyter.spec.validate`.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -21,6 +21,7 @@ from pydantic import (
 
 SPEC_VERSION = 1
 Task = Literal["classification", "regression", "clustering"]
+TASKS: tuple[str, ...] = get_args(Task)  # the one list of tasks: choices, forms, checks
 Search = Literal["grid", "random"]
 
 

@@ -21,10 +21,10 @@ import anywidget
 import traitlets
 
 from ..errors import SpecError, SpecIssue
+from ..spec.model import TASKS
 from .form import empty_form, form_to_spec, spec_to_form
 
 _HERE = Path(__file__).parent
-TASKS = ("classification", "regression", "clustering")
 
 
 @functools.cache

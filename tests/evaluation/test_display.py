@@ -11,6 +11,7 @@ from stratum_jupyter.evaluation import display
 from stratum_jupyter.evaluation.plan import Config
 from stratum_jupyter.evaluation.results import ConfigResult, EvaluationResult, Failure
 from stratum_jupyter.evaluation.tasks import FoldScore
+from stratum_jupyter.frontend import has_live_frontend
 
 
 def _result(name: str = "logreg") -> EvaluationResult:
@@ -72,7 +73,7 @@ def test_text_progress_and_widget_without_frontend(capsys):
     widget.task_done(1, 9)
     widget.config_done(res.results[0], res.leaderboard, res.metrics, res.select_by)
     widget.finish(res)
-    assert not display.live_frontend()
+    assert not has_live_frontend()
     assert isinstance(display.make_progress("auto"), display.TextProgress)
     with pytest.raises(Exception, match="allowed: auto, widget, text, none"):
         display.make_progress("fancy")

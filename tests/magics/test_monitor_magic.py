@@ -21,7 +21,7 @@ def ip():
 
 @pytest.fixture(autouse=True)
 def _stop(monkeypatch):
-    monkeypatch.setenv("STRATUM_MONITOR_MODE", "record")
+    monkeypatch.setenv("STRATUM_FRONTEND", "record")
     yield
     stop_all()
     assert not [t for t in threading.enumerate() if t.name.startswith(THREAD_PREFIX)]
@@ -84,7 +84,7 @@ def test_open_ended_headless_run_is_replaced_on_rerun_and_stopped(ip, tmp_path):
 
 
 def test_live_mode_shows_a_widget_that_streams(ip, monkeypatch):
-    monkeypatch.setenv("STRATUM_MONITOR_MODE", "live")
+    monkeypatch.setenv("STRATUM_FRONTEND", "live")
     with capture_output() as out:
         ip.run_line_magic("stratum_monitor", "--kernel --interval 0.1 --window 5")
     monitor = ip.user_ns["_stratum_monitor"]

@@ -77,11 +77,11 @@ def test_default_sources_never_import_dask_to_look(monkeypatch):
 
 
 def test_frontend_detection(monkeypatch):
-    monkeypatch.setenv("STRATUM_MONITOR_MODE", "live")
+    monkeypatch.setenv("STRATUM_FRONTEND", "live")
     assert has_live_frontend(object())
-    monkeypatch.setenv("STRATUM_MONITOR_MODE", "record")
+    monkeypatch.setenv("STRATUM_FRONTEND", "record")
     assert not has_live_frontend(object())
-    monkeypatch.delenv("STRATUM_MONITOR_MODE")
+    monkeypatch.delenv("STRATUM_FRONTEND")
     monkeypatch.setenv("JPY_SESSION_NAME", "/tmp/x.ipynb")
     assert not has_live_frontend(object())  # terminal IPython / plain Python: no kernel
 
@@ -110,3 +110,21 @@ def test_plot_record(tmp_path):
     layout = plot_record(path, title="run")
     cds = layout.select_one({"name": "ts-kernel"})
     assert len(cds.data["time"]) >= 3
+
+
+def test_frontend_detection_allow_stdin_and_older_name(monkeypatch):
+    """Classic frontends that do not name cells still take input; the older variable name
+    (STRATUM_MONITOR_MODE) is still honoured."""
+    monkeypatch.delenv("STRATUM_FRONTEND", raising=False)
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+
+    class Kernel:
+        def get_parent(self, channel="shell"):
+            return {"content": {"allow_stdin": True}, "metadata": {}}
+
+    class Shell:
+        kernel = Kernel()
+
+    assert has_live_frontend(Shell())
+    monkeypatch.setenv("STRATUM_MONITOR_MODE", "record")
+    assert not has_live_frontend(Shell())

@@ -30,7 +30,7 @@ def test_shutdown_kernel_stops_its_monitor(tmp_path, mode):
     from jupyter_client.manager import start_new_kernel
 
     record = tmp_path / "kernel.parquet"
-    env = {**os.environ, "STRATUM_MONITOR_MODE": mode}
+    env = {**os.environ, "STRATUM_FRONTEND": mode}
     km, kc = start_new_kernel(kernel_name="python3", env=env, cwd=str(tmp_path))
     try:
         pid = km.provisioner.pid if km.provisioner else km.kernel.pid

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.slow
 
 def test_workers_and_services_in_one_static_figure(dask_client, metrics_server, monkeypatch,
                                                    tmp_path):
-    monkeypatch.setenv("STRATUM_MONITOR_MODE", "record")
+    monkeypatch.setenv("STRATUM_FRONTEND", "record")
     url, app = metrics_server
     globalipapp.start_ipython()
     ip = globalipapp.get_ipython()

@@ -19,7 +19,7 @@ NOTEBOOK = Path(__file__).parent / "record.ipynb"  # a papermill fixture noteboo
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
 def test_papermill_run_records_and_leaves_a_static_figure(tmp_path, monkeypatch, suffix):
-    monkeypatch.delenv("STRATUM_MONITOR_MODE", raising=False)
+    monkeypatch.delenv("STRATUM_FRONTEND", raising=False)
     monkeypatch.delenv("JPY_SESSION_NAME", raising=False)  # as when run outside a Jupyter server
     record = tmp_path / f"samples{suffix}"
     out = tmp_path / "out.ipynb"

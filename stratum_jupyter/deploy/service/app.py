@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import socket
 import threading
 import time
@@ -13,8 +12,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-MAX_BODY_BYTES = int(os.environ.get("STRATUM_MAX_BODY_BYTES", str(8 * 2**20)))
-MAX_ROWS = int(os.environ.get("STRATUM_MAX_ROWS", "10000"))
+try:  # in the stratum_jupyter package
+    from ... import envvars
+except ImportError:  # in a deploy bundle, where render() copies envvars.py beside the service
+    from . import envvars  # type: ignore[no-redef]
+
+MAX_BODY_BYTES = envvars.MAX_BODY_BYTES.get_int()
+MAX_ROWS = envvars.MAX_ROWS.get_int()
 MAX_ERRORS = 20
 TRUSTED_ROOTS = ("sklearn", "numpy", "scipy", "builtins", "collections")
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
@@ -257,7 +261,7 @@ class Handler(BaseHTTPRequestHandler):
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        if os.environ.get("STRATUM_ACCESS_LOG"):
+        if envvars.ACCESS_LOG.get():
             super().log_message(format, *args)
 
     def _send(self, status: int, body: bytes, content_type: str = "application/json") -> None:

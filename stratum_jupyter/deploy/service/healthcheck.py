@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import urllib.request
 
+try:  # in the stratum_jupyter package
+    from ... import envvars
+except ImportError:  # in a deploy bundle, where render() copies envvars.py beside the service
+    from . import envvars  # type: ignore[no-redef]
+
 
 def main() -> int:
-    port = int(os.environ.get("STRATUM_PORT", "8080"))
+    port = envvars.PORT.get_int()
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=3) as resp:
             return 0 if resp.status == 200 else 1

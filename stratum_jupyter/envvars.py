@@ -1,0 +1,72 @@
+"""Every ``STRATUM_*`` environment variable the product reads, declared once: its name, its
+default and what it means. Read a value with ``SCHEDULER.get()`` (a string, or the default).
+
+Standard library only, on purpose: the prediction service runs in images where
+stratum_jupyter is not installed, so a deploy bundle carries a copy of this module beside the
+service (``deploy.render`` copies it) and the service reads its variables through it too.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class EnvVar:
+    """One environment variable: ``name``, the ``default`` when unset or blank, and ``help``.
+    ``aliases`` are older names still honoured (the first set one wins)."""
+
+    name: str
+    default: str | None
+    help: str
+    aliases: tuple[str, ...] = ()
+
+    def get(self) -> str | None:
+        for name in (self.name, *self.aliases):
+            value = os.environ.get(name, "").strip()
+            if value:
+                return value
+        return self.default
+
+    def get_int(self) -> int:
+        """The value as an integer; ValueError naming the variable when it is not one."""
+        value = self.get()
+        try:
+            return int(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise ValueError(f"${self.name} must be an integer, got {value!r}") from None
+
+    def is_set(self) -> bool:
+        return any(os.environ.get(n, "").strip() for n in (self.name, *self.aliases))
+
+
+# -- the kernel side ---------------------------------------------------------------------------
+SCHEDULER = EnvVar("STRATUM_SCHEDULER", None,
+                   "The Dask scheduler address to evaluate on and monitor when no client or "
+                   "--scheduler is given (else a LocalCluster per kernel).")
+DISPLAY = EnvVar("STRATUM_DISPLAY", "auto",
+                 "How an evaluation shows progress: auto | widget | text | none.")
+FRONTEND = EnvVar("STRATUM_FRONTEND", None,
+                  "live | headless: overrides the detection of a live Jupyter frontend "
+                  "(papermill runs set headless). 'record' is read as headless.",
+                  aliases=("STRATUM_MONITOR_MODE",))
+CACHE_DIR = EnvVar("STRATUM_CACHE_DIR", None,
+                   "Where the block catalog is cached (default $XDG_CACHE_HOME/stratum_jupyter, "
+                   "else ~/.cache/stratum_jupyter).")
+KB = EnvVar("STRATUM_KB", None,
+            "The user's knowledge-base database (default "
+            "$XDG_CONFIG_HOME/stratum/kb.sqlite, else ~/.config/stratum/kb.sqlite).")
+
+# -- the prediction service (read inside deploy bundles) --------------------------------------
+HOST = EnvVar("STRATUM_HOST", "127.0.0.1", "The address the prediction service listens on.")
+PORT = EnvVar("STRATUM_PORT", "8080", "The prediction service's TCP port.")
+MODEL_DIR = EnvVar("STRATUM_MODEL_DIR", None,
+                   "The model folder the service loads (default: model/ beside service/).")
+MAX_BODY_BYTES = EnvVar("STRATUM_MAX_BODY_BYTES", str(8 * 2**20),
+                        "The largest request body the service reads, in bytes.")
+MAX_ROWS = EnvVar("STRATUM_MAX_ROWS", "10000", "The most rows one /predict request may hold.")
+ACCESS_LOG = EnvVar("STRATUM_ACCESS_LOG", None, "Any value: the service logs every request.")
+
+ALL: tuple[EnvVar, ...] = (SCHEDULER, DISPLAY, FRONTEND, CACHE_DIR, KB, HOST, PORT, MODEL_DIR,
+                           MAX_BODY_BYTES, MAX_ROWS, ACCESS_LOG)
