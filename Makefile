@@ -31,14 +31,18 @@ system-deps:
 demo: install
 	$(BIN)/stratum demo
 
-test: install system-deps
+test: install system-deps lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fast: install
 	$(BIN)/python -m pytest -m "not slow and not browser and not docker" $(PYTEST_ARGS)
 
+# Style, the import contracts of pyproject.toml (no cycles; the lifecycle flows one way) and
+# types of the core packages.
 lint: install
 	$(BIN)/ruff check stratum_jupyter tests benchmarks
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # Ratios against the standard alternatives, measured in the same run (not timed tests).
 bench: install

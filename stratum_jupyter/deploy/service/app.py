@@ -15,7 +15,7 @@ from typing import Any
 try:  # in the stratum_jupyter package
     from ... import envvars
 except ImportError:  # in a deploy bundle, where render() copies envvars.py beside the service
-    from . import envvars  # type: ignore[no-redef]
+    from . import envvars  # type: ignore[no-redef, attr-defined]
 
 MAX_BODY_BYTES = envvars.MAX_BODY_BYTES.get_int()
 MAX_ROWS = envvars.MAX_ROWS.get_int()
