@@ -6,13 +6,12 @@ Pure functions from a validated :class:`PipelineSpec` to text; nothing here runs
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from ..catalog import get_catalog
 from ..catalog.sources import split_source
 from ..spec import PipelineSpec
+from ..spec.pipeline import candidate_grid, pipeline_steps
 from .pyformat import Call, literal, render, triple_quoted
 
 _STDLIB = {"pathlib", "json", "os", "sys"}
@@ -50,32 +49,16 @@ def render_imports(*sections: Section) -> str:
     return "\n\n".join(blocks)
 
 
-def step_names(blocks: list[str]) -> list[str]:
-    """Pipeline step names as ``make_pipeline`` makes them: lowercase, numbered if repeated."""
-    counts = Counter(b.lower() for b in blocks)
-    seen: Counter[str] = Counter()
-    names = []
-    for block in blocks:
-        low = block.lower()
-        seen[low] += 1
-        names.append(f"{low}-{seen[low]}" if counts[low] > 1 else low)
-    return names
-
-
 def candidates_section(spec: PipelineSpec) -> Section:
     """``candidates = {name: (Pipeline([...]), {grid})}``."""
-    catalog = get_catalog()
     imports: dict[str, set[str]] = {"sklearn.pipeline": {"Pipeline"}}
     entries: dict[str, tuple[Call, dict[str, list]]] = {}
     for cand in spec.candidates:
-        steps, grid = [], {}
-        for name, step in zip(step_names([s.block for s in cand.steps]), cand.steps,
-                              strict=True):
-            block = catalog.get(step.block)
-            imports.setdefault(block.module, set()).add(block.name)
-            steps.append((name, Call(block.name, kwargs=step.fixed_params())))
-            grid.update({f"{name}__{p}": values for p, values in step.grid_axes().items()})
-        entries[cand.name] = (Call("Pipeline", args=(steps,)), grid)
+        steps = pipeline_steps(cand)
+        for step in steps:
+            imports.setdefault(step.block.module, set()).add(step.block.name)
+        calls = [(step.name, Call(step.block.name, kwargs=step.params)) for step in steps]
+        entries[cand.name] = (Call("Pipeline", args=(calls,)), candidate_grid(steps))
     body = ("# One scikit-learn Pipeline per candidate, with the grid of values to search.\n"
             f"candidates = {render(entries)}")
     return Section(body, imports)

@@ -9,7 +9,12 @@ import html
 import math
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .results import ConfigResult, EvaluationResult
 
 MAX_ROWS = 20
 
@@ -75,7 +80,7 @@ def render_table(board: Any, metrics: list[str], select_by: str, *, title: str =
                    "traceback": f.traceback} for f in failures])
 
 
-def _summary(result: Any) -> str:
+def _summary(result: EvaluationResult) -> str:
     t = result.timing
     parts = [f"{len(result.results)} configuration(s) x {result.n_folds} fold(s)"]
     if t.get("wall_s") is not None:
@@ -88,14 +93,14 @@ def _summary(result: Any) -> str:
     return "; ".join(parts)
 
 
-def leaderboard_html(result: Any) -> str:
+def leaderboard_html(result: EvaluationResult) -> str:
     return render_table(result.leaderboard, result.metrics, result.select_by,
                         title=f"Leaderboard ({result.task}, ranked by {result.select_by})",
                         footer=_summary(result), dashboard=result.cluster.get("dashboard"),
                         failures=result.failures, limit=len(result.leaderboard))
 
 
-def leaderboard_text(result: Any) -> str:
+def leaderboard_text(result: EvaluationResult) -> str:
     board = result.leaderboard
     cols = ["rank", "candidate", "params", *[c for m in result.metrics
                                               for c in (m, f"{m}_std")], "fit_time", "status"]
@@ -109,9 +114,10 @@ def leaderboard_text(result: Any) -> str:
     return "\n".join(lines)
 
 
-def score_chart(result: Any, limit: int = MAX_ROWS) -> Any:
+def score_chart(result: EvaluationResult, limit: int = MAX_ROWS) -> Any:
     """A Bokeh figure: each configuration's fold scores on ``select_by``, mean and spread."""
-    from bokeh.models import ColumnDataSource, HoverTool, Whisker
+    from bokeh.models import ColumnDataSource, FactorRange, HoverTool
+    from bokeh.models.annotations import Whisker
     from bokeh.plotting import figure
 
     metric = result.select_by
@@ -129,7 +135,7 @@ def score_chart(result: Any, limit: int = MAX_ROWS) -> Any:
         means.append(rec[metric])
         lower.append(rec[metric] - rec[f"{metric}_std"])
         upper.append(rec[metric] + rec[f"{metric}_std"])
-    fig = figure(x_range=labels, height=320, sizing_mode="stretch_width",
+    fig = figure(x_range=FactorRange(factors=labels), height=320, sizing_mode="stretch_width",
                  title=f"CV {metric} per configuration ({result.n_folds} folds)",
                  toolbar_location="right", tools="save,reset")
     folds = ColumnDataSource({"x": xs, "y": ys})
@@ -145,7 +151,7 @@ def score_chart(result: Any, limit: int = MAX_ROWS) -> Any:
     return fig
 
 
-def chart_html(result: Any) -> str:
+def chart_html(result: EvaluationResult) -> str:
     """The chart as a self-contained iframe: Bokeh's JS inline, nothing from a CDN."""
     from bokeh.embed import file_html
     from bokeh.resources import INLINE
@@ -190,10 +196,11 @@ class Progress:
     def task_done(self, done: int, total: int) -> None:
         pass
 
-    def config_done(self, res: Any, board: Any, metrics: list[str], select_by: str) -> None:
+    def config_done(self, res: ConfigResult, board: pd.DataFrame, metrics: list[str],
+                    select_by: str) -> None:
         pass
 
-    def finish(self, result: Any) -> None:
+    def finish(self, result: EvaluationResult) -> None:
         pass
 
     def interrupted(self, cancelled: int) -> None:
@@ -224,7 +231,8 @@ class TextProgress(Progress):
         for note in notes:
             self._print(f"stratum: {note}")
 
-    def config_done(self, res: Any, board: Any, metrics: list[str], select_by: str) -> None:
+    def config_done(self, res: ConfigResult, board: pd.DataFrame, metrics: list[str],
+                    select_by: str) -> None:
         self.finished += 1
         elapsed = time.perf_counter() - self.started
         head = f"[{self.finished:>{len(str(self.configs))}}/{self.configs}] {res.config.label}"
@@ -234,7 +242,7 @@ class TextProgress(Progress):
         scores = ", ".join(f"{m} {res.mean(m):.4f}±{res.std(m):.4f}" for m in metrics)
         self._print(f"{head}: {scores} ({elapsed:.1f} s)")
 
-    def finish(self, result: Any) -> None:
+    def finish(self, result: EvaluationResult) -> None:
         self._print(f"stratum: done: {_summary(result)}")
 
     def interrupted(self, cancelled: int) -> None:
@@ -276,14 +284,15 @@ class WidgetProgress(Progress):
     def task_done(self, done: int, total: int) -> None:
         self.bar.value = done
 
-    def config_done(self, res: Any, board: Any, metrics: list[str], select_by: str) -> None:
+    def config_done(self, res: ConfigResult, board: pd.DataFrame, metrics: list[str],
+                    select_by: str) -> None:
         now = time.perf_counter()
         if now - self.last_draw < 0.2:  # at most 5 renders a second; finish() shows the end
             return
         self.last_draw = now
         self.table.value = render_table(board, metrics, select_by)
 
-    def finish(self, result: Any) -> None:
+    def finish(self, result: EvaluationResult) -> None:
         from IPython.display import HTML, display
 
         self.bar.value = self.bar.max

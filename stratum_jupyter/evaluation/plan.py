@@ -94,20 +94,14 @@ def candidates_from_spec(spec: Any) -> list[CandidateSource]:
     """One unfitted ``Pipeline`` and grid per candidate of a validated spec."""
     from sklearn.pipeline import Pipeline
 
-    from ..catalog import get_catalog
-    from ..codegen.python import step_names
+    from ..spec.pipeline import candidate_grid, pipeline_steps
 
-    catalog = get_catalog()
     out = []
     for cand in spec.candidates:
-        steps, grid = [], {}
-        for name, step in zip(step_names([s.block for s in cand.steps]), cand.steps,
-                              strict=True):
-            cls = catalog.get(step.block).load()
-            steps.append((name, cls(**step.fixed_params())))
-            grid.update({f"{name}__{p}": values for p, values in step.grid_axes().items()})
+        steps = pipeline_steps(cand)
+        pipeline = Pipeline([(step.name, step.estimator()) for step in steps])
         search, n_iter = spec.search_for(cand)
-        out.append(CandidateSource(cand.name, Pipeline(steps), grid, search, n_iter))
+        out.append(CandidateSource(cand.name, pipeline, candidate_grid(steps), search, n_iter))
     return out
 
 

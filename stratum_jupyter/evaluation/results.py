@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,19 @@ class Best:
     def predict(self, X: Any) -> Any:
         return self.model.predict(X)
 
+    @classmethod
+    def of(cls, res: ConfigResult, metrics: list[str], model: Any, fit_time_s: float
+           ) -> Best:
+        """The refitted ``model`` of ``res``, with its cross-validation scores and times."""
+        folds = [res.folds[f] for f in sorted(res.folds)]
+        return cls(res.config.candidate, res.config.params,
+                   {"mean": {m: res.mean(m) for m in metrics},
+                    "std": {m: res.std(m) for m in metrics},
+                    "folds": {m: res.fold_values(m) for m in metrics},
+                    "fit_time_s": [f.fit_time for f in folds],
+                    "score_time_s": [f.score_time for f in folds]},
+                   model, fit_time_s)
+
 
 @dataclass
 class ConfigResult:
@@ -69,6 +83,18 @@ def _sort_key(score: float, index: int) -> tuple[int, float, int]:
     return (1, 0.0, index) if math.isnan(score) else (0, -score, index)
 
 
+def best_result(results: list[ConfigResult], select_by: str, n_folds: int
+                ) -> ConfigResult | None:
+    """The best configuration among those with all ``n_folds`` folds in and no failure, by
+    the leaderboard's order (so the same one the leaderboard ranks first once all are in);
+    None when there is none or every score is NaN."""
+    complete = [r for r in results if r.failure is None and len(r.folds) >= n_folds]
+    scored = [r for r in complete if not math.isnan(r.mean(select_by))]
+    if not scored:
+        return None
+    return min(scored, key=lambda r: _sort_key(r.mean(select_by), r.config.index))
+
+
 def leaderboard_frame(results: list[ConfigResult], metrics: list[str], select_by: str,
                       *, complete: int | None = None) -> Any:
     """The leaderboard DataFrame, best first; configurations still running are left out
@@ -91,7 +117,7 @@ def leaderboard_frame(results: list[ConfigResult], metrics: list[str], select_by
         row["fit_time"] = float(np.mean(fits)) if fits and not failed else math.nan
         row["score_time"] = float(np.mean(scores)) if scores and not failed else math.nan
         row["status"] = "failed" if failed else "ok"
-        row["error"] = res.failure.error if failed else ""
+        row["error"] = res.failure.error if res.failure is not None else ""
         row["_order"] = _sort_key(row[select_by], res.config.index)
         rows.append(row)
     columns = ["rank", "candidate", "params", *[c for m in metrics for c in (m, f"{m}_std")],
@@ -105,38 +131,35 @@ def leaderboard_frame(results: list[ConfigResult], metrics: list[str], select_by
     return frame[columns]
 
 
+@dataclass(frozen=True)
 class EvaluationResult:
-    """The outcome of :func:`stratum_jupyter.evaluate`.
+    """The outcome of :func:`stratum_jupyter.evaluate`, complete when built.
 
     ``leaderboard`` (DataFrame, best first), ``fold_scores`` (one row per configuration and
     fold), ``failures`` (list of :class:`Failure`), ``best`` (:class:`Best`, refitted on all
     data; None when every configuration failed or ``refit=False``), ``save(dir)``.
+    ``timing`` holds seconds (``wall_s``, ``cv_wall_s``, ``unique_work_s``) and counts;
+    ``cluster`` describes where it ran. ``X``/``y`` are the training data (for the bundle's
+    profile).
     """
 
-    def __init__(self, *, results: list[ConfigResult], metrics: list[str], select_by: str,
-                 task: str, n_folds: int, splitter: str, spec: Any = None,
-                 best: Best | None = None, failures: list[Failure] | None = None,
-                 X: Any = None, y: Any = None, timing: dict[str, Any] | None = None,
-                 cluster: dict[str, Any] | None = None):
-        self.results = results
-        self.metrics = metrics
-        self.select_by = select_by
-        self.task = task
-        self.n_folds = n_folds
-        self.splitter = splitter
-        self.spec = spec
-        self.best = best
-        self.failures = failures or []
-        self.timing = timing or {}
-        self.cluster = cluster or {}
-        self._X, self._y = X, y
-        self._leaderboard: Any = None
+    results: list[ConfigResult]
+    metrics: list[str]
+    select_by: str
+    task: str
+    n_folds: int
+    splitter: str
+    spec: Any = None
+    best: Best | None = None
+    failures: list[Failure] = field(default_factory=list)
+    X: Any = field(default=None, repr=False)
+    y: Any = field(default=None, repr=False)
+    timing: dict[str, Any] = field(default_factory=dict)
+    cluster: dict[str, Any] = field(default_factory=dict)
 
-    @property
+    @functools.cached_property
     def leaderboard(self) -> Any:
-        if self._leaderboard is None:
-            self._leaderboard = leaderboard_frame(self.results, self.metrics, self.select_by)
-        return self._leaderboard
+        return leaderboard_frame(self.results, self.metrics, self.select_by)
 
     @property
     def fold_scores(self) -> Any:
@@ -161,16 +184,16 @@ class EvaluationResult:
         if self.best is None:
             raise EvaluationError("no best model to save: every configuration failed "
                                   "(see .failures) or the evaluation ran with refit=False")
-        if self._X is None:
+        if self.X is None:
             raise EvaluationError("the training data is not available to profile the model")
         spec = self.spec.to_dict() if hasattr(self.spec, "to_dict") else self.spec
         return save_bundle(
-            self.best.model, directory, X=self._X, y=self._y, task=self.task, spec=spec,
+            self.best.model, directory, X=self.X, y=self.y, task=self.task, spec=spec,
             candidate=self.best.candidate, params=self.best.params, metrics=self.best.metrics,
             select_by=self.select_by, fit_time_s=self.best.fit_time_s,
             leaderboard=self.leaderboard_for_csv(),
             extra={"cv": {"splitter": self.splitter, "n_folds": self.n_folds},
-                   "evaluation": {k: v for k, v in self.timing.items()}},
+                   "evaluation": dict(self.timing)},
         )
 
     def leaderboard_for_csv(self) -> Any:

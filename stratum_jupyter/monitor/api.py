@@ -154,7 +154,7 @@ def attach_widget(monitor: Monitor, *, display: bool = True) -> Any:
 
     monitor.subscribe(make)
     widget = monitor.widget = made["widget"]
-    widget._running = monitor.running
+    widget.running = monitor.running
     if display:
         from IPython.display import display as show
 

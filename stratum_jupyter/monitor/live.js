@@ -63,7 +63,7 @@ async function render({ model, el }) {
   const show = () => {
     const points = countPoints(doc);
     el.dataset.points = String(points);
-    status.textContent = model.get("_status") + (model.get("_running") ? "" : " (stopped)");
+    status.textContent = model.get("_status") + (model.get("running") ? "" : " (stopped)");
   };
   show();
   const onMessage = (msg) => {
@@ -73,14 +73,14 @@ async function render({ model, el }) {
     }
   };
   model.on("msg:custom", onMessage);
-  model.on("change:_running", show);
+  model.on("change:running", show);
   model.on("change:_status", show);
   // A view made after the monitor started (a reloaded page, a second view) asks the
   // kernel for the current data; the kernel answers with "replace" ops.
   model.send({ type: "hello" });
   return () => {
     model.off("msg:custom", onMessage);
-    model.off("change:_running", show);
+    model.off("change:running", show);
     model.off("change:_status", show);
     for (const view of views.roots) view.remove();
   };

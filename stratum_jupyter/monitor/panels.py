@@ -159,6 +159,18 @@ class Panel:
             out.append({"kind": "factors", "target": range_name, "factors": entities})
         return out
 
+    def snapshot_ops(self) -> list[dict[str, Any]]:
+        """Ops that set every model of a view to this figure's current data (for a view
+        that joins late, e.g. a reloaded page)."""
+        ops: list[dict[str, Any]] = []
+        for name, model in self._models.items():
+            if hasattr(model, "factors"):
+                ops.append({"kind": "factors", "target": name, "factors": list(model.factors)})
+            else:
+                ops.append({"kind": "replace", "target": name,
+                            "data": {k: list(v) for k, v in model.data.items()}})
+        return ops
+
     def apply(self, ops: Iterable[dict[str, Any]]) -> None:
         """Apply ops to the kernel-side figure."""
         for op in ops:

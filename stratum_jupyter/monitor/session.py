@@ -216,7 +216,7 @@ class Monitor:
             self.recorder.close()
         if self.widget is not None:
             try:
-                self.widget._running = False
+                self.widget.running = False
             except Exception:
                 pass
         self._done.set()

@@ -36,7 +36,7 @@ class LivePanelWidget(anywidget.AnyWidget):
     _bokeh_js = traitlets.List(traitlets.Unicode()).tag(sync=True)
     _bokeh_version = traitlets.Unicode("").tag(sync=True)
     _status = traitlets.Unicode("").tag(sync=True)
-    _running = traitlets.Bool(True).tag(sync=True)
+    running = traitlets.Bool(True).tag(sync=True)  # False once its monitor stopped
 
     def __init__(self, panel: Panel, status: str = "", **kwargs: Any) -> None:
         import bokeh
@@ -61,18 +61,6 @@ class LivePanelWidget(anywidget.AnyWidget):
     def _on_frontend_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if isinstance(content, dict) and content.get("type") == "hello":
             with self._lock:
-                ops = snapshot_ops(self.panel)
+                ops = self.panel.snapshot_ops()
                 if self.comm is not None:
                     self.send({"type": "ops", "ops": ops})
-
-
-def snapshot_ops(panel: Panel) -> list[dict[str, Any]]:
-    """Ops that set every model of a view to the kernel-side figure's current data."""
-    ops: list[dict[str, Any]] = []
-    for name, model in panel._models.items():
-        if hasattr(model, "factors"):
-            ops.append({"kind": "factors", "target": name, "factors": list(model.factors)})
-        else:
-            ops.append({"kind": "replace", "target": name,
-                        "data": {k: list(v) for k, v in model.data.items()}})
-    return ops

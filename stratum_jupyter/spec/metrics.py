@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import TASKS  # noqa: F401 - re-exported: validate imports it from here
-
 
 @dataclass(frozen=True)
 class Metric:

@@ -9,13 +9,16 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
 from ..errors import SpecError, SpecIssue
-from .metrics import DEFAULT_METRIC, METRICS, TASKS, metrics_for
-from .model import PipelineSpec, is_grid_axis
+from .metrics import DEFAULT_METRIC, METRICS, metrics_for
+from .model import TASKS, PipelineSpec, is_grid_axis
+
+if TYPE_CHECKING:
+    from ..catalog.blocks import Block
 
 _KIND_FOR_TASK = {"classification": "classifier", "regression": "regressor",
                   "clustering": "clusterer"}
@@ -85,8 +88,8 @@ def _semantic_issues(data: dict[str, Any]) -> Iterator[SpecIssue]:
     """Checks of meaning; defensive, since structure may be broken (already reported)."""
     task = data.get("task") if data.get("task") in TASKS else None
     yield from _data_issues(data.get("data"), task)
-    evaluation = data.get("evaluation") if isinstance(data.get("evaluation"), dict) else {}
-    yield from _evaluation_issues(evaluation, task)
+    evaluation = data.get("evaluation")
+    yield from _evaluation_issues(evaluation if isinstance(evaluation, dict) else {}, task)
     names: dict[str, int] = {}
     for i, cand in enumerate(_as_list(data.get("candidates"))):
         if not isinstance(cand, dict):
@@ -171,7 +174,7 @@ def _steps_issues(steps: list[Any], path: tuple[Any, ...], task: str | None
     from ..catalog import get_catalog
 
     catalog = get_catalog()
-    blocks = []
+    blocks: list[Block | None] = []
     for k, step in enumerate(steps):
         if isinstance(step, str):
             step = {step: {}}

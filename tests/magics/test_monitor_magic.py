@@ -96,4 +96,4 @@ def test_live_mode_shows_a_widget_that_streams(ip, monkeypatch):
     time.sleep(0.6)
     assert monitor.widget.panel.points() >= before + 3
     monitor.stop()
-    assert monitor.widget._running is False
+    assert monitor.widget.running is False

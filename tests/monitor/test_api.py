@@ -38,7 +38,7 @@ def test_workers_panel_is_a_widget_to_place_beside_a_leaderboard(dask_client):
         assert '"ts-workers"' in widget._doc
     finally:
         monitor.stop()
-    assert widget._running is False
+    assert widget.running is False
 
 
 def test_service_panel_headless_context_manager_leaves_the_figure(metrics_server, tmp_path):

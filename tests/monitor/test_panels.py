@@ -4,7 +4,7 @@ import json
 
 from stratum_jupyter.monitor.base import Sample
 from stratum_jupyter.monitor.panels import Panel, static_html
-from stratum_jupyter.monitor.widget import LivePanelWidget, snapshot_ops
+from stratum_jupyter.monitor.widget import LivePanelWidget
 
 
 def kernel_tick(t: float, cpu: float = 50.0) -> list[Sample]:
@@ -77,7 +77,7 @@ def test_live_widget_carries_bokehjs_and_the_document():
     assert "ts-kernel" in names and "bar-kernel-2" in names
     widget.push(panel.ops([(1.0, kernel_tick(1.0))]))
     assert panel.points() == 1
-    snapshot = snapshot_ops(panel)
+    snapshot = panel.snapshot_ops()
     json.dumps(snapshot, allow_nan=False)
     assert {op["target"] for op in snapshot} >= {"ts-kernel", "bar-kernel-2", "range-kernel-2"}
     widget.close()

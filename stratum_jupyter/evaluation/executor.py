@@ -1,0 +1,241 @@
+"""Running a prepared :class:`EvaluationPlan` on a Dask cluster.
+
+One :class:`Executor` owns every future it submits: it streams fold results as they
+complete, resubmits work lost with a worker under one :class:`RetryPolicy` (fold tasks and
+the refit alike), refits the best configuration on all the data, and cancels whatever is
+left at the end or on an interrupt, so the cluster stays usable.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from . import plan as planning
+from . import tasks
+from .display import Progress
+from .graph import FoldGraph
+from .prepare import EvaluationPlan
+from .results import Best, ConfigResult, EvaluationResult, Failure, best_result, leaderboard_frame
+
+OnResult = Callable[[ConfigResult], None]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often work lost with a worker is submitted again. A user's error never is: it
+    comes back as a :class:`tasks.TaskFailure` value, not as a failed future. The last
+    attempt rebuilds the data on the cluster even when it looks alive."""
+
+    max_retries: int = 3
+
+    def allows(self, attempt: int) -> bool:
+        return attempt <= self.max_retries
+
+    def is_last(self, attempt: int) -> bool:
+        return attempt == self.max_retries
+
+
+class Executor:
+    """Evaluate ``plan`` on ``client``; :meth:`run` returns the complete result.
+
+    ``progress`` is told about every finished task and configuration; ``on_result`` is
+    called with each configuration once all its folds are in (or it failed)."""
+
+    def __init__(self, client: Any, plan: EvaluationPlan, progress: Progress, *,
+                 cluster: dict[str, Any], notes: list[str] | None = None,
+                 retry: RetryPolicy = RetryPolicy(), on_result: OnResult | None = None):
+        self.client, self.plan, self.progress = client, plan, progress
+        self.cluster, self.notes, self.retry = cluster, notes or [], retry
+        self.on_result = on_result
+        self.slots = max(cluster.get("threads") or cluster.get("workers") or 1, 1)
+        self.futures: list[Any] = []  # everything submitted: cancelled at the end
+        self.results = [ConfigResult(c) for c in plan.graph.configs]
+        self.failures: list[Failure] = []
+        self.retries: dict[tuple[int, int], int] = {}
+        self.node_times: dict[tuple[str, int], float] = {}
+        self.leaf_time = 0.0
+
+    def run(self) -> EvaluationResult:
+        started = time.perf_counter()
+        try:
+            graph = FoldGraph(self.client, self.plan.graph, self.plan.X, self.plan.y,
+                              list(self.plan.folds), dict(self.plan.scorers), self.futures)
+            refitter = Refitter(self, graph) if self.plan.refit else None
+            self._collect(graph, refitter)
+            cv_wall = time.perf_counter() - started
+            best = self._refit(refitter) if refitter is not None else None
+        except KeyboardInterrupt:
+            pending = [f for f in self.futures if not f.done()]
+            self._cancel(self.futures)
+            self.progress.interrupted(len(pending))
+            raise
+        finally:
+            self._cancel(self.futures)
+        timing = self._timing(time.perf_counter() - started, cv_wall)
+        p = self.plan
+        return EvaluationResult(
+            results=self.results, metrics=list(p.metrics), select_by=p.select_by,
+            task=p.task, n_folds=p.n_folds, splitter=p.splitter, spec=p.spec, best=best,
+            failures=self.failures, X=p.X, y=p.y, timing=timing, cluster=self.cluster)
+
+    def _cancel(self, futures: list[Any]) -> None:
+        if futures:
+            try:
+                self.client.cancel(futures)
+            except Exception:  # a closed client has nothing left to release
+                pass
+
+    # -- the folds ---------------------------------------------------------------------------
+    def _collect(self, graph: FoldGraph, refitter: Refitter | None) -> None:
+        from distributed import as_completed
+
+        graph_plan, n_folds = self.plan.graph, self.plan.n_folds
+        leaves = {graph.leaf(leaf.config, f): (leaf.config, f)
+                  for f in range(n_folds) for leaf in graph_plan.leaves}
+        if refitter is not None:
+            refitter.prefit()
+        self.progress.start(configs=len(graph_plan.configs), folds=n_folds, tasks=len(leaves),
+                            saved=graph_plan.saved_fits * n_folds, cluster=self.cluster,
+                            notes=self.notes)
+        done = 0
+        stream = as_completed(list(leaves), loop=self.client.loop, with_results=True,
+                              raise_errors=False)
+        for fut, value in stream:
+            config, fold = leaves.pop(fut)
+            if isinstance(value, BaseException):
+                again = self._resubmit(graph, config, fold)
+                if again is not None:
+                    leaves[again] = (config, fold)
+                    stream.add(again)
+                    continue
+                value = tasks.TaskFailure("cluster", f"{type(value).__name__}: {value}", "")
+            done += 1
+            self.progress.task_done(done, done + len(leaves))
+            self._record(config, fold, value)
+            if refitter is not None and len(leaves) < self.slots:  # a worker would sit idle
+                refitter.speculate(best_result(self.results, self.plan.select_by, n_folds))
+
+    def _resubmit(self, graph: FoldGraph, config: int, fold: int) -> Any:
+        """A new future for a (configuration, fold) lost with a worker, or None when the
+        retry policy gives up. The cluster's lost data is rebuilt first."""
+        attempt = self.retries[(config, fold)] = self.retries.get((config, fold), 0) + 1
+        if not self.retry.allows(attempt):
+            return None
+        graph.refresh(force=self.retry.is_last(attempt))
+        return graph.leaf(config, fold, attempt)
+
+    def _record(self, config: int, fold: int, value: Any) -> None:
+        res = self.results[config]
+        if isinstance(value, tasks.TaskFailure):
+            if res.failure is None:
+                res.failure = Failure(res.config.candidate, res.config.params, fold,
+                                      value.step, value.error, value.traceback)
+                self.failures.append(res.failure)
+                self._config_done(res)
+            return
+        res.folds[fold] = value
+        self.leaf_time += value.own_time
+        self.node_times.update({(k, fold): t for k, t in value.prefix_times.items()})
+        if res.failure is None and len(res.folds) == self.plan.n_folds:
+            self._config_done(res)
+
+    def _config_done(self, res: ConfigResult) -> None:
+        p = self.plan
+        board = leaderboard_frame(self.results, list(p.metrics), p.select_by,
+                                  complete=p.n_folds)
+        self.progress.config_done(res, board, list(p.metrics), p.select_by)
+        if self.on_result is not None:
+            self.on_result(res)
+
+    # -- the refit ---------------------------------------------------------------------------
+    def _refit(self, refitter: Refitter) -> Best | None:
+        res = best_result(self.results, self.plan.select_by, self.plan.n_folds)
+        if res is None:
+            return None
+        future, attempt = refitter.future_for(res.config), 0
+        while True:
+            try:
+                value = future.result()
+                break
+            except Exception:  # lost with a worker (user errors come back as values)
+                attempt += 1
+                if not self.retry.allows(attempt):
+                    raise
+                refitter.graph.refresh()
+                future = refitter.submit(res.config, use_ahead=False)
+        if isinstance(value, tasks.TaskFailure):
+            self.failures.append(Failure(res.config.candidate, res.config.params, None,
+                                         value.step, value.error, value.traceback))
+            return None
+        model, fit_time = value
+        return Best.of(res, list(self.plan.metrics), model, fit_time)
+
+    def _timing(self, wall: float, cv_wall: float) -> dict[str, Any]:
+        graph_plan, n_folds = self.plan.graph, self.plan.n_folds
+        unique_work = self.leaf_time + sum(self.node_times.values())
+        return {"wall_s": round(wall, 4), "cv_wall_s": round(cv_wall, 4),
+                "unique_work_s": round(unique_work, 4),
+                "parallel_efficiency": round(unique_work / (self.slots * cv_wall), 4)
+                if cv_wall > 0 else None,
+                "tasks": len(graph_plan.leaves) * n_folds + (len(graph_plan.nodes) + 1) * n_folds,
+                "saved_fits": graph_plan.saved_fits * n_folds, "workers": self.slots,
+                "resubmitted": sum(self.retries.values())}
+
+
+class Refitter:
+    """Refits a configuration on all the data, on the executor's cluster.
+
+    Shared prefixes are fitted on all the data ahead of time (:meth:`prefit`, at the lowest
+    priority), so a refit that finds its chain there only fits the final estimator. Once
+    fewer fold tasks remain than workers, the current leader is refitted on the idle worker
+    (:meth:`speculate`); a new leader replaces it.
+    """
+
+    def __init__(self, executor: Executor, graph: FoldGraph):
+        self.client, self.graph, self.futures = executor.client, graph, executor.futures
+        self.plan = graph.plan
+        self.ahead: dict[str | None, Any] = {}
+        self.current: tuple[int, Any] | None = None
+
+    def prefit(self) -> None:
+        self.ahead = self.graph.prefit()
+
+    def submit(self, config: planning.Config, *, use_ahead: bool = True) -> Any:
+        pipeline = config.pipeline
+        library = planning.library_of(pipeline)
+        parent = self.plan.leaves[config.index].parent
+        key = f"stratum-refit-{config.index}-{uuid.uuid4().hex[:8]}"
+        if use_ahead and parent is not None and parent in self.ahead:
+            future = self.client.submit(tasks.refit_final, self.ahead[parent], library,
+                                        pipeline, pure=False, priority=-2, key=key)
+        else:
+            future = self.client.submit(tasks.refit, self.graph.X, self.graph.y, library,
+                                        pipeline, pure=False, priority=-2, key=key)
+        self.futures.append(future)
+        return future
+
+    def speculate(self, leader: ConfigResult | None) -> None:
+        if leader is None or (self.current and self.current[0] == leader.config.index):
+            return
+        if self.current is not None:
+            self.client.cancel([self.current[1]])
+        self.current = (leader.config.index, self.submit(leader.config))
+
+    def future_for(self, config: planning.Config) -> Any:
+        """The refit of ``config`` (the best): the speculative one if it guessed right.
+        Prefits outside its chain are cancelled."""
+        chain: set[str | None] = {None}
+        node = self.plan.leaves[config.index].parent
+        while node is not None:
+            chain.add(node)
+            node = self.plan.nodes[node].parent
+        self.client.cancel([f for k, f in self.ahead.items() if k not in chain])
+        if self.current is not None and self.current[0] == config.index:
+            return self.current[1]
+        if self.current is not None:
+            self.client.cancel([self.current[1]])
+        return self.submit(config)

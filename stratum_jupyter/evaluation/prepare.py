@@ -1,0 +1,166 @@
+"""Everything decided before a task is submitted, in one immutable :class:`EvaluationPlan`:
+the candidates' configurations and their shared prefixes, the data, the folds, the metrics.
+
+Preparing touches no cluster, so every mistake in the input (an unknown metric, data that
+cannot be split, a bad grid) is reported before any work starts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..errors import EvaluationError
+from . import folds as folding
+from . import plan as planning
+
+if TYPE_CHECKING:
+    from ..spec import PipelineSpec
+    from .scoring import Scorer
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the caller overrides; ``None`` means: take it from the spec, else the default.
+
+    ``metrics`` may be names or ``{name: scorer}``; ``search`` and ``n_iter`` one value for
+    every candidate or a mapping by candidate name; ``cv`` a fold count or a splitter."""
+
+    spec: Any = None
+    task: str | None = None
+    metrics: list[str] | Mapping[str, Any] | None = None
+    select_by: str | None = None
+    cv: Any = None
+    random_state: int | None = None
+    search: str | Mapping[str, str] | None = None
+    n_iter: int | Mapping[str, int] | None = None
+    refit: bool = True
+
+
+@dataclass(frozen=True)
+class EvaluationPlan:
+    """A prepared evaluation: what runs (``graph``: configurations, shared prefix nodes and
+    final estimators), on what (``X``, ``y``, the ``folds``' index arrays) and how it is
+    ranked (``scorers`` by metric name, best by ``select_by``, higher is better)."""
+
+    spec: PipelineSpec | None
+    task: str
+    graph: planning.Plan
+    X: Any
+    y: Any
+    folds: tuple[tuple[Any, Any], ...]
+    splitter: str
+    metrics: tuple[str, ...]
+    scorers: Mapping[str, Scorer]
+    select_by: str
+    refit: bool
+
+    @property
+    def n_folds(self) -> int:
+        return len(self.folds)
+
+
+def prepare(spec_or_candidates: Any, X: Any = None, y: Any = None,
+            options: Options = Options()) -> EvaluationPlan:
+    """Resolve a spec (or ``{name: (pipeline, grid)}``) and the options into a plan.
+
+    Raises :class:`EvaluationError` (or ``SpecError`` for an invalid spec) naming what is
+    wrong: no data, an unknown metric, ``select_by`` not among the metrics, folds that
+    cannot be made from the data, a grid that does not fit its pipeline."""
+    spec, sources = _resolve(spec_or_candidates, options)
+    if X is None:
+        X, y = _load_spec_data(spec)
+    task = options.task or (spec.task if spec is not None else _infer_task(sources))
+    metrics, scorers = _scorers(options.metrics, spec, task)
+    select_by = options.select_by or (spec.select_by if spec is not None
+                                      and options.metrics is None else metrics[0])
+    if select_by not in metrics:
+        raise EvaluationError(f"select_by={select_by!r} is not one of the metrics "
+                              f"(allowed: {', '.join(metrics)})")
+    ev = spec.evaluation if spec is not None else None
+    random_state = options.random_state
+    if random_state is None and ev is not None:
+        random_state = ev.random_state
+    splitter, folds = _folds(task, options.cv, ev, random_state, X, y)
+    graph = planning.build_plan(planning.expand(sources, random_state))
+    return EvaluationPlan(spec, task, graph, X, y, folds, folding.describe(splitter),
+                          tuple(metrics), scorers, select_by, options.refit)
+
+
+def _folds(task: str, cv: Any, ev: Any, random_state: int | None, X: Any, y: Any
+           ) -> tuple[Any, tuple[tuple[Any, Any], ...]]:
+    holdout = ev.holdout if ev is not None and cv is None else None
+    if cv is None and ev is not None:
+        cv = ev.cv
+    splitter = folding.make_splitter(task, cv, random_state=random_state, holdout=holdout,
+                                     y=y)
+    try:
+        return splitter, tuple(folding.split_indices(splitter, X, y))
+    except ValueError as exc:  # e.g. X and y of different lengths, too few rows per class
+        raise EvaluationError(f"cannot split the data into folds with {splitter!r}: {exc}"
+                              ) from None
+
+
+def _resolve(obj: Any, options: Options) -> tuple[Any, list[planning.CandidateSource]]:
+    from ..spec import PipelineSpec, load_spec
+
+    spec = options.spec
+    if spec is not None and not isinstance(spec, PipelineSpec):
+        spec = load_spec(spec)
+    search, n_iter = options.search, options.n_iter
+    if isinstance(obj, Mapping) and "candidates" not in obj:
+        if spec is not None:  # the spec's search settings, by candidate name
+            by_name = {c.name: spec.search_for(c) for c in spec.candidates}
+            if search is None:
+                search = {n: s for n, (s, _) in by_name.items()}
+            if n_iter is None or not isinstance(n_iter, Mapping):
+                n_iter = {n: n_iter or k for n, (_, k) in by_name.items()}
+        return spec, planning.candidates_from_mapping(obj, search=search or "grid",
+                                                      n_iter=n_iter)
+    spec = load_spec(obj)
+    sources = planning.candidates_from_spec(spec)
+    if n_iter is not None:  # an override, e.g. a papermill parameter
+        sources = [planning.CandidateSource(s.name, s.pipeline, s.grid, s.search,
+                                            n_iter if not isinstance(n_iter, Mapping)
+                                            else n_iter.get(s.name, s.n_iter))
+                   for s in sources]
+    return spec, sources
+
+
+def _load_spec_data(spec: Any) -> tuple[Any, Any]:
+    if spec is None or spec.data is None:
+        raise EvaluationError("no data: pass X and y (or --data X y), or give the spec a "
+                              "data source (data: {source: ...})")
+    from ..catalog import load_data
+
+    d = spec.data
+    try:
+        return load_data(d.source, d.target, d.features, d.drop)
+    except (ValueError, OSError, KeyError) as exc:
+        raise EvaluationError(f"data.source {d.source!r}: {exc}") from None
+
+
+def _infer_task(sources: list[planning.CandidateSource]) -> str:
+    from sklearn.base import is_classifier, is_regressor
+
+    final = sources[0].pipeline
+    if is_classifier(final):
+        return "classification"
+    if is_regressor(final):
+        return "regression"
+    return "clustering"
+
+
+def _scorers(metrics: Any, spec: Any, task: str) -> tuple[list[str], dict[str, Any]]:
+    from ..spec.metrics import DEFAULT_METRIC
+    from .scoring import make_scorers
+
+    if isinstance(metrics, Mapping):  # custom scorers, by name
+        return list(metrics), dict(metrics)
+    names = list(metrics) if metrics else (spec.metrics if spec is not None
+                                           else [DEFAULT_METRIC[task]])
+    try:
+        return names, make_scorers(names)
+    except ValueError as exc:
+        raise EvaluationError(f"metrics: {exc}") from None
