@@ -1,5 +1,5 @@
 """``PipelineBuilder``: the visual pipeline builder (an anywidget; its view is the ES module
-and CSS next to this file).
+joined from the ``builder*.js`` files next to this one by :mod:`.esm`, with ``builder.css``).
 
 The browser edits a form (see :mod:`.form`); this side turns it into a spec, validates it
 with the spec validator as the user types and sends the issues back keyed by field path,
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import threading
-from pathlib import Path
 from typing import Any
 
 import anywidget
@@ -20,6 +19,7 @@ import traitlets
 
 from ..errors import SpecError, SpecIssue
 from ..spec.model import TASKS
+from .esm import HERE, esm_source
 from .evaluation import (
     EvaluationUnavailable,
     LiveBoard,
@@ -44,8 +44,8 @@ class PipelineBuilder(anywidget.AnyWidget):
     ``builder.to_yaml()`` its YAML; ``builder.issues`` what the validator says now.
     """
 
-    _esm = Path(__file__).with_name("builder.js")
-    _css = Path(__file__).with_name("builder.css")
+    _esm = esm_source()
+    _css = HERE / "builder.css"
 
     form = traitlets.Dict().tag(sync=True)
     catalog = traitlets.Dict().tag(sync=True)
