@@ -55,7 +55,7 @@ def cell_source(cell: Any) -> str:
                                "or a .ipynb path")])
 
 
-def _notebook_spec_cell(notebook: dict[str, Any]) -> Any:
+def _notebook_spec_cell(notebook: Any) -> Any:
     from ..codegen import find_spec_cell
 
     found = find_spec_cell(notebook)
