@@ -1,20 +1,17 @@
-"""``PipelineBuilder``: the visual pipeline builder (an anywidget; ES module and CSS next to
-this file).
+"""``PipelineBuilder``: the visual pipeline builder (an anywidget; its view is the ES module
+joined from the ``builder*.js`` files next to this one by :mod:`.esm`, with ``builder.css``).
 
 The browser edits a form (see :mod:`.form`); this side turns it into a spec, validates it
 with the spec validator as the user types and sends the issues back keyed by field path,
-generates the notebook cells, and runs the evaluation. The frontend inserts the cells
-through the labextension command ``stratum:insert-cells``.
+generates the notebook cells, and runs the evaluation (see :mod:`.evaluation`). The frontend
+inserts the cells through the labextension command ``stratum:insert-cells``. What the palette
+shows comes from :mod:`.palette`; reading a spec back from a cell is :mod:`.spec_cell`.
 """
 
 from __future__ import annotations
 
-import ast
-import functools
-import inspect
 import json
 import threading
-from pathlib import Path
 from typing import Any
 
 import anywidget
@@ -22,41 +19,20 @@ import traitlets
 
 from ..errors import SpecError, SpecIssue
 from ..spec.model import TASKS
+from .esm import HERE, esm_source
+from .evaluation import (
+    EvaluationUnavailable,
+    LiveBoard,
+    accepted_parameters,
+    evaluator,
+    resolve_data,
+    table,
+)
 from .form import empty_form, form_to_spec, spec_to_form
+from .palette import catalog_payload
+from .spec_cell import read_spec_cell, task_of
 
-_HERE = Path(__file__).parent
-
-
-@functools.cache
-def catalog_payload(task: str) -> dict[str, Any]:
-    """What the palette and the forms are drawn from, for one task (cached per process)."""
-    from ..catalog import get_catalog
-    from ..spec.metrics import DEFAULT_METRIC, metrics_for
-
-    blocks = []
-    for block in get_catalog().for_task(task):
-        if block.deprecated:
-            continue
-        params = [{**p.to_dict(), "allowed": p.describe()} for p in block.params if p.editable]
-        blocks.append({"name": block.name, "kind": block.kind, "roles": sorted(block.roles),
-                       "module": block.module, "doc": block.doc, "params": params})
-    return {"task": task, "blocks": blocks, "metrics": metrics_for(task),
-            "default_metric": DEFAULT_METRIC[task], "tasks": list(TASKS)}
-
-
-class EvaluationUnavailable(RuntimeError):
-    """``stratum_jupyter.evaluate`` is not part of this installation."""
-
-
-def _evaluator() -> Any:
-    import stratum_jupyter
-
-    try:
-        return stratum_jupyter.evaluate
-    except (AttributeError, ImportError) as exc:
-        raise EvaluationUnavailable(
-            "evaluation is unavailable: this stratum_jupyter has no evaluate() "
-            f"({exc}); generate the cells and run them instead") from None
+__all__ = ["PipelineBuilder", "EvaluationUnavailable", "catalog_payload"]
 
 
 class PipelineBuilder(anywidget.AnyWidget):
@@ -68,8 +44,8 @@ class PipelineBuilder(anywidget.AnyWidget):
     ``builder.to_yaml()`` its YAML; ``builder.issues`` what the validator says now.
     """
 
-    _esm = _HERE / "builder.js"
-    _css = _HERE / "builder.css"
+    _esm = esm_source()
+    _css = HERE / "builder.css"
 
     form = traitlets.Dict().tag(sync=True)
     catalog = traitlets.Dict().tag(sync=True)
@@ -90,7 +66,7 @@ class PipelineBuilder(anywidget.AnyWidget):
         super().__init__(**kwargs)
         self.last_insert: dict[str, Any] | None = None
         self.result: Any = None
-        self.on_msg(self._on_frontend_msg)
+        self.on_msg(lambda _widget, content, _buffers: self.handle_message(content))
         self.form = form  # triggers validation and the catalog for its task
 
     # -- the spec ------------------------------------------------------------------------
@@ -154,20 +130,20 @@ class PipelineBuilder(anywidget.AnyWidget):
 
         Without ``X``/``y`` the data come from the variables named in the builder's data
         field (``X y`` by default) or from the spec's ``data`` source."""
-        evaluate = _evaluator()
+        evaluate = evaluator()
         spec = self.spec
         if X is None:
-            X, y = self._resolve_data(spec)
+            X, y = resolve_data(self.data_vars, spec)
         self.leaderboard = {"state": "running", "columns": [], "rows": []}
         self._set_status("info", "evaluating...")
-        params = _parameters(evaluate)
+        params = accepted_parameters(evaluate)
         if "display" in params:
             kwargs.setdefault("display", "none")  # the leaderboard is shown here instead
         if "on_result" in params:
-            kwargs.setdefault("on_result", _LiveBoard(self, spec))
+            kwargs.setdefault("on_result", LiveBoard(self._show_leaderboard, spec))
         result = evaluate(spec, X, y, **kwargs)
         self.result = result
-        self.leaderboard = {"state": "done", **_table(result.leaderboard)}
+        self.leaderboard = {"state": "done", **table(result.leaderboard)}
         best = getattr(result, "best", None)
         name = getattr(best, "candidate", None) or getattr(best, "name", None)
         failures = len(getattr(result, "failures", None) or [])
@@ -175,25 +151,11 @@ class PipelineBuilder(anywidget.AnyWidget):
                          + (f" ({failures} configuration(s) failed)" if failures else ""))
         return result
 
-    def _resolve_data(self, spec: Any) -> tuple[Any, Any]:
-        names = self.data_vars.replace(",", " ").split()
-        user_ns = _user_ns()
-        if names and user_ns is not None and all(n in user_ns for n in names):
-            values = [user_ns[n] for n in names]
-            return values[0], (values[1] if len(values) > 1 else None)
-        if spec.data is not None:
-            from ..catalog import load_data
-
-            data = spec.data
-            return load_data(data.source, data.target, data.features, data.drop)
-        missing = [n for n in names if user_ns is None or n not in user_ns]
-        raise SpecError([SpecIssue(("data",), "no data to evaluate on: the variables "
-                                   f"{', '.join(missing) or '(none named)'} are not defined "
-                                   "and the spec names no data source",
-                                   allowed="kernel variables (e.g. X y) or data.source")])
-
     # -- messages from the browser ------------------------------------------------------
-    def _on_frontend_msg(self, _widget: Any, content: dict[str, Any], _buffers: Any) -> None:
+    def handle_message(self, content: dict[str, Any]) -> None:
+        """Act on a message of the view: ``{"event": "generate" | "evaluate"}`` from its
+        buttons, ``"inserted"`` or ``"fallback"`` after it handed the cells to the frontend.
+        A failure is shown in the widget's status line, never raised."""
         event = content.get("event")
         try:
             if event == "generate":
@@ -215,7 +177,7 @@ class PipelineBuilder(anywidget.AnyWidget):
 
     def _evaluate_in_background(self) -> None:
         try:
-            _evaluator()
+            evaluator()
             self.spec  # noqa: B018 - validate before starting anything
         except EvaluationUnavailable as exc:
             self.leaderboard = {}
@@ -238,6 +200,9 @@ class PipelineBuilder(anywidget.AnyWidget):
                                         daemon=True)
         self._thread.start()
 
+    def _show_leaderboard(self, board: dict[str, Any]) -> None:
+        self.leaderboard = board
+
     def _set_status(self, level: str, message: str, issues: Any = ()) -> None:
         self.status = {"level": level, "message": message,
                        "details": [str(i) for i in issues]}
@@ -254,28 +219,21 @@ class PipelineBuilder(anywidget.AnyWidget):
         the validator's messages beside the fields; ``strict=True`` raises ``SpecError``
         instead.
         """
-        from ..spec.io import parse_text
-
         try:
-            raw = parse_text(_spec_text(_cell_source(cell)))
+            raw = read_spec_cell(cell)
         except SpecError as exc:
             if strict:
                 raise
             builder = cls(task=task or "classification")
             builder._set_status("error", "could not load the spec cell", exc.issues)
             return builder
-        builder = cls(task=task or _task_of(raw), spec=raw)
+        builder = cls(task=task or task_of(raw), spec=raw)
         if strict and builder.issues:
             builder.spec  # noqa: B018 - raises SpecError with every issue
         if builder.issues:
             builder._set_status("error", f"the spec has {len(builder.issues)} problem(s): "
                                 "see the marked fields")
         return builder
-
-
-def _task_of(raw: Any) -> str:
-    task = raw.get("task") if isinstance(raw, dict) else None
-    return task if task in TASKS else "classification"
 
 
 def _raw_spec(spec: Any) -> Any:
@@ -285,126 +243,3 @@ def _raw_spec(spec: Any) -> Any:
     if isinstance(spec, PipelineSpec):
         return spec.to_dict()
     return read_source(spec)
-
-
-def _cell_source(cell: Any) -> str:
-    if cell is None:
-        return _last_spec_input()
-    if isinstance(cell, str | Path) and str(cell).endswith(".ipynb") and "\n" not in str(cell):
-        import nbformat
-
-        cell = nbformat.read(str(cell), as_version=4)
-    if isinstance(cell, dict) and "cells" in cell:
-        from ..codegen import find_spec_cell
-
-        found = find_spec_cell(cell)
-        if found is None:
-            found = next((c for c in cell["cells"] if "load_spec(" in _join(c.get("source"))),
-                         None)
-        if found is None:
-            raise SpecError([SpecIssue((), "the notebook has no spec cell (a cell tagged "
-                                       "stratum-generated with role spec, or calling "
-                                       "load_spec)")])
-        cell = found
-    if isinstance(cell, dict):
-        return _join(cell.get("source", ""))
-    if isinstance(cell, str):
-        return cell
-    raise SpecError([SpecIssue((), f"cannot read a spec cell from {type(cell).__name__}",
-                               allowed="the cell's source, an nbformat cell or notebook, "
-                               "or a .ipynb path")])
-
-
-def _join(source: Any) -> str:
-    return "".join(source) if isinstance(source, list) else str(source or "")
-
-
-def _last_spec_input() -> str:
-    user_ns = _user_ns()
-    history = list(user_ns.get("In", [])) if user_ns else []
-    for source in reversed(history[:-1]):  # the last entry is the cell running now
-        if "load_spec(" in source and "from_cell" not in source:
-            return source
-    raise SpecError([SpecIssue((), "no executed cell of this session calls load_spec",
-                               allowed="pass the spec cell's source to from_cell()")])
-
-
-def _spec_text(source: str) -> str:
-    """The YAML/JSON of a spec cell: the string given to ``load_spec(...)``; a cell body of
-    ``%%stratum_...`` magics or plain YAML is taken as it is."""
-    stripped = source.lstrip()
-    if stripped.startswith("%%"):
-        return stripped.split("\n", 1)[1] if "\n" in stripped else ""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError as exc:
-        if "load_spec" not in source:
-            return source  # not Python: perhaps the YAML itself
-        raise SpecError([SpecIssue((), f"the spec cell is not valid Python (line {exc.lineno}:"
-                                   f" {exc.msg})", allowed="from stratum_jupyter import "
-                                   'load_spec; spec = load_spec("""<YAML>""")')]) from None
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and _callee(node.func) == "load_spec" and node.args:
-            arg = node.args[0]
-            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                return arg.value
-            raise SpecError([SpecIssue((), "load_spec(...) in the cell is not given the spec "
-                                       "text itself", allowed='load_spec("""<YAML>""")')])
-    raise SpecError([SpecIssue((), "the cell does not call load_spec(...)",
-                               allowed='a generated spec cell: load_spec("""<YAML>""")')])
-
-
-def _callee(func: ast.expr) -> str | None:
-    if isinstance(func, ast.Name):
-        return func.id
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    return None
-
-
-def _user_ns() -> dict[str, Any] | None:
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - IPython is a dependency
-        return None
-    shell = get_ipython()
-    return shell.user_ns if shell is not None else None
-
-
-def _parameters(func: Any) -> set[str]:
-    try:
-        return set(inspect.signature(func).parameters)
-    except (TypeError, ValueError):
-        return set()
-
-
-class _LiveBoard:
-    """``on_result`` of the evaluator: the leaderboard so far, at most every 0.3 s."""
-
-    def __init__(self, builder: PipelineBuilder, spec: Any):
-        self.builder, self.spec = builder, spec
-        self.results: dict[Any, Any] = {}
-        self.sent = 0.0
-
-    def __call__(self, result: Any) -> None:
-        import time
-
-        config = getattr(result, "config", None)
-        self.results[getattr(config, "index", id(result))] = result
-        if time.monotonic() - self.sent < 0.3:
-            return
-        self.sent = time.monotonic()
-        try:
-            from ..evaluation.results import leaderboard_frame
-
-            frame = leaderboard_frame(list(self.results.values()), self.spec.metrics,
-                                      self.spec.select_by)
-        except Exception:  # a progress view must never break the evaluation
-            return
-        self.builder.leaderboard = {"state": "running", **_table(frame)}
-
-
-def _table(frame: Any) -> dict[str, Any]:
-    """A DataFrame as JSON-safe columns and rows for the widget's table."""
-    data = json.loads(frame.to_json(orient="split", default_handler=str, double_precision=4))
-    return {"columns": [str(c) for c in data["columns"]], "rows": data["data"]}

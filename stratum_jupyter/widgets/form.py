@@ -13,9 +13,8 @@ import json
 import re
 from typing import Any
 
-import yaml
-
-from ..spec.io import _SpecLoader
+from ..errors import SpecError
+from ..spec.io import parse_text
 
 Form = dict[str, Any]
 
@@ -45,8 +44,8 @@ def parse_value(text: str) -> Any:
     if _has_top_level_comma(text):
         text = f"[{text}]"
     try:
-        value = yaml.load(text, Loader=_SpecLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError:
+        value = parse_text(text)  # as a spec file's YAML is read (1e-3 is a float)
+    except SpecError:
         return text  # not YAML: take it as the string typed; the validator says if it fits
     return _nones(value)
 

@@ -8,6 +8,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from stratum_jupyter.spec.model import TASKS
+
 from .labtools import (
     VISIBLE_NB,
     menu_command,
@@ -50,6 +52,14 @@ def _save(page) -> None:
 def _build_logreg(page) -> None:
     builder = page.get_by_test_id("stratum-builder")
     builder.wait_for(timeout=90_000)
+    # The palette's groups and the task choices are drawn from what the kernel sends.
+    groups = page.get_by_test_id("stratum-palette").locator(".stratum-group")
+    expect(groups).to_have_count(2)
+    assert groups.evaluate_all("els => els.map(e => e.dataset.kind)") == [
+        "transformer", "classifier"]
+    expect(groups.first.locator("summary")).to_contain_text(re.compile(r"^Transformers \(\d+\)$"))
+    tasks = page.get_by_test_id("stratum-task").locator("option")
+    assert tasks.evaluate_all("els => els.map(e => e.value)") == list(TASKS)
     _drop_block(page, "StandardScaler")
     _drop_block(page, "LogisticRegression")
     steps = page.locator('[data-testid^="step-0-"]')

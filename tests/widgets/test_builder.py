@@ -130,17 +130,17 @@ def test_generate_gives_the_codegen_cells_and_reports_problems():
     assert cells[0]["metadata"]["stratum"]["role"] == "spec"
 
     _with_steps(builder, ("SVC", {"C": "-1"}))
-    builder._on_frontend_msg(builder, {"event": "generate"}, [])  # the button
+    builder.handle_message({"event": "generate"})  # the button
     assert builder.status["level"] == "error"
     assert any("SVC.C" in d for d in builder.status["details"])
 
 
 def test_frontend_answers_are_recorded_and_shown():
     builder = PipelineBuilder()
-    builder._on_frontend_msg(builder, {"event": "inserted", "count": 6}, [])
+    builder.handle_message({"event": "inserted", "count": 6})
     assert builder.last_insert == {"handled": True, "count": 6}
     assert builder.status["message"] == "inserted 6 cells below"
-    builder._on_frontend_msg(builder, {"event": "fallback", "reason": "no handler"}, [])
+    builder.handle_message({"event": "fallback", "reason": "no handler"})
     assert builder.last_insert["handled"] is False
     assert "extension is not active" in builder.status["message"]
 
@@ -151,7 +151,7 @@ def test_evaluate_without_the_evaluator_says_so():
     builder = _with_steps(PipelineBuilder(), ("LogisticRegression", {}))
     with pytest.raises(EvaluationUnavailable, match="evaluation is unavailable"):
         builder.evaluate()
-    builder._on_frontend_msg(builder, {"event": "evaluate"}, [])
+    builder.handle_message({"event": "evaluate"})
     assert builder.status["level"] == "error"
     assert "evaluation is unavailable" in builder.status["message"]
 

@@ -1,0 +1,79 @@
+// The builder view's inspector: the parameter form of the selected step. A part of the
+// builder's one ES module (see stratum_jupyter/widgets/esm.py).
+
+/** The selected step of the form, or null. */
+function selectedStep(v) {
+  const sel = v.selected;
+  const cand = sel && v.form.candidates[sel.c];
+  return (cand && cand.steps[sel.s]) || null;
+}
+
+function drawInspector(v) {
+  const step = selectedStep(v);
+  if (!step) {
+    v.selected = null;
+    fill(v.nodes.inspector, h("div", { class: "stratum-hint" },
+      "Select a step to set its parameters. Several comma-separated values " +
+      "(0.1, 1, 10) make a grid axis."));
+    return;
+  }
+  const info = blockInfo(v, step.block);
+  if (!info) {
+    fill(v.nodes.inspector, h("div", { class: "stratum-hint" },
+      `${step.block} is not in the catalog for this task.`));
+    return;
+  }
+  step.params = step.params || {};
+  const base = `candidates[${v.selected.c}].steps[${v.selected.s}].${step.block}`;
+  fill(v.nodes.inspector,
+    h("div", { class: "stratum-inspector-head" },
+      h("strong", {}, step.block), h("span", { class: "stratum-module" }, ` ${info.module}`)),
+    info.doc ? h("div", { class: "stratum-doc" }, info.doc) : null,
+    h("div", { class: "stratum-hint" }, "Empty: the default. Comma-separated values make a grid axis."),
+    issueSlot(base),
+    info.params.map((p) => paramRow(v, step, p, `${base}.${p.name}`)));
+}
+
+/** One parameter: its text field (with the choices it knows as suggestions), what is
+ * allowed, its doc and its issue slot. */
+function paramRow(v, step, p, path) {
+  const listId = `stratum-dl-${Math.random().toString(36).slice(2)}`;
+  const suggestions = paramSuggestions(p);
+  return h("div", { class: "stratum-param", "data-param": p.name },
+    h("label", { class: "stratum-param-name", title: p.doc || "" }, p.name),
+    h("input", { type: "text", "data-testid": `param-${p.name}`, "data-field": path,
+      value: step.params[p.name] ?? "", placeholder: p.default_repr,
+      list: suggestions.length ? listId : null, "aria-label": p.name,
+      oninput: (e) => setParam(v, step, p.name, e.target.value) }),
+    suggestions.length
+      ? h("datalist", { id: listId }, suggestions.map((o) => h("option", { value: o })))
+      : null,
+    paramHelp(p),
+    issueSlot(path));
+}
+
+function paramSuggestions(p) {
+  const values = (p.choices || []).map(String);
+  if (p.types.includes("bool")) values.push("True", "False");
+  if (p.types.includes("none")) values.push("None");
+  return values;
+}
+
+function paramHelp(p) {
+  const listOnly = p.types.length && p.types.every((t) => t === "array");
+  return h("div", { class: "stratum-param-help" },
+    listOnly
+      ? h("span", { class: "stratum-allowed" },
+          "one list: 64, 32 \u2014 several lists make a grid axis: [64, 32], [128]; ")
+      : null,
+    p.allowed ? h("span", { class: "stratum-allowed" }, p.allowed) : null,
+    p.doc ? h("span", { class: "stratum-doc" }, ` \u2014 ${p.doc}`) : null);
+}
+
+/** Typing in a parameter: an empty field means the default (the parameter is left out). */
+function setParam(v, step, name, value) {
+  if (value.trim()) step.params[name] = value;
+  else delete step.params[name];
+  commit(v, false);
+  drawStepSummary(v, v.selected.c, v.selected.s);
+}

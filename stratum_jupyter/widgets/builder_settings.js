@@ -1,0 +1,71 @@
+// The builder view's evaluation settings: folds or holdout, search, metrics and the one to
+// select by, the data source. A part of the builder's one ES module (see
+// stratum_jupyter/widgets/esm.py).
+
+function drawSettings(v) {
+  const ev = v.form.evaluation;
+  const cat = catalog(v);
+  const selectBy = h("select", { "data-field": "evaluation.select_by",
+    "data-testid": "stratum-select-by", "aria-label": "select by",
+    onchange: (e) => { ev.select_by = e.target.value; commit(v, false); } });
+  drawSelectBy(ev, cat, selectBy);
+  fill(v.nodes.settings,
+    h("div", { class: "stratum-section-title" }, "Evaluation"),
+    h("div", { class: "stratum-row" }, splitFields(v, ev, cat)),
+    h("div", { class: "stratum-row" },
+      // A div, not a label: a click on the title must not toggle the first checkbox.
+      h("div", { class: "stratum-field" }, h("span", { class: "stratum-label" },
+        `metrics (none checked: ${cat.default_metric || "the task's default"})`),
+        metricChecks(v, ev, cat, selectBy), issueSlot("evaluation.metrics")),
+      labelled("select by", "evaluation.select_by", selectBy)),
+    h("div", { class: "stratum-row" }, dataFields(v)),
+    issueSlot("evaluation"),
+    issueSlot("data"));
+}
+
+/** How the data are split and the grid searched. */
+function splitFields(v, ev, cat) {
+  const search = h("select", { "data-field": "evaluation.search", "aria-label": "search",
+    onchange: (e) => { ev.search = e.target.value; commit(v, false); } },
+    options(cat.searches.length ? cat.searches : [ev.search], ev.search));
+  return [
+    field(v, "cv folds", "evaluation.cv", ev.cv, (x) => { ev.cv = x; }, { placeholder: "5", size: 4 }),
+    field(v, "or holdout", "evaluation.holdout", ev.holdout, (x) => { ev.holdout = x; },
+          { placeholder: "0.2", size: 5 }),
+    field(v, "random_state", "evaluation.random_state", ev.random_state,
+          (x) => { ev.random_state = x; }, { placeholder: "None", size: 6 }),
+    labelled("search", "evaluation.search", search),
+    field(v, "n_iter", "evaluation.n_iter", ev.n_iter, (x) => { ev.n_iter = x; },
+          { placeholder: "10", size: 4 }),
+  ];
+}
+
+/** A checkbox per metric of the task; "select by" offers the checked ones. */
+function metricChecks(v, ev, cat, selectBy) {
+  return h("div", { class: "stratum-metrics", "data-field": "evaluation.metrics" },
+    cat.metrics.map((m) => h("label", { class: "stratum-check" },
+      h("input", { type: "checkbox", checked: ev.metrics.includes(m),
+        "data-testid": `metric-${m}`,
+        onchange: (e) => {
+          ev.metrics = e.target.checked ? [...ev.metrics, m] : ev.metrics.filter((x) => x !== m);
+          if (ev.select_by && !ev.metrics.includes(ev.select_by)) ev.select_by = "";
+          commit(v, false);
+          drawSelectBy(ev, cat, selectBy);
+        } }), m)));
+}
+
+function drawSelectBy(ev, cat, selectBy) {
+  const chosen = ev.metrics.length ? ev.metrics : [cat.default_metric];
+  fill(selectBy, h("option", { value: "" }, `(first: ${chosen[0] || ""})`),
+    options(chosen, ev.select_by));
+}
+
+function dataFields(v) {
+  const data = v.form.data;
+  return [
+    field(v, "data source", "data.source", data.source, (x) => { data.source = x; },
+          { placeholder: "sklearn:iris, csv:path.csv (empty: X, y of the notebook)", size: 34 }),
+    field(v, "target column", "data.target", data.target, (x) => { data.target = x; },
+          { placeholder: "label", size: 10 }),
+  ];
+}

@@ -1,0 +1,36 @@
+"""What the builder's palette and parameter forms are drawn from: the catalog of one task,
+sent to the browser as the widget's ``catalog`` state.
+
+The block kinds, the tasks and the search strategies travel in it too, so the view never
+types those lists again: they are :data:`stratum_jupyter.catalog.blocks.KINDS`,
+:data:`stratum_jupyter.spec.model.TASKS` and the spec's ``Search`` choices.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING, Any, get_args
+
+from ..spec.model import TASKS, Search
+
+if TYPE_CHECKING:
+    from ..catalog import Block
+
+
+@functools.cache
+def catalog_payload(task: str) -> dict[str, Any]:
+    """The palette's blocks (with their editable parameters), the task's metrics and the
+    lists the view offers, for one task (JSON-safe; cached per process)."""
+    from ..catalog import KINDS, get_catalog
+    from ..spec.metrics import DEFAULT_METRIC, metrics_for
+
+    blocks = [_block(block) for block in get_catalog().for_task(task) if not block.deprecated]
+    return {"task": task, "blocks": blocks, "metrics": metrics_for(task),
+            "default_metric": DEFAULT_METRIC[task], "kinds": list(KINDS),
+            "tasks": list(TASKS), "searches": list(get_args(Search))}
+
+
+def _block(block: Block) -> dict[str, Any]:
+    params = [{**p.to_dict(), "allowed": p.describe()} for p in block.params if p.editable]
+    return {"name": block.name, "kind": block.kind, "roles": sorted(block.roles),
+            "module": block.module, "doc": block.doc, "params": params}
