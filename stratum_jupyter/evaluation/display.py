@@ -13,6 +13,9 @@ from typing import Any
 
 MAX_ROWS = 20
 
+DISPLAY_MODES = ("auto", "widget", "text", "none")
+"""How an evaluation shows its progress: ``display=``, ``--display``, ``$STRATUM_DISPLAY``."""
+
 _TABLE = """\
 <div class="stratum-leaderboard">
 {% if title %}<p><b>{{ title }}</b></p>{% endif %}
@@ -177,7 +180,7 @@ def make_progress(mode: str | None = "auto") -> Progress:
         return TextProgress()
     from ..errors import EvaluationError
 
-    raise EvaluationError(f"display={mode!r} (allowed: auto, widget, text, none)")
+    raise EvaluationError(f"display={mode!r} (allowed: {', '.join(DISPLAY_MODES)})")
 
 
 class Progress:
