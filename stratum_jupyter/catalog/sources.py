@@ -1,8 +1,10 @@
-"""Data sources a spec can name: ``sklearn:<name>``, ``csv:<path>``, ``parquet:<path>``."""
+"""Data sources a spec can name: ``sklearn:<name>``, ``csv:<path>``, ``parquet:<path>``; a
+local data file names its source by its suffix (``stratum evaluate --data FILE``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 SKLEARN_DATASETS = {
@@ -35,6 +37,18 @@ SOURCES = {
 }
 
 
+FILE_SCHEMES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+
+
+def file_source(path: str | Path) -> str:
+    """The source of a local data file, by its suffix: ``data/x.csv`` -> ``"csv:data/x.csv"``;
+    raises ValueError for any other kind of file."""
+    scheme = FILE_SCHEMES.get(Path(path).suffix.lower())
+    if scheme is None:
+        raise ValueError(f"{Path(path).name!r} is not a .csv or .parquet file")
+    return f"{scheme}:{path}"
+
+
 def split_source(source: str) -> tuple[str, str]:
     """``"csv:data/x.csv"`` -> ``("csv", "data/x.csv")``; raises ValueError when malformed."""
     scheme, sep, location = source.partition(":")
@@ -63,6 +77,9 @@ def load_data(source: str, target: str | None = None, features: list[str] | None
         frame = pd.read_parquet(location)
     else:
         raise ValueError(f"unknown data source scheme {scheme!r}")
+    if target and target not in frame.columns:
+        raise ValueError(f"target {target!r} is not a column of {location} "
+                         f"(columns: {', '.join(map(str, frame.columns))})")
     y = frame.pop(target) if target else None
     if features:
         frame = frame[list(features)]

@@ -1,13 +1,17 @@
 """The ``stratum`` command line: one module per group of subcommands, each a thin shell over
-the package's functions. Exit codes: 0 success, 2 bad input (message on stderr), 1 a failure
-while running."""
+the package's functions. A subcommand that is also a magic (``stratum X`` and ``%stratum_X``)
+takes its options from :mod:`stratum_jupyter.commands` (:func:`add_command`), so both have
+the same. Exit codes: 0 success, 2 bad input (message on stderr), 1 a failure while
+running."""
 
 from __future__ import annotations
 
 import argparse
 import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+
+from ..commands import BadInput, command
 
 # Modules with a ``register(subparsers)`` function, in the order they appear in --help.
 COMMAND_MODULES = [
@@ -22,9 +26,19 @@ COMMAND_MODULES = [
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 
+__all__ = ["BadInput", "add_command", "build_parser", "main"]
 
-class BadInput(Exception):
-    """Raised by a command for user mistakes that are not StratumErrors (exit code 2)."""
+
+def add_command(sub: argparse._SubParsersAction, name: str,
+                func: Callable[[argparse.Namespace], int], *,
+                epilog: str | None = None) -> argparse.ArgumentParser:
+    """The subcommand ``name`` of a command shared with its magic: the command's HELP and
+    options (``add_arguments(parser, shell="cli")``), then ``func`` runs it."""
+    cmd = command(name)
+    parser = sub.add_parser(name, help=cmd.HELP, description=cmd.HELP, epilog=epilog)
+    cmd.add_arguments(parser, shell="cli")
+    parser.set_defaults(func=func)
+    return parser
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -7,32 +7,12 @@ import json
 import sys
 from typing import Any
 
-from . import BadInput
+from . import BadInput, add_command
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("deploy", help="Check, render, and optionally build/run/apply a model "
-                       "for a hardware target.")
-    p.add_argument("model_dir", help="A saved model folder (e.g. runs/iris/best).")
-    p.add_argument("--target", required=True, help="A hardware target (stratum targets).")
-    p.add_argument("--out", required=True, help="The folder to write the deploy bundle into.")
-    p.add_argument("--name", help="The service's name (default: the candidate's name).")
-    p.add_argument("--port", type=int, default=8080, help="The service's port (default 8080).")
-    p.add_argument("--bind", default="127.0.0.1", help="Listen address (default 127.0.0.1).")
-    p.add_argument("--convert", default="auto", choices=["auto", "none", "onnx", "tflite"],
-                   help="Model conversion (auto: the target's default).")
-    p.add_argument("--base-image", help="Build on this image instead of the target's.")
-    p.add_argument("--build", action="store_true", help="Build the image (docker SDK).")
-    p.add_argument("--run", action="store_true", help="Build and run it on this engine.")
-    p.add_argument("--apply", action="store_true", help="Run the playbook (ansible-runner).")
-    p.add_argument("--inventory", help="Ansible inventory for --apply (remote targets).")
-    p.add_argument("--check", action="store_true", help="Run the checks and render only.")
-    p.add_argument("--json", action="store_true", help="Print the result as JSON.")
-    p.set_defaults(func=deploy_cmd)
-
-    p = sub.add_parser("targets", help="List the hardware targets.")
-    p.add_argument("--json", action="store_true", help="Print them as JSON.")
-    p.set_defaults(func=targets_cmd)
+    add_command(sub, "deploy", deploy_cmd)
+    add_command(sub, "targets", targets_cmd)
 
     p = sub.add_parser("kb", help="The dependency knowledge base: show it, add or override rows.")
     kb_sub = p.add_subparsers(dest="kb_command", metavar="ACTION", required=True)
@@ -56,14 +36,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def deploy_cmd(args: argparse.Namespace) -> int:
-    from ..deploy import deploy
+    from ..commands.deploy import run
 
-    log = (lambda text: print(text, file=sys.stderr, flush=True)) if args.json else \
-        (lambda text: print(text, flush=True))
-    result = deploy(args.model_dir, args.target, args.out, port=args.port, bind=args.bind,
-                    name=args.name, base_image=args.base_image, convert=args.convert,
-                    build=args.build, run=args.run, apply=args.apply, inventory=args.inventory,
-                    check=args.check, on_event=log)
+    out = sys.stderr if args.json else sys.stdout
+    result = run(args, on_event=lambda text: print(text, file=out, flush=True))
     if args.json:
         print(json.dumps({"bundle": str(result.bundle), "target": result.target,
                           "image": result.image, "url": result.url,
@@ -72,9 +48,9 @@ def deploy_cmd(args: argparse.Namespace) -> int:
 
 
 def targets_cmd(args: argparse.Namespace) -> int:
-    from ..deploy.targets import list_targets
+    from ..commands.targets import run
 
-    rows = [t.summary() for t in list_targets()]
+    rows = run()
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0

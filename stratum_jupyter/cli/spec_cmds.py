@@ -5,29 +5,24 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import BadInput
+from . import BadInput, add_command
+
+if TYPE_CHECKING:
+    from ..spec import PipelineSpec
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("validate", help="Check a pipeline spec; report every problem.")
-    p.add_argument("spec", help="A .yaml or .json spec file ('-' for standard input).")
-    p.add_argument("--json", action="store_true", help="Print the problems as JSON.")
-    p.set_defaults(func=validate)
+    add_command(sub, "validate", validate)
 
     p = sub.add_parser("schema", help="Print the JSON Schema of the pipeline spec.")
     p.set_defaults(func=schema)
 
-    p = sub.add_parser("blocks", help="List the blocks a spec can use.")
-    p.add_argument("--task", choices=["classification", "regression", "clustering"])
-    p.add_argument("--kind", choices=["transformer", "classifier", "regressor", "clusterer"])
-    p.add_argument("--search", help="Only blocks whose name or description contains this.")
-    p.add_argument("--json", action="store_true",
-                   help="The full catalog entries (parameters included) as JSON.")
-    p.set_defaults(func=blocks)
+    add_command(sub, "blocks", blocks)
 
     p = sub.add_parser("generate", help="Write a notebook (or script) from a spec.")
-    p.add_argument("spec", help="A .yaml or .json spec file.")
+    p.add_argument("spec", help="A .yaml or .json spec file ('-' for standard input).")
     p.add_argument("-o", "--output", required=True,
                    help="The notebook (.ipynb) or script (.py) to write.")
     p.add_argument("--out-dir", default=None,
@@ -35,7 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=generate)
 
 
-def _read_spec(path: str):
+def read_spec(path: str) -> PipelineSpec:
+    """The spec in file ``path`` ('-': standard input), validated."""
     import sys
 
     from ..spec import load_spec
@@ -49,21 +45,20 @@ def _read_spec(path: str):
 
 
 def validate(args: argparse.Namespace) -> int:
+    from ..commands.validate import run
     from ..errors import SpecError
 
     try:
-        spec = _read_spec(args.spec)
+        spec = read_spec(args.spec)
     except SpecError as exc:
         if args.json:
             print(json.dumps({"valid": False, "issues": [i.to_dict() for i in exc.issues]},
                              indent=2))
         raise
-    configs = sum(c.grid_size() for c in spec.candidates)
     if args.json:
         print(json.dumps({"valid": True, "issues": []}))
     else:
-        print(f"{args.spec}: valid ({spec.task}, {len(spec.candidates)} candidate(s), "
-              f"{configs} configuration(s))")
+        print(f"{args.spec}: valid ({run(spec)})")
     return 0
 
 
@@ -75,13 +70,11 @@ def schema(args: argparse.Namespace) -> int:
 
 
 def blocks(args: argparse.Namespace) -> int:
-    from ..catalog import get_catalog
-    from ..catalog.listing import list_blocks
+    from ..commands.blocks import run
 
-    rows = list_blocks(args.task, args.kind, args.search)
+    rows = run(args)
     if args.json:
-        catalog = get_catalog()
-        print(json.dumps([catalog.get(r["name"]).to_dict() for r in rows], indent=2))
+        print(json.dumps(rows, indent=2))
         return 0
     width = max((len(r["name"]) for r in rows), default=4)
     for r in rows:
@@ -90,7 +83,7 @@ def blocks(args: argparse.Namespace) -> int:
 
 
 def generate(args: argparse.Namespace) -> int:
-    spec = _read_spec(args.spec)
+    spec = read_spec(args.spec)
     out_dir = args.out_dir or f"runs/{_slug(spec.name or Path(args.spec).stem)}"
     output = Path(args.output)
     output.parent.mkdir(parents=True, exist_ok=True)

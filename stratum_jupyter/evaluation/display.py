@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 
 MAX_ROWS = 20
 
+DISPLAY_MODES = ("auto", "widget", "text", "none")
+"""How an evaluation shows its progress: ``display=``, ``--display``, ``$STRATUM_DISPLAY``."""
+
 _TABLE = """\
 <div class="stratum-leaderboard">
 {% if title %}<p><b>{{ title }}</b></p>{% endif %}
@@ -183,7 +186,7 @@ def make_progress(mode: str | None = "auto") -> Progress:
         return TextProgress()
     from ..errors import EvaluationError
 
-    raise EvaluationError(f"display={mode!r} (allowed: auto, widget, text, none)")
+    raise EvaluationError(f"display={mode!r} (allowed: {', '.join(DISPLAY_MODES)})")
 
 
 class Progress:

@@ -1,60 +1,52 @@
-"""``%stratum_evaluate`` / ``%%stratum_evaluate``: a thin shell over
-:func:`stratum_jupyter.evaluate`."""
+"""``%stratum_evaluate`` / ``%%stratum_evaluate``: a shell over
+:mod:`stratum_jupyter.commands.evaluate`."""
 
 from __future__ import annotations
 
 import contextlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
-from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
-from ._util import resolve_spec, user_errors
+from ._util import parse_line, resolve_spec, user_errors
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+    from ..evaluation import EvaluationResult
 
 RESULT_NAME = "_stratum"
 
 
 @magics_class
 class EvaluateMagics(Magics):
-    @magic_arguments()
-    @argument("spec", nargs="?", help="A variable holding a spec, or a .yaml/.json path. "
-              "In the cell form the cell body is the spec.")
-    @argument("--data", nargs="+", metavar="VAR",
-              help="The kernel variables holding the features and the target: --data X y "
-              "(only X for clustering without labels). Default: the spec's data source.")
-    @argument("--scheduler", metavar="ADDR",
-              help="A Dask scheduler address (default: the current Client, else "
-              "$STRATUM_SCHEDULER, else a local cluster started once per kernel).")
-    @argument("--out", metavar="DIR", help="Save the best model's bundle to DIR/best.")
-    @argument("--adapt", nargs=2, type=int, metavar=("MIN", "MAX"),
-              help="Adaptive scaling between MIN and MAX workers, where the cluster can.")
-    @argument("--monitor", action="store_true",
-              help="Also show live worker panels (stratum_jupyter.monitor).")
-    @argument("--display", choices=["auto", "widget", "text", "none"], default="auto",
-              help="How progress is shown (default: a widget in a live frontend, else text).")
     @line_cell_magic
     @user_errors
-    def stratum_evaluate(self, line: str, cell: str | None = None) -> Any:
+    def stratum_evaluate(self, line: str, cell: str | None = None) -> EvaluationResult:
         """Cross-validate a spec's candidates on Dask, show a live leaderboard, and return
-        an EvaluationResult (also bound to ``_stratum``)."""
-        from ..evaluation import evaluate
+        an EvaluationResult.
 
-        args = parse_argstring(self.stratum_evaluate, line)
+        The result is also bound to ``_stratum``. In the cell form (%%stratum_evaluate) the
+        cell body is the spec.
+        """
+        from ..commands import evaluate as command
+
+        args = parse_line(self.stratum_evaluate, line)
         spec = resolve_spec(self.shell, args.spec, cell)
         X, y = self._data(args.data)
-        client, monitor = None, contextlib.nullcontext()
+        client = None
+        monitor: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
         if args.monitor:
             from ..evaluation.cluster import get_client
 
             client = get_client(None, args.scheduler)
             monitor = _worker_monitor(client)
         with monitor:
-            result = evaluate(spec, X, y, client=client, scheduler=args.scheduler,
-                              out=args.out, adapt=tuple(args.adapt) if args.adapt else None,
-                              display=args.display)
+            result = command.run(args, spec, X, y, client=client)
         self.shell.user_ns[RESULT_NAME] = result
         if args.out:
+            command.save(result, args.out)
             print(f"stratum: best model saved to {args.out}/best")
         return result
 
@@ -72,7 +64,7 @@ class EvaluateMagics(Magics):
         return values[0], values[1] if len(values) > 1 else None
 
 
-def _worker_monitor(client: Any) -> Any:
+def _worker_monitor(client: Client) -> contextlib.AbstractContextManager[Any]:
     """A live panel of the cluster's workers for the length of the evaluation (a recorded
     figure without a live frontend), when :mod:`stratum_jupyter.monitor` is present."""
     try:

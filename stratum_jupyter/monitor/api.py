@@ -10,9 +10,9 @@ from typing import IO, Any
 
 from ..frontend import cell_id, has_live_frontend
 from .base import MonitorError, Sampler
-from .session import Monitor
+from .session import Monitor, check_timing
 
-__all__ = ["make_samplers", "show_panel", "workers_panel", "service_panel",
+__all__ = ["make_samplers", "open_monitor", "show_panel", "workers_panel", "service_panel",
            "has_live_frontend", "record", "plot_record"]
 
 
@@ -52,6 +52,30 @@ def make_samplers(*, kernel: bool = False, workers: bool | Any = False, gpu: boo
             samplers.append(found)
     samplers.extend(_service_samplers(services))
     return samplers
+
+
+def open_monitor(*, kernel: bool = False, pid: int | None = None, workers: bool = False,
+                 scheduler: str | None = None, gpu: bool = False,
+                 services: Iterable[str | Path] = (), interval: float = 1.0,
+                 window: float = 120.0, record: str | Path | IO[str] | None = None,
+                 duration: float | None = None, key: str | None = None) -> Monitor:
+    """The monitor behind ``%stratum_monitor`` and ``stratum monitor``, not yet started.
+    Every option is checked (MonitorError) before any sampler is made; ``pid`` implies
+    ``kernel``: the process tree followed is ``pid``'s."""
+    check_timing(interval, window, duration)
+    if isinstance(record, str | Path):
+        from .recording import check_record_path
+
+        check_record_path(record)
+    if pid is not None:
+        import psutil
+
+        if not psutil.pid_exists(pid):
+            raise MonitorError(f"--pid: no process {pid} on this machine")
+    samplers = make_samplers(kernel=kernel or pid is not None, workers=workers, gpu=gpu,
+                             services=services, scheduler=scheduler, pid=pid)
+    return Monitor(samplers, interval=interval, window=window, record=record,
+                   duration=duration, key=key)
 
 
 def _workers_sampler(client: Any, *, owned: bool) -> Sampler:

@@ -75,6 +75,17 @@ def test_generate_wrong_suffix_exits_2(tmp_path, capsys):
     assert main(["generate", str(SPECS / "iris.yaml"), "-o", str(tmp_path / "x.txt")]) == 2
 
 
+def test_evaluate_bad_data_file_exits_2(tmp_path, capsys):
+    spec = str(SPECS / "iris.yaml")
+    assert main(["evaluate", spec, "--data", str(tmp_path / "none.csv")]) == 2
+    assert "--data: no such file" in capsys.readouterr().err
+    (tmp_path / "x.txt").write_text("a,b\n1,2\n")
+    assert main(["evaluate", spec, "--data", str(tmp_path / "x.txt"), "--target", "b"]) == 2
+    assert "'x.txt' is not a .csv or .parquet file" in capsys.readouterr().err
+    assert main(["evaluate", spec, "--target", "b"]) == 2
+    assert "--target goes with --data FILE" in capsys.readouterr().err
+
+
 def test_argparse_errors_exit_2():
     with pytest.raises(SystemExit) as info:
         main(["blocks", "--task", "nope"])

@@ -52,6 +52,7 @@ def test_magic_cell_and_line_forms(shell, cluster, tmp_path, capsys):
     assert "stratum: evaluating 2 configuration(s)" in out  # text log: no live frontend
     if importlib.util.find_spec("stratum_jupyter.monitor") is None:
         assert "monitoring not available" in out
+    assert (tmp_path / "leaderboard.csv").is_file()
     model = load_model(tmp_path / "best")
     X = shell.user_ns["X"]
     np.testing.assert_array_equal(model.predict(X), result.best.model.predict(X))
@@ -83,6 +84,13 @@ def test_cli_evaluate(cluster, tmp_path, capsys):
                  "--out", str(out)]) == 2
     assert "'nope' is not a column" in capsys.readouterr().err
     assert main(["evaluate", str(spec), "--out", str(out)]) == 2  # no data anywhere
+    capsys.readouterr()
+    assert main(["evaluate", str(spec), "--data", str(data), "--target", "target",
+                 "--scheduler", cluster.scheduler_address, "--display", "none",
+                 "--json", "-"]) == 0  # no --out: the result on standard output only
+    printed = capsys.readouterr().out
+    summary = json.loads(printed[printed.index("\n{\n") + 1:])  # after the leaderboard
+    assert summary["best"]["candidate"] == "logreg"
 
 
 def _run(nb, tmp_path, monkeypatch, cluster):

@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import pytest
 from IPython.core.error import UsageError
-from IPython.core.interactiveshell import InteractiveShell
 
-
-@pytest.fixture(scope="module")
-def ip():
-    shell = InteractiveShell.instance()
-    shell.run_line_magic("load_ext", "stratum_jupyter")
-    return shell
+# `ip`: IPython's own test shell, shared by every test (tests/conftest.py).
 
 
 @pytest.fixture(scope="module")

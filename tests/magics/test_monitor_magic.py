@@ -40,6 +40,7 @@ def test_help_lists_every_option(ip):
     ("--record out.txt", "unsupported extension '.txt'"),
     ("--services nowhere", "'nowhere' is neither a deploy bundle directory nor a URL"),
     ("--duration 0", "--duration: 0.0 is not allowed"),
+    ("--pid 999999999", "--pid: no process 999999999"),
 ])
 def test_bad_input_is_a_usage_error(ip, line, message):
     with pytest.raises(UsageError, match=message):

@@ -54,3 +54,23 @@ def test_bad_arguments_are_usage_errors(ip):
 def test_error_output_has_no_traceback(ip):
     result = ip.run_cell("%stratum_validate nothing_here")
     assert isinstance(result.error_in_exec, UsageError)
+
+
+def test_blocks_json_gives_the_catalog_entries(ip):
+    (entry,) = ip.run_line_magic("stratum_blocks", "--search StandardScaler --json")
+    assert entry["name"] == "StandardScaler"
+    assert {p["name"] for p in entry["params"]} >= {"with_mean", "with_std"}
+
+
+def test_quotes_are_split_as_a_shell_does(ip, tmp_path, capsys):
+    path = tmp_path / "my spec.yaml"
+    path.write_text(yaml.safe_dump(VALID))
+    ip.run_line_magic("stratum_validate", f"'{path}' --name \"quoted\"")
+    assert "spec valid" in capsys.readouterr().out and "quoted" in ip.user_ns
+    with pytest.raises(UsageError, match="No closing quotation"):
+        ip.run_line_magic("stratum_validate", f"'{path}")
+
+
+def test_help_returns_nothing_even_without_required_options(ip, capsys):
+    assert ip.run_line_magic("stratum_deploy", "-h") is None
+    assert "usage: %stratum_deploy" in capsys.readouterr().out

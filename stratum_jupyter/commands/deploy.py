@@ -1,0 +1,54 @@
+"""``stratum deploy`` / ``%stratum_deploy``: check, render, and optionally build, run or
+apply a model for a hardware target."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from . import Shell
+
+if TYPE_CHECKING:
+    from ..deploy import DeployResult
+
+HELP = ("Check a model against a hardware target, render its deploy bundle (Dockerfile, "
+        "service/, model/, ansible/, README.md) and optionally build, run or apply it.")
+
+
+def add_arguments(parser: argparse.ArgumentParser, *, shell: Shell) -> None:
+    from ..deploy.render import CONVERSIONS  # lazily: conversions may become a registry
+
+    add = parser.add_argument
+    add("model_dir", help="A saved model folder (e.g. runs/iris/best).")
+    add("--target", required=True,
+        help="A hardware target (see: stratum targets, %%stratum_targets).")
+    add("--out", required=True, help="The folder to write the deploy bundle into.")
+    add("--name", help="The service's name (default: the candidate's name).")
+    add("--port", type=int, default=8080, help="The service's port (default 8080).")
+    add("--bind", default="127.0.0.1",
+        help="The address the service listens on (default 127.0.0.1).")
+    add("--convert", default="auto", choices=CONVERSIONS,
+        help="Model conversion (auto: the target's default, ONNX on edge targets).")
+    add("--base-image", help="Build on this image instead of the target's (offline builds).")
+    add("--build", action="store_true", help="Build the image with the Docker engine.")
+    add("--run", action="store_true", help="Build, then run it on this Docker engine.")
+    add("--apply", action="store_true", help="Run the Ansible playbook (ansible-runner).")
+    add("--inventory", help="The Ansible inventory for --apply (remote targets).")
+    add("--check", action="store_true", help="Run the checks and render only.")
+    if shell == "cli":
+        add("--json", action="store_true",
+            help="Print the result as JSON (the progress goes to standard error).")
+    else:
+        add("--monitor", action="store_true",
+            help="Then show a live panel of the deployed service (after --run or --apply).")
+
+
+def run(args: argparse.Namespace, on_event: Callable[[str], None]) -> DeployResult:
+    """Deploy as ``args`` say; ``on_event`` receives each step's progress line."""
+    from ..deploy import deploy
+
+    return deploy(args.model_dir, args.target, args.out, port=args.port, bind=args.bind,
+                  name=args.name, base_image=args.base_image, convert=args.convert,
+                  build=args.build, run=args.run, apply=args.apply, inventory=args.inventory,
+                  check=args.check, on_event=on_event)

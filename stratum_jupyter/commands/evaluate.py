@@ -1,0 +1,77 @@
+"""``stratum evaluate`` / ``%stratum_evaluate``: cross-validate a spec's candidates on Dask."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import Shell, add_spec_argument
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+    from ..evaluation import EvaluationResult
+    from ..spec import PipelineSpec
+
+HELP = ("Cross-validate a spec's candidates on Dask, rank them on the spec's metrics and "
+        "keep the best model.")
+
+
+def add_arguments(parser: argparse.ArgumentParser, *, shell: Shell) -> None:
+    from ..evaluation.display import DISPLAY_MODES
+
+    add = parser.add_argument
+    add_spec_argument(parser, shell)
+    if shell == "cli":
+        add("--data", metavar="FILE",
+            help="A .csv or .parquet file (default: the spec's data source). The magic takes "
+                 "kernel variables instead: --data X y.")
+        add("--target", metavar="COL",
+            help="The label column of --data (default: the spec's data.target).")
+    else:
+        add("--data", nargs="+", metavar="VAR",
+            help="The kernel variables holding the features and the target: --data X y (only "
+                 "X for clustering without labels). Default: the spec's data source. The "
+                 "stratum command takes a file instead: --data FILE --target COL.")
+    add("--scheduler", metavar="ADDR",
+        help="A Dask scheduler address (default: the kernel's current Client, else "
+             "$STRATUM_SCHEDULER, else a local cluster started once per process).")
+    add("--out", metavar="DIR",
+        help="Save the best model's bundle to DIR/best and the leaderboard to "
+             "DIR/leaderboard.csv.")
+    add("--adapt", nargs=2, type=int, metavar=("MIN", "MAX"),
+        help="Adaptive scaling between MIN and MAX workers, where the cluster supports it.")
+    add("--display", choices=DISPLAY_MODES, default="auto",
+        help="How progress is shown (default auto: $STRATUM_DISPLAY, else a widget in a live "
+             "frontend, else a text log).")
+    if shell == "cli":
+        add("--json", metavar="FILE",
+            help="Also write the leaderboard, best model and failures as JSON ('-' for "
+                 "standard output).")
+    else:
+        add("--monitor", action="store_true",
+            help="Also show live panels of the Dask workers while evaluating.")
+
+
+def run(args: argparse.Namespace, spec: PipelineSpec, X: Any = None, y: Any = None, *,
+        client: Client | None = None) -> EvaluationResult:
+    """Evaluate ``spec`` on ``X``/``y`` (None: the spec's data source) as ``args`` say;
+    ``client``: a ``distributed.Client`` already chosen (else ``--scheduler`` decides)."""
+    from ..evaluation import evaluate
+
+    return evaluate(spec, X, y, client=client, scheduler=args.scheduler,
+                    adapt=tuple(args.adapt) if args.adapt else None, display=args.display)
+
+
+def save(result: EvaluationResult, out: str | Path) -> Path:
+    """Write ``out/leaderboard.csv`` and the best model's bundle to ``out/best``; returns
+    the bundle's folder (EvaluationError when every configuration failed)."""
+    from ..errors import EvaluationError
+
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    result.leaderboard_for_csv().to_csv(folder / "leaderboard.csv", index=False)
+    if result.best is None:
+        raise EvaluationError("every configuration failed; no model saved (see above)")
+    return result.save(folder / "best")
