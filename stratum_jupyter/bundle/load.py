@@ -1,4 +1,4 @@
-"""Read a model bundle back: the profile, and the model with skops' trusted types only."""
+"""Read a model bundle back: the profile, and the model in its registered format."""
 
 from __future__ import annotations
 
@@ -8,40 +8,25 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import StratumError
+from .formats import TRUSTED_ROOTS, format_of
+from .profile import Profile
 
-# Types from these packages are trusted when loading a skops file; anything else must be
-# named explicitly by the caller (skops refuses to build untrusted types).
-TRUSTED_ROOTS = ("sklearn", "numpy", "scipy", "builtins", "collections", "stratum_jupyter")
+__all__ = ["TRUSTED_ROOTS", "load_model", "read_profile"]
 
 
-def read_profile(directory: str | Path) -> dict[str, Any]:
+def read_profile(directory: str | Path) -> Profile:
     path = Path(directory) / "profile.json"
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        profile: Profile = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise StratumError(f"{directory} is not a model bundle: no profile.json") from None
+    return profile
 
 
 def load_model(directory: str | Path, *, trusted: Iterable[str] = ()) -> Any:
-    """Load the bundle's model from ``model.skops``, trusting only types of scikit-learn,
-    NumPy, SciPy and stratum_jupyter (plus ``trusted``); a Keras network from ``model.keras``
-    is attached to the final step."""
+    """Load the bundle's model with the format that wrote it (see :mod:`.formats`). skops
+    files are loaded trusting only types of scikit-learn, NumPy, SciPy and stratum_jupyter
+    (plus ``trusted``); the Keras plug-in's format attaches ``model.keras`` to the final
+    step."""
     directory = Path(directory)
-    path = directory / "model.skops"
-    if not path.is_file():
-        raise StratumError(f"{directory} holds no model.skops or model.keras")
-    import skops.io
-
-    untrusted = skops.io.get_untrusted_types(file=path)
-    extra = set(trusted)
-    refused = [t for t in untrusted if t.split(".")[0] not in TRUSTED_ROOTS and t not in extra]
-    if refused:
-        raise StratumError(
-            f"{path} holds types that are not trusted: {', '.join(sorted(refused))}; "
-            "pass trusted=[...] if you know where this file comes from")
-    model = skops.io.load(path, trusted=list(untrusted))
-    if (directory / "model.keras").exists():
-        from ..keras.persist import attach_network
-
-        attach_network(model, directory / "model.keras")
-    return model
+    return format_of(directory).load(directory, list(trusted))

@@ -10,6 +10,10 @@ import time
 from importlib import metadata
 from typing import Any
 
+Profile = dict[str, Any]
+"""A bundle's ``profile.json``: the keys :func:`stratum_jupyter.bundle.save.save_bundle`
+writes (format, kind, model_file, input_schema, sample_rows, ...) plus any extra ones."""
+
 # Distributions whose versions every profile records (when installed).
 CORE_LIBRARIES = ("scikit-learn", "numpy", "scipy", "pandas", "skops", "stratum-jupyter")
 

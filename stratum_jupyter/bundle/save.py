@@ -9,14 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from . import profile as prof
+from .formats import ModelFormat, format_for
+from .profile import Profile
 
 PROFILE_FORMAT = "stratum-model/1"
-
-
-def _model_kind(model: Any) -> str:
-    from ..keras.persist import is_keras
-
-    return "keras" if is_keras(model) else "sklearn"
 
 
 def _estimator_classes(model: Any) -> list[str]:
@@ -25,7 +21,7 @@ def _estimator_classes(model: Any) -> list[str]:
     return [f"{type(o).__module__}.{type(o).__qualname__}" for o in objs]
 
 
-def requirements_for(model: Any, X: Any) -> list[str]:
+def requirements_for(model: Any, X: Any, fmt: ModelFormat | None = None) -> list[str]:
     """Pinned distributions the model needs at prediction time (``name==version``)."""
     needed = ["scikit-learn", "numpy", "scipy", "skops"]
     if hasattr(X, "columns"):
@@ -36,9 +32,7 @@ def requirements_for(model: Any, X: Any) -> list[str]:
         for dist in dists.get(root, []):
             if dist not in needed and dist != "stratum-jupyter":
                 needed.append(dist)
-    if _model_kind(model) == "keras":
-        # whichever TensorFlow distribution is installed (tensorflow, tensorflow-cpu, ...)
-        needed += [d for d in dists.get("tensorflow", []) if d not in needed] + ["keras"]
+    needed += [d for d in (fmt or format_for(model)).requirements() if d not in needed]
     pinned = []
     for dist in needed:
         try:
@@ -46,6 +40,53 @@ def requirements_for(model: Any, X: Any) -> list[str]:
         except metadata.PackageNotFoundError:
             continue
     return pinned
+
+
+def _schema(model: Any, X: Any, y: Any) -> dict[str, Any]:
+    schema = prof.input_schema(X)
+    if y is not None:
+        schema["target"] = str(getattr(y, "name", None) or "target")
+    classes = getattr(model, "classes_", None)
+    if classes is not None:
+        schema["classes"] = [c.item() if hasattr(c, "item") else c for c in classes]
+    return schema
+
+
+def _size(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def _profile(model: Any, fmt: ModelFormat, model_file: Path, X: Any, y: Any,
+             made: dict[str, Any]) -> Profile:
+    """The profile of a saved model; ``made`` is how it was made (save_bundle's keywords)."""
+    spec = made.get("spec")
+    start = time.perf_counter()
+    return {
+        "format": PROFILE_FORMAT,
+        "created_at": prof.now_iso(),
+        "kind": fmt.kind,
+        "model_file": model_file.name,
+        "task": made.get("task") or (spec or {}).get("task"),
+        "candidate": made.get("candidate"),
+        "estimator": _estimator_classes(model),
+        "params": made.get("params") or {},
+        "select_by": made.get("select_by"),
+        "metrics": made.get("metrics") or {},
+        "fit_time_s": made.get("fit_time_s"),
+        "predict_latency": prof.predict_latency(model, X),
+        "model_size_bytes": _size(model_file),
+        "input_schema": _schema(model, X, y),
+        "sample_rows": prof.sample_rows(X),
+        "data_fingerprint": prof.data_fingerprint(X, y),
+        "needs_gpu": False,
+        "libraries": prof.library_versions(),
+        "environment": prof.environment(),
+        "spec": spec,
+        "profiling_s": round(time.perf_counter() - start, 4),
+        **(made.get("extra") or {}),
+    }
 
 
 def save_bundle(
@@ -66,57 +107,21 @@ def save_bundle(
 ) -> Path:
     """Save ``model`` (fitted) and what is known of how it was made into ``directory``.
 
-    ``metrics`` is ``{"mean": {m: v}, "std": {m: v}, "folds": {m: [v, ...]}}``.
+    ``metrics`` is ``{"mean": {m: v}, "std": {m: v}, "folds": {m: [v, ...]}}``. The model
+    is written by the registered format that claims it (:mod:`.formats`).
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    kind = _model_kind(model)
-    if kind == "keras":
-        from ..keras.persist import save_keras_model
-
-        model_file = save_keras_model(model, directory)
-    else:
-        import skops.io
-
-        model_file = directory / "model.skops"
-        skops.io.dump(model, model_file)
-    classes = getattr(model, "classes_", None)
-    schema = prof.input_schema(X)
-    if y is not None:
-        schema["target"] = str(getattr(y, "name", None) or "target")
-    if classes is not None:
-        schema["classes"] = [c.item() if hasattr(c, "item") else c for c in classes]
-    start = time.perf_counter()
-    latency = prof.predict_latency(model, X)
-    profile = {
-        "format": PROFILE_FORMAT,
-        "created_at": prof.now_iso(),
-        "kind": kind,
-        "model_file": model_file.name,
-        "task": task or (spec or {}).get("task"),
-        "candidate": candidate,
-        "estimator": _estimator_classes(model),
-        "params": params or {},
-        "select_by": select_by,
-        "metrics": metrics or {},
-        "fit_time_s": fit_time_s,
-        "predict_latency": latency,
-        "model_size_bytes": model_file.stat().st_size if model_file.is_file() else
-        sum(p.stat().st_size for p in model_file.rglob("*") if p.is_file()),
-        "input_schema": schema,
-        "sample_rows": prof.sample_rows(X),
-        "data_fingerprint": prof.data_fingerprint(X, y),
-        "needs_gpu": False,
-        "libraries": prof.library_versions(),
-        "environment": prof.environment(),
-        "spec": spec,
-        "profiling_s": round(time.perf_counter() - start, 4),
-        **(extra or {}),
-    }
+    fmt = format_for(model)
+    model_file = fmt.save(model, directory)
+    made = {"task": task, "spec": spec, "candidate": candidate, "params": params,
+            "metrics": metrics, "select_by": select_by, "fit_time_s": fit_time_s,
+            "extra": extra}
+    profile = _profile(model, fmt, model_file, X, y, made)
     (directory / "profile.json").write_text(json.dumps(profile, indent=2, default=_json_default)
                                             + "\n", encoding="utf-8")
     (directory / "requirements.txt").write_text(
-        "\n".join(requirements_for(model, X)) + "\n", encoding="utf-8")
+        "\n".join(requirements_for(model, X, fmt)) + "\n", encoding="utf-8")
     if leaderboard is not None:
         leaderboard.to_csv(directory / "leaderboard.csv", index=False)
     return directory

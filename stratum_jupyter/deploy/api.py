@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import DeployError
+from .record import DeployRecord, read_record, record_path
 from .run import Log
 
 
@@ -19,13 +19,13 @@ class DeployResult:
     bundle: Path
     target: str
     manifest: dict[str, Any]
-    record: dict[str, Any] | None = None
+    record: DeployRecord | None = None
     image: str | None = None
     warnings: list[str] = field(default_factory=list)
 
     @property
     def url(self) -> str | None:
-        return (self.record or {}).get("url")
+        return self.record.get("url") if self.record else None
 
     def _repr_html_(self) -> str:
         from html import escape
@@ -102,10 +102,10 @@ def deploy(model_dir: str | Path, target: str, out: str | Path, *, port: int = 8
     if apply:
         result.record = runner.apply(out, inventory=inventory, on_event=on_event)
     if result.record:
-        on_event(f"deployed: {result.record['url']} (recorded in {out / 'deploy.json'})")
+        on_event(f"deployed: {result.record['url']} (recorded in {record_path(out)})")
     return result
 
 
-def read_deploy_record(bundle: str | Path) -> dict[str, Any]:
+def read_deploy_record(bundle: str | Path) -> DeployRecord:
     """The bundle's deploy.json (after --apply or --run)."""
-    return json.loads((Path(bundle) / "deploy.json").read_text("utf-8"))
+    return read_record(bundle)

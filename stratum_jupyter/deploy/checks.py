@@ -4,10 +4,13 @@ violation is collected and reported at once in one :class:`DeployError`."""
 from __future__ import annotations
 
 import platform
-import re
-from typing import Any
 
+from packaging.requirements import InvalidRequirement, Requirement
+
+from ..bundle.formats import kind_label
+from ..bundle.profile import Profile
 from ..errors import DeployError
+from .convert import CONVERTERS, converters_for, get_converter
 from .kb import KnowledgeBase
 from .targets import Target
 
@@ -17,7 +20,12 @@ LOCAL_ARCH = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": 
 
 
 def requirement_name(line: str) -> str:
-    return re.split(r"[\s<>=!~;\[@]", line.strip(), maxsplit=1)[0]
+    """The distribution a requirement line names (PEP 508): ``numpy==1.26`` -> ``numpy``."""
+    try:
+        return Requirement(line.strip()).name
+    except InvalidRequirement as exc:
+        raise DeployError([f"requirements: {line.strip()!r} is not a requirement: {exc}"]
+                          ) from None
 
 
 def _minor(version: str | None) -> str | None:
@@ -33,15 +41,15 @@ def target_arch(target: Target) -> str:
     return target.arch
 
 
-def runtime_component(profile: dict[str, Any], conversion: str) -> str:
+def runtime_component(profile: Profile, conversion: str) -> str:
     return conversion if conversion != "none" else str(profile.get("kind") or "sklearn")
 
 
-def violations(profile: dict[str, Any], target: Target, kb: KnowledgeBase, *,
+def violations(profile: Profile, target: Target, kb: KnowledgeBase, *,
                requirements: list[str], conversion: str, python: str | None) -> list[str]:
     """Every way this model, with these requirements, does not fit ``target``."""
     out: list[str] = []
-    kind = profile.get("kind") or "sklearn"
+    kind = str(profile.get("kind") or "sklearn")
     arch = target_arch(target)
 
     for line in requirements:
@@ -75,12 +83,7 @@ def violations(profile: dict[str, Any], target: Target, kb: KnowledgeBase, *,
                    "install or load there (re-train with that Python, or convert with "
                    "--convert onnx)")
 
-    if conversion == "onnx" and kind != "sklearn":
-        out.append(f"conversion: --convert onnx is for scikit-learn models, this is {kind} "
-                   "(allowed: tflite, none)")
-    if conversion == "tflite" and kind != "keras":
-        out.append(f"conversion: --convert tflite is for Keras models, this is {kind} "
-                   "(allowed: onnx, none)")
+    out += conversion_problems(kind, conversion)
     if kind not in {"sklearn", "keras"}:
         out.append(f"kind: the prediction service serves scikit-learn and Keras models, "
                    f"not {kind!r}")
@@ -92,8 +95,28 @@ def violations(profile: dict[str, Any], target: Target, kb: KnowledgeBase, *,
     return out
 
 
-def check(profile: dict[str, Any], target: Target, kb: KnowledgeBase, **kw: Any) -> None:
+def conversion_problems(kind: str, conversion: str) -> list[str]:
+    """Why ``--convert conversion`` does not take models of ``kind`` (nothing if it does)."""
+    if conversion == "none":
+        return []
+    allowed = ", ".join([*converters_for(kind), "none"])
+    if conversion not in CONVERTERS:
+        return [f"conversion: no converter {conversion!r} is installed (allowed: {allowed})"]
+    try:
+        converter = get_converter(conversion)
+    except DeployError as exc:
+        return exc.violations
+    if kind in converter.kinds:
+        return []
+    takes = " or ".join(kind_label(k) for k in converter.kinds)
+    return [f"conversion: --convert {conversion} is for {takes} models, this is {kind} "
+            f"(allowed: {allowed})"]
+
+
+def check(profile: Profile, target: Target, kb: KnowledgeBase, *, requirements: list[str],
+          conversion: str, python: str | None) -> None:
     """Raise one DeployError carrying every violation, if there are any."""
-    found = violations(profile, target, kb, **kw)
+    found = violations(profile, target, kb, requirements=requirements, conversion=conversion,
+                       python=python)
     if found:
         raise DeployError(found)

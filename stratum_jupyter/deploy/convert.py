@@ -1,6 +1,11 @@
 """Model transfer for edge targets: convert, then verify the converted model against the
 original on the profile's sample rows; refuse if they disagree.
 
+Converters are a registry: the built-in ``onnx`` (scikit-learn models) first, then the entry
+points of the ``stratum_jupyter.converters`` group (the Keras plug-in adds ``tflite``). A
+:class:`Converter` says which model kinds it takes, how to export a model and how to run the
+export; :func:`convert` does the rest the same way for all of them.
+
 Tolerances (stated, and recorded in ``conversion.json``): class labels must be identical;
 probabilities and regression outputs must agree within ``atol + rtol * |original|`` with
 ``rtol = 1e-4`` and ``atol = 1e-4`` (ONNX runs in float32, the original in float64).
@@ -9,28 +14,82 @@ probabilities and regression outputs must agree within ``atol + rtol * |original
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import DeployError
+from ..bundle.formats import kind_label
+from ..bundle.plugins import Registry
+from ..bundle.profile import Profile
+from ..errors import DeployError, StratumError
+from . import onnx_converter
 
+ENTRY_POINT_GROUP = "stratum_jupyter.converters"
 RTOL = 1e-4
 ATOL = 1e-4
-NUMERIC_KINDS = "biuf"
+
+Outputs = dict[str, Any]
+"""Predictions on the sample rows: ``labels`` and ``probabilities``, or ``values``."""
+Report = dict[str, Any]
+"""What ``conversion.json`` records: format, verified_rows, rtol, atol, bytes, versions."""
 
 
-def _frame(profile: dict[str, Any], rows: list[dict[str, Any]] | None = None) -> Any:
+@dataclass(frozen=True)
+class Converter:
+    """One conversion of a bundle's model for the prediction service (``--convert NAME``)."""
+
+    name: str
+    """The ``--convert`` name, the file ``model.<name>`` and the knowledge-base component."""
+    label: str
+    """The format for people, in messages: ``ONNX``, ``TFLite``."""
+    kinds: tuple[str, ...]
+    """The model kinds (``profile["kind"]``) it converts."""
+    export: Callable[[Any, Profile, Any], bytes]
+    """``(model, profile, sample frame) -> bytes`` of the converted model."""
+    run: Callable[[bytes, Profile, Any], Outputs]
+    """``(bytes, profile, sample frame) -> outputs`` of the converted model."""
+    runtime: Callable[[], dict[str, str]]
+    """The versions of what ran the check, recorded in ``conversion.json``."""
+    keep_from_bundle: tuple[str, ...] = ()
+    """Requirements pinned as the model bundle pins them, not as the knowledge base does."""
+
+
+ONNX = Converter(name="onnx", label="ONNX", kinds=("sklearn",), export=onnx_converter.to_onnx,
+                 run=onnx_converter.onnx_outputs, runtime=onnx_converter.onnx_runtime,
+                 keep_from_bundle=("numpy",))
+
+CONVERTERS: Registry[Converter] = Registry(ENTRY_POINT_GROUP, Converter, "converter",
+                                           {ONNX.name: ONNX})
+
+
+def get_converter(name: str) -> Converter:
+    """The converter registered as ``name``; a DeployError if there is none."""
+    try:
+        return CONVERTERS.get(name)
+    except StratumError as exc:
+        raise DeployError([f"conversion: {exc}"]) from None
+
+
+def converters_for(kind: str) -> list[str]:
+    """The names of the converters that take models of ``kind``."""
+    return [c.name for c in CONVERTERS.values() if kind in c.kinds]
+
+
+def sample_frame(profile: Profile, rows: list[dict[str, Any]] | None = None) -> Any:
+    """The profile's sample rows (or ``rows``) as a DataFrame of its input features."""
     import pandas as pd
 
     names = [f["name"] for f in profile["input_schema"]["features"]]
     return pd.DataFrame(rows if rows is not None else profile["sample_rows"], columns=names)
 
 
-def _model_input(profile: dict[str, Any], frame: Any) -> Any:
+def model_input(profile: Profile, frame: Any) -> Any:
+    """What the original model was trained on: the frame itself, or its array."""
     return frame if profile["input_schema"].get("kind") == "dataframe" else frame.to_numpy()
 
 
-def compare(original: dict[str, Any], converted: dict[str, Any], *, rtol: float = RTOL,
+def compare(original: Outputs, converted: Outputs, *, rtol: float = RTOL,
             atol: float = ATOL) -> list[str]:
     """Differences between two prediction sets (``labels``/``values``/``probabilities``)."""
     import numpy as np
@@ -56,8 +115,9 @@ def compare(original: dict[str, Any], converted: dict[str, Any], *, rtol: float 
     return problems
 
 
-def original_outputs(model: Any, profile: dict[str, Any], frame: Any) -> dict[str, Any]:
-    data = _model_input(profile, frame)
+def original_outputs(model: Any, profile: Profile, frame: Any) -> Outputs:
+    """What the original model predicts for ``frame``."""
+    data = model_input(profile, frame)
     pred = model.predict(data)
     if "classes" in profile["input_schema"]:
         out = {"labels": pred}
@@ -67,78 +127,9 @@ def original_outputs(model: Any, profile: dict[str, Any], frame: Any) -> dict[st
     return {"values": pred}
 
 
-def to_onnx(model: Any, profile: dict[str, Any]) -> bytes:
-    """scikit-learn model -> ONNX bytes (numeric features, one float input ``X``)."""
-    from skl2onnx import to_onnx as skl_to_onnx
-    from skl2onnx.common.data_types import FloatTensorType
-
-    features = profile["input_schema"]["features"]
-    bad = [f"{f['name']} ({f['dtype']})" for f in features
-           if not _numeric(f["dtype"])]
-    if bad:
-        raise DeployError([f"conversion: ONNX export here takes numeric features only; "
-                           f"not numeric: {', '.join(bad)} (use --convert none)"])
-    options = None
-    if "classes" in profile["input_schema"]:
-        options = {"zipmap": False}
-    try:
-        onx = skl_to_onnx(model, initial_types=[("X", FloatTensorType([None, len(features)]))],
-                          options=options, target_opset={"": 17, "ai.onnx.ml": 3})
-    except Exception as exc:  # skl2onnx raises many types for unsupported models
-        raise DeployError([f"conversion: skl2onnx cannot convert this model: {exc} "
-                           "(use --convert none to ship the scikit-learn model)"]) from None
-    return onx.SerializeToString()
-
-
-def _numeric(dtype: str) -> bool:
-    import numpy as np
-
-    try:
-        return np.dtype(dtype).kind in NUMERIC_KINDS
-    except TypeError:
-        return False
-
-
-def onnx_outputs(onnx_bytes: bytes, profile: dict[str, Any], frame: Any) -> dict[str, Any]:
-    import numpy as np
-    import onnxruntime as ort
-
-    session = ort.InferenceSession(onnx_bytes, providers=["CPUExecutionProvider"])
-    result = session.run(None, {"X": frame.to_numpy(dtype=np.float32)})
-    if "classes" in profile["input_schema"]:
-        out = {"labels": np.asarray(result[0]).ravel()}
-        if len(result) > 1:
-            out["probabilities"] = np.asarray(result[1])
-        return out
-    return {"values": np.asarray(result[0]).reshape(len(frame), -1).squeeze(axis=1)
-            if np.asarray(result[0]).ndim == 2 and np.asarray(result[0]).shape[1] == 1
-            else np.asarray(result[0])}
-
-
-def convert_onnx(model_dir: Path, profile: dict[str, Any], out_dir: Path, *,
-                 rtol: float = RTOL, atol: float = ATOL) -> dict[str, Any]:
-    """Write ``out_dir/model.onnx`` after verifying it; a DeployError if it disagrees."""
-    from ..bundle import load_model
-
-    if profile.get("kind") != "sklearn":
-        raise DeployError([f"conversion: ONNX conversion is for scikit-learn models; this is a "
-                           f"{profile.get('kind')} model (use --convert tflite)"])
-    if not profile.get("sample_rows"):
-        raise DeployError(["conversion: the profile has no sample_rows to verify against"])
-    model = load_model(model_dir)
-    onnx_bytes = to_onnx(model, profile)
-    frame = _frame(profile)
-    import onnxruntime
-
-    return write_verified(
-        "onnx", onnx_bytes, original_outputs(model, profile, frame),
-        onnx_outputs(onnx_bytes, profile, frame), out_dir, rows=len(frame), rtol=rtol,
-        atol=atol, runtime={"onnxruntime": onnxruntime.__version__})
-
-
-def write_verified(fmt: str, data: bytes, original: dict[str, Any], converted: dict[str, Any],
+def write_verified(fmt: str, data: bytes, original: Outputs, converted: Outputs,
                    out_dir: Path, *, rows: int, rtol: float, atol: float,
-                   runtime: dict[str, str]) -> dict[str, Any]:
+                   runtime: dict[str, str]) -> Report:
     """Refuse a converted model that disagrees with the original; else write
     ``model.<fmt>`` and ``conversion.json`` (what was checked, how closely) to ``out_dir``."""
     problems = compare(original, converted, rtol=rtol, atol=atol)
@@ -153,15 +144,35 @@ def write_verified(fmt: str, data: bytes, original: dict[str, Any], converted: d
     return report
 
 
-def convert_tflite(model_dir: Path, profile: dict[str, Any], out_dir: Path, **kw: Any
-                   ) -> dict[str, Any]:
-    """Keras -> TFLite; provided by the Keras support (``stratum_jupyter.keras``)."""
-    try:
-        from ..keras import convert_tflite as keras_convert  # type: ignore[import-not-found]
-    except ImportError:
-        raise DeployError(["conversion: TFLite conversion needs stratum_jupyter's Keras "
-                           "support, which is not installed here"]) from None
-    return keras_convert(model_dir, profile, out_dir, **kw)
+def _check_convertible(converter: Converter, profile: Profile) -> None:
+    kind = str(profile.get("kind"))
+    if kind not in converter.kinds:
+        takes = " or ".join(kind_label(k) for k in converter.kinds)
+        instead = ", ".join(converters_for(kind)) or "none"
+        raise DeployError([f"conversion: {converter.label} conversion is for {takes} models; "
+                           f"this is a {kind} model (use --convert {instead})"])
+    if not profile.get("sample_rows"):
+        raise DeployError(["conversion: the profile has no sample_rows to verify against"])
 
 
-CONVERTERS = {"onnx": convert_onnx, "tflite": convert_tflite}
+def convert(converter: Converter | str, model_dir: Path, profile: Profile, out_dir: Path, *,
+            rtol: float = RTOL, atol: float = ATOL) -> Report:
+    """Write ``out_dir/model.<name>`` after checking it against the original model on the
+    profile's sample rows (labels identical; values within ``atol + rtol * |original|``);
+    a DeployError if they disagree."""
+    from ..bundle import load_model
+
+    conv = get_converter(converter) if isinstance(converter, str) else converter
+    _check_convertible(conv, profile)
+    model = load_model(model_dir)
+    frame = sample_frame(profile)
+    data = conv.export(model, profile, frame)
+    return write_verified(conv.name, data, original_outputs(model, profile, frame),
+                          conv.run(data, profile, frame), out_dir, rows=len(frame), rtol=rtol,
+                          atol=atol, runtime=conv.runtime())
+
+
+def convert_onnx(model_dir: Path, profile: Profile, out_dir: Path, *, rtol: float = RTOL,
+                 atol: float = ATOL) -> Report:
+    """Write ``out_dir/model.onnx`` after verifying it; a DeployError if it disagrees."""
+    return convert(ONNX, model_dir, profile, out_dir, rtol=rtol, atol=atol)

@@ -19,6 +19,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from packaging.utils import canonicalize_name
+
 from .. import envvars
 from ..errors import StratumError
 
@@ -38,7 +40,7 @@ SCHEMA: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
 
 def normalize(package: str) -> str:
     """PEP 503 name normalisation: ``Scikit_Learn`` -> ``scikit-learn``."""
-    return re.sub(r"[-_.]+", "-", package).lower()
+    return str(canonicalize_name(package))
 
 
 def user_db_path() -> Path:

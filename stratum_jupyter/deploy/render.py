@@ -14,23 +14,60 @@ import json
 import platform
 import shutil
 import sys
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata, resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
 
+from ..bundle.profile import Profile
 from ..errors import DeployError
 from . import quoting
 from .checks import check, requirement_name
+from .convert import CONVERTERS, convert, converters_for, get_converter
 from .kb import KnowledgeBase, normalize
 from .targets import Target, check_image, get_target
+
+if TYPE_CHECKING:  # pragma: no cover
+    import jinja2
 
 BUNDLE_MARKER = "bundle.json"
 GENERATED = ("Dockerfile", ".dockerignore", "requirements.txt", "README.md", "service", "model",
              "ansible", BUNDLE_MARKER)
 # The image needs only these; run/ (a local process's state) and the rest stay out of it.
 DOCKERIGNORE = "*\n!Dockerfile\n!requirements.txt\n!service/\n!model/\nservice/__pycache__\n"
-CONVERSIONS = ("auto", "none", "onnx", "tflite")
+
+
+def conversions() -> tuple[str, ...]:
+    """What ``--convert`` takes: ``auto``, ``none``, then every registered converter."""
+    return ("auto", "none", *CONVERTERS.names())
+
+
+class Conversions(Sequence[str]):
+    """:func:`conversions` as a sequence read afresh on each use (argparse ``choices``), so
+    converters that plugins register appear in it."""
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        return conversions()[index]
+
+    def __len__(self) -> int:
+        return len(conversions())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(conversions())
+
+    def __contains__(self, name: object) -> bool:
+        return name in conversions()
+
+    def __repr__(self) -> str:
+        return repr(conversions())
+
+
+CONVERSIONS = Conversions()
 
 
 @dataclass
@@ -38,7 +75,7 @@ class DeployPlan:
     """Everything decided before a file is written."""
 
     model_dir: Path
-    profile: dict[str, Any]
+    profile: Profile
     target: Target
     title: str
     slug: str
@@ -63,8 +100,7 @@ def _installed(dist: str) -> str | None:
         return None
 
 
-def _requirements(model_dir: Path, profile: dict[str, Any], conversion: str,
-                  kb: KnowledgeBase) -> list[str]:
+def _requirements(model_dir: Path, conversion: str, kb: KnowledgeBase) -> list[str]:
     bundle_reqs = [line.strip() for line in
                    (model_dir / "requirements.txt").read_text("utf-8").splitlines()
                    if line.strip() and not line.startswith("#")] \
@@ -78,13 +114,23 @@ def _requirements(model_dir: Path, profile: dict[str, Any], conversion: str,
             version = _installed(dist)
             if version:
                 pins[dist] = f"{dist}=={version}"
-        reqs = list(pins.values())
-        if conversion == "onnx":
-            numpy = [r for r in bundle_reqs if normalize(requirement_name(r)) == "numpy"]
-            reqs = [r for r in reqs if normalize(requirement_name(r)) != "numpy"] + numpy
+        keep = {normalize(n) for n in get_converter(conversion).keep_from_bundle}
+        reqs = [r for r in pins.values() if normalize(requirement_name(r)) not in keep]
+        reqs += [r for r in bundle_reqs if normalize(requirement_name(r)) in keep]
     names = {normalize(requirement_name(r)) for r in reqs}
     reqs += [p for p in kb.pins("service") if normalize(requirement_name(p)) not in names]
     return reqs
+
+
+def auto_conversion(target: Target, kind: str) -> str:
+    """``--convert auto``: the target's conversion where it takes this kind of model, else
+    another converter that does; ``none`` for targets that need none."""
+    if target.conversion == "none":
+        return "none"
+    names = converters_for(kind)
+    if target.conversion in names:
+        return target.conversion
+    return names[0] if names else "none"
 
 
 def _check_port_bind(port: int, bind: str) -> list[str]:
@@ -114,11 +160,7 @@ def plan(model_dir: str | Path, target: str | Target, *, port: int = 8080,
                         f"(allowed: {', '.join(CONVERSIONS)})")
         convert = "none"
     kind = str(profile.get("kind") or "sklearn")
-    conversion = convert
-    if convert == "auto":
-        conversion = target.conversion
-        if conversion == "onnx" and kind != "sklearn":
-            conversion = "tflite" if kind == "keras" else "none"
+    conversion = auto_conversion(target, kind) if convert == "auto" else convert
     if base_image is not None:
         try:
             check_image(base_image, "base_image")
@@ -131,7 +173,7 @@ def plan(model_dir: str | Path, target: str | Target, *, port: int = 8080,
     python = (kb_image or {}).get("python") or target.python or host_python
     image = base_image or (kb_image or {}).get("image") or target.base_image \
         or f"python:{host_python}-slim-bookworm"
-    reqs = _requirements(model_dir, profile, conversion, kb)
+    reqs = _requirements(model_dir, conversion, kb)
     warnings = [f"{requirement_name(r)} is not in the knowledge base; its wheels for "
                 f"{target.arch} are assumed to exist" for r in reqs
                 if kb.wheel(requirement_name(r), target.arch) is None]
@@ -149,7 +191,7 @@ def plan(model_dir: str | Path, target: str | Target, *, port: int = 8080,
 
 
 # -- writing ----------------------------------------------------------------------------------
-def _env(ansible: bool = False) -> Any:
+def _env(ansible: bool = False) -> jinja2.Environment:
     import jinja2
 
     loader = jinja2.PackageLoader("stratum_jupyter.deploy", "templates")
@@ -186,12 +228,10 @@ def _prepare_out(out: Path) -> None:
 
 
 def _copy_model(plan: DeployPlan, model_out: Path) -> dict[str, Any] | None:
-    from .convert import CONVERTERS
-
     model_out.mkdir(parents=True)
     shutil.copy2(plan.model_dir / "profile.json", model_out / "profile.json")
     if plan.conversion != "none":
-        return CONVERTERS[plan.conversion](plan.model_dir, plan.profile, model_out)
+        return convert(plan.conversion, plan.model_dir, plan.profile, model_out)
     model_file = plan.profile.get("model_file") or "model.skops"
     source = plan.model_dir / model_file
     if source.is_dir():
@@ -231,18 +271,11 @@ def _copy_roles(dest: Path, roles: list[str]) -> None:
                 (dest / role / sub.name / f.name).write_bytes(f.read_bytes())
 
 
-def render(plan: DeployPlan, out: str | Path, *, kb: KnowledgeBase | None = None
-           ) -> dict[str, Any]:
-    """Write the deploy bundle for ``plan`` into ``out``; returns its manifest."""
+def _write_service(plan: DeployPlan, out: Path, conversion: dict[str, Any] | None) -> str:
+    """Dockerfile, .dockerignore and README.md; returns the image tag (content-hashed)."""
     from .._version import __version__
 
-    out = Path(out)
-    kb = kb or KnowledgeBase()
     target = plan.target
-    _prepare_out(out)
-    conversion = _copy_model(plan, out / "model")
-    _copy_service(out / "service")
-    (out / "requirements.txt").write_text("\n".join(plan.requirements) + "\n", "utf-8")
     schema = plan.profile.get("input_schema") or {}
     context = {
         "version": __version__, "target": target, "base_image": plan.base_image,
@@ -258,8 +291,37 @@ def render(plan: DeployPlan, out: str | Path, *, kb: KnowledgeBase | None = None
     image = f"stratum/{plan.slug}:{_content_hash(out)}"
     context["image"] = image
     (out / "README.md").write_text(env.get_template("README.md.j2").render(context), "utf-8")
+    return image
 
-    ansible_dir = out / "ansible"
+
+def _ansible_vars(plan: DeployPlan, image: str, kb: KnowledgeBase
+                  ) -> tuple[list[str], dict[str, Any]]:
+    """The roles the playbook runs and the variables of ``vars.yml``."""
+    target = plan.target
+    variables: dict[str, Any] = {"stratum_port": plan.port, "stratum_bind": plan.bind}
+    if not target.containerised:
+        variables.update(stratum_python=sys.executable,
+                         ansible_python_interpreter=sys.executable)
+        return ["stratum_process"], variables
+    roles = ["stratum_docker", "stratum_bundle", "stratum_image", "stratum_container"]
+    if target.gpu:
+        roles.insert(1, "stratum_nvidia")
+    run_options = {"cuda": ["--gpus", "all"], "jetson": ["--runtime", "nvidia"]}
+    variables.update(
+        stratum_image=image, stratum_container=f"stratum-{plan.slug}",
+        stratum_install_dir=f"/opt/stratum/{plan.slug}", stratum_platform=target.platform,
+        stratum_base_image=plan.base_image, stratum_accelerator=target.accelerator,
+        stratum_apt_packages=kb.apt_packages("docker", target.name),
+        stratum_nvidia_packages=kb.apt_packages("nvidia", target.name),
+        stratum_run_options=run_options.get(target.accelerator, []))
+    return roles, variables
+
+
+def _write_ansible(plan: DeployPlan, ansible_dir: Path, image: str, kb: KnowledgeBase) -> None:
+    """The playbook, its inventory, ``vars.yml`` and the roles it runs."""
+    from .._version import __version__
+
+    target = plan.target
     ansible_dir.mkdir()
     aenv = _env(ansible=True)
     actx = {"version": __version__, "target_name": target.name, "host_group": target.host_group,
@@ -267,26 +329,23 @@ def render(plan: DeployPlan, out: str | Path, *, kb: KnowledgeBase | None = None
     for name in ("playbook.yml", "inventory.ini"):
         (ansible_dir / name).write_text(aenv.get_template(f"ansible/{name}.j2").render(actx),
                                         "utf-8")
-    variables: dict[str, Any] = {"stratum_port": plan.port, "stratum_bind": plan.bind}
-    if target.containerised:
-        roles = ["stratum_docker", "stratum_bundle", "stratum_image", "stratum_container"]
-        if target.gpu:
-            roles.insert(1, "stratum_nvidia")
-        run_options = {"cuda": ["--gpus", "all"], "jetson": ["--runtime", "nvidia"]}
-        variables.update(
-            stratum_image=image, stratum_container=f"stratum-{plan.slug}",
-            stratum_install_dir=f"/opt/stratum/{plan.slug}", stratum_platform=target.platform,
-            stratum_base_image=plan.base_image, stratum_accelerator=target.accelerator,
-            stratum_apt_packages=kb.apt_packages("docker", target.name),
-            stratum_nvidia_packages=kb.apt_packages("nvidia", target.name),
-            stratum_run_options=run_options.get(target.accelerator, []))
-    else:
-        roles = ["stratum_process"]
-        variables.update(stratum_python=sys.executable,
-                         ansible_python_interpreter=sys.executable)
+    roles, variables = _ansible_vars(plan, image, kb)
     (ansible_dir / "vars.yml").write_text(quoting.ansible_vars_yaml(variables), "utf-8")
     _copy_roles(ansible_dir / "roles", roles)
 
+
+def render(plan: DeployPlan, out: str | Path, *, kb: KnowledgeBase | None = None
+           ) -> dict[str, Any]:
+    """Write the deploy bundle for ``plan`` into ``out``; returns its manifest."""
+    out = Path(out)
+    kb = kb or KnowledgeBase()
+    target = plan.target
+    _prepare_out(out)
+    conversion = _copy_model(plan, out / "model")
+    _copy_service(out / "service")
+    (out / "requirements.txt").write_text("\n".join(plan.requirements) + "\n", "utf-8")
+    image = _write_service(plan, out, conversion)
+    _write_ansible(plan, out / "ansible", image, kb)
     manifest = {
         "format": "stratum-deploy/1", "target": target.name, "title": plan.title,
         "image": image if target.containerised else None, "base_image": plan.base_image,

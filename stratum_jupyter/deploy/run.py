@@ -5,7 +5,6 @@ callback (``print`` in a notebook streams it into the cell's output)."""
 from __future__ import annotations
 
 import contextlib
-import datetime as _dt
 import json
 import os
 import signal
@@ -20,13 +19,10 @@ from typing import Any
 
 from .. import envvars
 from ..errors import StratumError
+from .record import DeployRecord, read_record, write_record
 
 Log = Callable[[str], None]
-DEPLOY_JSON = "deploy.json"
-
-
-def _now() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+"""Where progress lines go (``print`` in a notebook streams them into the cell's output)."""
 
 
 def manifest(bundle: Path) -> dict[str, Any]:
@@ -34,12 +30,6 @@ def manifest(bundle: Path) -> dict[str, Any]:
         return json.loads((bundle / "bundle.json").read_text("utf-8"))
     except FileNotFoundError:
         raise StratumError(f"{bundle} is not a deploy bundle: no bundle.json") from None
-
-
-def write_deploy_json(bundle: Path, record: dict[str, Any]) -> dict[str, Any]:
-    record = {**record, "deployed_at": _now()}
-    (bundle / DEPLOY_JSON).write_text(json.dumps(record, indent=2) + "\n", "utf-8")
-    return record
 
 
 def wait_healthy(url: str, timeout: float = 60.0) -> None:
@@ -113,7 +103,7 @@ def docker_build(bundle: Path, *, base_image: str | None = None, on_event: Log =
 
 
 def docker_run(bundle: Path, *, on_event: Log = print, client: Any = None,
-               timeout: float = 90.0) -> dict[str, Any]:
+               timeout: float = 90.0) -> DeployRecord:
     """Run the bundle's image on this engine (host network, restart policy), wait for
     /health, write deploy.json."""
     import docker.errors
@@ -137,7 +127,7 @@ def docker_run(bundle: Path, *, on_event: Log = print, client: Any = None,
     except StratumError as exc:
         logs = container.logs(tail=30).decode("utf-8", "replace")
         raise StratumError(f"{exc}\ncontainer log:\n{logs}") from None
-    return write_deploy_json(bundle, {"target": info["target"], "kind": "container",
+    return write_record(bundle, {"target": info["target"], "kind": "container",
                                       "image": info["image"], "container": name,
                                       "container_id": container.id, "url": url})
 
@@ -169,7 +159,7 @@ def _event_line(event: dict[str, Any]) -> str | None:
 
 
 @contextlib.contextmanager
-def _own_signal_handlers() -> Iterator[None]:
+def own_signal_handlers() -> Iterator[None]:
     """ansible-runner installs SIGINT/SIGTERM handlers in the main thread and never puts ours
     back: a kernel would then swallow every later interrupt (Ctrl-C). Restore them."""
     if threading.current_thread() is not threading.main_thread():
@@ -205,7 +195,7 @@ def ansible_apply(bundle: Path, *, inventory: str | Path | None = None, on_event
         return True
 
     with tempfile.TemporaryDirectory(prefix="stratum-ansible-") as private, \
-            _own_signal_handlers():
+            own_signal_handlers():
         result = ansible_runner.run(
             private_data_dir=private, project_dir=str(ansible_dir), playbook="playbook.yml",
             inventory=str(inv), event_handler=handler, quiet=True, extravars=extra_vars or {},
@@ -220,7 +210,7 @@ def ansible_apply(bundle: Path, *, inventory: str | Path | None = None, on_event
 
 
 def apply(bundle: Path, *, inventory: str | Path | None = None, on_event: Log = print,
-          extra_vars: dict[str, Any] | None = None) -> dict[str, Any]:
+          extra_vars: dict[str, Any] | None = None) -> DeployRecord:
     """Apply the playbook and record the result in deploy.json. ``extra_vars`` override
     vars.yml (e.g. ``stratum_install_engine: false`` where the hosts have Docker)."""
     info = manifest(bundle)
@@ -228,6 +218,7 @@ def apply(bundle: Path, *, inventory: str | Path | None = None, on_event: Log = 
                           extra_vars=extra_vars)
     changed = sum((stats.get("changed") or {}).values())
     hosts = sorted(set().union(*[set(v or {}) for v in stats.values() if isinstance(v, dict)]))
+    record: DeployRecord
     if info["image"] is None:
         state = json.loads((bundle / "run" / "state.json").read_text("utf-8"))
         host = "127.0.0.1" if info["bind"] in {"0.0.0.0", "::"} else info["bind"]
@@ -239,7 +230,7 @@ def apply(bundle: Path, *, inventory: str | Path | None = None, on_event: Log = 
         first = hosts[0] if hosts else "127.0.0.1"
         record = {"target": info["target"], "kind": "container", "image": info["image"],
                   "hosts": hosts, "url": f"http://{first}:{info['port']}", "changed": changed}
-    return write_deploy_json(bundle, record)
+    return write_record(bundle, record)
 
 
 def stop(bundle: Path, *, on_event: Log = print) -> bool:
@@ -247,7 +238,7 @@ def stop(bundle: Path, *, on_event: Log = print) -> bool:
     import subprocess
 
     try:
-        record = json.loads((bundle / DEPLOY_JSON).read_text("utf-8"))
+        record = read_record(bundle)
     except FileNotFoundError:
         return False
     if record.get("kind") == "process":

@@ -24,7 +24,7 @@ def layer_problem(layer: Any) -> str | None:
         return f"activation must be one of {', '.join(ACTIVATIONS)}, got {activation!r}"
     dropout = layer.get("dropout", 0.0)
     if not isinstance(dropout, numbers.Real) or isinstance(dropout, bool) \
-            or not 0 <= dropout < 1:
+            or not 0 <= float(dropout) < 1:
         return f"dropout must be a float in [0, 1), got {dropout!r}"
     return None
 

@@ -21,8 +21,6 @@ DEFAULT_LAYERS = ({"units": 64, "activation": "relu"},)
 class _KerasEstimator(BaseEstimator):
     """Shared parameters, network building, training and (un)pickling."""
 
-    _stratum_kind = "keras"
-
     _parameter_constraints: dict = {
         "layers": [list, tuple],  # the shape of each layer: _stratum_check_param
         "optimizer": [StrOptions({"adam", "adamw", "sgd", "rmsprop"})],

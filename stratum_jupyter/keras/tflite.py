@@ -13,6 +13,9 @@ from typing import Any
 
 import numpy as np
 
+from ..bundle.profile import Profile
+from ..deploy.convert import ATOL, RTOL, Converter, Outputs, Report, convert
+from ..deploy.service.app import tflite_interpreter, tflite_invoke
 from ..errors import DeployError
 
 
@@ -56,39 +59,39 @@ def to_tflite(network: Any) -> bytes:
     import tensorflow as tf
 
     converter = tf.lite.TFLiteConverter.from_keras_model(network)
-    return converter.convert()
+    data: bytes = converter.convert()
+    return data
 
 
-def tflite_outputs(data: bytes, frame: Any, classes: list[Any] | None) -> dict[str, Any]:
-    # The shipped service's own code runs the model, so the check is what the board will do.
-    from ..deploy.service.app import _tflite_interpreter, tflite_invoke
+def export_tflite(model: Any, profile: Profile, frame: Any) -> bytes:
+    """The pipeline, its preprocessing folded in, as TFLite bytes."""
+    return to_tflite(standalone_network(model, frame.shape[1]))
 
+
+def tflite_outputs(data: bytes, profile: Profile, frame: Any) -> Outputs:
+    """What the TFLite model predicts for ``frame``. The shipped service's own code runs it,
+    so the check is what the board will do."""
     x = frame.to_numpy(dtype=np.float32)
-    out = tflite_invoke(_tflite_interpreter()(model_content=data), x)
+    out = tflite_invoke(tflite_interpreter()(model_content=data), x)
+    classes = profile["input_schema"].get("classes")
     if classes is None:
         return {"values": out.reshape(len(x), -1).squeeze(axis=1)}
     return {"labels": np.asarray(classes)[out.argmax(axis=1)], "probabilities": out}
 
 
-def convert_tflite(model_dir: Path, profile: dict[str, Any], out_dir: Path, *,
-                   rtol: float = 1e-4, atol: float = 1e-4) -> dict[str, Any]:
-    """Write ``out_dir/model.tflite`` after checking it against the original pipeline on the
-    profile's sample rows (labels identical; values within ``atol + rtol * |original|``)."""
-    from ..bundle import load_model
-    from ..deploy.convert import _frame, original_outputs, write_verified
-
-    if profile.get("kind") != "keras":
-        raise DeployError([f"conversion: TFLite conversion is for Keras models; this is a "
-                           f"{profile.get('kind')} model (use --convert onnx)"])
-    if not profile.get("sample_rows"):
-        raise DeployError(["conversion: the profile has no sample_rows to verify against"])
-    model = load_model(model_dir)
-    frame = _frame(profile)
-    data = to_tflite(standalone_network(model, frame.shape[1]))
-    classes = profile["input_schema"].get("classes")
+def tensorflow_runtime() -> dict[str, str]:
     import tensorflow as tf
 
-    return write_verified(
-        "tflite", data, original_outputs(model, profile, frame),
-        tflite_outputs(data, frame, classes), out_dir, rows=len(frame), rtol=rtol, atol=atol,
-        runtime={"tensorflow": tf.__version__})
+    return {"tensorflow": tf.__version__}
+
+
+TFLITE = Converter(name="tflite", label="TFLite", kinds=("keras",), export=export_tflite,
+                   run=tflite_outputs, runtime=tensorflow_runtime)
+"""This plug-in's entry of the ``stratum_jupyter.converters`` group."""
+
+
+def convert_tflite(model_dir: Path, profile: Profile, out_dir: Path, *, rtol: float = RTOL,
+                   atol: float = ATOL) -> Report:
+    """Write ``out_dir/model.tflite`` after checking it against the original pipeline on the
+    profile's sample rows (labels identical; values within ``atol + rtol * |original|``)."""
+    return convert(TFLITE, model_dir, profile, out_dir, rtol=rtol, atol=atol)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ..deploy.record import read_record, record_path
 from .base import MonitorError, Sample, Sampler
 
 __all__ = ["Service", "ServiceSampler", "resolve_service"]
@@ -39,19 +39,19 @@ def resolve_service(target: str | Path) -> Service:
     if not path.is_dir():
         raise MonitorError(f"--services: {text!r} is neither a deploy bundle directory nor a "
                            "URL (allowed: a directory holding deploy.json, or http://HOST:PORT)")
-    record = path / "deploy.json"
-    if not record.is_file():
+    try:
+        data = read_record(path)
+    except FileNotFoundError:
         raise MonitorError(f"--services: {text!r} has no deploy.json, so it was not deployed "
                            "yet: run %stratum_deploy ... --apply (or --build) first, or pass "
-                           "the service's URL")
-    try:
-        data = json.loads(record.read_text())
+                           "the service's URL") from None
     except (OSError, ValueError) as exc:
-        raise MonitorError(f"--services: {record} is not valid JSON: {exc}") from None
-    url = data.get("url") if isinstance(data, dict) else None
+        raise MonitorError(f"--services: {record_path(path)} is not valid JSON: {exc}"
+                           ) from None
+    url = data.get("url")
     if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-        raise MonitorError(f"--services: {record} has no \"url\" of the service (found "
-                           f"{url!r}; expected \"http://HOST:PORT\")")
+        raise MonitorError(f"--services: {record_path(path)} has no \"url\" of the service "
+                           f"(found {url!r}; expected \"http://HOST:PORT\")")
     container = data.get("container")
     return Service(path.resolve().name, url.rstrip("/"),
                    container if isinstance(container, str) else None)

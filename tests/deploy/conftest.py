@@ -68,6 +68,24 @@ def _isolated_kb(tmp_path, monkeypatch):
         monkeypatch.setenv("STRATUM_KB", str(tmp_path / "no-user-kb.sqlite"))
 
 
+@pytest.fixture
+def without_keras(monkeypatch):
+    """The registries as they are where the Keras plug-in is not installed."""
+    from stratum_jupyter.bundle import plugins
+    from stratum_jupyter.bundle.formats import MODEL_FORMATS
+    from stratum_jupyter.deploy.convert import CONVERTERS
+
+    found = plugins.entry_points
+    monkeypatch.setattr(plugins, "entry_points", lambda group: [
+        ep for ep in found(group) if not ep.value.startswith("stratum_jupyter.keras")])
+    for registry in (CONVERTERS, MODEL_FORMATS):
+        registry.reload()
+    yield
+    monkeypatch.undo()
+    for registry in (CONVERTERS, MODEL_FORMATS):
+        registry.reload()
+
+
 def venv_bin(name: str) -> str:
     return str(Path(sys.executable).parent / name)
 

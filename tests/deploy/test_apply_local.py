@@ -79,10 +79,10 @@ def test_apply_leaves_the_interrupt_handler_in_place(tmp_path):
     """ansible-runner sets its own SIGINT handler; after an apply Ctrl-C must still work."""
     import signal
 
-    from stratum_jupyter.deploy.run import _own_signal_handlers
+    from stratum_jupyter.deploy.run import own_signal_handlers
 
     before = signal.getsignal(signal.SIGINT)
-    with _own_signal_handlers():
+    with own_signal_handlers():
         from ansible_runner.utils import signal_handler
 
         signal_handler()  # what ansible_runner.run does in the main thread

@@ -81,12 +81,13 @@ def test_keras_models_must_be_converted_for_the_service():
                       conversion="tflite", python="3.11") == []
 
 
-def test_tflite_conversion_hook_needs_the_keras_support(iris_bundle, tmp_path):
-    import importlib.util
+def test_tflite_conversion_needs_the_keras_support(iris_bundle, tmp_path, without_keras):
+    """Without the Keras plug-in no ``tflite`` converter is registered: said, not a crash."""
+    from stratum_jupyter.deploy.convert import convert
 
-    from stratum_jupyter.deploy.convert import convert_tflite
-
-    if importlib.util.find_spec("stratum_jupyter.keras") is not None:
-        pytest.skip("the Keras support is installed; its own tests cover TFLite")
-    with pytest.raises(DeployError, match="TFLite conversion needs stratum_jupyter's Keras"):
-        convert_tflite(iris_bundle, {"kind": "keras"}, tmp_path)
+    with pytest.raises(DeployError, match="no converter 'tflite' is registered"):
+        convert("tflite", iris_bundle, {"kind": "keras"}, tmp_path)
+    found = violations(_profile(kind="keras"), get_target("cloud-x86"), KnowledgeBase(),
+                       requirements=[], conversion="tflite", python="3.11")
+    assert found == ["conversion: no converter 'tflite' is installed (allowed: none)"]
+    assert plan(iris_bundle, "edge-arm64").conversion == "onnx"

@@ -45,12 +45,12 @@ class Model:
         self.names = [name for name, _ in self.features]
         self.as_frame = schema.get("kind") == "dataframe"
         self.classes = schema.get("classes")
-        self.onnx = None
-        self.estimator = None
-        self.tflite = None
+        self.onnx: Any = None
+        self.estimator: Any = None
+        self.tflite: Any = None
         if (self.dir / "model.tflite").is_file():
             # Keras models converted for edge targets (the conversion is the Keras support's)
-            Interpreter = _tflite_interpreter()
+            Interpreter = tflite_interpreter()
             self.runtime = "tflite"
             self.tflite = Interpreter(model_path=str(self.dir / "model.tflite"))
             self.tflite_lock = threading.Lock()  # an Interpreter is not thread-safe
@@ -206,7 +206,7 @@ def tflite_invoke(interp: Any, data: Any) -> Any:
     return np.array(interp.get_tensor(interp.get_output_details()[0]["index"]))
 
 
-def _tflite_interpreter() -> Any:
+def tflite_interpreter() -> Any:
     """LiteRT's Interpreter, from whichever runtime is installed (smallest first)."""
     try:
         from ai_edge_litert.interpreter import Interpreter
@@ -322,7 +322,7 @@ class Handler(BaseHTTPRequestHandler):
             except (ValueError, TypeError, KeyError) as exc:
                 raise BadRequest(422, f"the model rejected the rows: {exc}") from None
         except BadRequest as exc:
-            body = {"error": exc.message}
+            body: dict[str, Any] = {"error": exc.message}
             if exc.errors:
                 body["errors"] = exc.errors
             self._json(exc.status, body)

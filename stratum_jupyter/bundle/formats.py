@@ -1,0 +1,99 @@
+"""Model formats of a bundle: how a kind of model is written and read back. A registry: the
+built-in ``skops`` format (scikit-learn models, no pickle) first, then the entry points of
+the ``stratum_jupyter.model_formats`` group (the Keras plug-in adds ``keras`` there).
+
+Saving picks the last-registered format that claims the model; loading, the last-registered
+format whose files the bundle holds. ``skops`` claims every model, so it is the fallback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import StratumError
+from .plugins import Registry
+
+ENTRY_POINT_GROUP = "stratum_jupyter.model_formats"
+
+# Types from these packages are trusted when loading a skops file; anything else must be
+# named explicitly by the caller (skops refuses to build untrusted types).
+TRUSTED_ROOTS = ("sklearn", "numpy", "scipy", "builtins", "collections", "stratum_jupyter")
+
+
+def no_requirements() -> list[str]:
+    return []
+
+
+@dataclass(frozen=True)
+class ModelFormat:
+    """One way of writing a fitted model into a bundle folder and reading it back."""
+
+    name: str
+    kind: str
+    """What the profile calls such a model (``profile["kind"]``)."""
+    label: str
+    """The kind for people, in messages: ``scikit-learn``, ``Keras``."""
+    claims: Callable[[Any], bool]
+    """Whether this format writes this fitted model."""
+    save: Callable[[Any, Path], Path]
+    """Write the model into the folder; the path of its main file."""
+    detect: Callable[[Path], bool]
+    """Whether a bundle folder holds a model in this format."""
+    load: Callable[[Path, Collection[str]], Any]
+    """Read the model back from the folder, trusting these extra type names."""
+    requirements: Callable[[], list[str]] = no_requirements
+    """Distributions needed at prediction time beyond the estimators' own packages."""
+
+
+def load_skops(path: Path, trusted: Collection[str] = ()) -> Any:
+    """Load a skops file, trusting only types of :data:`TRUSTED_ROOTS` (plus ``trusted``)."""
+    import skops.io
+
+    untrusted = skops.io.get_untrusted_types(file=path)
+    extra = set(trusted)
+    refused = [t for t in untrusted if t.split(".")[0] not in TRUSTED_ROOTS and t not in extra]
+    if refused:
+        raise StratumError(
+            f"{path} holds types that are not trusted: {', '.join(sorted(refused))}; "
+            "pass trusted=[...] if you know where this file comes from")
+    return skops.io.load(path, trusted=list(untrusted))
+
+
+def _save_skops(model: Any, directory: Path) -> Path:
+    import skops.io
+
+    path = directory / "model.skops"
+    skops.io.dump(model, path)
+    return path
+
+
+SKOPS = ModelFormat(
+    name="skops", kind="sklearn", label="scikit-learn", claims=lambda model: True,
+    save=_save_skops, detect=lambda directory: (directory / "model.skops").is_file(),
+    load=lambda directory, trusted: load_skops(directory / "model.skops", trusted))
+
+MODEL_FORMATS: Registry[ModelFormat] = Registry(
+    ENTRY_POINT_GROUP, ModelFormat, "model format", {SKOPS.name: SKOPS})
+
+
+def format_for(model: Any) -> ModelFormat:
+    """The format that writes ``model``: the last-registered one that claims it."""
+    return MODEL_FORMATS.find(lambda f: f.claims(model)) or SKOPS
+
+
+def format_of(directory: Path) -> ModelFormat:
+    """The format of the model in a bundle folder; a StratumError if there is none."""
+    found = MODEL_FORMATS.find(lambda f: f.detect(directory))
+    if found is None:
+        raise StratumError(f"{directory} holds no model in a known format "
+                           f"({', '.join(MODEL_FORMATS.names())})")
+    return found
+
+
+def kind_label(kind: str) -> str:
+    """``sklearn`` -> ``scikit-learn``: the label of the format of that kind (else the kind)."""
+    found = MODEL_FORMATS.find(lambda f: f.kind == kind)
+    return found.label if found else kind

@@ -1,0 +1,59 @@
+"""``deploy.json``: what a deployment left running, written by ``--run``/``--apply`` into
+the deploy bundle and read by ``stop``, ``read_deploy_record`` and the monitor."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from pathlib import Path
+from typing import Literal, TypedDict, cast
+
+DEPLOY_JSON = "deploy.json"
+
+
+class ProcessInfo(TypedDict):
+    """A service running as a local process (target ``local``)."""
+
+    pid: int
+    python: str
+    log: str
+
+
+class DeployRecord(TypedDict, total=False):
+    """The contents of ``deploy.json``. ``url`` is the service's base URL; a container has
+    ``image`` and ``container`` (or ``hosts`` after --apply), a process ``process``."""
+
+    target: str
+    kind: Literal["container", "process"]
+    url: str
+    image: str
+    container: str
+    container_id: str
+    hosts: list[str]
+    process: ProcessInfo
+    changed: int
+    deployed_at: str
+
+
+def record_path(bundle: str | Path) -> Path:
+    return Path(bundle) / DEPLOY_JSON
+
+
+def read_record(bundle: str | Path) -> DeployRecord:
+    """The bundle's deploy.json. FileNotFoundError if there is none; ValueError if it is not
+    a JSON object."""
+    data = json.loads(record_path(bundle).read_text("utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError(f"{record_path(bundle)} holds {type(data).__name__}, not an object")
+    return cast(DeployRecord, data)
+
+
+def write_record(bundle: str | Path, record: DeployRecord) -> DeployRecord:
+    """Write deploy.json, stamped with ``deployed_at`` (now, UTC); returns what was written."""
+    stamped: DeployRecord = {**record, "deployed_at": _now()}
+    record_path(bundle).write_text(json.dumps(stamped, indent=2) + "\n", "utf-8")
+    return stamped
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
