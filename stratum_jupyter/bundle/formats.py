@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import StratumError
-from .plugins import Registry
+from ..plugins import Registry
 
 ENTRY_POINT_GROUP = "stratum_jupyter.model_formats"
 

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from ..bundle.formats import kind_label
-from ..bundle.plugins import Registry
 from ..bundle.profile import Profile
 from ..errors import DeployError, StratumError
+from ..plugins import Registry
 from . import onnx_converter
 
 ENTRY_POINT_GROUP = "stratum_jupyter.converters"

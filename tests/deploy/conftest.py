@@ -71,7 +71,7 @@ def _isolated_kb(tmp_path, monkeypatch):
 @pytest.fixture
 def without_keras(monkeypatch):
     """The registries as they are where the Keras plug-in is not installed."""
-    from stratum_jupyter.bundle import plugins
+    from stratum_jupyter import plugins
     from stratum_jupyter.bundle.formats import MODEL_FORMATS
     from stratum_jupyter.deploy.convert import CONVERTERS
 

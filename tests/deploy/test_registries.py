@@ -14,13 +14,13 @@ import pytest
 
 from stratum_jupyter.bundle import load_model, read_profile, save_bundle
 from stratum_jupyter.bundle.formats import MODEL_FORMATS, format_of, kind_label
-from stratum_jupyter.bundle.plugins import entry_points
 from stratum_jupyter.deploy.checks import violations
 from stratum_jupyter.deploy.convert import CONVERTERS, convert, converters_for
 from stratum_jupyter.deploy.kb import KnowledgeBase
 from stratum_jupyter.deploy.render import CONVERSIONS, conversions, plan, render
 from stratum_jupyter.deploy.targets import get_target
 from stratum_jupyter.errors import DeployError, StratumError
+from stratum_jupyter.plugins import entry_points
 
 PLUGIN = '''
 import json
@@ -126,7 +126,7 @@ def test_the_built_ins_and_the_keras_plug_in_are_registered():
     assert converters_for("sklearn") == ["onnx"] and converters_for("keras") == ["tflite"]
     assert [f.name for f in MODEL_FORMATS.values()][:2] == ["skops", "keras"]
     assert kind_label("sklearn") == "scikit-learn" and kind_label("keras") == "Keras"
-    # stratum_jupyter's own entry points come once, from the checkout or its metadata
+    # stratum_jupyter's own entry points come once (from its installed metadata)
     names = [ep.name for ep in entry_points("stratum_jupyter.converters")]
     assert len(names) == len(set(names))
 

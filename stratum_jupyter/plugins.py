@@ -2,75 +2,30 @@
 a group, the way papermill registers its engines. A later registration of a name replaces an
 earlier one, so a plugin can refine a built-in.
 
-Used for the bundle's model formats (:mod:`.formats`) and deploy's converters. Entry points
-are listed by name without loading them; one is loaded (imported) when it is first asked for.
-An entry point loads to the registered object itself or to a callable returning it.
-
-stratum_jupyter's own entry points are read from the ``pyproject.toml`` beside the package
-when there is one (a source checkout), so a checkout whose installed metadata predates a new
-entry point still finds it.
+Used for the bundle's model formats (``bundle.formats``) and deploy's converters
+(``deploy.convert``). Entry points are listed by name without loading them; one is loaded
+(imported) when it is first asked for. An entry point loads to the registered object itself
+or to a callable returning it.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
-import sys
 from collections.abc import Callable, Iterator, Mapping
 from importlib import metadata
-from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from ..errors import StratumError
+from .errors import StratumError
 
 T = TypeVar("T")
-DISTRIBUTION = "stratum-jupyter"
 log = logging.getLogger(__name__)
 
 
-def _normalized(name: str) -> str:
-    return name.replace("_", "-").replace(".", "-").lower()
-
-
-@functools.cache
-def _checkout_entry_points() -> dict[str, dict[str, str]] | None:
-    """``{group: {name: value}}`` of the source checkout's pyproject.toml; None elsewhere."""
-    path = Path(__file__).resolve().parents[2] / "pyproject.toml"
-    if not path.is_file():
-        return None
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - Python 3.10 reads it only where tomli is installed
-        try:
-            import tomli as tomllib
-        except ImportError:
-            return None
-    try:
-        project = tomllib.loads(path.read_text("utf-8")).get("project", {})
-    except (OSError, ValueError):
-        return None
-    if _normalized(str(project.get("name", ""))) != DISTRIBUTION:
-        return None
-    return {group: dict(eps) for group, eps in project.get("entry-points", {}).items()}
-
-
 def entry_points(group: str) -> list[metadata.EntryPoint]:
-    """The group's entry points: stratum_jupyter's own first (from the checkout's
-    pyproject.toml where there is one), then other distributions'."""
-    found = list(metadata.entry_points(group=group))
-    checkout = _checkout_entry_points()
-    mine: list[metadata.EntryPoint] = []
-    if checkout is not None:
-        mine = [metadata.EntryPoint(name, value, group)
-                for name, value in checkout.get(group, {}).items()]
-        found = [ep for ep in found if not _own(ep)]
-    # Finders of the importlib_metadata backport give its own EntryPoint class: one class.
-    return mine + [metadata.EntryPoint(ep.name, ep.value, group) for ep in found]
-
-
-def _own(ep: metadata.EntryPoint) -> bool:
-    dist = getattr(ep, "dist", None)
-    return dist is not None and _normalized(dist.name) == DISTRIBUTION
+    """The group's entry points, as the standard library's class (finders of the
+    ``importlib_metadata`` backport give their own)."""
+    return [metadata.EntryPoint(ep.name, ep.value, group)
+            for ep in metadata.entry_points(group=group)]
 
 
 class Registry(Generic[T]):
