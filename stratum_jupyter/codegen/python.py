@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..catalog.sources import split_source
 from ..spec import PipelineSpec
-from ..spec.pipeline import candidate_grid, pipeline_steps
+from ..spec.pipeline import PREPROCESSING, candidate_grid, pipeline_steps
+from .columns import WIDTH, preprocessing_code, preprocessing_entry
 from .pyformat import Call, literal, render, triple_quoted
 
 _STDLIB = {"pathlib", "json", "os", "sys"}
@@ -52,16 +54,22 @@ def render_imports(*sections: Section) -> str:
 def candidates_section(spec: PipelineSpec) -> Section:
     """``candidates = {name: (Pipeline([...]), {grid})}``."""
     imports: dict[str, set[str]] = {"sklearn.pipeline": {"Pipeline"}}
+    lines = preprocessing_code(spec, imports)
     entries: dict[str, tuple[Call, dict[str, list]]] = {}
     for cand in spec.candidates:
         steps = pipeline_steps(cand)
         for step in steps:
             imports.setdefault(step.block.module, set()).add(step.block.name)
-        calls = [(step.name, Call(step.block.name, kwargs=step.params)) for step in steps]
-        entries[cand.name] = (Call("Pipeline", args=(calls,)), candidate_grid(steps))
-    body = ("# One scikit-learn Pipeline per candidate, with the grid of values to search.\n"
-            f"candidates = {render(entries)}")
-    return Section(body, imports)
+        calls: list[tuple[str, Any]] = [
+            (step.name, Call(step.block.name, kwargs=step.params)) for step in steps]
+        first, grid = preprocessing_entry(spec, cand, imports)
+        if first is not None:
+            calls.insert(0, (PREPROCESSING, first))
+        entries[cand.name] = (Call("Pipeline", args=(calls,)),
+                              {**grid, **candidate_grid(steps)})
+    lines += ["# One scikit-learn Pipeline per candidate, with the grid of values to search.",
+              f"candidates = {render(entries, width=WIDTH)}"]
+    return Section("\n".join(lines), imports)
 
 
 def data_section(spec: PipelineSpec) -> Section:

@@ -100,7 +100,7 @@ class Executor:
             refitter.prefit()
         self.progress.start(configs=len(graph_plan.configs), folds=n_folds, tasks=len(leaves),
                             saved=graph_plan.saved_fits * n_folds, cluster=self.cluster,
-                            notes=self.notes)
+                            notes=[*self.plan.notes, *self.notes])
         done = 0
         stream = as_completed(list(leaves), loop=self.client.loop, with_results=True,
                               raise_errors=False)

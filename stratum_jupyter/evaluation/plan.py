@@ -90,18 +90,24 @@ def library_of(estimator: Any) -> str:
     return getattr(estimator, "_stratum_library", None) or root
 
 
-def candidates_from_spec(spec: Any) -> list[CandidateSource]:
-    """One unfitted ``Pipeline`` and grid per candidate of a validated spec."""
+def candidates_from_spec(spec: Any, X: Any = None) -> list[CandidateSource]:
+    """One unfitted ``Pipeline`` and grid per candidate of a validated spec; the table ``X``
+    decides whether the automatic preprocessing applies (see ``spec.pipeline``)."""
     from sklearn.pipeline import Pipeline
 
-    from ..spec.pipeline import candidate_grid, pipeline_steps
+    from ..spec.pipeline import candidate_grid, pipeline_steps, preprocessing_step
 
     out = []
     for cand in spec.candidates:
         steps = pipeline_steps(cand)
-        pipeline = Pipeline([(step.name, step.estimator()) for step in steps])
+        named = [(step.name, step.estimator()) for step in steps]
+        grid = candidate_grid(steps)
+        columns = preprocessing_step(spec, cand, X)
+        if columns is not None:
+            named.insert(0, (columns.name, columns.estimator()))
+            grid = {**columns.grid, **grid}
         search, n_iter = spec.search_for(cand)
-        out.append(CandidateSource(cand.name, pipeline, candidate_grid(steps), search, n_iter))
+        out.append(CandidateSource(cand.name, Pipeline(named), grid, search, n_iter))
     return out
 
 

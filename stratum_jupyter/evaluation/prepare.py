@@ -55,6 +55,7 @@ class EvaluationPlan:
     scorers: Mapping[str, Scorer]
     select_by: str
     refit: bool
+    notes: tuple[str, ...] = ()  # what was inferred (shown in the log and the widget)
 
     @property
     def n_folds(self) -> int:
@@ -68,9 +69,10 @@ def prepare(spec_or_candidates: Any, X: Any = None, y: Any = None,
     Raises :class:`EvaluationError` (or ``SpecError`` for an invalid spec) naming what is
     wrong: no data, an unknown metric, ``select_by`` not among the metrics, folds that
     cannot be made from the data, a grid that does not fit its pipeline."""
-    spec, sources = _resolve(spec_or_candidates, options)
+    spec = _spec_of(spec_or_candidates, options)
     if X is None:
         X, y = _load_spec_data(spec)
+    sources = _sources(spec_or_candidates, spec, options, X)
     task = options.task or (spec.task if spec is not None else _infer_task(sources))
     metrics, scorers = _scorers(options.metrics, spec, task)
     select_by = options.select_by or (spec.select_by if spec is not None
@@ -84,8 +86,9 @@ def prepare(spec_or_candidates: Any, X: Any = None, y: Any = None,
         random_state = ev.random_state
     splitter, folds = _folds(task, options.cv, ev, random_state, X, y)
     graph = planning.build_plan(planning.expand(sources, random_state))
+    notes = () if _is_candidates(spec_or_candidates) else _preprocessing_notes(spec, X)
     return EvaluationPlan(spec, task, graph, X, y, folds, folding.describe(splitter),
-                          tuple(metrics), scorers, select_by, options.refit)
+                          tuple(metrics), scorers, select_by, options.refit, tuple(notes))
 
 
 def _folds(task: str, cv: Any, ev: Any, random_state: int | None, X: Any, y: Any
@@ -102,30 +105,54 @@ def _folds(task: str, cv: Any, ev: Any, random_state: int | None, X: Any, y: Any
                               ) from None
 
 
-def _resolve(obj: Any, options: Options) -> tuple[Any, list[planning.CandidateSource]]:
+def _is_candidates(obj: Any) -> bool:
+    """A generated notebook's ``{name: (pipeline, grid)}`` rather than spec data."""
+    return isinstance(obj, Mapping) and "candidates" not in obj
+
+
+def _spec_of(obj: Any, options: Options) -> PipelineSpec | None:
     from ..spec import PipelineSpec, load_spec
 
+    if not _is_candidates(obj):
+        return load_spec(obj)
     spec = options.spec
-    if spec is not None and not isinstance(spec, PipelineSpec):
-        spec = load_spec(spec)
-    search, n_iter = options.search, options.n_iter
-    if isinstance(obj, Mapping) and "candidates" not in obj:
+    return spec if spec is None or isinstance(spec, PipelineSpec) else load_spec(spec)
+
+
+def _sources(obj: Any, spec: PipelineSpec | None, options: Options, X: Any
+             ) -> list[planning.CandidateSource]:
+    search: Any = options.search
+    n_iter: Any = options.n_iter
+    if _is_candidates(obj):
         if spec is not None:  # the spec's search settings, by candidate name
             by_name = {c.name: spec.search_for(c) for c in spec.candidates}
             if search is None:
                 search = {n: s for n, (s, _) in by_name.items()}
             if n_iter is None or not isinstance(n_iter, Mapping):
                 n_iter = {n: n_iter or k for n, (_, k) in by_name.items()}
-        return spec, planning.candidates_from_mapping(obj, search=search or "grid",
-                                                      n_iter=n_iter)
-    spec = load_spec(obj)
-    sources = planning.candidates_from_spec(spec)
+        return planning.candidates_from_mapping(obj, search=search or "grid", n_iter=n_iter)
+    sources = planning.candidates_from_spec(spec, X)
     if n_iter is not None:  # an override, e.g. a papermill parameter
         sources = [planning.CandidateSource(s.name, s.pipeline, s.grid, s.search,
                                             n_iter if not isinstance(n_iter, Mapping)
                                             else n_iter.get(s.name, s.n_iter))
                    for s in sources]
-    return spec, sources
+    return sources
+
+
+def _preprocessing_notes(spec: Any, X: Any) -> list[str]:
+    """One line per distinct preprocessing the candidates use, saying what it does to X."""
+    from ..spec.pipeline import preprocessing_step
+
+    notes: dict[str, list[str]] = {}
+    for cand in spec.candidates:
+        step = preprocessing_step(spec, cand, X)
+        if step is not None:
+            how = "auto" if spec.preprocessing_for(cand) == "auto" else "column rules"
+            notes.setdefault(f"preprocessing ({how}): {step.describe(X)}", []).append(cand.name)
+    every = len(spec.candidates)
+    return [text if len(names) == every else f"{text} (for {', '.join(names)})"
+            for text, names in notes.items()]
 
 
 def _load_spec_data(spec: Any) -> tuple[Any, Any]:

@@ -9,12 +9,14 @@ checked against the block catalog by :mod:`stratum_jupyter.spec.validate`.
 
 from __future__ import annotations
 
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     model_serializer,
     model_validator,
 )
@@ -23,6 +25,12 @@ SPEC_VERSION = 1
 Task = Literal["classification", "regression", "clustering"]
 TASKS: tuple[str, ...] = get_args(Task)  # the one list of tasks: choices, forms, checks
 Search = Literal["grid", "random"]
+# Column selectors by kind of data (scikit-learn's make_column_selector, see spec.pipeline).
+Selector = Literal["numeric", "categorical", "boolean", "datetime"]
+SELECTORS: tuple[str, ...] = get_args(Selector)
+Remainder = Literal["drop", "passthrough"]
+# Union members are tagged "~..." so that error paths can leave the tag out (validate.py).
+TAG_PREFIX = "~"
 
 
 class _Model(BaseModel):
@@ -36,6 +44,10 @@ class DataSpec(_Model):
     target: str | None = Field(None, description="The label column (not for sklearn: sources).")
     features: list[str] | None = Field(None, description="Columns to use (default: all others).")
     drop: list[str] = Field(default_factory=list, description="Columns to leave out.")
+    roles: dict[str, Selector] = Field(
+        default_factory=dict,
+        description="Columns read as this kind of data whatever their values look like, "
+                    "e.g. {year: categorical, date: datetime}.")
 
 
 class EvaluationSpec(_Model):
@@ -109,11 +121,55 @@ class Step(_Model):
         return {k: v for k, v in self.params.items() if not self.is_axis(k)}
 
 
+def _str_or_other(value: Any) -> str:
+    return f"{TAG_PREFIX}str" if isinstance(value, str) else f"{TAG_PREFIX}other"
+
+
+class ColumnRule(_Model):
+    """One entry of a ``ColumnTransformer``: the columns (names, or a selector by kind of
+    data) and the transformers they go through in order (none: passed through as they are).
+    """
+
+    name: str | None = Field(None, min_length=1, pattern=r"^[A-Za-z0-9_.-]+$",
+                             description="The group's name (default: the selector, or "
+                                         "columns<i>).")
+    select: Annotated[
+        Annotated[Selector, Tag(f"{TAG_PREFIX}str")]
+        | Annotated[list[str], Field(min_length=1), Tag(f"{TAG_PREFIX}other")],
+        Discriminator(_str_or_other),
+    ] = Field(description="numeric, categorical, boolean, datetime, or a list of column names.")
+    steps: list[Step] = Field(default_factory=list,
+                              description="Transformers, in order; none: passthrough.")
+
+
+class Preprocessing(_Model):
+    """Column-wise preprocessing: scikit-learn's ``ColumnTransformer`` written as data."""
+
+    columns: list[ColumnRule] = Field(min_length=1)
+    remainder: Remainder = Field("drop", description="What happens to the other columns.")
+
+    def group_names(self) -> list[str]:
+        """Each rule's name: its own, else its selector, else ``columns<i>``."""
+        return [rule.name or (rule.select if isinstance(rule.select, str) else f"columns{i}")
+                for i, rule in enumerate(self.columns)]
+
+
+# "auto" (the default): imputation, scaling and one-hot encoding when the table has
+# non-numeric columns or missing values; "none": the table goes to the steps as it is.
+PreprocessingSetting = Annotated[
+    Annotated[Literal["auto", "none"], Tag(f"{TAG_PREFIX}str")]
+    | Annotated[Preprocessing, Tag(f"{TAG_PREFIX}other")],
+    Discriminator(_str_or_other),
+]
+
+
 class Candidate(_Model):
     """A named pipeline: ordered transformers then one final estimator."""
 
     name: str = Field(min_length=1)
     steps: list[Step] = Field(min_length=1)
+    preprocessing: PreprocessingSetting | None = Field(
+        None, description="Overrides the spec's preprocessing for this candidate.")
     search: Search | None = Field(None, description="Overrides evaluation.search.")
     n_iter: int | None = Field(None, ge=1, description="Overrides evaluation.n_iter.")
 
@@ -133,6 +189,8 @@ class PipelineSpec(_Model):
     task: Task
     data: DataSpec | None = None
     evaluation: EvaluationSpec = Field(default_factory=EvaluationSpec)
+    preprocessing: PreprocessingSetting = Field(
+        "auto", description="auto (default), none, or {columns: [...], remainder: ...}.")
     candidates: list[Candidate] = Field(min_length=1)
 
     # Resolved views: what the defaults mean for this spec.
@@ -145,6 +203,11 @@ class PipelineSpec(_Model):
     @property
     def select_by(self) -> str:
         return self.evaluation.select_by or self.metrics[0]
+
+    def preprocessing_for(self, candidate: Candidate) -> str | Preprocessing:
+        """The preprocessing that applies to ``candidate``: its own, else the spec's."""
+        own = candidate.preprocessing
+        return own if own is not None else self.preprocessing
 
     def search_for(self, candidate: Candidate) -> tuple[str, int | None]:
         """The search strategy and number of draws that apply to ``candidate``."""

@@ -15,9 +15,16 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..catalog.blocks import Block
-    from .model import Candidate
+    from .model import Candidate, ColumnRule, PipelineSpec, Preprocessing, Step
 
-
+PREPROCESSING = "preprocessing"  # the ColumnTransformer's step name in every pipeline
+# What each selector of a column rule picks: make_column_selector(dtype_include=...).
+SELECTOR_DTYPES: dict[str, tuple[str, ...]] = {
+    "numeric": ("number",),
+    "categorical": ("object", "string", "category"),
+    "boolean": ("bool", "boolean"),
+    "datetime": ("datetime", "datetimetz"),
+}
 @dataclass(frozen=True)
 class PipelineStep:
     """One named step: its block, the parameters given as single values, and the grid
@@ -48,15 +55,149 @@ def step_names(blocks: Sequence[str]) -> list[str]:
 def pipeline_steps(candidate: Candidate) -> list[PipelineStep]:
     """The steps of a validated spec's candidate, in order. KeyError for an unknown block
     (a validated spec has none)."""
+    return _named_steps(candidate.steps)
+
+
+def _named_steps(steps: Sequence[Step]) -> list[PipelineStep]:
     from ..catalog import get_catalog
 
     catalog = get_catalog()
-    names = step_names([s.block for s in candidate.steps])
+    names = step_names([s.block for s in steps])
     return [PipelineStep(name, catalog.get(step.block), step.fixed_params(),
                          {f"{name}__{p}": values for p, values in step.grid_axes().items()})
-            for name, step in zip(names, candidate.steps, strict=True)]
+            for name, step in zip(names, steps, strict=True)]
 
 
 def candidate_grid(steps: Sequence[PipelineStep]) -> dict[str, list[Any]]:
     """The candidate's whole parameter grid (every step's axes)."""
     return {key: values for step in steps for key, values in step.grid.items()}
+
+
+@dataclass(frozen=True)
+class ColumnGroup:
+    """One entry of the ColumnTransformer: its name, the columns it takes (``dtypes`` for a
+    ``make_column_selector``, else the column ``names``) and its steps, in order (none:
+    ``"passthrough"``). Grid keys are relative to the group (``step__param``)."""
+
+    name: str
+    dtypes: tuple[str, ...] | None
+    names: tuple[str, ...] | None
+    steps: tuple[PipelineStep, ...]
+
+    def selector(self) -> Any:
+        from sklearn.compose import make_column_selector
+
+        if self.dtypes is not None:
+            return make_column_selector(dtype_include=list(self.dtypes))
+        return list(self.names or ())
+
+    def transformer(self) -> Any:
+        from sklearn.pipeline import Pipeline
+
+        if not self.steps:
+            return "passthrough"
+        return Pipeline([(step.name, step.estimator()) for step in self.steps])
+
+    def columns_in(self, X: Any) -> list[str]:
+        """The columns of the table ``X`` this group takes."""
+        selector = self.selector()
+        return [str(c) for c in (selector(X) if callable(selector) else selector)]
+
+
+@dataclass(frozen=True)
+class ColumnsStep:
+    """The preprocessing step: scikit-learn's ``ColumnTransformer`` as data, named
+    :data:`PREPROCESSING` in the pipeline. ``grid`` is keyed as the pipeline addresses it
+    (``preprocessing__group__step__param``)."""
+
+    groups: tuple[ColumnGroup, ...]
+    remainder: str = "drop"
+    name: str = PREPROCESSING
+
+    @property
+    def grid(self) -> dict[str, list[Any]]:
+        return {f"{self.name}__{group.name}__{key}": values for group in self.groups
+                for step in group.steps for key, values in step.grid.items()}
+
+    def estimator(self) -> Any:
+        from sklearn.compose import ColumnTransformer
+
+        return ColumnTransformer(
+            [(g.name, g.transformer(), g.selector()) for g in self.groups],
+            remainder=self.remainder)
+
+    def describe(self, X: Any) -> str:
+        """What each group takes from ``X`` and does with it, and what is dropped."""
+        parts, taken = [], set()
+        for group in self.groups:
+            columns = group.columns_in(X)
+            taken.update(columns)
+            steps = ", ".join(s.block.name for s in group.steps) or "passthrough"
+            if columns:
+                parts.append(f"{group.name} [{', '.join(columns)}] -> {steps}")
+        rest = [str(c) for c in getattr(X, "columns", []) if str(c) not in taken]
+        if rest:
+            parts.append(f"{'kept' if self.remainder == 'passthrough' else 'dropped'} "
+                         f"[{', '.join(rest)}]")
+        return "; ".join(parts)
+
+
+def columns_step(preprocessing: Preprocessing) -> ColumnsStep:
+    """The ColumnTransformer of explicit column rules."""
+    groups = [_group(name, rule) for name, rule in
+              zip(preprocessing.group_names(), preprocessing.columns, strict=True)]
+    return ColumnsStep(tuple(groups), preprocessing.remainder)
+
+
+def _group(name: str, rule: ColumnRule) -> ColumnGroup:
+    steps = tuple(_named_steps(rule.steps))
+    if isinstance(rule.select, str):
+        return ColumnGroup(name, SELECTOR_DTYPES[rule.select], None, steps)
+    return ColumnGroup(name, None, tuple(rule.select), steps)
+
+
+def auto_columns_step() -> ColumnsStep:
+    """The automatic preprocessing (``preprocessing: auto``) for tables with non-numeric
+    columns or missing values: numbers imputed by their median and standardised; text,
+    categorical and boolean columns imputed by their most frequent value and one-hot
+    encoded, at most 20 columns per feature (rarer and unseen categories share an
+    "infrequent" column), dense so that every estimator takes it. Datetime columns are
+    dropped: say in column rules how to turn them into numbers."""
+    from .model import Step
+
+    numeric = [Step(block="SimpleImputer", params={"strategy": "median"}),
+               Step(block="StandardScaler")]
+    categorical = [Step(block="SimpleImputer", params={"strategy": "most_frequent"}),
+                   Step(block="OneHotEncoder", params={
+                       "handle_unknown": "infrequent_if_exist", "max_categories": 20,
+                       "sparse_output": False})]
+    return ColumnsStep((
+        ColumnGroup("numeric", SELECTOR_DTYPES["numeric"], None,
+                    tuple(_named_steps(numeric))),
+        ColumnGroup("categorical", SELECTOR_DTYPES["categorical"] + SELECTOR_DTYPES["boolean"],
+                    None, tuple(_named_steps(categorical)))))
+
+
+def needs_preprocessing(X: Any) -> bool:
+    """Whether a table needs the automatic preprocessing: a DataFrame with a column that is
+    neither numeric nor boolean, or with a missing value. Arrays never do."""
+    import pandas as pd
+
+    if not isinstance(X, pd.DataFrame):
+        return False
+    plain = all(pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t)
+                for t in X.dtypes)
+    return not plain or bool(X.isna().to_numpy().any())
+
+
+def preprocessing_step(spec: PipelineSpec, candidate: Candidate, X: Any = None
+                       ) -> ColumnsStep | None:
+    """The preprocessing step of ``candidate`` on the table ``X``: explicit column rules,
+    the automatic preprocessing when ``X`` needs it, or None."""
+    setting = spec.preprocessing_for(candidate)
+    if setting == "none":
+        return None
+    if setting == "auto":
+        return auto_columns_step() if needs_preprocessing(X) else None
+    assert not isinstance(setting, str)
+    return columns_step(setting)

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import SpecError, SpecIssue
 from .metrics import DEFAULT_METRIC, METRICS, metrics_for
-from .model import TASKS, PipelineSpec, is_grid_axis
+from .model import TAG_PREFIX, TASKS, PipelineSpec, is_grid_axis
 
 if TYPE_CHECKING:
     from ..catalog.blocks import Block
@@ -38,16 +38,15 @@ def _short(value: Any, limit: int = 60) -> str:
 
 def _model_fields(loc: tuple[Any, ...]) -> list[str]:
     """Field names allowed at ``loc`` (for 'unknown field' messages)."""
-    from .model import Candidate, DataSpec, EvaluationSpec
+    from .model import Candidate, ColumnRule, DataSpec, EvaluationSpec, Preprocessing
 
     model: type[BaseModel] = PipelineSpec
+    inner: dict[str, type[BaseModel]] = {
+        "data": DataSpec, "evaluation": EvaluationSpec, "candidates": Candidate,
+        "preprocessing": Preprocessing, "columns": ColumnRule}
     for part in loc[:-1]:
-        if part == "data":
-            model = DataSpec
-        elif part == "evaluation":
-            model = EvaluationSpec
-        elif part == "candidates":
-            model = Candidate
+        if isinstance(part, str) and part in inner:
+            model = inner[part]
     return list(model.model_fields)
 
 
@@ -58,7 +57,7 @@ def _structural_issues(data: dict[str, Any]) -> list[SpecIssue]:
         issues = []
         for err in exc.errors(include_url=False):
             loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith(
-                ("function-", "tagged-union"))))
+                ("function-", "tagged-union", TAG_PREFIX))))
             kind, ctx = err["type"], err.get("ctx", {})
             if kind == "extra_forbidden":
                 allowed = _model_fields(loc)
@@ -104,6 +103,30 @@ def _semantic_issues(data: dict[str, Any]) -> Iterator[SpecIssue]:
             else:
                 names[name] = i
         yield from _steps_issues(_as_list(cand.get("steps")), ("candidates", i, "steps"), task)
+        yield from _preprocessing_issues(cand.get("preprocessing"),
+                                         ("candidates", i, "preprocessing"))
+    yield from _preprocessing_issues(data.get("preprocessing"), ("preprocessing",))
+
+
+def _preprocessing_issues(value: Any, path: tuple[Any, ...]) -> Iterator[SpecIssue]:
+    """Column rules: their blocks exist, take the parameters given, and are transformers;
+    group names are used once."""
+    if not isinstance(value, dict):
+        return
+    seen: dict[str, int] = {}
+    for i, rule in enumerate(_as_list(value.get("columns"))):
+        if not isinstance(rule, dict):
+            continue
+        select = rule.get("select")
+        name = rule.get("name") or (select if isinstance(select, str) else f"columns{i}")
+        if isinstance(name, str) and name in seen:
+            yield SpecIssue((*path, "columns", i, "name"),
+                            f"duplicate column group name {name!r} (also columns[{seen[name]}])",
+                            value=name, allowed="a name used once (set name: ...)")
+        elif isinstance(name, str):
+            seen[name] = i
+        yield from _steps_issues(_as_list(rule.get("steps")), (*path, "columns", i, "steps"),
+                                 None, transformers_only=True)
 
 
 def _data_issues(data: Any, task: str | None) -> Iterator[SpecIssue]:
@@ -169,8 +192,8 @@ def _evaluation_issues(ev: dict[str, Any], task: str | None) -> Iterator[SpecIss
                         suggestions=_close(select_by, resolved))
 
 
-def _steps_issues(steps: list[Any], path: tuple[Any, ...], task: str | None
-                  ) -> Iterator[SpecIssue]:
+def _steps_issues(steps: list[Any], path: tuple[Any, ...], task: str | None, *,
+                  transformers_only: bool = False) -> Iterator[SpecIssue]:
     from ..catalog import get_catalog
 
     catalog = get_catalog()
@@ -190,12 +213,16 @@ def _steps_issues(steps: list[Any], path: tuple[Any, ...], task: str | None
             continue
         block = catalog.get(name)
         blocks.append(block)
+        if transformers_only and not block.is_transformer:
+            yield SpecIssue((*path, k), f"{block.name} is a {block.kind}; column rules take "
+                            "transformers only", value=name, allowed="a transformer block")
         if isinstance(params, dict):
             yield from _params_issues(block, params, (*path, k, name))
         elif params is not None:
             yield SpecIssue((*path, k, name), "parameters are a mapping {param: value}",
                             value=params)
-    yield from _order_issues(blocks, path, task)
+    if not transformers_only:
+        yield from _order_issues(blocks, path, task)
 
 
 def _params_issues(block: Any, params: dict[Any, Any], path: tuple[Any, ...]

@@ -86,3 +86,47 @@ def test_generated_clustering_notebook(tmp_path):
 
 def test_notebook_json_holds_no_python_objects():
     json.dumps(spec_notebook(load_spec(VALID)))
+
+
+@pytest.mark.slow
+def test_generated_notebook_with_column_rules_and_auto_preprocessing_on_a_raw_table(
+        tmp_path):
+    """A raw table (text columns, gaps, string labels): the generated code is plain
+    scikit-learn (ColumnTransformer, make_column_selector), passes ruff and runs."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from stratum_jupyter.codegen import script_source
+
+    shutil.copy(Path(__file__).resolve().parents[1] / "data" / "penguins.csv",
+                tmp_path / "penguins.csv")
+    spec = load_spec({
+        "version": 1, "name": "penguins", "task": "classification",
+        "data": {"source": "csv:penguins.csv", "target": "species"},
+        "evaluation": {"cv": 3, "random_state": 0},
+        "preprocessing": {"columns": [
+            {"select": "numeric", "steps": [{"SimpleImputer": {"strategy": ["median", "mean"]}},
+                                            "StandardScaler"]},
+            {"name": "text", "select": ["island", "sex"], "steps": [
+                {"SimpleImputer": {"strategy": "most_frequent"}},
+                {"OneHotEncoder": {"handle_unknown": "ignore"}}]}]},
+        "candidates": [
+            {"name": "logreg", "steps": [{"LogisticRegression": {"max_iter": 2000}}]},
+            {"name": "auto-logreg", "preprocessing": "auto",
+             "steps": [{"LogisticRegression": {"max_iter": 2000}}]}],
+    })
+    script = tmp_path / "generated.py"
+    script.write_text(script_source(spec), encoding="utf-8")
+    ruff = Path(sys.executable).parent / "ruff"
+    lint = subprocess.run([str(ruff), "check", "--isolated", "--select", "E,F,W,I,B,UP",
+                           "--line-length", "88", str(script)], capture_output=True, text=True)
+    assert lint.returncode == 0, lint.stdout
+    source = script.read_text()
+    assert "make_column_selector(dtype_include=[\"number\"])" in source
+    assert "preprocessing__numeric__simpleimputer__strategy" in source
+    _run(spec_notebook(spec, "out"), tmp_path)
+    board = pd.read_csv(tmp_path / "out" / "best" / "leaderboard.csv")
+    assert len(board) == 3 and board["accuracy"].min() > 0.95
+    assert set(board["candidate"]) == {"logreg", "auto-logreg"}
