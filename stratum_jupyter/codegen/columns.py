@@ -20,9 +20,9 @@ WIDTH = 84  # generated scripts indent this code by 4 inside main(): stay within
 _AUTO_COMMENT = """\
 # Automatic preprocessing (the spec's preprocessing: auto), used only when the
 # table has non-numeric columns or missing values: numbers get median imputation
-# and scaling; text, categories and booleans get most-frequent imputation and
-# one-hot encoding (at most 20 columns per feature). Datetime columns are
-# dropped: give column rules to use them."""
+# and scaling; text and categories get most-frequent imputation and one-hot
+# encoding (at most 20 columns per feature); booleans get one-hot encoding.
+# Datetime columns are dropped: give column rules to use them."""
 
 
 def columns_call(step: ColumnsStep, imports: dict[str, set[str]]) -> Call:

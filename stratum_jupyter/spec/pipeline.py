@@ -158,24 +158,34 @@ def _group(name: str, rule: ColumnRule) -> ColumnGroup:
 
 def auto_columns_step() -> ColumnsStep:
     """The automatic preprocessing (``preprocessing: auto``) for tables with non-numeric
-    columns or missing values: numbers imputed by their median and standardised; text,
-    categorical and boolean columns imputed by their most frequent value and one-hot
-    encoded, at most 20 columns per feature (rarer and unseen categories share an
-    "infrequent" column), dense so that every estimator takes it. Datetime columns are
-    dropped: say in column rules how to turn them into numbers."""
+    columns or missing values: numbers imputed by their median and standardised; text and
+    categorical columns imputed by their most frequent value and one-hot encoded, at most
+    20 columns per feature (rarer and unseen categories share an "infrequent" column);
+    booleans one-hot encoded (a gap is a category); dense, so that every estimator takes
+    it. Datetime columns are dropped: say in column rules how to turn them into numbers."""
     from .model import Step
 
-    numeric = [Step(block="SimpleImputer", params={"strategy": "median"}),
+    # keep_empty_features: a column with no value at all stays (as a constant) instead of
+    # leaving a group with no column, which the next step would refuse.
+    numeric = [Step(block="SimpleImputer", params={"strategy": "median",
+                                                   "keep_empty_features": True}),
                Step(block="StandardScaler")]
-    categorical = [Step(block="SimpleImputer", params={"strategy": "most_frequent"}),
+    categorical = [Step(block="SimpleImputer", params={"strategy": "most_frequent",
+                                                       "keep_empty_features": True}),
                    Step(block="OneHotEncoder", params={
                        "handle_unknown": "infrequent_if_exist", "max_categories": 20,
                        "sparse_output": False})]
+    # Booleans: one-hot as they are (a gap is a category of its own); SimpleImputer
+    # refuses the bool dtype.
+    boolean = [Step(block="OneHotEncoder", params={"handle_unknown": "ignore",
+                                                   "sparse_output": False})]
     return ColumnsStep((
         ColumnGroup("numeric", SELECTOR_DTYPES["numeric"], None,
                     tuple(_named_steps(numeric))),
-        ColumnGroup("categorical", SELECTOR_DTYPES["categorical"] + SELECTOR_DTYPES["boolean"],
-                    None, tuple(_named_steps(categorical)))))
+        ColumnGroup("categorical", SELECTOR_DTYPES["categorical"], None,
+                    tuple(_named_steps(categorical))),
+        ColumnGroup("boolean", SELECTOR_DTYPES["boolean"], None,
+                    tuple(_named_steps(boolean)))))
 
 
 def needs_preprocessing(X: Any) -> bool:
