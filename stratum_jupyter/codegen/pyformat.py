@@ -57,15 +57,28 @@ def render(node: Any, indent: int = 0, width: int = LINE) -> str:
     flat = _flat(node)
     if len(INDENT * indent) + len(flat) <= width or not _breakable(node):
         return flat
+    return _broken(node, indent, width)
+
+
+def _prefixed(prefix: str, node: Any, indent: int, width: int) -> str:
+    """``prefix`` (``key=`` or ``key: ``) then ``node``: flat when both fit on the line,
+    else ``node`` broken (the prefix only takes room on its first line)."""
+    flat = _flat(node)
+    if len(INDENT * indent) + len(prefix) + len(flat) <= width or not _breakable(node):
+        return prefix + flat
+    return prefix + _broken(node, indent, width)
+
+
+def _broken(node: Any, indent: int, width: int) -> str:
     inner = INDENT * (indent + 1)
     close = INDENT * indent
+    width -= 1  # every item of a broken container ends with a comma
     if isinstance(node, Call):
         items = [render(a, indent + 1, width) for a in node.args]
-        items += [f"{k}={render(v, indent + 1, width - len(k) - 1)}"
-                  for k, v in node.kwargs.items()]
+        items += [_prefixed(f"{k}=", v, indent + 1, width) for k, v in node.kwargs.items()]
         open_, end = f"{node.func}(", ")"
     elif isinstance(node, dict):
-        items = [f"{render(k, indent + 1)}: {render(v, indent + 1, width - len(_flat(k)) - 2)}"
+        items = [_prefixed(f"{render(k, indent + 1)}: ", v, indent + 1, width)
                  for k, v in node.items()]
         open_, end = "{", "}"
     else:
