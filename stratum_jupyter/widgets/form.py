@@ -10,6 +10,7 @@ goes back, leniently: an invalid spec still loads, so its problems can be shown 
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -20,6 +21,8 @@ Form = dict[str, Any]
 
 _PLAIN = re.compile(r"[\w.+-]+( [\w.+-]+)*")
 EVALUATION_TEXT_FIELDS = ("cv", "holdout", "random_state", "n_iter")
+# How YAML (so a form field) writes the floats that JSON has no words for.
+NONFINITE_TEXT = {"inf": ".inf", "-inf": "-.inf", "nan": ".nan"}
 
 
 def empty_form(task: str = "classification") -> Form:
@@ -89,6 +92,8 @@ def format_value(value: Any) -> str:
         return value if _reads_back(value) else json.dumps(value, ensure_ascii=False)
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, float) and not math.isfinite(value):
+        return NONFINITE_TEXT[repr(value)]
     return repr(value)
 
 
