@@ -84,7 +84,7 @@ function formChanged(v) {
 
 function render({ model, el }) {
   const v = { model, el, form: clone(model.get("form")), selected: null,
-              activeCandidate: 0, filter: "" };
+              activeCandidate: 0, filter: "", columnsOpen: null };
   v.nodes = layout(el);
   drawActions(v);
   const onMessage = (msg) => receiveCells(v, msg);

@@ -12,21 +12,29 @@ const DROPPED_ROLE = "dropped";
 
 function drawColumns(v) {
   const table = v.model.get("columns") || {};
-  const refresh = h("button", { class: "stratum-icon", "data-testid": "stratum-columns-refresh",
-    title: "Read the table again", "aria-label": "read the table again",
-    onclick: () => v.model.send({ event: "columns" }) }, "\u21bb");
   const ready = table.state === "ready";
-  fill(v.nodes.columns,
-    h("div", { class: "stratum-section-title" }, "Columns",
-      ready ? h("span", { class: "stratum-module" }, ` ${tableCaption(table)}`) : null,
-      table.state && table.state !== "idle" ? refresh : null),
+  // Open unless it shows the kernel's X (read-only), until the user opens or closes it.
+  const open = v.columnsOpen ?? (!ready || !!table.editable);
+  const summary = h("summary", { class: "stratum-section-title",
+    onclick: () => { v.columnsOpen = !details.open; } }, "Columns",
+    ready ? h("span", { class: "stratum-module" }, ` ${tableCaption(table)}`) : null,
+    table.state && table.state !== "idle" ? refreshButton(v) : null);
+  const details = h("details", { open }, summary,
     ready ? null : h("div", { class: `stratum-hint stratum-columns-${table.state || "idle"}`,
       "data-testid": "stratum-columns-message" }, table.message || ""),
     ready && !table.editable ? h("div", { class: "stratum-hint" },
       "A spec records roles for a data source: name one above to change them.") : null,
-    ready ? columnsTable(v, table) : null,
-    issueSlot("data.roles"), issueSlot("data.drop"));
+    ready ? columnsTable(v, table) : null);
+  fill(v.nodes.columns, details, issueSlot("data.roles"), issueSlot("data.drop"));
   v.nodes.columns.dataset.state = table.state || "idle";
+}
+
+/** Read the table again (a button in the summary: its click must not open or close it). */
+function refreshButton(v) {
+  return h("button", { class: "stratum-icon", "data-testid": "stratum-columns-refresh",
+    title: "Read the table again", "aria-label": "read the table again",
+    onclick: (e) => { e.preventDefault(); e.stopPropagation(); v.model.send({ event: "columns" }); } },
+    "\u21bb");
 }
 
 /** "csv:x.csv: 8 columns, first 1000 rows" (or "all 344 rows"). */

@@ -105,12 +105,17 @@ def test_drag_blocks_generate_cells_and_run_them(lab, page):
     run_cell(page, 1)
     _build_logreg(page)
     builder = page.get_by_test_id("stratum-builder")
-    # The kernel's X (iris) is shown read-only: a spec records roles for a data source.
+    # The kernel's X (iris) is shown read-only, folded: a spec records roles for a source.
     role = page.locator('[data-testid="stratum-column-role"][data-column="sepal length (cm)"]')
     expect(role).to_have_value("numeric")
     expect(role).to_be_disabled()
     _assert_no_stderr(page, 1)
     screenshot(page, "pipeline-builder", builder)
+    summary = page.get_by_test_id("stratum-columns").locator("summary")  # folded: open it
+    summary.click()
+    expect(role).to_be_visible()
+    summary.click()
+    expect(role).to_be_hidden()
 
     page.get_by_test_id("stratum-generate").click()
     _wait_text(page.get_by_test_id("stratum-status"), r"inserted 6 cells below")
