@@ -8,11 +8,14 @@
 //
 // This file is the entry of the module: the layout, the wiring and the exports. The other
 // parts (builder_dom.js, builder_palette.js, builder_canvas.js, builder_inspector.js,
-// builder_settings.js, builder_messages.js) are joined with it into one module scope by
+// builder_settings.js, builder_columns.js, builder_messages.js) are joined with it into one module scope by
 // stratum_jupyter/widgets/esm.py, so they call each other without imports.
 //
 // Stable test hooks (PRODUCT.md section 7): data-testid="stratum-builder", "block-<Name>",
-// "stratum-canvas", "stratum-generate", "stratum-evaluate".
+// "stratum-canvas", "stratum-generate", "stratum-evaluate"; the table of the data:
+// "stratum-columns", its rows "stratum-column" (data-column, data-role, data-kind), their
+// role selects "stratum-column-role" (data-column), "stratum-columns-message",
+// "stratum-columns-refresh".
 
 /** The builder's elements, empty, appended to `el`. */
 function layout(el) {
@@ -23,6 +26,7 @@ function layout(el) {
     canvas: h("div", { class: "stratum-canvas", "data-testid": "stratum-canvas" }),
     inspector: h("div", { class: "stratum-inspector", "data-testid": "stratum-inspector" }),
     settings: h("div", { class: "stratum-settings", "data-testid": "stratum-evaluation" }),
+    columns: h("div", { class: "stratum-columns", "data-testid": "stratum-columns" }),
     actions: h("div", { class: "stratum-actions" }),
     status: h("div", { class: "stratum-status", "data-testid": "stratum-status",
                        role: "status", "aria-live": "polite" }),
@@ -35,7 +39,7 @@ function layout(el) {
   el.append(nodes.root);
   nodes.root.append(nodes.header,
     h("div", { class: "stratum-main" }, nodes.palette, nodes.canvas, nodes.inspector),
-    nodes.settings, nodes.actions, nodes.status, nodes.issuesBox, nodes.fallback, nodes.board);
+    nodes.settings, nodes.columns, nodes.actions, nodes.status, nodes.issuesBox, nodes.fallback, nodes.board);
   return nodes;
 }
 
@@ -65,6 +69,7 @@ function draw(v) {
   drawCanvas(v);
   drawInspector(v);
   drawSettings(v);
+  drawColumns(v);
   showIssues(v);
 }
 
@@ -79,7 +84,7 @@ function formChanged(v) {
 
 function render({ model, el }) {
   const v = { model, el, form: clone(model.get("form")), selected: null,
-              activeCandidate: 0, filter: "" };
+              activeCandidate: 0, filter: "", columnsOpen: null };
   v.nodes = layout(el);
   drawActions(v);
   const onMessage = (msg) => receiveCells(v, msg);
@@ -88,6 +93,7 @@ function render({ model, el }) {
   model.on("change:issues", () => showIssues(v));
   model.on("change:status", () => drawStatus(v));
   model.on("change:leaderboard", () => drawLeaderboard(v));
+  model.on("change:columns", () => { drawColumns(v); showIssues(v); });
   model.on("change:data_vars", () => { v.nodes.dataVars.value = model.get("data_vars"); });
   model.on("msg:custom", onMessage);
 

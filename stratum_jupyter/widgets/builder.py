@@ -5,7 +5,8 @@ The browser edits a form (see :mod:`.form`); this side turns it into a spec, val
 with the spec validator as the user types and sends the issues back keyed by field path,
 generates the notebook cells, and runs the evaluation (see :mod:`.evaluation`). The frontend
 inserts the cells through the labextension command ``stratum:insert-cells``. What the palette
-shows comes from :mod:`.palette`; reading a spec back from a cell is :mod:`.spec_cell`.
+shows comes from :mod:`.palette`; the table of the data and its columns' roles from
+:mod:`.columns`; reading a spec back from a cell is :mod:`.spec_cell`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import traitlets
 
 from ..errors import SpecError, SpecIssue
 from ..spec.model import TASKS
+from .columns import TableLoader, idle_payload, table_origin
 from .esm import HERE, esm_source
 from .evaluation import (
     EvaluationUnavailable,
@@ -52,6 +54,7 @@ class PipelineBuilder(anywidget.AnyWidget):
     issues = traitlets.List().tag(sync=True)
     status = traitlets.Dict().tag(sync=True)
     leaderboard = traitlets.Dict().tag(sync=True)
+    columns = traitlets.Dict().tag(sync=True)  # the data's table: see .columns
     data_vars = traitlets.Unicode("X y").tag(sync=True)
     out_dir = traitlets.Unicode("runs/stratum").tag(sync=True)
 
@@ -63,6 +66,7 @@ class PipelineBuilder(anywidget.AnyWidget):
             form = empty_form(task)
         else:
             form = spec_to_form(_raw_spec(spec), task)
+        self._table = TableLoader(self._show_columns)  # before any trait is set
         super().__init__(**kwargs)
         self.last_insert: dict[str, Any] | None = None
         self.result: Any = None
@@ -77,6 +81,25 @@ class PipelineBuilder(anywidget.AnyWidget):
         if task in TASKS and self.catalog.get("task") != task:
             self.catalog = catalog_payload(task)
         self.issues = [issue.to_dict() for issue in self.current_issues()]
+        self.refresh_columns(force=False)
+
+    @traitlets.observe("data_vars")
+    def _data_vars_changed(self, _change: dict[str, Any]) -> None:
+        self.refresh_columns(force=False)
+
+    # -- the table ---------------------------------------------------------------------
+    def refresh_columns(self, force: bool = True, wait: bool = False) -> None:
+        """Read the table of the data source (else of the kernel's ``X``) again, in a thread,
+        and show its columns (``force=False``: only when the source changed); ``wait``
+        until they are shown."""
+        source = str((self.form.get("data") or {}).get("source") or "")
+        self._table.request(table_origin(source, self.data_vars), idle_payload(self.data_vars),
+                            force=force)
+        if wait:
+            self._table.wait()
+
+    def _show_columns(self, payload: dict[str, Any]) -> None:
+        self.columns = payload
 
     def spec_dict(self) -> dict[str, Any]:
         """The raw spec the form describes now (not validated)."""
@@ -153,15 +176,17 @@ class PipelineBuilder(anywidget.AnyWidget):
 
     # -- messages from the browser ------------------------------------------------------
     def handle_message(self, content: dict[str, Any]) -> None:
-        """Act on a message of the view: ``{"event": "generate" | "evaluate"}`` from its
-        buttons, ``"inserted"`` or ``"fallback"`` after it handed the cells to the frontend.
-        A failure is shown in the widget's status line, never raised."""
+        """Act on a message of the view: ``{"event": "generate" | "evaluate" | "columns"}``
+        from its buttons, ``"inserted"`` or ``"fallback"`` after it handed the cells to the
+        frontend. A failure is shown in the widget's status line, never raised."""
         event = content.get("event")
         try:
             if event == "generate":
                 self.generate()
             elif event == "evaluate":
                 self._evaluate_in_background()
+            elif event == "columns":
+                self.refresh_columns()
             elif event == "inserted":
                 self.last_insert = {"handled": True, "count": content.get("count", 0)}
                 self._set_status("success", f"inserted {content.get('count', 0)} cells below")

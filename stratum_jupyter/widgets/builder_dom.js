@@ -5,7 +5,8 @@
 //   model, el: what anywidget gives render(); nodes: the layout's elements (builder.js);
 //   form: the form being edited (synced to the kernel by commit);
 //   selected: {c, s}, the step whose parameters the inspector shows, or null;
-//   activeCandidate: where a clicked palette block goes; filter: the palette's search text.
+//   activeCandidate: where a clicked palette block goes; filter: the palette's search text;
+//   columnsOpen: whether the user opened (true) or closed (false) the table, null: neither.
 
 const BLOCK_MIME = "application/x-stratum-block";
 const STEP_MIME = "application/x-stratum-step";

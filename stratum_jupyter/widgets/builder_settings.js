@@ -65,7 +65,8 @@ function dataFields(v) {
   return [
     field(v, "data source", "data.source", data.source, (x) => { data.source = x; },
           { placeholder: "sklearn:iris, csv:path.csv (empty: X, y of the notebook)", size: 34 }),
-    field(v, "target column", "data.target", data.target, (x) => { data.target = x; },
+    field(v, "target column", "data.target", data.target,
+          (x) => { data.target = x; drawColumns(v); },
           { placeholder: "label", size: 10 }),
   ];
 }

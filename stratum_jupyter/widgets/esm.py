@@ -35,6 +35,7 @@ PARTS: tuple[str, ...] = (
     "builder_canvas.js",     # candidates and their steps; drag and drop
     "builder_inspector.js",  # the selected step's parameters
     "builder_settings.js",   # evaluation settings and data
+    "builder_columns.js",    # the table of the data: columns and their roles
     "builder_messages.js",   # status, issues, generated cells, leaderboard
     "builder.js",            # layout, wiring, exports
 )

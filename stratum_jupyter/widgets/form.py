@@ -10,6 +10,7 @@ goes back, leniently: an invalid spec still loads, so its problems can be shown 
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -20,6 +21,8 @@ Form = dict[str, Any]
 
 _PLAIN = re.compile(r"[\w.+-]+( [\w.+-]+)*")
 EVALUATION_TEXT_FIELDS = ("cv", "holdout", "random_state", "n_iter")
+# How YAML (so a form field) writes the floats that JSON has no words for.
+NONFINITE_TEXT = {"inf": ".inf", "-inf": "-.inf", "nan": ".nan"}
 
 
 def empty_form(task: str = "classification") -> Form:
@@ -27,11 +30,18 @@ def empty_form(task: str = "classification") -> Form:
     return {
         "name": "",
         "task": task,
-        "data": {"source": "", "target": ""},
+        "data": empty_data(),
         "evaluation": {"cv": "5", "holdout": "", "metrics": [], "select_by": "",
                        "random_state": "0", "search": "grid", "n_iter": ""},
         "candidates": [{"name": "candidate_1", "steps": []}],
     }
+
+
+def empty_data() -> dict[str, Any]:
+    """The form's ``data``: source and target as typed, the columns left out (``drop``), the
+    kinds of data declared (``roles``: column -> numeric|categorical|boolean|datetime) and
+    ``features`` (kept as the spec gave them; the builder does not edit them)."""
+    return {"source": "", "target": "", "drop": [], "roles": {}, "features": None}
 
 
 def parse_value(text: str) -> Any:
@@ -89,6 +99,8 @@ def format_value(value: Any) -> str:
         return value if _reads_back(value) else json.dumps(value, ensure_ascii=False)
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, float) and not math.isfinite(value):
+        return NONFINITE_TEXT[repr(value)]
     return repr(value)
 
 
@@ -112,11 +124,9 @@ def form_to_spec(form: Form) -> dict[str, Any]:
     if str(form.get("name", "")).strip():
         spec["name"] = form["name"].strip()
     spec["task"] = form.get("task", "")
-    data = form.get("data") or {}
-    if str(data.get("source", "")).strip():
-        spec["data"] = {"source": data["source"].strip()}
-        if str(data.get("target", "")).strip():
-            spec["data"]["target"] = data["target"].strip()
+    data = _data(form.get("data") or {})
+    if data:
+        spec["data"] = data
     spec["evaluation"] = _evaluation(form.get("evaluation") or {})
     spec["candidates"] = [
         {"name": str(cand.get("name", "")).strip(),
@@ -125,6 +135,22 @@ def form_to_spec(form: Form) -> dict[str, Any]:
         for cand in form.get("candidates", [])
     ]
     return spec
+
+
+def _data(data: dict[str, Any]) -> dict[str, Any]:
+    """The spec's ``data`` section (none without a source: the kernel's X, y are used)."""
+    if not str(data.get("source", "")).strip():
+        return {}
+    out: dict[str, Any] = {"source": data["source"].strip()}
+    if str(data.get("target", "")).strip():
+        out["target"] = data["target"].strip()
+    if data.get("features") is not None:
+        out["features"] = list(data["features"])
+    if data.get("drop"):
+        out["drop"] = list(data["drop"])
+    if data.get("roles"):
+        out["roles"] = dict(data["roles"])
+    return out
 
 
 def _params(texts: dict[str, str]) -> dict[str, Any]:
@@ -162,10 +188,8 @@ def spec_to_form(spec: Any, task: str | None = None) -> Form:
     form["candidates"] = []
     if isinstance(spec.get("name"), str):
         form["name"] = spec["name"]
-    data = spec.get("data")
-    if isinstance(data, dict):
-        form["data"] = {"source": str(data.get("source") or ""),
-                        "target": str(data.get("target") or "")}
+    if isinstance(spec.get("data"), dict):
+        form["data"] = _data_form(spec["data"])
     ev = spec.get("evaluation")
     if isinstance(ev, dict):
         target = form["evaluation"]
@@ -196,4 +220,17 @@ def spec_to_form(spec: Any, task: str | None = None) -> Form:
                                    "steps": steps})
     if not form["candidates"]:
         form["candidates"] = [{"name": "candidate_1", "steps": []}]
+    return form
+
+
+def _data_form(data: dict[str, Any]) -> dict[str, Any]:
+    """The form's ``data`` of a spec's (lists and mappings of the wrong shape left out)."""
+    form = empty_data()
+    form.update(source=str(data.get("source") or ""), target=str(data.get("target") or ""))
+    if isinstance(data.get("drop"), list):
+        form["drop"] = [str(name) for name in data["drop"]]
+    if isinstance(data.get("roles"), dict):
+        form["roles"] = {str(name): kind for name, kind in data["roles"].items()}
+    if isinstance(data.get("features"), list):
+        form["features"] = [str(name) for name in data["features"]]
     return form

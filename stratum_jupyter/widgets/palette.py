@@ -1,6 +1,11 @@
 """What the builder's palette and parameter forms are drawn from: the catalog of one task,
 sent to the browser as the widget's ``catalog`` state.
 
+The payload is strict JSON: a float that JSON cannot hold (scikit-learn's ``inf`` among a
+parameter's choices, e.g. ``RANSACRegressor.max_trials``) travels as the text a form field
+takes for it, YAML's ``.inf`` (see :data:`.form.NONFINITE_TEXT`), so the view shows it as
+a suggestion to type; unbounded ranges already travel as ``null``.
+
 The block kinds, the tasks and the search strategies travel in it too, so the view never
 types those lists again: they are :data:`stratum_jupyter.catalog.blocks.KINDS`,
 :data:`stratum_jupyter.spec.model.TASKS` and the spec's ``Search`` choices.
@@ -9,9 +14,11 @@ types those lists again: they are :data:`stratum_jupyter.catalog.blocks.KINDS`,
 from __future__ import annotations
 
 import functools
+import math
 from typing import TYPE_CHECKING, Any, get_args
 
 from ..spec.model import TASKS, Search
+from .form import format_value
 
 if TYPE_CHECKING:
     from ..catalog import Block
@@ -25,9 +32,21 @@ def catalog_payload(task: str) -> dict[str, Any]:
     from ..spec.metrics import DEFAULT_METRIC, metrics_for
 
     blocks = [_block(block) for block in get_catalog().for_task(task) if not block.deprecated]
-    return {"task": task, "blocks": blocks, "metrics": metrics_for(task),
+    return json_safe({"task": task, "blocks": blocks, "metrics": metrics_for(task),
             "default_metric": DEFAULT_METRIC[task], "kinds": list(KINDS),
-            "tasks": list(TASKS), "searches": list(get_args(Search))}
+            "tasks": list(TASKS), "searches": list(get_args(Search))})
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` (JSON-like data) with every infinite or NaN float replaced by its YAML text
+    (``.inf``, ``-.inf``, ``.nan``): what ``json.dumps(..., allow_nan=False)`` takes."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return format_value(value)
+    if isinstance(value, dict):
+        return {key: json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(item) for item in value]
+    return value
 
 
 def _block(block: Block) -> dict[str, Any]:

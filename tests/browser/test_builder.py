@@ -1,9 +1,13 @@
 """The pipeline builder in a real JupyterLab: drag blocks, set a grid, generate cells through
-the labextension, run them; the fallback without the extension; the new-notebook command."""
+the labextension, run them; the table of the data and its columns' roles; the fallback
+without the extension; the new-notebook command. Nothing may print to stderr under the
+builder (e.g. ipywidgets' "Message serialization failed")."""
 
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -28,6 +32,8 @@ SETUP = ("from sklearn.datasets import load_iris\n"
 BUILDER = ("from stratum_jupyter import PipelineBuilder\n\n"
            "builder = PipelineBuilder(task='classification')\nbuilder")
 ROLES = ["spec", "imports", "data", "candidates", "evaluation", "save"]
+PENGUINS = Path(__file__).resolve().parents[1] / "data" / "penguins.csv"
+STDERR = '.jp-RenderedText[data-mime-type="application/vnd.jupyter.stderr"]'
 
 
 def _drop_block(page, name: str, candidate: int = 0) -> None:
@@ -41,6 +47,12 @@ def _drop_block(page, name: str, candidate: int = 0) -> None:
 
 def _wait_text(locator, pattern: str, timeout: int = 30_000) -> None:
     expect(locator).to_contain_text(re.compile(pattern), timeout=timeout)
+
+
+def _assert_no_stderr(page, index: int) -> None:
+    """Cell ``index`` (the builder's) printed nothing to stderr."""
+    stderr = notebook_cells(page).nth(index).locator(STDERR)
+    assert stderr.count() == 0, stderr.all_inner_texts()
 
 
 def _save(page) -> None:
@@ -93,7 +105,17 @@ def test_drag_blocks_generate_cells_and_run_them(lab, page):
     run_cell(page, 1)
     _build_logreg(page)
     builder = page.get_by_test_id("stratum-builder")
+    # The kernel's X (iris) is shown read-only, folded: a spec records roles for a source.
+    role = page.locator('[data-testid="stratum-column-role"][data-column="sepal length (cm)"]')
+    expect(role).to_have_value("numeric")
+    expect(role).to_be_disabled()
+    _assert_no_stderr(page, 1)
     screenshot(page, "pipeline-builder", builder)
+    summary = page.get_by_test_id("stratum-columns").locator("summary")  # folded: open it
+    summary.click()
+    expect(role).to_be_visible()
+    summary.click()
+    expect(role).to_be_hidden()
 
     page.get_by_test_id("stratum-generate").click()
     _wait_text(page.get_by_test_id("stratum-status"), r"inserted 6 cells below")
@@ -153,6 +175,65 @@ def test_drag_blocks_generate_cells_and_run_them(lab, page):
     assert second.get_by_test_id("step-0-1").get_attribute("data-block") == "LogisticRegression"
     assert second.get_by_test_id("candidate-0").locator("input").input_value() == "logreg"
     _wait_text(second.get_by_test_id("stratum-issues"), "the spec is valid")
+    _assert_no_stderr(page, 1)
+    _assert_no_stderr(page, 3)
+
+
+def _role(scope, column: str):
+    return scope.locator(f'[data-testid="stratum-column-role"][data-column="{column}"]')
+
+
+def test_the_builder_shows_the_table_and_records_roles(lab, page):
+    shutil.copy(PENGUINS, lab.root_dir / "penguins.csv")
+    open_notebook(page, lab, "columns.ipynb", [BUILDER])
+    run_cell(page, 0)
+    page.get_by_test_id("stratum-builder").wait_for(timeout=90_000)
+    message = page.get_by_test_id("stratum-columns-message")
+    _wait_text(message, "Name a data source")  # no X in this kernel
+    source = page.locator('input[data-field="data.source"]')
+    source.fill("csv:nowhere.csv")
+    _wait_text(message, r"could not read the table of csv:nowhere\.csv: no such file")
+    source.fill("csv:penguins.csv")
+    columns = page.get_by_test_id("stratum-columns")
+    rows = columns.get_by_test_id("stratum-column")
+    expect(rows).to_have_count(8)
+    _wait_text(columns, r"of csv:penguins\.csv: 8 columns, all 344 rows")
+    assert rows.evaluate_all("els => els.map(e => [e.dataset.column, e.dataset.role])") == [
+        ["species", "categorical"], ["island", "categorical"], ["bill_length_mm", "numeric"],
+        ["bill_depth_mm", "numeric"], ["flipper_length_mm", "numeric"],
+        ["body_mass_g", "numeric"], ["sex", "categorical"], ["year", "numeric"]]
+    expect(columns.locator('tr[data-column="sex"] td').nth(3)).to_have_text("11")
+    expect(columns.locator('tr[data-column="island"]')).to_contain_text("Torgersen, Biscoe")
+    # A csv source needs its label: the validator says so until a target is chosen.
+    _wait_text(page.get_by_test_id("stratum-issues"), "problem")
+    _role(page, "species").select_option("target")
+    expect(columns.locator('tr[data-column="species"]')).to_have_attribute("data-role", "target")
+    expect(page.locator('input[data-field="data.target"]')).to_have_value("species")
+    _role(page, "year").select_option("categorical")
+    _role(page, "sex").select_option("dropped")
+    expect(columns.locator('tr[data-column="sex"]')).to_have_attribute("data-role", "dropped")
+    _drop_block(page, "LogisticRegression")
+    _wait_text(page.get_by_test_id("stratum-issues"), "the spec is valid")
+    _assert_no_stderr(page, 0)
+    screenshot(page, "pipeline-builder-columns", columns)
+
+    page.get_by_test_id("stratum-generate").click()
+    _wait_text(page.get_by_test_id("stratum-status"), r"inserted 6 cells below")
+    _save(page)
+    spec = lab.read_notebook("columns.ipynb").cells[1].metadata["stratum"]["spec"]
+    assert spec["data"] == {"source": "csv:penguins.csv", "target": "species",
+                            "drop": ["sex"], "roles": {"year": "categorical"}}
+    assert "roles: {year: categorical}" in lab.read_notebook("columns.ipynb").cells[1].source
+
+    # Back into a builder from the generated spec cell: the roles are shown again.
+    notebook_cells(page).nth(1).locator(".jp-InputArea-prompt").click(button="right")
+    page.locator('.lm-Menu-item[data-command="stratum:edit-in-builder"]').click()
+    second = page.get_by_test_id("stratum-builder").nth(1)
+    second.wait_for(timeout=90_000)
+    expect(_role(second, "year")).to_have_value("categorical", timeout=30_000)
+    expect(_role(second, "sex")).to_have_value("dropped")
+    expect(_role(second, "species")).to_have_value("target")
+    expect(_role(second, "island")).to_have_value("categorical")
 
 
 def test_without_the_extension_the_cells_are_shown_to_copy(lab, page):
@@ -183,6 +264,7 @@ def test_without_the_extension_the_cells_are_shown_to_copy(lab, page):
     assert page.get_by_test_id("stratum-copy").is_visible()
     _wait_text(page.get_by_test_id("stratum-status"), "extension is not active")
     expect(notebook_cells(page)).to_have_count(1)
+    _assert_no_stderr(page, 0)
 
 
 def test_new_pipeline_notebook_from_launcher_and_palette(lab, page):
@@ -196,6 +278,7 @@ def test_new_pipeline_notebook_from_launcher_and_palette(lab, page):
     assert panel.locator(".jp-Toolbar-kernelName").inner_text().strip() == "Python 3 (Stratum)"
     source = notebook_cells(page).nth(0).locator(".cm-content").inner_text()
     assert "PipelineBuilder(task=\"classification\")" in source
+    _assert_no_stderr(page, 0)
     screenshot(page, "new-pipeline-notebook")
 
     run_command(page, "New Pipeline Notebook (Stratum)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import subprocess
 import sys
 
@@ -14,6 +15,7 @@ import pytest
 import stratum_jupyter
 from stratum_jupyter import PipelineBuilder, SpecError, load_spec
 from stratum_jupyter.codegen import spec_cells, spec_notebook
+from stratum_jupyter.spec.model import TASKS
 from stratum_jupyter.widgets.builder import EvaluationUnavailable, catalog_payload
 
 from .test_form import PRODUCT_SPEC
@@ -119,6 +121,27 @@ def test_catalog_payload_draws_palette_and_forms():
     assert c["default_repr"] == "1.0" and c["allowed"] and c["doc"]
     assert "accuracy" in payload["metrics"] and payload["default_metric"] == "accuracy"
     json.dumps(payload)  # it goes over the wire
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_the_catalog_payload_is_strict_json(task):
+    """No inf/NaN: ipywidgets refuses them ("Out of range float values are not JSON
+    compliant") and prints a warning above the widget."""
+    json.dumps(catalog_payload(task), allow_nan=False)
+    state = PipelineBuilder(task=task).get_state()
+    json.dumps({k: v for k, v in state.items() if k != "_css"}, allow_nan=False)
+
+
+def test_infinite_choices_travel_as_the_text_to_type():
+    blocks = {b["name"]: b for b in catalog_payload("regression")["blocks"]}
+    trials = next(p for p in blocks["RANSACRegressor"]["params"] if p["name"] == "max_trials")
+    assert trials["choices"] == [".inf"]
+    builder = _with_steps(PipelineBuilder(task="regression"),
+                          ("RANSACRegressor", {"max_trials": trials["choices"][0]}))
+    assert builder.issues == []
+    assert builder.spec.candidates[0].steps[0].params == {"max_trials": math.inf}
+    again = PipelineBuilder(task="regression", spec=builder.spec_dict())
+    assert again.form["candidates"][0]["steps"][0]["params"] == {"max_trials": ".inf"}
 
 
 def test_generate_gives_the_codegen_cells_and_reports_problems():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -66,6 +68,14 @@ scalars = (st.none() | st.booleans() | st.integers(-10**9, 10**9)
 @given(scalars | st.lists(scalars, min_size=1, max_size=4))
 def test_format_then_parse_gives_the_value_back(value):
     assert parse_value(format_value(value)) == value
+
+
+def test_infinity_is_written_as_yaml_writes_it():
+    assert [format_value(v) for v in (math.inf, -math.inf)] == [".inf", "-.inf"]
+    assert format_value([1, math.inf]) == "1, .inf"
+    assert parse_value(format_value(math.inf)) == math.inf
+    assert parse_value("10, .inf") == [10, math.inf]
+    assert math.isnan(parse_value(format_value(math.nan)))
 
 
 def test_spec_to_form_to_spec_keeps_the_spec():
