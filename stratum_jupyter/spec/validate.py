@@ -60,6 +60,8 @@ def _structural_issues(data: dict[str, Any]) -> list[SpecIssue]:
                 ("function-", "tagged-union", TAG_PREFIX))))
             kind, ctx = err["type"], err.get("ctx", {})
             if kind == "extra_forbidden":
+                if loc[-1:] != err["loc"][-1:]:  # the user's own key, even "~..."
+                    loc = (*loc, err["loc"][-1])
                 allowed = _model_fields(loc)
                 issues.append(SpecIssue(loc, "unknown field", allowed=", ".join(allowed),
                                         suggestions=_close(str(loc[-1]), allowed)))
