@@ -126,10 +126,11 @@ def _undefined(y: Any) -> str:
     not thread-safe, and a worker runs several tasks at once."""
     import numpy as np
 
+    classes: list[Any] = []
     try:
-        classes = np.unique(np.asarray(y, dtype=object)) if y is not None else ()
-    except TypeError:
-        classes = ()
+        classes = np.unique(np.asarray(y, dtype=object)).tolist() if y is not None else []
+    except TypeError:  # labels that cannot be sorted
+        pass
     if len(classes) == 1:
         return f"undefined on this fold: its test part has one class ({classes[0]!r})"
     return "undefined on this fold"
