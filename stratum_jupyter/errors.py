@@ -6,7 +6,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["StratumError", "SpecError", "SpecIssue", "DeployError", "EvaluationError"]
+__all__ = ["StratumError", "SpecError", "SpecIssue", "MetricError", "DeployError",
+           "EvaluationError"]
 
 
 class StratumError(Exception):
@@ -59,15 +60,25 @@ class SpecIssue:
 class SpecError(StratumError, ValueError):
     """A pipeline spec is invalid. Carries every issue found, not only the first."""
 
+    headline = "invalid pipeline spec"
+
     def __init__(self, issues: Iterable[SpecIssue]):
         self.issues: list[SpecIssue] = list(issues)
         n = len(self.issues)
-        head = f"invalid pipeline spec ({n} problem{'s' if n != 1 else ''}):"
+        head = f"{self.headline} ({n} problem{'s' if n != 1 else ''}):"
         super().__init__("\n".join([head, *(f"  - {issue}" for issue in self.issues)]))
 
     @property
     def fields(self) -> list[str]:
         return [issue.field for issue in self.issues]
+
+
+class MetricError(SpecError):
+    """The metrics (or ``pos_label``) do not fit the data: a metric for binary targets on a
+    target of three or more classes, a positive class that is not a label. Found while
+    preparing an evaluation, before any task; bad input, like any ``SpecError``."""
+
+    headline = "the metrics do not fit the data"
 
 
 class EvaluationError(StratumError, RuntimeError):

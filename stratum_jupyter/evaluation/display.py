@@ -27,13 +27,13 @@ _TABLE = """\
 <table class="dataframe">
 <thead><tr><th>#</th><th>candidate</th><th>params</th>
 {% for m in metrics %}<th>{{ m }}{% if m == select_by %} &#9660;{% endif %}</th>{% endfor %}
-<th>fit s</th><th>status</th></tr></thead>
+<th>fit s</th><th>status</th>{% if with_notes %}<th>notes</th>{% endif %}</tr></thead>
 <tbody>
 {% for r in rows %}<tr{% if r.failed %} style="color:#a00"{% endif %}>
 <td>{{ r.rank }}</td><td>{{ r.candidate }}</td><td><code>{{ r.params }}</code></td>
 {% for v in r.scores %}<td>{{ v }}</td>{% endfor %}
 <td>{{ r.fit }}</td><td{% if r.failed %} title="{{ r.error }}"{% endif %}>{{ r.status }}</td>
-</tr>{% endfor %}
+{% if with_notes %}<td>{{ r.notes }}</td>{% endif %}</tr>{% endfor %}
 </tbody></table>
 {% if more %}<p>... {{ more }} more</p>{% endif %}
 {% if failures %}<details><summary>{{ failures|length }} failure(s)</summary>
@@ -65,7 +65,8 @@ def _rows(board: Any, metrics: list[str], limit: int) -> list[dict[str, Any]]:
         rows.append({"rank": _fmt(rec["rank"]) if not failed else "-",
                      "candidate": rec["candidate"], "params": _params(rec["params"]),
                      "scores": scores, "fit": _fmt(rec["fit_time"]), "failed": failed,
-                     "status": rec["status"], "error": rec["error"]})
+                     "status": rec["status"], "error": rec["error"],
+                     "notes": rec.get("notes") or ""})
     return rows
 
 
@@ -76,8 +77,10 @@ def render_table(board: Any, metrics: list[str], select_by: str, *, title: str =
     import jinja2
 
     env = jinja2.Environment(autoescape=True)
+    rows = _rows(board, metrics, limit)
     return env.from_string(_TABLE).render(
-        rows=_rows(board, metrics, limit), metrics=metrics, select_by=select_by,
+        rows=rows, metrics=metrics, select_by=select_by,
+        with_notes=any(r["notes"] for r in rows),
         more=max(0, len(board) - limit), title=title, footer=footer, dashboard=dashboard,
         failures=[{"candidate": f.candidate, "params": _params(f.params), "error": f.error,
                    "traceback": f.traceback} for f in failures])
@@ -113,6 +116,9 @@ def leaderboard_text(result: EvaluationResult) -> str:
              shown.to_string(index=False, max_colwidth=50, float_format=lambda v: f"{v:.4f}")]
     for f in result.failures:
         lines.append(f"failed: {f}")
+    for rec in board.to_dict(orient="records"):
+        if rec.get("notes"):
+            lines.append(f"note: {rec['candidate']} {_params(rec['params'])}: {rec['notes']}")
     lines.append(_summary(result))
     return "\n".join(lines)
 
@@ -244,6 +250,8 @@ class TextProgress(Progress):
             return
         scores = ", ".join(f"{m} {res.mean(m):.4f}±{res.std(m):.4f}" for m in metrics)
         self._print(f"{head}: {scores} ({elapsed:.1f} s)")
+        for note in res.notes():
+            self._print(f"{' ' * len(head)}  note: {note}")
 
     def finish(self, result: EvaluationResult) -> None:
         self._print(f"stratum: done: {_summary(result)}")

@@ -25,7 +25,8 @@ class Options:
     """What the caller overrides; ``None`` means: take it from the spec, else the default.
 
     ``metrics`` may be names or ``{name: scorer}``; ``search`` and ``n_iter`` one value for
-    every candidate or a mapping by candidate name; ``cv`` a fold count or a splitter."""
+    every candidate or a mapping by candidate name; ``cv`` a fold count or a splitter;
+    ``pos_label`` the positive class of a binary target (``evaluation.pos_label``)."""
 
     spec: Any = None
     task: str | None = None
@@ -36,6 +37,7 @@ class Options:
     search: str | Mapping[str, str] | None = None
     n_iter: int | Mapping[str, int] | None = None
     refit: bool = True
+    pos_label: Any = None
 
 
 @dataclass(frozen=True)
@@ -68,13 +70,14 @@ def prepare(spec_or_candidates: Any, X: Any = None, y: Any = None,
 
     Raises :class:`EvaluationError` (or ``SpecError`` for an invalid spec) naming what is
     wrong: no data, an unknown metric, ``select_by`` not among the metrics, folds that
-    cannot be made from the data, a grid that does not fit its pipeline."""
+    cannot be made from the data, a grid that does not fit its pipeline; ``MetricError``
+    (a ``SpecError``) for metrics or a ``pos_label`` that do not fit the target."""
     spec = _spec_of(spec_or_candidates, options)
     if X is None:
         X, y = _load_spec_data(spec)
     sources = _sources(spec_or_candidates, spec, options, X)
     task = options.task or (spec.task if spec is not None else _infer_task(sources))
-    metrics, scorers = _scorers(options.metrics, spec, task)
+    metrics, scorers, scoring_notes = _scorers(options, spec, task, y)
     select_by = options.select_by or (spec.select_by if spec is not None
                                       and options.metrics is None else metrics[0])
     if select_by not in metrics:
@@ -86,7 +89,8 @@ def prepare(spec_or_candidates: Any, X: Any = None, y: Any = None,
         random_state = ev.random_state
     splitter, folds = _folds(task, options.cv, ev, random_state, X, y)
     graph = planning.build_plan(planning.expand(sources, random_state))
-    notes = () if _is_candidates(spec_or_candidates) else _preprocessing_notes(spec, X)
+    notes = [*scoring_notes,
+             *(() if _is_candidates(spec_or_candidates) else _preprocessing_notes(spec, X))]
     return EvaluationPlan(spec, task, graph, X, y, folds, folding.describe(splitter),
                           tuple(metrics), scorers, select_by, options.refit, tuple(notes))
 
@@ -179,15 +183,24 @@ def _infer_task(sources: list[planning.CandidateSource]) -> str:
     return "clustering"
 
 
-def _scorers(metrics: Any, spec: Any, task: str) -> tuple[list[str], dict[str, Any]]:
+def _scorers(options: Options, spec: Any, task: str, y: Any
+             ) -> tuple[list[str], dict[str, Any], tuple[str, ...]]:
+    """The metrics fitted to the target (``scoring.scorers_for``: a metric that does not
+    fit the data is refused here); custom scorers are taken as they are."""
     from ..spec.metrics import DEFAULT_METRIC
-    from .scoring import make_scorers
+    from .scoring import scorers_for
 
+    metrics = options.metrics
     if isinstance(metrics, Mapping):  # custom scorers, by name
-        return list(metrics), dict(metrics)
+        return list(metrics), dict(metrics), ()
     names = list(metrics) if metrics else (spec.metrics if spec is not None
                                            else [DEFAULT_METRIC[task]])
-    try:
-        return names, make_scorers(names)
-    except ValueError as exc:
-        raise EvaluationError(f"metrics: {exc}") from None
+    pos_label, in_spec = options.pos_label, spec is not None and options.pos_label is None
+    if in_spec:
+        pos_label = spec.evaluation.pos_label
+    scoring = scorers_for(
+        names, task, y, pos_label=pos_label,
+        metrics_path=("evaluation", "metrics") if spec is not None and not metrics
+        else ("metrics",), pos_label_path=("evaluation", "pos_label") if in_spec
+        else ("pos_label",))
+    return names, scoring.scorers, scoring.notes

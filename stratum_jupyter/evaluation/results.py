@@ -65,6 +65,10 @@ class ConfigResult:
     failure: Failure | None = None
 
     def mean(self, metric: str) -> float:
+        """The mean over the folds; NaN when the metric is NaN on any fold (as scikit-learn's
+        ``GridSearchCV`` with ``error_score=nan``): a mean over fewer folds would not be
+        comparable with the others, and NaN ranks last. The folds' own values are kept in
+        ``fold_values``/``fold_scores``, and :meth:`notes` says why."""
         values = self.fold_values(metric)
         return float(sum(values) / len(values)) if values else math.nan
 
@@ -76,6 +80,17 @@ class ConfigResult:
 
     def fold_values(self, metric: str) -> list[float]:
         return [self.folds[f].scores[metric] for f in sorted(self.folds)]
+
+    def notes(self) -> list[str]:
+        """Why a metric is NaN, one line per metric and reason: ``"roc_auc NaN on fold 2:
+        ..."`` (folds counted from 0)."""
+        by_reason: dict[tuple[str, str], list[int]] = {}
+        for fold in sorted(self.folds):
+            for metric, reason in self.folds[fold].errors.items():
+                by_reason.setdefault((metric, reason), []).append(fold)
+        return [f"{metric} NaN on fold{'s' if len(folds) > 1 else ''} "
+                f"{', '.join(map(str, folds))}: {reason}"
+                for (metric, reason), folds in by_reason.items()]
 
 
 def _sort_key(score: float, index: int) -> tuple[int, float, int]:
@@ -98,7 +113,8 @@ def best_result(results: list[ConfigResult], select_by: str, n_folds: int
 def leaderboard_frame(results: list[ConfigResult], metrics: list[str], select_by: str,
                       *, complete: int | None = None) -> Any:
     """The leaderboard DataFrame, best first; configurations still running are left out
-    unless all their ``complete`` folds are in (``None``: include all)."""
+    unless all their ``complete`` folds are in (``None``: include all). ``error`` is why a
+    configuration failed; ``notes`` why one of its metrics is NaN (:meth:`ConfigResult.notes`)."""
     import numpy as np
     import pandas as pd
 
@@ -118,10 +134,11 @@ def leaderboard_frame(results: list[ConfigResult], metrics: list[str], select_by
         row["score_time"] = float(np.mean(scores)) if scores and not failed else math.nan
         row["status"] = "failed" if failed else "ok"
         row["error"] = res.failure.error if res.failure is not None else ""
+        row["notes"] = "; ".join(res.notes())
         row["_order"] = _sort_key(row[select_by], res.config.index)
         rows.append(row)
     columns = ["rank", "candidate", "params", *[c for m in metrics for c in (m, f"{m}_std")],
-               "fit_time", "score_time", "status", "error"]
+               "fit_time", "score_time", "status", "error", "notes"]
     if not rows:
         return pd.DataFrame(columns=columns)
     frame = pd.DataFrame(rows).sort_values("_order", kind="stable", ignore_index=True)
@@ -170,7 +187,8 @@ class EvaluationResult:
             for fold, score in sorted(res.folds.items()):
                 rows.append({"candidate": res.config.candidate, "params": res.config.params,
                              "config": res.config.index, "fold": fold, **score.scores,
-                             "fit_time": score.fit_time, "score_time": score.score_time})
+                             "fit_time": score.fit_time, "score_time": score.score_time,
+                             "notes": "; ".join(f"{m}: {e}" for m, e in score.errors.items())})
         return pd.DataFrame(rows)
 
     @property

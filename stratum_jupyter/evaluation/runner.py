@@ -33,6 +33,7 @@ def evaluate(
     task: str | None = None,
     metrics: list[str] | Mapping[str, Any] | None = None,
     select_by: str | None = None,
+    pos_label: Any = None,
     cv: Any = None,
     random_state: int | None = None,
     search: str | Mapping[str, str] | None = None,
@@ -48,18 +49,22 @@ def evaluate(
     ``spec_or_candidates`` is a :class:`PipelineSpec` (or YAML/JSON text, a path, a mapping
     of spec data) or the ``candidates`` dict of a generated notebook. With a dict, ``spec``
     may supply the task, metrics, folds and search settings; the explicit keywords override
-    both. ``X``/``y`` default to the spec's data source. The cluster is ``client``, else
+    both (``pos_label``: the positive class of a binary target, as ``evaluation.pos_label``).
+    ``X``/``y`` default to the spec's data source. The cluster is ``client``, else
     ``scheduler`` (an address), else the current client, else ``STRATUM_SCHEDULER``, else a
     LocalCluster started once per process. ``out``: also save the best model to
     ``out/best``. ``display``: auto | widget | text | none. ``on_result`` is called with
     each configuration's result as soon as all its folds are in.
 
-    Raises ``SpecError`` for an invalid spec and :class:`EvaluationError` for input that
-    cannot be evaluated (see :func:`prepare.prepare`), before any task is submitted; a
-    failing configuration is not an error (see ``EvaluationResult.failures``).
+    Raises ``SpecError`` for an invalid spec or metrics that do not fit the data
+    (``MetricError``) and :class:`EvaluationError` for input that cannot be evaluated
+    (see :func:`prepare.prepare`), before any task is submitted; a failing configuration is
+    not an error (see ``EvaluationResult.failures``), nor is a metric that fails on a fold
+    (NaN, and the leaderboard's ``notes`` say why).
     """
     options = Options(spec=spec, task=task, metrics=metrics, select_by=select_by, cv=cv,
-                      random_state=random_state, search=search, n_iter=n_iter, refit=refit)
+                      random_state=random_state, search=search, n_iter=n_iter, refit=refit,
+                      pos_label=pos_label)
     plan = prepare(spec_or_candidates, X, y, options)
     dask_client = clusters.get_client(client, scheduler)
     progress = make_progress(display)

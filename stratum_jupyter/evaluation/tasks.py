@@ -2,14 +2,17 @@
 estimator, refit the best pipeline.
 
 Functions here never raise for a user's model: a step that raises returns a
-:class:`TaskFailure` (with its traceback), and everything downstream passes it on. Only the
-loss of a worker makes a task err, and Dask retries those. Each step is run by the
+:class:`TaskFailure` (with its traceback), and everything downstream passes it on. A metric
+that cannot be computed on a fold fails alone: its value is NaN and :attr:`FoldScore.errors`
+says why; the other metrics and the configuration go on. Only the loss of a worker makes a
+task err, and Dask retries those. Each step is run by the
 :class:`StepRunner` of its library, so other model families (Keras, ...) plug in without
 touching the graph.
 """
 
 from __future__ import annotations
 
+import math
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -47,13 +50,15 @@ class FoldData:
 
 @dataclass
 class FoldScore:
-    """One (configuration, fold): its scores and times."""
+    """One (configuration, fold): its scores and times; ``errors`` holds, by metric, why a
+    score is NaN (the error it raised, or the warning that came with the NaN)."""
 
     scores: dict[str, float]
     fit_time: float
     score_time: float
     own_time: float
     prefix_times: dict[str, float]
+    errors: dict[str, str] = field(default_factory=dict)
 
 
 def _take(data: Any, idx: Any) -> Any:
@@ -97,6 +102,38 @@ class StepRunner:
 
     def score(self, fitted: Any, scorers: dict[str, Any], X: Any, y: Any) -> dict[str, float]:
         return {name: float(scorer(fitted, X, y)) for name, scorer in scorers.items()}
+
+    def score_each(self, fitted: Any, scorers: dict[str, Any], X: Any, y: Any
+                   ) -> tuple[dict[str, float], dict[str, str]]:
+        """Every metric on its own (:meth:`score` with one scorer): one that raises, or
+        gives NaN, is NaN with the reason in the second mapping; the others keep their
+        values."""
+        scores, errors = {}, {}
+        for name, scorer in scorers.items():
+            try:
+                value = self.score(fitted, {name: scorer}, X, y)[name]
+            except Exception as exc:
+                value, errors[name] = math.nan, f"{type(exc).__name__}: {exc}"
+            if math.isnan(value) and name not in errors:
+                errors[name] = _undefined(y)
+            scores[name] = value
+        return scores, errors
+
+
+def _undefined(y: Any) -> str:
+    """Why a score is NaN though nothing raised: the metric is undefined on the fold (as
+    scikit-learn's ROC AUC on a test part of one class). Warnings are not captured: that is
+    not thread-safe, and a worker runs several tasks at once."""
+    import numpy as np
+
+    classes: list[Any] = []
+    try:
+        classes = np.unique(np.asarray(y, dtype=object)).tolist() if y is not None else []
+    except TypeError:  # labels that cannot be sorted
+        pass
+    if len(classes) == 1:
+        return f"undefined on this fold: its test part has one class ({classes[0]!r})"
+    return "undefined on this fold"
 
 
 RUNNERS: dict[str, StepRunner] = {"sklearn": StepRunner()}
@@ -146,12 +183,12 @@ def fit_score(parent: FoldData | TaskFailure, step: str, library: str, estimator
         start = time.perf_counter()
         fitted = runner.fit(estimator, parent.X_train, parent.y_train)
         fit_time = time.perf_counter() - start
-        scores = runner.score(fitted, scorers, parent.X_test, parent.y_test)
+        scores, errors = runner.score_each(fitted, scorers, parent.X_test, parent.y_test)
         score_time = time.perf_counter() - start - fit_time
     except Exception as exc:
         return _failure(step, exc)
     return FoldScore(scores, parent.fit_time + fit_time, parent.score_time + score_time,
-                     fit_time + score_time, parent.node_times)
+                     fit_time + score_time, parent.node_times, errors)
 
 
 def refit(X: Any, y: Any, library: str, pipeline: Any) -> tuple[Any, float] | TaskFailure:

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -50,6 +51,16 @@ class DataSpec(_Model):
                     "e.g. {year: categorical, date: datetime}.")
 
 
+def _class_label(value: Any) -> Any:
+    if value is not None and not isinstance(value, str | int | bool):
+        raise ValueError("a class label is a string, an integer or true/false")
+    return value
+
+
+# A class label of the target, as written in YAML/JSON (one error for any other type).
+Label = Annotated[str | int | bool | None, BeforeValidator(_class_label)]
+
+
 class EvaluationSpec(_Model):
     """How candidates are compared."""
 
@@ -61,6 +72,10 @@ class EvaluationSpec(_Model):
         None, min_length=1, description="Scorer names; the default depends on the task."
     )
     select_by: str | None = Field(None, description="The metric that picks the best model.")
+    pos_label: Label = Field(
+        None, description="The positive class of a binary target, for f1, precision, recall "
+                          "and average_precision (default: 1 when it is a label, else the "
+                          "second of the sorted labels).")
     random_state: int | None = Field(None, ge=0, le=2**32 - 1)
     search: Search = Field("grid", description="grid: every combination; random: n_iter draws.")
     n_iter: int | None = Field(None, ge=1, description="Draws per candidate for search: random.")

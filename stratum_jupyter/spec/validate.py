@@ -60,6 +60,8 @@ def _structural_issues(data: dict[str, Any]) -> list[SpecIssue]:
                 ("function-", "tagged-union", TAG_PREFIX))))
             kind, ctx = err["type"], err.get("ctx", {})
             if kind == "extra_forbidden":
+                if loc[-1:] != err["loc"][-1:]:  # the user's own key, even "~..."
+                    loc = (*loc, err["loc"][-1])
                 allowed = _model_fields(loc)
                 issues.append(SpecIssue(loc, "unknown field", allowed=", ".join(allowed),
                                         suggestions=_close(str(loc[-1]), allowed)))
@@ -190,6 +192,9 @@ def _evaluation_issues(ev: dict[str, Any], task: str | None) -> Iterator[SpecIss
         yield SpecIssue(("evaluation", "select_by"), f"{select_by!r} is not among the metrics",
                         value=select_by, allowed=", ".join(resolved),
                         suggestions=_close(select_by, resolved))
+    if ev.get("pos_label") is not None and task and task != "classification":
+        yield SpecIssue(("evaluation", "pos_label"), f"a positive class is for classification, "
+                        f"not for {task}", value=ev["pos_label"], allowed="leave it out")
 
 
 def _steps_issues(steps: list[Any], path: tuple[Any, ...], task: str | None, *,

@@ -193,3 +193,9 @@ def test_valid_regression_and_clustering_specs():
     load_spec({"version": 1, "task": "clustering", "evaluation": {"metrics": ["silhouette"]},
                "candidates": [{"name": "k", "steps": ["StandardScaler", {"KMeans": {
                    "n_clusters": [2, 3]}}]}]})
+
+
+def test_unknown_key_that_looks_like_a_union_tag():
+    """Found by test_fuzz: a user's key "~" was taken for a union tag and dropped."""
+    (issue,) = collect_issues({**copy.deepcopy(VALID), "~": None})
+    assert issue.field == "~" and issue.message == "unknown field"
