@@ -247,9 +247,11 @@ def _copy_service(dest: Path) -> None:
     for entry in src.iterdir():
         if entry.name.endswith(".py"):
             (dest / entry.name).write_bytes(entry.read_bytes())
-    # The service reads its settings through the package's one declaration of them.
-    envvars_py = resources.files("stratum_jupyter").joinpath("envvars.py")
-    (dest / "envvars.py").write_bytes(envvars_py.read_bytes())
+    # The service reads its settings through the package's one declaration of them, and
+    # trusts a skops file's types by load_model's rule.
+    package = resources.files("stratum_jupyter")
+    for shared in ("envvars.py", "bundle/trust.py"):
+        (dest / shared.split("/")[-1]).write_bytes(package.joinpath(shared).read_bytes())
 
 
 def _content_hash(out: Path) -> str:
