@@ -118,13 +118,19 @@ def save_bundle(
             "metrics": metrics, "select_by": select_by, "fit_time_s": fit_time_s,
             "extra": extra}
     profile = _profile(model, fmt, model_file, X, y, made)
-    (directory / "profile.json").write_text(json.dumps(profile, indent=2, default=_json_default)
-                                            + "\n", encoding="utf-8")
+    (directory / "profile.json").write_text(profile_json(profile), encoding="utf-8")
     (directory / "requirements.txt").write_text(
         "\n".join(requirements_for(model, X, fmt)) + "\n", encoding="utf-8")
     if leaderboard is not None:
         leaderboard.to_csv(directory / "leaderboard.csv", index=False)
     return directory
+
+
+def profile_json(profile: Profile) -> str:
+    """``profile.json``'s text: strict JSON (RFC 8259), missing values as null; a
+    ValueError, never a NaN token, if a value slipped past :func:`.profile.json_value`."""
+    return json.dumps(prof.json_value(profile), indent=2, default=_json_default,
+                      allow_nan=False) + "\n"
 
 
 def _json_default(value: Any) -> Any:
