@@ -18,6 +18,7 @@ try:  # in the stratum_jupyter package
 except ImportError:  # in a deploy bundle, where render() copies envvars.py and the bundle's
     # trust.py (which types a skops file may hold) beside the service
     from . import envvars, trust  # type: ignore[no-redef, attr-defined]
+from .onnx_input import onnx_feeds
 
 MAX_BODY_BYTES = envvars.MAX_BODY_BYTES.get_int()
 MAX_ROWS = envvars.MAX_ROWS.get_int()
@@ -142,8 +143,7 @@ class Model:
         import numpy as np
 
         if self.onnx is not None:
-            data = np.array([[row[n] for n in self.names] for row in rows], dtype=np.float32)
-            result = self.onnx.run(None, {"X": data})
+            result = self.onnx.run(None, onnx_feeds(self.onnx.get_inputs(), self.names, rows))
             out: dict[str, Any] = {"predictions": np.asarray(result[0]).ravel().tolist()}
             if self.classes is not None and len(result) > 1:
                 out["probabilities"] = np.asarray(result[1]).tolist()
