@@ -126,3 +126,18 @@ def test_conversion_json_records_the_rows_it_checked(penguin_bundle, tmp_path):
     render(plan(penguin_bundle, "edge-arm64"), out)
     report = json.loads((out / "model" / "conversion.json").read_text())
     assert report["verified_rows"] == len(read_profile(penguin_bundle)["sample_rows"]) + 2
+
+
+def test_the_scikit_learn_service_takes_pandas_text_columns_as_strings(penguin_bundle,
+                                                                      tmp_path):
+    """pandas 3 reads text as the ``str`` dtype: the service's schema reading maps it to
+    strings (and keeps reading name and dtype of the richer feature records)."""
+    out = tmp_path / "local"
+    render(plan(penguin_bundle, "local"), out)
+    with serving(out) as port:
+        ok = call(port, "POST", "/predict", {"rows": [FIRST_ROW]})
+        bad = call(port, "POST", "/predict", {"rows": [{**FIRST_ROW, "island": 3}]})
+    assert ok == (200, {"predictions": ["Adelie"], "probabilities": ok[1]["probabilities"],
+                        "classes": ["Adelie", "Chinstrap", "Gentoo"]})
+    assert bad[0] == 422
+    assert bad[1]["errors"] == ["rows[0].island: expected a string, got 3 (feature dtype str)"]
