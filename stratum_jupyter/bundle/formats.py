@@ -15,12 +15,15 @@ from typing import Any
 
 from ..errors import StratumError
 from ..plugins import Registry
+from . import trust
 
 ENTRY_POINT_GROUP = "stratum_jupyter.model_formats"
 
-# Types from these packages are trusted when loading a skops file; anything else must be
-# named explicitly by the caller (skops refuses to build untrusted types).
-TRUSTED_ROOTS = ("sklearn", "numpy", "scipy", "builtins", "collections", "stratum_jupyter")
+# Packages whose types a skops file may hold (see .trust for the whole rule: classes only of
+# builtins and collections, functools.partial of a trusted function); this package's own
+# types are trusted by load_model, not by the prediction service, which runs without it.
+OWN_ROOTS = ("stratum_jupyter",)
+TRUSTED_ROOTS = (*trust.TRUSTED_ROOTS, *OWN_ROOTS)
 
 
 def no_requirements() -> list[str]:
@@ -49,17 +52,16 @@ class ModelFormat:
 
 
 def load_skops(path: Path, trusted: Collection[str] = ()) -> Any:
-    """Load a skops file, trusting only types of :data:`TRUSTED_ROOTS` (plus ``trusted``)."""
+    """Load a skops file, trusting only what :mod:`.trust`'s rule trusts (plus the type
+    names ``trusted``)."""
     import skops.io
 
-    untrusted = skops.io.get_untrusted_types(file=path)
-    extra = set(trusted)
-    refused = [t for t in untrusted if t.split(".")[0] not in TRUSTED_ROOTS and t not in extra]
+    untrusted, refused = trust.audit(path, roots=OWN_ROOTS, extra=trusted)
     if refused:
         raise StratumError(
-            f"{path} holds types that are not trusted: {', '.join(sorted(refused))}; "
+            f"{path} holds types that are not trusted: {', '.join(refused)}; "
             "pass trusted=[...] if you know where this file comes from")
-    return skops.io.load(path, trusted=list(untrusted))
+    return skops.io.load(path, trusted=untrusted)
 
 
 def _save_skops(model: Any, directory: Path) -> Path:

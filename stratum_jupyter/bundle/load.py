@@ -25,8 +25,9 @@ def read_profile(directory: str | Path) -> Profile:
 
 def load_model(directory: str | Path, *, trusted: Iterable[str] = ()) -> Any:
     """Load the bundle's model with the format that wrote it (see :mod:`.formats`). skops
-    files are loaded trusting only types of scikit-learn, NumPy, SciPy and stratum_jupyter
-    (plus ``trusted``); the Keras plug-in's format attaches ``model.keras`` to the final
-    step."""
+    files are loaded only when :mod:`.trust`'s rule (the prediction service's too) trusts
+    every type they hold: scikit-learn, NumPy, SciPy and stratum_jupyter, classes of
+    builtins and collections, partials of trusted functions (plus the type names
+    ``trusted``); the Keras plug-in's format attaches ``model.keras`` to the final step."""
     directory = Path(directory)
     return format_of(directory).load(directory, list(trusted))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import math
 import platform
 import sys
 import time
+from collections.abc import Iterator
 from importlib import metadata
 from typing import Any
 
@@ -16,19 +18,65 @@ writes (format, kind, model_file, input_schema, sample_rows, ...) plus any extra
 
 # Distributions whose versions every profile records (when installed).
 CORE_LIBRARIES = ("scikit-learn", "numpy", "scipy", "pandas", "skops", "stratum-jupyter")
+MAX_CATEGORIES = 100
+"""Text and categorical columns with more values than this get no ``categories`` list."""
+SAMPLE_ROWS = 5
+"""The first rows of the training data that every profile keeps as sample rows ..."""
+TELLING_ROWS = 20
+"""... and at most this many more: rows with gaps, rows of each category."""
 
 
 def input_schema(X: Any) -> dict[str, Any]:
-    """Feature names and dtypes of the training input (names ``x0..`` for plain arrays)."""
+    """Each feature of the training input: its name (``x0..`` for plain arrays), dtype,
+    whether it has gaps (``missing``) and, for text and categorical columns, the values it
+    takes (``categories``; left out above :data:`MAX_CATEGORIES` distinct values)."""
     import numpy as np
 
     if hasattr(X, "dtypes") and hasattr(X, "columns"):
-        features = [{"name": str(c), "dtype": str(t)} for c, t in X.dtypes.items()]
+        features = [_feature(str(c), X[c], str(t)) for c, t in X.dtypes.items()]
         return {"kind": "dataframe", "features": features}
+    frame = _frame(X)
+    dtype = str(np.asarray(X).dtype)
+    return {"kind": "array", "features": [_feature(str(c), frame[c], dtype)
+                                          for c in frame.columns]}
+
+
+def _feature(name: str, column: Any, dtype: str) -> dict[str, Any]:
+    feature: dict[str, Any] = {"name": name, "dtype": dtype,
+                               "missing": bool(column.isna().any())}
+    values = categories(column)
+    if values is not None:
+        feature["categories"] = values
+    return feature
+
+
+def categories(column: Any) -> list[Any] | None:
+    """The values of a text or categorical column (a ``category`` dtype's own categories, in
+    their order; else the distinct values present, sorted); None for numbers, booleans and
+    dates, and for more than :data:`MAX_CATEGORIES` values."""
+    import pandas as pd
+
+    dtype = column.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        values = list(dtype.categories)
+    elif (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
+          or pd.api.types.is_datetime64_any_dtype(dtype)):
+        return None
+    else:
+        values = sorted(column.dropna().unique().tolist(), key=str)
+    return [json_value(v) for v in values] if len(values) <= MAX_CATEGORIES else None
+
+
+def _frame(X: Any) -> Any:
+    """``X`` as a DataFrame (plain arrays get the columns ``x0..``)."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(X, pd.DataFrame):
+        return X
     arr = np.asarray(X)
-    n = arr.shape[1] if arr.ndim == 2 else 1
-    return {"kind": "array", "features": [{"name": f"x{i}", "dtype": str(arr.dtype)}
-                                          for i in range(n)]}
+    arr = arr.reshape(len(arr), -1)
+    return pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])])
 
 
 def data_fingerprint(X: Any, y: Any = None) -> dict[str, Any]:
@@ -48,21 +96,73 @@ def data_fingerprint(X: Any, y: Any = None) -> dict[str, Any]:
             arr = np.ascontiguousarray(np.asarray(part))
             digest.update(str(arr.dtype).encode() + repr(arr.shape).encode())
             digest.update(arr.tobytes() if arr.dtype != object else repr(arr.tolist()).encode())
-    rows = len(X)
-    return {"sha256": digest.hexdigest(), "rows": rows,
-            "columns": len(input_schema(X)["features"])}
+    shape = np.shape(X)
+    return {"sha256": digest.hexdigest(), "rows": len(X),
+            "columns": shape[1] if len(shape) == 2 else 1}
 
 
-def sample_rows(X: Any, n: int = 5) -> list[dict[str, Any]]:
-    """A few training rows as JSON records: to check a deployed or converted model."""
+def sample_positions(X: Any, n: int = SAMPLE_ROWS) -> list[int]:
+    """Where the sample rows are in ``X``: the first ``n`` rows, then (up to
+    :data:`TELLING_ROWS` more) the first row with a gap in each column and the first row of
+    each value of each text or categorical column, so that a check on them meets the gaps
+    and the categories."""
+    frame = _frame(X)
+    chosen = list(range(min(n, len(frame))))
+    for position in _telling_rows(frame):
+        if len(chosen) >= n + TELLING_ROWS:
+            break
+        if position not in chosen:
+            chosen.append(position)
+    return chosen
+
+
+def _telling_rows(frame: Any) -> Iterator[int]:
     import numpy as np
+
+    for name in frame.columns:
+        gaps = np.flatnonzero(frame[name].isna().to_numpy())
+        if gaps.size:
+            yield int(gaps[0])
+    for name in frame.columns:
+        column = frame[name].reset_index(drop=True)
+        if categories(column) is not None:
+            yield from (int(i) for i in column.dropna().drop_duplicates().index)
+
+
+def sample_data(X: Any, n: int = SAMPLE_ROWS) -> Any:
+    """The sample rows of ``X`` as ``X`` holds them (a DataFrame's rows, an array's)."""
+    import numpy as np
+
+    positions = sample_positions(X, n)
+    return X.iloc[positions] if hasattr(X, "iloc") else np.asarray(X)[positions]
+
+
+def sample_rows(X: Any, n: int = SAMPLE_ROWS) -> list[dict[str, Any]]:
+    """The sample rows as JSON records (missing values as None): to check a deployed,
+    reloaded or converted model."""
+    head = _frame(X).iloc[sample_positions(X, n)]
+    return [{str(k): json_value(v) for k, v in row.items()}
+            for row in head.to_dict(orient="records")]
+
+
+def json_value(value: Any) -> Any:
+    """``value`` as strict JSON can hold it: containers recursively, NumPy scalars and arrays
+    as Python values, missing values (NaN, None, pandas' NA, NaT) and infinities as None."""
     import pandas as pd
 
-    frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(
-        np.asarray(X), columns=[f["name"] for f in input_schema(X)["features"]])
-    head = frame.head(n)
-    return [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
-            for row in head.to_dict(orient="records")]
+    if isinstance(value, dict):
+        return {k: json_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_value(v) for v in value]
+    if hasattr(value, "tolist") and not pd.api.types.is_scalar(value):
+        return json_value(value.tolist())
+    if pd.api.types.is_scalar(value) and pd.isna(value):
+        return None
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def predict_latency(model: Any, X: Any, *, batch: int = 256, repeats: int = 20

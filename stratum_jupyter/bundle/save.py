@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 import time
 from importlib import metadata
 from pathlib import Path
@@ -11,6 +13,7 @@ from typing import Any
 from . import profile as prof
 from .formats import ModelFormat, format_for
 from .profile import Profile
+from .verify import check_reload
 
 PROFILE_FORMAT = "stratum-model/1"
 
@@ -113,18 +116,40 @@ def save_bundle(
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     fmt = format_for(model)
-    model_file = fmt.save(model, directory)
+    model_file = _save_model(model, fmt, directory, X)
     made = {"task": task, "spec": spec, "candidate": candidate, "params": params,
             "metrics": metrics, "select_by": select_by, "fit_time_s": fit_time_s,
             "extra": extra}
     profile = _profile(model, fmt, model_file, X, y, made)
-    (directory / "profile.json").write_text(json.dumps(profile, indent=2, default=_json_default)
-                                            + "\n", encoding="utf-8")
+    (directory / "profile.json").write_text(profile_json(profile), encoding="utf-8")
     (directory / "requirements.txt").write_text(
         "\n".join(requirements_for(model, X, fmt)) + "\n", encoding="utf-8")
     if leaderboard is not None:
         leaderboard.to_csv(directory / "leaderboard.csv", index=False)
     return directory
+
+
+def _save_model(model: Any, fmt: ModelFormat, directory: Path, X: Any) -> Path:
+    """Write the model into a scratch folder, load it back (:func:`.verify.check_reload`),
+    then move its files into ``directory``; the path of its main file there. Nothing of it
+    is left in ``directory`` when it does not load back."""
+    with tempfile.TemporaryDirectory(prefix=".saving-", dir=directory) as tmp:
+        scratch = Path(tmp)
+        written = fmt.save(model, scratch)
+        check_reload(model, fmt, scratch, prof.sample_data(X))
+        for path in scratch.iterdir():
+            target = directory / path.name
+            if target.is_dir():
+                shutil.rmtree(target)
+            path.replace(target)
+    return directory / written.name
+
+
+def profile_json(profile: Profile) -> str:
+    """``profile.json``'s text: strict JSON (RFC 8259), missing values as null; a
+    ValueError, never a NaN token, if a value slipped past :func:`.profile.json_value`."""
+    return json.dumps(prof.json_value(profile), indent=2, default=_json_default,
+                      allow_nan=False) + "\n"
 
 
 def _json_default(value: Any) -> Any:

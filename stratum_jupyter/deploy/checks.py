@@ -4,13 +4,16 @@ violation is collected and reported at once in one :class:`DeployError`."""
 from __future__ import annotations
 
 import platform
+from pathlib import Path
+from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 
+from ..bundle import trust
 from ..bundle.formats import kind_label
 from ..bundle.profile import Profile
 from ..errors import DeployError
-from .convert import CONVERTERS, converters_for, get_converter
+from .convert import CONVERTERS, Converted, convert_model, converters_for, get_converter
 from .kb import KnowledgeBase
 from .targets import Target
 
@@ -120,3 +123,36 @@ def check(profile: Profile, target: Target, kb: KnowledgeBase, *, requirements: 
                        python=python)
     if found:
         raise DeployError(found)
+
+
+def loading_problems(model_dir: Path, profile: Profile, conversion: str) -> tuple[Any, list[str]]:
+    """The bundle's model, read by ``load_model``; or why it cannot be, and why the
+    prediction service would refuse the skops file it serves (its trust rule has no
+    stratum_jupyter types: the service runs without the package)."""
+    from ..bundle import load_model
+
+    try:
+        model = load_model(model_dir)
+    except Exception as exc:  # a format's loader raises whatever its library raises
+        return None, [f"model: {model_dir} cannot be loaded: {exc}"]
+    model_file = model_dir / str(profile.get("model_file") or "model.skops")
+    if conversion == "none" and model_file.suffix == ".skops" and model_file.is_file():
+        refused = trust.audit(model_file)[1]
+        if refused:
+            return model, [f"model: the prediction service does not trust types in "
+                           f"{model_file.name}: {', '.join(refused)}"]
+    return model, []
+
+
+def model_problems(model_dir: Path, profile: Profile, conversion: str
+                   ) -> tuple[Converted | None, list[str]]:
+    """Load the bundle's model and, for a conversion that takes it, convert and verify it
+    (nothing is written): the converted model, or every reason it cannot be deployed."""
+    model, problems = loading_problems(model_dir, profile, conversion)
+    kind = str(profile.get("kind") or "sklearn")
+    if model is None or conversion == "none" or conversion_problems(kind, conversion):
+        return None, problems
+    try:
+        return convert_model(conversion, model, profile), problems
+    except DeployError as exc:
+        return None, [*problems, *exc.violations]

@@ -1,5 +1,6 @@
 """Model transfer for edge targets: convert, then verify the converted model against the
-original on the profile's sample rows; refuse if they disagree.
+original on the profile's sample rows (gaps and every category among them) and on rows with
+unseen text values; refuse if they disagree.
 
 Converters are a registry: the built-in ``onnx`` (scikit-learn models) first, then the entry
 points of the ``stratum_jupyter.converters`` group (the Keras plug-in adds ``tflite``). A
@@ -28,6 +29,8 @@ from . import onnx_converter
 ENTRY_POINT_GROUP = "stratum_jupyter.converters"
 RTOL = 1e-4
 ATOL = 1e-4
+UNSEEN = "stratum-unseen-value"
+"""A text value no model was trained on, for the rows that check unseen values."""
 
 Outputs = dict[str, Any]
 """Predictions on the sample rows: ``labels`` and ``probabilities``, or ``values``."""
@@ -77,11 +80,38 @@ def converters_for(kind: str) -> list[str]:
 
 
 def sample_frame(profile: Profile, rows: list[dict[str, Any]] | None = None) -> Any:
-    """The profile's sample rows (or ``rows``) as a DataFrame of its input features."""
+    """The profile's sample rows (or ``rows``) as a DataFrame of its input features, each
+    column of the dtype the model was trained on where it can hold the values; text and
+    categorical columns as text, as the prediction service gets them."""
     import pandas as pd
 
-    names = [f["name"] for f in profile["input_schema"]["features"]]
-    return pd.DataFrame(rows if rows is not None else profile["sample_rows"], columns=names)
+    features = profile["input_schema"]["features"]
+    frame = pd.DataFrame(rows if rows is not None else profile["sample_rows"],
+                         columns=[f["name"] for f in features])
+    for feature in features:
+        if feature.get("categories") is not None:
+            continue  # text, as the prediction service gets it (categories: unseen values too)
+        try:
+            frame[feature["name"]] = frame[feature["name"]].astype(feature["dtype"])
+        except (TypeError, ValueError):  # e.g. gaps in an int column: keep what pandas read
+            continue
+    return frame
+
+
+def verification_rows(model: Any, profile: Profile) -> list[dict[str, Any]]:
+    """The rows a conversion is checked on: the profile's sample rows and, when the original
+    model takes them, one more per text or categorical feature, with a value it never saw
+    (:data:`UNSEEN`): a converted model must treat unseen values as the original does."""
+    rows = list(profile["sample_rows"])
+    unseen = [{**rows[0], f["name"]: UNSEEN} for f in profile["input_schema"]["features"]
+              if f.get("categories") is not None and UNSEEN not in f["categories"]]
+    if not unseen:
+        return rows
+    try:
+        original_outputs(model, profile, sample_frame(profile, unseen))
+    except Exception:  # the original refuses unseen values (handle_unknown="error")
+        return rows
+    return rows + unseen
 
 
 def model_input(profile: Profile, frame: Any) -> Any:
@@ -127,21 +157,32 @@ def original_outputs(model: Any, profile: Profile, frame: Any) -> Outputs:
     return {"values": pred}
 
 
-def write_verified(fmt: str, data: bytes, original: Outputs, converted: Outputs,
-                   out_dir: Path, *, rows: int, rtol: float, atol: float,
-                   runtime: dict[str, str]) -> Report:
-    """Refuse a converted model that disagrees with the original; else write
-    ``model.<fmt>`` and ``conversion.json`` (what was checked, how closely) to ``out_dir``."""
+@dataclass(frozen=True)
+class Converted:
+    """A converted model that agrees with the original on the sample rows, not yet written."""
+
+    name: str
+    data: bytes
+    report: Report
+
+    def write(self, out_dir: Path) -> Report:
+        """Write ``model.<name>`` and ``conversion.json`` (what was checked, how closely)."""
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / f"model.{self.name}").write_bytes(self.data)
+        (out_dir / "conversion.json").write_text(json.dumps(self.report, indent=2) + "\n",
+                                                 "utf-8")
+        return self.report
+
+
+def verified(fmt: str, data: bytes, original: Outputs, converted: Outputs, *, rows: int,
+             rtol: float, atol: float, runtime: dict[str, str]) -> Converted:
+    """Refuse a converted model that disagrees with the original (a DeployError)."""
     problems = compare(original, converted, rtol=rtol, atol=atol)
     if problems:
         raise DeployError([f"conversion: the {fmt} model disagrees with the original on the "
                            f"profile's sample rows: {p}" for p in problems])
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / f"model.{fmt}").write_bytes(data)
-    report = {"format": fmt, "verified_rows": rows, "rtol": rtol, "atol": atol, **runtime,
-              "bytes": len(data)}
-    (out_dir / "conversion.json").write_text(json.dumps(report, indent=2) + "\n", "utf-8")
-    return report
+    return Converted(fmt, data, {"format": fmt, "verified_rows": rows, "rtol": rtol,
+                                 "atol": atol, **runtime, "bytes": len(data)})
 
 
 def _check_convertible(converter: Converter, profile: Profile) -> None:
@@ -155,21 +196,35 @@ def _check_convertible(converter: Converter, profile: Profile) -> None:
         raise DeployError(["conversion: the profile has no sample_rows to verify against"])
 
 
-def convert(converter: Converter | str, model_dir: Path, profile: Profile, out_dir: Path, *,
-            rtol: float = RTOL, atol: float = ATOL) -> Report:
-    """Write ``out_dir/model.<name>`` after checking it against the original model on the
+def convert_model(converter: Converter | str, model: Any, profile: Profile, *,
+                  rtol: float = RTOL, atol: float = ATOL) -> Converted:
+    """Convert the bundle's loaded ``model`` and check it against the original on the
     profile's sample rows (labels identical; values within ``atol + rtol * |original|``);
-    a DeployError if they disagree."""
+    a DeployError if it cannot be converted or they disagree. Nothing is written."""
+    conv = get_converter(converter) if isinstance(converter, str) else converter
+    _check_convertible(conv, profile)
+    frame = sample_frame(profile, verification_rows(model, profile))
+    data = conv.export(model, profile, frame)
+    try:
+        outputs = conv.run(data, profile, frame)
+    except (ValueError, TypeError, RuntimeError) as exc:  # the runtime refuses the rows
+        raise DeployError([f"conversion: the {conv.label} model fails on the profile's sample "
+                           f"rows: {type(exc).__name__}: {str(exc)[:500]}"]) from None
+    return verified(conv.name, data, original_outputs(model, profile, frame), outputs,
+                    rows=len(frame), rtol=rtol, atol=atol, runtime=conv.runtime())
+
+
+def convert(converter: Converter | str, model_dir: Path, profile: Profile, out_dir: Path, *,
+            rtol: float = RTOL, atol: float = ATOL, model: Any = None) -> Report:
+    """Write ``out_dir/model.<name>`` after checking it against the original model (read
+    from ``model_dir`` unless given) on the profile's sample rows; a DeployError if they
+    disagree (see :func:`convert_model`)."""
     from ..bundle import load_model
 
     conv = get_converter(converter) if isinstance(converter, str) else converter
     _check_convertible(conv, profile)
-    model = load_model(model_dir)
-    frame = sample_frame(profile)
-    data = conv.export(model, profile, frame)
-    return write_verified(conv.name, data, original_outputs(model, profile, frame),
-                          conv.run(data, profile, frame), out_dir, rows=len(frame), rtol=rtol,
-                          atol=atol, runtime=conv.runtime())
+    model = load_model(model_dir) if model is None else model
+    return convert_model(conv, model, profile, rtol=rtol, atol=atol).write(out_dir)
 
 
 def convert_onnx(model_dir: Path, profile: Profile, out_dir: Path, *, rtol: float = RTOL,

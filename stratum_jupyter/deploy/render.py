@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any, overload
 
 from ..bundle.profile import Profile
 from ..errors import DeployError
-from . import quoting
+from . import checks, quoting
 from .checks import check, requirement_name
-from .convert import CONVERTERS, convert, converters_for, get_converter
+from .convert import CONVERTERS, Converted, convert, converters_for, get_converter
 from .kb import KnowledgeBase, normalize
 from .targets import Target, check_image, get_target
 
@@ -86,6 +86,8 @@ class DeployPlan:
     port: int
     bind: str
     warnings: list[str] = field(default_factory=list)
+    converted: Converted | None = field(default=None, repr=False)
+    """The converted model, verified when the plan was made (``conversion`` not none)."""
 
     @property
     def runtime(self) -> str:
@@ -182,12 +184,14 @@ def plan(model_dir: str | Path, target: str | Target, *, port: int = 8080,
               python=None if target.runtime == "process" else python)
     except DeployError as exc:
         problems.extend(exc.violations)
-    if problems:
-        raise DeployError(problems)
+    converted, model_problems = checks.model_problems(model_dir, profile, conversion)
+    if problems or model_problems:
+        raise DeployError([*problems, *model_problems])
     title = name or profile.get("candidate") or model_dir.resolve().name
     return DeployPlan(model_dir=model_dir, profile=profile, target=target, title=str(title),
                       slug=quoting.slug(str(title)), conversion=conversion, requirements=reqs,
-                      base_image=image, python=python, port=port, bind=bind, warnings=warnings)
+                      base_image=image, python=python, port=port, bind=bind, warnings=warnings,
+                      converted=converted)
 
 
 # -- writing ----------------------------------------------------------------------------------
@@ -230,6 +234,8 @@ def _prepare_out(out: Path) -> None:
 def _copy_model(plan: DeployPlan, model_out: Path) -> dict[str, Any] | None:
     model_out.mkdir(parents=True)
     shutil.copy2(plan.model_dir / "profile.json", model_out / "profile.json")
+    if plan.converted is not None:
+        return plan.converted.write(model_out)
     if plan.conversion != "none":
         return convert(plan.conversion, plan.model_dir, plan.profile, model_out)
     model_file = plan.profile.get("model_file") or "model.skops"
@@ -247,9 +253,11 @@ def _copy_service(dest: Path) -> None:
     for entry in src.iterdir():
         if entry.name.endswith(".py"):
             (dest / entry.name).write_bytes(entry.read_bytes())
-    # The service reads its settings through the package's one declaration of them.
-    envvars_py = resources.files("stratum_jupyter").joinpath("envvars.py")
-    (dest / "envvars.py").write_bytes(envvars_py.read_bytes())
+    # The service reads its settings through the package's one declaration of them, and
+    # trusts a skops file's types by load_model's rule.
+    package = resources.files("stratum_jupyter")
+    for shared in ("envvars.py", "bundle/trust.py"):
+        (dest / shared.split("/")[-1]).write_bytes(package.joinpath(shared).read_bytes())
 
 
 def _content_hash(out: Path) -> str:

@@ -147,7 +147,9 @@ def _event_line(event: dict[str, Any]) -> str | None:
     if kind in {"runner_on_failed", "runner_on_unreachable"}:
         if event.get("event_data", {}).get("ignore_errors"):
             return f"failed (ignored): [{host}] {task}"
-        msg = res.get("msg") or res.get("stderr") or res.get("stdout") or ""
+        # a command's own error (stderr) says more than Ansible's "non-zero return code"
+        msg = "\n".join(str(res[k]).strip() for k in ("msg", "stderr") if res.get(k)) \
+            or res.get("stdout") or ""
         return f"{'FAILED' if kind == 'runner_on_failed' else 'UNREACHABLE'}: [{host}] {task}: " \
                f"{str(msg).strip()[:2000]}"
     if kind == "runner_retry":
@@ -214,8 +216,15 @@ def apply(bundle: Path, *, inventory: str | Path | None = None, on_event: Log = 
     """Apply the playbook and record the result in deploy.json. ``extra_vars`` override
     vars.yml (e.g. ``stratum_install_engine: false`` where the hosts have Docker)."""
     info = manifest(bundle)
-    stats = ansible_apply(bundle, inventory=inventory, on_event=on_event,
-                          extra_vars=extra_vars)
+    try:
+        stats = ansible_apply(bundle, inventory=inventory, on_event=on_event,
+                              extra_vars=extra_vars)
+    except StratumError as exc:
+        log = bundle / "run" / "service.log"
+        if info["image"] is not None or not log.is_file():
+            raise
+        raise StratumError(f"{exc}\nthe service's log {log} ends with:\n{log_tail(log)}"
+                           ) from None
     changed = sum((stats.get("changed") or {}).values())
     hosts = sorted(set().union(*[set(v or {}) for v in stats.values() if isinstance(v, dict)]))
     record: DeployRecord
@@ -231,6 +240,11 @@ def apply(bundle: Path, *, inventory: str | Path | None = None, on_event: Log = 
         record = {"target": info["target"], "kind": "container", "image": info["image"],
                   "hosts": hosts, "url": f"http://{first}:{info['port']}", "changed": changed}
     return write_record(bundle, record)
+
+
+def log_tail(path: Path, lines: int = 20) -> str:
+    """The last lines of a log file (a failed service's own error is there)."""
+    return "\n".join(path.read_text("utf-8", "replace").splitlines()[-lines:])
 
 
 def stop(bundle: Path, *, on_event: Log = print) -> bool:

@@ -90,3 +90,22 @@ def test_apply_leaves_the_interrupt_handler_in_place(tmp_path):
     assert signal.getsignal(signal.SIGINT) is before
     with pytest.raises(KeyboardInterrupt):
         signal.raise_signal(signal.SIGINT)
+
+
+def test_a_failed_start_shows_the_service_s_own_error(iris_bundle, tmp_path, free_port):
+    """The model breaks after rendering: the apply fails with the service's own error (the
+    tail of run/service.log), not only Ansible's "non-zero return code"."""
+    from stratum_jupyter.deploy.render import plan, render
+    from stratum_jupyter.deploy.run import apply
+    from stratum_jupyter.errors import StratumError
+
+    out = tmp_path / "dep"
+    render(plan(iris_bundle, "local", port=free_port), out)
+    (out / "model" / "model.skops").write_bytes(b"not a skops file")
+    events: list[str] = []
+    with pytest.raises(StratumError) as info:
+        apply(out, on_event=events.append)
+    failed = [e for e in events if e.startswith("FAILED: [localhost] Start the prediction")]
+    assert failed and "the service exited with code 1" in failed[0]
+    assert "BadZipFile" in failed[0]
+    assert "the service's log" in str(info.value) and "BadZipFile" in str(info.value)

@@ -91,3 +91,50 @@ def test_tflite_conversion_needs_the_keras_support(iris_bundle, tmp_path, withou
                        requirements=[], conversion="tflite", python="3.11")
     assert found == ["conversion: no converter 'tflite' is installed (allowed: none)"]
     assert plan(iris_bundle, "edge-arm64").conversion == "onnx"
+
+
+def _unloadable_bundle(iris_bundle, tmp_path):
+    """The iris bundle with a model.skops that load_model (and the service) refuse: a
+    builtins function inside, as if the bundle were saved by an older version."""
+    import skops.io
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    model = tmp_path / "model"
+    shutil.copytree(iris_bundle, model)
+    skops.io.dump(make_pipeline(FunctionTransformer(func=abs)), model / "model.skops")
+    return model
+
+
+def test_an_unloadable_model_is_refused_before_rendering(iris_bundle, tmp_path):
+    from stratum_jupyter.deploy import deploy
+
+    model = _unloadable_bundle(iris_bundle, tmp_path)
+    out = tmp_path / "out"
+    for target in ("local", "edge-arm64"):
+        with pytest.raises(DeployError) as info:
+            deploy(model, target, out, check=True)
+        (problem,) = info.value.violations
+        assert problem.startswith(f"model: {model} cannot be loaded: ")
+        assert "holds types that are not trusted: builtins.abs" in problem
+    assert not out.exists()
+
+
+def test_types_only_load_model_trusts_are_refused_for_the_service(iris_bundle, tmp_path,
+                                                                  monkeypatch):
+    """The service runs without stratum_jupyter: its rule has no stratum_jupyter types."""
+    from stratum_jupyter.bundle import trust
+    from stratum_jupyter.deploy.checks import loading_problems
+
+    audited = []
+
+    def audit(path, **kwargs):
+        audited.append(kwargs)
+        return ["stratum_jupyter.x.Y"], ([] if kwargs.get("roots") else ["stratum_jupyter.x.Y"])
+
+    monkeypatch.setattr(trust, "audit", audit)
+    model, problems = loading_problems(iris_bundle, json.loads(
+        (iris_bundle / "profile.json").read_text()), "none")
+    assert model is not None and audited[-1] == {}
+    assert problems == ["model: the prediction service does not trust types in model.skops: "
+                        "stratum_jupyter.x.Y"]

@@ -36,12 +36,24 @@ def test_disagreeing_conversion_is_refused(diabetes_bundle, tmp_path):
     assert not (tmp_path / "model.onnx").exists()
 
 
-def test_non_numeric_features_are_refused(iris_bundle, tmp_path):
+def test_non_numeric_array_features_are_refused(diabetes_bundle, tmp_path):
+    model = tmp_path / "m"
+    shutil.copytree(diabetes_bundle, model)
+    profile = read_profile(model)
+    profile["input_schema"]["features"][0]["dtype"] = "object"
+    with pytest.raises(DeployError, match=r"arrays of numbers only; not numeric: x0 \(object\)"):
+        convert_onnx(model, profile, tmp_path / "out")
+
+
+def test_a_text_feature_the_pipeline_cannot_take_is_refused_naming_the_step(iris_bundle,
+                                                                          tmp_path):
+    """A table with a text column gets one input per column; the scaler takes no text."""
     model = tmp_path / "m"
     shutil.copytree(iris_bundle, model)
     profile = read_profile(model)
-    profile["input_schema"]["features"][0]["dtype"] = "object"
-    with pytest.raises(DeployError, match=r"not numeric: sepal length \(cm\) \(object\)"):
+    profile["input_schema"]["features"][0]["dtype"] = "str"
+    with pytest.raises(DeployError, match=r"skl2onnx cannot convert standardscaler "
+                       r"\(StandardScaler\): .*StringTensorType"):
         convert_onnx(model, profile, tmp_path / "out")
 
 

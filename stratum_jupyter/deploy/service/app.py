@@ -14,13 +14,15 @@ from typing import Any
 
 try:  # in the stratum_jupyter package
     from ... import envvars
-except ImportError:  # in a deploy bundle, where render() copies envvars.py beside the service
-    from . import envvars  # type: ignore[no-redef, attr-defined]
+    from ...bundle import trust
+except ImportError:  # in a deploy bundle, where render() copies envvars.py and the bundle's
+    # trust.py (which types a skops file may hold) beside the service
+    from . import envvars, trust  # type: ignore[no-redef, attr-defined]
+from .onnx_input import onnx_feeds
 
 MAX_BODY_BYTES = envvars.MAX_BODY_BYTES.get_int()
 MAX_ROWS = envvars.MAX_ROWS.get_int()
 MAX_ERRORS = 20
-TRUSTED_ROOTS = ("sklearn", "numpy", "scipy", "builtins", "collections")
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
                    2.5, 5.0)
 
@@ -65,8 +67,7 @@ class Model:
 
             self.runtime = "sklearn"
             path = self.dir / "model.skops"
-            untrusted = skops.io.get_untrusted_types(file=path)
-            refused = [t for t in untrusted if t.split(".")[0] not in TRUSTED_ROOTS]
+            untrusted, refused = trust.audit(path)  # load_model's rule
             if refused:
                 raise RuntimeError(f"{path} holds untrusted types: {', '.join(refused)}")
             self.estimator = skops.io.load(path, trusted=untrusted)
@@ -142,8 +143,7 @@ class Model:
         import numpy as np
 
         if self.onnx is not None:
-            data = np.array([[row[n] for n in self.names] for row in rows], dtype=np.float32)
-            result = self.onnx.run(None, {"X": data})
+            result = self.onnx.run(None, onnx_feeds(self.onnx.get_inputs(), self.names, rows))
             out: dict[str, Any] = {"predictions": np.asarray(result[0]).ravel().tolist()}
             if self.classes is not None and len(result) > 1:
                 out["probabilities"] = np.asarray(result[1]).tolist()
