@@ -11,18 +11,19 @@ from typing import Any
 
 from ..spec import PipelineSpec
 from ..spec.model import Candidate
-from ..spec.pipeline import ColumnsStep, auto_columns_step, columns_step
+from ..spec.pipeline import ColumnsStep, auto_applies, auto_columns_step, columns_step
 from .pyformat import Call, Raw, render
 
 AUTO_NAME = "auto_preprocessing"
 SPEC_NAME = "preprocessing"
 WIDTH = 84  # generated scripts indent this code by 4 inside main(): stay within 88
 _AUTO_COMMENT = """\
-# Automatic preprocessing (the spec's preprocessing: auto), used only when the
-# table has non-numeric columns or missing values: numbers get median imputation
-# and scaling; text and categories get most-frequent imputation and one-hot
-# encoding (at most 20 columns per feature); booleans get one-hot encoding.
-# Datetime columns are dropped: give column rules to use them."""
+# Automatic preprocessing (the spec's preprocessing: auto) for the candidates that
+# name only their estimator, used only when the table has non-numeric columns or
+# missing values: numbers get median imputation and scaling; text and categories
+# get most-frequent imputation and one-hot encoding (at most 20 columns per
+# feature); booleans get one-hot encoding. Datetime columns are dropped: give
+# column rules to use them."""
 
 
 def columns_call(step: ColumnsStep, imports: dict[str, set[str]]) -> Call:
@@ -60,9 +61,10 @@ def known_plain(spec: PipelineSpec) -> bool:
 def preprocessing_code(spec: PipelineSpec, imports: dict[str, set[str]]) -> list[str]:
     """The statements that define the preprocessing the candidates share (none when every
     candidate has its own or none)."""
-    settings = [spec.preprocessing_for(c) for c in spec.candidates]
+    auto = [c for c in spec.candidates if spec.preprocessing_for(c) == "auto"
+            and auto_applies(c)]
     lines = []
-    if "auto" in settings and not known_plain(spec):
+    if auto and not known_plain(spec):
         imports.setdefault("pandas", set())
         imports.setdefault("pandas.api.types", set()).update({"is_bool_dtype",
                                                               "is_numeric_dtype"})
@@ -87,7 +89,8 @@ def preprocessing_entry(spec: PipelineSpec, candidate: Candidate,
     """The candidate's first pipeline step (a name defined by :func:`preprocessing_code`,
     its own ``ColumnTransformer``, or None) and the grid axes it adds."""
     setting = spec.preprocessing_for(candidate)
-    if setting == "none" or (setting == "auto" and known_plain(spec)):
+    if setting == "none" or (setting == "auto" and (known_plain(spec)
+                                                    or not auto_applies(candidate))):
         return None, {}
     if setting == "auto":
         return Raw(AUTO_NAME), {}

@@ -169,8 +169,9 @@ class Preprocessing(_Model):
                 for i, rule in enumerate(self.columns)]
 
 
-# "auto" (the default): imputation, scaling and one-hot encoding when the table has
-# non-numeric columns or missing values; "none": the table goes to the steps as it is.
+# "auto" (the default): for a candidate that names only its estimator, imputation, scaling
+# and one-hot encoding when the table has non-numeric columns or missing values; "none":
+# the table goes to the steps as it is.
 PreprocessingSetting = Annotated[
     Annotated[Literal["auto", "none"], Tag(f"{TAG_PREFIX}str")]
     | Annotated[Preprocessing, Tag(f"{TAG_PREFIX}other")],

@@ -188,6 +188,13 @@ def auto_columns_step() -> ColumnsStep:
                     tuple(_named_steps(boolean)))))
 
 
+def auto_applies(candidate: Candidate) -> bool:
+    """Whether ``preprocessing: auto`` may add a step to ``candidate``: only when it names
+    its estimator alone. A candidate with transformers of its own has said how its input is
+    prepared, and keeps exactly that (as before column rules existed)."""
+    return len(candidate.steps) == 1
+
+
 def needs_preprocessing(X: Any) -> bool:
     """Whether a table needs the automatic preprocessing: a DataFrame with a column that is
     neither numeric nor boolean, or with a missing value. Arrays never do."""
@@ -203,11 +210,12 @@ def needs_preprocessing(X: Any) -> bool:
 def preprocessing_step(spec: PipelineSpec, candidate: Candidate, X: Any = None
                        ) -> ColumnsStep | None:
     """The preprocessing step of ``candidate`` on the table ``X``: explicit column rules,
-    the automatic preprocessing when ``X`` needs it, or None."""
+    the automatic preprocessing when it applies (:func:`auto_applies`), or None."""
     setting = spec.preprocessing_for(candidate)
     if setting == "none":
         return None
     if setting == "auto":
-        return auto_columns_step() if needs_preprocessing(X) else None
+        return auto_columns_step() if auto_applies(candidate) and needs_preprocessing(X) \
+            else None
     assert not isinstance(setting, str)
     return columns_step(setting)

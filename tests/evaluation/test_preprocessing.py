@@ -131,3 +131,19 @@ def test_column_rule_mistakes_name_the_field():
     assert "preprocessing.columns[0].select: 'numbers' is not supported" in text
     assert "did you mean 'numeric'" in text
     assert "preprocessing.columns[1].steps[1]: unknown block 'OneHotEncodr'" in text
+
+
+def test_candidates_with_their_own_transformers_keep_exactly_their_steps(penguins):
+    """Backward compatible: auto only adds a step to candidates that name their estimator
+    alone; a candidate that prepares its input itself is left as written."""
+    X, y = penguins
+    spec = load_spec(RAW).to_dict()
+    spec["candidates"].append({"name": "own", "steps": [
+        {"SimpleImputer": {"strategy": "most_frequent"}},
+        {"OneHotEncoder": {"handle_unknown": "ignore"}}, "LogisticRegression"]})
+    plan = prepare(spec, X, y)
+    logreg, own = (c.pipeline for c in plan.graph.configs)
+    assert logreg.steps[0][0] == "preprocessing"
+    assert [name for name, _ in own.steps] == ["simpleimputer", "onehotencoder",
+                                                 "logisticregression"]
+    assert plan.notes[0].endswith("(for logreg)")
