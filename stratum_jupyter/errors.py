@@ -6,7 +6,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["StratumError", "SpecError", "SpecIssue", "DeployError", "EvaluationError"]
+__all__ = ["StratumError", "SpecError", "SpecIssue", "DataError", "DeployError",
+           "EvaluationError"]
 
 
 class StratumError(Exception):
@@ -68,6 +69,23 @@ class SpecError(StratumError, ValueError):
     @property
     def fields(self) -> list[str]:
         return [issue.field for issue in self.issues]
+
+
+class DataError(SpecError):
+    """The data does not fit the spec: a column it names is not in the table, a value that
+    does not fit ``data.roles``, a label column with no labels, a file that cannot be read.
+    Bad input like any ``SpecError`` (the CLI exits with 2, a magic raises UsageError), found
+    when the data is read, before any work starts. ``message`` is the whole text (default:
+    the issues, one per line)."""
+
+    def __init__(self, issues: Iterable[SpecIssue], message: str | None = None):
+        super().__init__(issues)
+        if message is None:
+            lines = [str(issue) for issue in self.issues]
+            message = lines[0] if len(lines) == 1 else "\n".join(
+                [f"the data does not fit the spec ({len(lines)} problems):",
+                 *(f"  - {line}" for line in lines)])
+        self.args = (message,)
 
 
 class EvaluationError(StratumError, RuntimeError):
