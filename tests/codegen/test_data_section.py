@@ -100,3 +100,31 @@ def test_hostile_roles_and_markers_stay_strings(tmp_path, text):
     path.write_text(source, encoding="utf-8")
     result = ruff(path, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_a_generated_script_keeps_string_labels_and_leaves_unlabelled_rows_out(
+        tmp_path, cluster):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    shutil.copy(DATA / "penguins-unlabelled.csv", tmp_path)
+    spec = load_spec({
+        "version": 1, "task": "classification",
+        "data": {"source": "csv:penguins-unlabelled.csv", "target": "species"},
+        "evaluation": {"cv": 3, "random_state": 0},
+        "candidates": [{"name": "logreg", "steps": [{"LogisticRegression": {"max_iter": 2000}}]}],
+    })
+    (tmp_path / "generated.py").write_text(script_source(spec, out_dir="out"), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(DATA.parents[1]),
+           "STRATUM_SCHEDULER": cluster.scheduler_address, "STRATUM_DISPLAY": "text"}
+    done = subprocess.run([sys.executable, "generated.py"], cwd=tmp_path, env=env, text=True,
+                          capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "the target 'species' is empty on 3 of 344 rows (rows 5, 150, 300)" in done.stdout
+    profile = json.loads((tmp_path / "out" / "best" / "profile.json").read_text())
+    assert profile["input_schema"]["classes"] == ["Adelie", "Chinstrap", "Gentoo"]
+    board = pd.read_csv(tmp_path / "out" / "best" / "leaderboard.csv")
+    assert board.loc[0, "accuracy"] > 0.95
