@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["StratumError", "SpecError", "SpecIssue", "MetricError", "DeployError",
+__all__ = ["StratumError", "SpecError", "SpecIssue", "DataError", "MetricError", "DeployError",
            "EvaluationError"]
 
 
@@ -79,6 +79,23 @@ class MetricError(SpecError):
     preparing an evaluation, before any task; bad input, like any ``SpecError``."""
 
     headline = "the metrics do not fit the data"
+
+
+class DataError(SpecError):
+    """The data does not fit the spec: a column it names is not in the table, a value that
+    does not fit ``data.roles``, a label column with no labels, a file that cannot be read.
+    Bad input like any ``SpecError`` (the CLI exits with 2, a magic raises UsageError), found
+    when the data is read, before any work starts. ``message`` is the whole text (default:
+    the issues, one per line)."""
+
+    def __init__(self, issues: Iterable[SpecIssue], message: str | None = None):
+        super().__init__(issues)
+        if message is None:
+            lines = [str(issue) for issue in self.issues]
+            message = lines[0] if len(lines) == 1 else "\n".join(
+                [f"the data does not fit the spec ({len(lines)} problems):",
+                 *(f"  - {line}" for line in lines)])
+        self.args = (message,)
 
 
 class EvaluationError(StratumError, RuntimeError):

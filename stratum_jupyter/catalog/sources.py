@@ -31,7 +31,9 @@ class Source:
 SOURCES = {
     "sklearn": Source("sklearn", "A data set bundled with scikit-learn: "
                       + ", ".join(SKLEARN_DATASETS), needs_target=False),
-    "csv": Source("csv", "A CSV file (path or URL) read with pandas.read_csv.", needs_target=True),
+    "csv": Source("csv", "A CSV file (path or URL) read with pandas.read_csv; its separator, "
+                  "decimal mark and encoding are detected unless data.sep, data.decimal, "
+                  "data.encoding say them.", needs_target=True),
     "parquet": Source("parquet", "A Parquet file read with pandas.read_parquet.",
                       needs_target=True),
 }
@@ -58,31 +60,16 @@ def split_source(source: str) -> tuple[str, str]:
 
 
 def load_data(source: str, target: str | None = None, features: list[str] | None = None,
-              drop: list[str] | None = None) -> tuple[Any, Any]:
-    """Load ``(X, y)`` as pandas objects; ``y`` is None when there is no target (clustering)."""
-    import pandas as pd
+              drop: list[str] | None = None, *, roles: dict[str, str] | None = None,
+              **read_options: Any) -> tuple[Any, Any]:
+    """Load ``(X, y)`` as pandas objects; ``y`` is None when there is no target (clustering).
 
-    scheme, location = split_source(source)
-    if scheme == "sklearn":
-        import sklearn.datasets
+    ``read_options``: a CSV's ``sep``, ``decimal``, ``encoding``, ``na_values`` (what is left
+    out is detected); ``roles``: ``{column: numeric|categorical|boolean|datetime}``. A column
+    named here that the table lacks, or a value that does not fit its role, raises
+    :class:`~stratum_jupyter.errors.DataError` (a ValueError). See :mod:`.tables`."""
+    from .tables import read_table
 
-        if location not in SKLEARN_DATASETS:
-            raise ValueError(f"unknown sklearn data set {location!r}")
-        bunch = getattr(sklearn.datasets, f"load_{location}")(as_frame=True)
-        frame = bunch.frame
-        target = target or "target"
-    elif scheme == "csv":
-        frame = pd.read_csv(location)
-    elif scheme == "parquet":
-        frame = pd.read_parquet(location)
-    else:
-        raise ValueError(f"unknown data source scheme {scheme!r}")
-    if target and target not in frame.columns:
-        raise ValueError(f"target {target!r} is not a column of {location} "
-                         f"(columns: {', '.join(map(str, frame.columns))})")
-    y = frame.pop(target) if target else None
-    if features:
-        frame = frame[list(features)]
-    if drop:
-        frame = frame.drop(columns=list(drop))
-    return frame, y
+    table = read_table(source, target=target, features=features, drop=drop or (),
+                       roles=roles, options=read_options)
+    return table.X, table.y

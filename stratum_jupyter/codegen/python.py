@@ -10,11 +10,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..catalog.csvfiles import fixed_options
 from ..catalog.sources import split_source
 from ..spec import PipelineSpec
 from ..spec.pipeline import PREPROCESSING, candidate_grid, pipeline_steps
 from .columns import WIDTH, preprocessing_code, preprocessing_entry
-from .pyformat import Call, literal, render, triple_quoted
+from .pyformat import Call, Raw, literal, render, triple_quoted
 
 _STDLIB = {"pathlib", "json", "os", "sys"}
 _ALIASES = {"pandas": "import pandas as pd", "numpy": "import numpy as np"}
@@ -73,27 +74,60 @@ def candidates_section(spec: PipelineSpec) -> Section:
 
 
 def data_section(spec: PipelineSpec) -> Section:
-    """Load ``X`` and ``y`` from the spec's data source."""
+    """Load ``X`` and ``y`` from the spec's data source, as the evaluation reads it: the same
+    read options (what the spec leaves out detected by the same function), header names
+    trimmed, the same roles."""
     if spec.data is None:
         return Section("# The spec names no data source: X and y must already be defined.\n"
                        "X, y = X, y  # noqa: F821, PLW0127")
     data = spec.data
     scheme, location = split_source(data.source)
-    lines = []
-    if scheme == "sklearn":
+    target = data.target or ("target" if scheme == "sklearn" else None)
+    imports: dict[str, set[str]] = {}
+    if scheme == "sklearn" and not data.roles:
         loader = f"load_{location}"
-        lines.append(f"X, y = {loader}(return_X_y=True, as_frame=True)")
-        imports = {"sklearn.datasets": {loader}}
+        lines = [f"X, y = {loader}(return_X_y=True, as_frame=True)"]
+        imports["sklearn.datasets"] = {loader}
     else:
-        reader = {"csv": "read_csv", "parquet": "read_parquet"}[scheme]
-        lines.append(f"X = pd.{reader}(data_path)")
-        lines.append(f"y = X.pop({literal(data.target)})" if data.target else "y = None")
-        imports = {"pandas": set()}
-    if data.features:
-        lines.append(f"X = X[{render(list(data.features), width=80)}]")
-    if data.drop:
-        lines.append(f"X = X.drop(columns={render(list(data.drop), width=70)})")
+        lines = _read_lines(data, scheme, location, imports)
+        if data.roles:
+            imports["stratum_jupyter.catalog.roles"] = {"apply_roles"}
+            lines += ["# Columns cast to the kind of data the spec's data.roles gives them.",
+                      f"X = apply_roles(X, {render(dict(data.roles), width=WIDTH - 20)})"]
+        lines.append(f"y = X.pop({literal(target)})" if target else "y = None")
+    features = [c for c in data.features or [] if c != target]
+    if features:
+        lines.append(f"X = X[{render(features, width=80)}]")
+    drop = [c for c in data.drop if c != target and (not features or c in features)]
+    if drop:
+        lines.append(f"X = X.drop(columns={render(drop, width=70)})")
     return Section("\n".join(lines), imports)
+
+
+def _read_lines(data: Any, scheme: str, location: str,
+                imports: dict[str, set[str]]) -> list[str]:
+    """The table as ``X``: a scikit-learn data set's frame, a Parquet file, or a CSV file
+    read with :func:`~stratum_jupyter.catalog.csvfiles.csv_options`' keyword arguments."""
+    if scheme == "sklearn":
+        imports["sklearn.datasets"] = {f"load_{location}"}
+        return [f"X = load_{location}(as_frame=True).frame"]
+    imports["pandas"] = set()
+    if scheme != "csv":
+        return ["X = pd.read_parquet(data_path)"]
+    given = {key: getattr(data, key) for key in ("sep", "decimal", "encoding")}
+    if all(value is not None for value in given.values()):
+        options: Any = fixed_options(**given, na_values=data.na_values)
+        lines = []
+    else:
+        imports["stratum_jupyter.catalog.csvfiles"] = {"csv_options"}
+        kwargs = {k: v for k, v in given.items() if v is not None}
+        if data.na_values:
+            kwargs["na_values"] = list(data.na_values)
+        options = Call("csv_options", args=(Raw("data_path"),), kwargs=kwargs)
+        lines = ["# Read as stratum reads it: what the spec's data leaves out (separator,",
+                 "# decimal mark, encoding) is detected from the file."]
+    return [*lines, f"read_options = {render(options, width=WIDTH - 15)}",
+            "X = pd.read_csv(data_path, **read_options).rename(columns=str.strip)"]
 
 
 def splitter_section(spec: PipelineSpec) -> Section:

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import Shell, add_spec_argument
+from . import BadInput, Shell, add_spec_argument
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -62,6 +62,29 @@ def run(args: argparse.Namespace, spec: PipelineSpec, X: Any = None, y: Any = No
 
     return evaluate(spec, X, y, client=client, scheduler=args.scheduler,
                     adapt=tuple(args.adapt) if args.adapt else None, display=args.display)
+
+
+def with_data_file(spec: PipelineSpec, path: str, target: str | None) -> PipelineSpec:
+    """``spec`` reading its data from the file of ``--data`` with the label column of
+    ``--target`` (default: the spec's data.target), keeping the spec's features, drops,
+    roles and read options. The evaluation then reads the file as it reads a spec's own data
+    source: the same read options, checks and messages."""
+    from ..catalog.sources import file_source
+    from ..spec.model import DataSpec
+
+    if not Path(path).is_file():
+        raise BadInput(f"--data: no such file: {path}")
+    try:
+        source = file_source(path)
+    except ValueError as exc:
+        raise BadInput(f"--data {path}: {exc}") from None
+    data = spec.data
+    target = target or (data.target if data is not None else None)
+    if target is None and spec.task != "clustering":
+        raise BadInput("--target COL is needed with --data (the label column)")
+    fields = data.model_dump(exclude_unset=True) if data is not None else {}
+    fields.update(source=source, target=target)
+    return spec.model_copy(update={"data": DataSpec.model_validate(fields)})
 
 
 def save(result: EvaluationResult, out: str | Path) -> Path:

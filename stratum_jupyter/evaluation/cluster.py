@@ -5,14 +5,23 @@ Order: an explicit ``client``; an explicit ``scheduler`` address; the current
 ``distributed`` client; ``STRATUM_SCHEDULER``; else a LocalCluster bound to 127.0.0.1 (its
 dashboard too), closed when the process exits. Nothing here assumes the workers share this
 machine: data travels to them through Dask only.
+
+The LocalCluster's workers are processes, which start by importing the main module (Python's
+"spawn"). A script that calls ``evaluate()`` at its top level, without an ``if __name__ ==
+"__main__":`` guard, would evaluate again in every worker: for such a script the cluster runs
+in threads of this process instead (said in one line on stderr), and a worker process that
+imports a script never starts a cluster of its own.
 """
 
 from __future__ import annotations
 
+import ast
 import atexit
 import logging
 import os
+import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 from .. import envvars
@@ -63,12 +72,22 @@ def local_client(n_workers: int | None = None) -> Any:
     """The LocalCluster of this process: started on first use, then reused."""
     from distributed import Client, LocalCluster
 
+    if importing_main_in_worker():
+        raise EvaluationError(
+            "evaluate() ran while a worker process imported the main script: call it under "
+            "if __name__ == \"__main__\": (or pass a Client)")
     with _lock:
         client = _local.get("client")
         if client is not None and client.status == "running":
             return client
         import dask
 
+        processes = workers_may_be_processes()
+        if not processes:
+            print(f"stratum: the local Dask cluster runs in threads: {_main_file()} calls "
+                  "evaluate() outside an 'if __name__ == \"__main__\":' guard, which worker "
+                  "processes need (put the call under it to use processes)", file=sys.stderr,
+                  flush=True)
         workers = n_workers or max(1, min(os.cpu_count() or 1, 8))
         # One thread per worker process: model fits hold the GIL or use BLAS threads of
         # their own. A worker's housekeeping competes with the fit for the GIL and the
@@ -82,26 +101,102 @@ def local_client(n_workers: int | None = None) -> Any:
             "distributed.admin.system-monitor.interval": "2s",
         }
         with dask.config.set(quiet):
-            cluster = LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True,
-                host="127.0.0.1", dashboard_address="127.0.0.1:0",
-                silence_logs=logging.ERROR,
-            )
+            try:
+                cluster = LocalCluster(
+                    n_workers=workers, threads_per_worker=1, processes=processes,
+                    protocol="tcp://", host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                    silence_logs=logging.ERROR,
+                )
+            except Exception as exc:  # e.g. "Nanny failed to start"
+                raise EvaluationError(
+                    f"could not start a local Dask cluster ({type(exc).__name__}: {exc}); in "
+                    "a script, call evaluate() under if __name__ == \"__main__\": (or pass "
+                    "a Client)") from None
         client = Client(cluster, set_as_default=False)
         _local.update(cluster=cluster, client=client)
+        atexit.register(close_local)  # again: before distributed's own exit handlers
         return client
+
+
+def _main_file() -> str | None:
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    return str(path) if path else None
+
+
+def workers_may_be_processes() -> bool:
+    """Whether worker processes can import the main module without evaluating again: it is
+    not a file (a notebook kernel, ``python -c``, standard input), processes are forked, or
+    the file has a top-level ``if __name__ == "__main__":`` and calls no ``evaluate`` outside
+    it (read with ``ast``). A file that cannot be read is taken as guarded, as before."""
+    path = _main_file()
+    if path is None:
+        return True
+    import dask
+
+    if dask.config.get("distributed.worker.multiprocessing-method", "spawn") == "fork":
+        return True
+    try:
+        tree = ast.parse(Path(path).read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return True
+    guarded = False
+    for node in tree.body:
+        if isinstance(node, ast.If) and _is_main_test(node.test):
+            guarded = True
+        elif not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) \
+                and any(_calls_evaluate(n) for n in ast.walk(node)):
+            return False
+    return guarded
+
+
+def _is_main_test(test: ast.expr) -> bool:
+    """``__name__ == "__main__"`` (either way round)."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1
+            and isinstance(test.ops[0], ast.Eq)):
+        return False
+    sides = (test.left, test.comparators[0])
+    return (any(isinstance(s, ast.Name) and s.id == "__name__" for s in sides)
+            and any(isinstance(s, ast.Constant) and s.value == "__main__" for s in sides))
+
+
+def _calls_evaluate(node: ast.AST) -> bool:
+    """``evaluate(...)``, ``stratum_jupyter.evaluate(...)``, ``builder.evaluate()``."""
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    return (isinstance(func, ast.Name) and func.id == "evaluate") or (
+        isinstance(func, ast.Attribute) and func.attr == "evaluate")
+
+
+def importing_main_in_worker() -> bool:
+    """A child process (a Dask worker) running the main script as ``__mp_main__``: while
+    multiprocessing imports it (``_inheriting``, the flag multiprocessing checks itself), or
+    after."""
+    import multiprocessing
+
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        return True
+    return getattr(sys.modules.get("__mp_main__"), "__name__", None) == "__mp_main__"
 
 
 def close_local() -> None:
     """Close the per-process LocalCluster (done automatically at exit)."""
     with _lock:
         client, cluster = _local.pop("client", None), _local.pop("cluster", None)
-    for obj in (client, cluster):
-        if obj is not None:
-            try:
-                obj.close()
-            except Exception:  # closing at interpreter exit must never raise
-                pass
+    # Workers leave with the data scattered to them: the scheduler's lament is no news.
+    scheduler_log = logging.getLogger("distributed.scheduler")
+    level = scheduler_log.level
+    scheduler_log.setLevel(logging.CRITICAL)
+    try:
+        for obj in (client, cluster):
+            if obj is not None:
+                try:
+                    obj.close()
+                except Exception:  # closing at interpreter exit must never raise
+                    pass
+    finally:
+        scheduler_log.setLevel(level)
 
 
 def close_remote() -> None:

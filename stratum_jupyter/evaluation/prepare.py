@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import EvaluationError
 from . import folds as folding
 from . import plan as planning
+from .data import checked_data
 
 if TYPE_CHECKING:
     from ..spec import PipelineSpec
@@ -68,13 +69,13 @@ def prepare(spec_or_candidates: Any, X: Any = None, y: Any = None,
             options: Options = Options()) -> EvaluationPlan:
     """Resolve a spec (or ``{name: (pipeline, grid)}``) and the options into a plan.
 
-    Raises :class:`EvaluationError` (or ``SpecError`` for an invalid spec) naming what is
-    wrong: no data, an unknown metric, ``select_by`` not among the metrics, folds that
-    cannot be made from the data, a grid that does not fit its pipeline; ``MetricError``
-    (a ``SpecError``) for metrics or a ``pos_label`` that do not fit the target."""
+    Raises :class:`EvaluationError` (or ``SpecError`` for an invalid spec, ``DataError`` for
+    data that does not fit it: see :mod:`.data`) naming what is wrong: no data, an unknown
+    metric, ``select_by`` not among the metrics, folds that cannot be made from the data, a
+    grid that does not fit its pipeline; ``MetricError`` (a ``SpecError``) for metrics or a
+    ``pos_label`` that do not fit the target."""
     spec = _spec_of(spec_or_candidates, options)
-    if X is None:
-        X, y = _load_spec_data(spec)
+    X, y, data_notes = checked_data(spec, X, y, options)  # read, target checked (data.py)
     sources = _sources(spec_or_candidates, spec, options, X)
     task = options.task or (spec.task if spec is not None else _infer_task(sources))
     metrics, scorers, scoring_notes = _scorers(options, spec, task, y)
@@ -92,7 +93,8 @@ def prepare(spec_or_candidates: Any, X: Any = None, y: Any = None,
     notes = [*scoring_notes,
              *(() if _is_candidates(spec_or_candidates) else _preprocessing_notes(spec, X))]
     return EvaluationPlan(spec, task, graph, X, y, folds, folding.describe(splitter),
-                          tuple(metrics), scorers, select_by, options.refit, tuple(notes))
+                          tuple(metrics), scorers, select_by, options.refit,
+                          (*data_notes, *notes))
 
 
 def _folds(task: str, cv: Any, ev: Any, random_state: int | None, X: Any, y: Any
@@ -157,19 +159,6 @@ def _preprocessing_notes(spec: Any, X: Any) -> list[str]:
     every = len(spec.candidates)
     return [text if len(names) == every else f"{text} (for {', '.join(names)})"
             for text, names in notes.items()]
-
-
-def _load_spec_data(spec: Any) -> tuple[Any, Any]:
-    if spec is None or spec.data is None:
-        raise EvaluationError("no data: pass X and y (or --data X y), or give the spec a "
-                              "data source (data: {source: ...})")
-    from ..catalog import load_data
-
-    d = spec.data
-    try:
-        return load_data(d.source, d.target, d.features, d.drop)
-    except (ValueError, OSError, KeyError) as exc:
-        raise EvaluationError(f"data.source {d.source!r}: {exc}") from None
 
 
 def _infer_task(sources: list[planning.CandidateSource]) -> str:

@@ -18,6 +18,7 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
+    field_validator,
     model_serializer,
     model_validator,
 )
@@ -49,6 +50,26 @@ class DataSpec(_Model):
         default_factory=dict,
         description="Columns read as this kind of data whatever their values look like, "
                     "e.g. {year: categorical, date: datetime}.")
+    # How a CSV file is read (docs/spec.md); what is left out is detected from the file.
+    sep: str | None = Field(None, min_length=1, max_length=1,
+                            description="CSV: the field separator, e.g. ';' or '\\t' (default: "
+                                        "detected among , ; tab | from the first lines).")
+    decimal: Literal[".", ","] | None = Field(
+        None, description="CSV: the decimal mark (default: '.', or ',' when the separator "
+                          "is not ',' and the numbers are written with decimal commas).")
+    encoding: str | None = Field(None, min_length=1,
+                                 description="CSV: the text encoding, e.g. latin-1 (default: "
+                                             "UTF-8 with or without BOM, else cp1252).")
+    na_values: list[str | int | float] = Field(
+        default_factory=list,
+        description="Cells read as missing besides empty ones and pandas' markers (NA, "
+                    "N/A, NaN, null, ...), e.g. ['?', '-', -999].")
+
+    @field_validator("sep", mode="before")
+    @classmethod
+    def _named_separator(cls, value: Any) -> Any:
+        """``\\t`` (a YAML plain scalar) and ``tab`` mean the tab character."""
+        return "\t" if value in ("\\t", "tab") else value
 
 
 def _class_label(value: Any) -> Any:

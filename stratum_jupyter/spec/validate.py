@@ -134,7 +134,10 @@ def _preprocessing_issues(value: Any, path: tuple[Any, ...]) -> Iterator[SpecIss
 def _data_issues(data: Any, task: str | None) -> Iterator[SpecIssue]:
     from ..catalog.sources import SKLEARN_DATASETS, SOURCES
 
-    if not isinstance(data, dict) or not isinstance(data.get("source"), str):
+    if not isinstance(data, dict):
+        return
+    yield from _read_option_issues(data)
+    if not isinstance(data.get("source"), str):
         return
     scheme, sep, location = data["source"].partition(":")
     if not sep or scheme not in SOURCES:
@@ -160,6 +163,24 @@ def _data_issues(data: Any, task: str | None) -> Iterator[SpecIssue]:
             and not data.get("target"):
         yield SpecIssue(("data", "target"), f"a {task} task on a {scheme} file needs the label "
                         "column", allowed="a column name")
+
+
+def _read_option_issues(data: dict[str, Any]) -> Iterator[SpecIssue]:
+    """A CSV's encoding is one Python knows; its separator is not its decimal mark."""
+    import codecs
+
+    encoding = data.get("encoding")
+    if isinstance(encoding, str) and encoding:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            yield SpecIssue(("data", "encoding"), f"unknown encoding {encoding!r}",
+                            value=encoding, allowed="a Python codec name such as utf-8, "
+                            "latin-1, cp1252, utf-16")
+    sep, decimal = data.get("sep"), data.get("decimal")
+    if sep is not None and sep == decimal:
+        yield SpecIssue(("data", "decimal"), f"the decimal mark {decimal!r} is also the "
+                        "separator", value=decimal, allowed="'.' or ',', not data.sep")
 
 
 def _evaluation_issues(ev: dict[str, Any], task: str | None) -> Iterator[SpecIssue]:

@@ -38,18 +38,16 @@ def accepted_parameters(func: Any) -> set[str]:
 
 
 def resolve_data(data_vars: str, spec: Any) -> tuple[Any, Any]:
-    """``(X, y)``: the session's variables named in ``data_vars`` (``"X y"``), else the
-    spec's ``data`` source; a ``SpecError`` when there is neither."""
+    """``(X, y)``: the session's variables named in ``data_vars`` (``"X y"``), else
+    ``(None, None)`` when the spec has a ``data`` source (``evaluate`` reads it: its read
+    options, roles and checks, with notes); a ``SpecError`` when there is neither."""
     names = data_vars.replace(",", " ").split()
     namespace = user_ns()
     if names and namespace is not None and all(n in namespace for n in names):
         values = [namespace[n] for n in names]
         return values[0], (values[1] if len(values) > 1 else None)
     if spec.data is not None:
-        from ..catalog import load_data
-
-        data = spec.data
-        return load_data(data.source, data.target, data.features, data.drop)
+        return None, None
     missing = [n for n in names if namespace is None or n not in namespace]
     raise SpecError([SpecIssue(("data",), "no data to evaluate on: the variables "
                                f"{', '.join(missing) or '(none named)'} are not defined "
