@@ -103,7 +103,21 @@ def check_target(X: Any, y: Any, *, label: str, path: tuple[str, ...], min_rows:
     elif total < min_rows:
         raise DataError([SpecIssue(path, f"the data has {total} rows, fewer than the "
                                    f"{min_rows} folds")])
-    return X, _typed(y, task, label, path), notes
+    y = _typed(y, task, label, path)
+    if task == "classification":
+        _check_classes(y, label, path)
+    return X, y, notes
+
+
+def _check_classes(y: Any, label: str, path: tuple[str, ...]) -> None:
+    """A classifier needs two classes at least: refuse a target with one, naming it."""
+    import pandas as pd
+
+    classes = pd.unique(pd.Series(y).dropna())
+    if len(classes) < 2:
+        found = f"only the class {classes[0]!r}" if len(classes) else "no class"
+        raise DataError([SpecIssue(path, f"{label} has {found} on every labelled row: a "
+                                   "classifier needs at least two classes to tell apart")])
 
 
 def _length(obj: Any) -> int | None:

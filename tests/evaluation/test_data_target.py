@@ -79,6 +79,8 @@ def test_given_data_is_checked_the_same_way(here):
                                             "2, 3, 4): the 2 rows with a label are fewer than "
                                             "the 3 folds"),
     (["a", "b"], 3, "the data has 2 rows, fewer than the 3 folds"),
+    (["yes"] * 5 + [None], 3, "data.target 'y' has only the class 'yes' on every labelled "
+                              "row: a classifier needs at least two classes to tell apart"),
 ])
 def test_too_few_labels_are_refused_before_any_work(tmp_path, labels, cv, message):
     path = tmp_path / "t.csv"
