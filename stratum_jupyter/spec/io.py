@@ -30,10 +30,20 @@ _SpecLoader.add_implicit_resolver(
 )
 
 
-def parse_text(text: str) -> Any:
-    """Parse YAML (a superset of JSON) text; syntax errors become a SpecError with the line."""
+class _FieldLoader(_SpecLoader):
+    """For the text of one form field: an unquoted Python ``None`` is null too (people write
+    ``None, 8``), while a quoted ``"None"`` stays a string."""
+
+
+_FieldLoader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^None$"), ["N"])
+
+
+def parse_text(text: str, *, python_none: bool = False) -> Any:
+    """Parse YAML (a superset of JSON) text; syntax errors become a SpecError with the line.
+    ``python_none``: an unquoted ``None`` reads as null (form fields)."""
+    loader = _FieldLoader if python_none else _SpecLoader
     try:
-        return yaml.load(text, Loader=_SpecLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

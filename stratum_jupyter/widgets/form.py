@@ -21,6 +21,17 @@ Form = dict[str, Any]
 
 _PLAIN = re.compile(r"[\w.+-]+( [\w.+-]+)*")
 EVALUATION_TEXT_FIELDS = ("cv", "holdout", "random_state", "n_iter")
+# The spec fields the form edits, at each level. Everything else a spec holds (column-wise
+# preprocessing, a data source's read options, pos_label, a candidate's own search...) is
+# kept under the level's KEPT key as it was and written back unchanged: editing a spec in
+# the builder never loses what the builder has no field for.
+KEPT = "kept"
+EDITED = {
+    "spec": ("version", "name", "task", "data", "evaluation", "candidates"),
+    "data": ("source", "target", "drop", "roles", "features"),
+    "evaluation": (*EVALUATION_TEXT_FIELDS, "metrics", "select_by", "search"),
+    "candidate": ("name", "steps"),
+}
 # How YAML (so a form field) writes the floats that JSON has no words for.
 NONFINITE_TEXT = {"inf": ".inf", "-inf": "-.inf", "nan": ".nan"}
 
@@ -54,17 +65,10 @@ def parse_value(text: str) -> Any:
     if _has_top_level_comma(text):
         text = f"[{text}]"
     try:
-        value = parse_text(text)  # as a spec file's YAML is read (1e-3 is a float)
+        # as a spec file's YAML is read (1e-3 is a float); an unquoted None is null too
+        return parse_text(text, python_none=True)
     except SpecError:
         return text  # not YAML: take it as the string typed; the validator says if it fits
-    return _nones(value)
-
-
-def _nones(value: Any) -> Any:
-    """Python's ``None`` inside a list means null too (people write ``None, 8``)."""
-    if isinstance(value, list):
-        return [None if v == "None" else _nones(v) for v in value]
-    return value
 
 
 def _has_top_level_comma(text: str) -> bool:
@@ -131,10 +135,29 @@ def form_to_spec(form: Form) -> dict[str, Any]:
     spec["candidates"] = [
         {"name": str(cand.get("name", "")).strip(),
          "steps": [{step["block"]: _params(step.get("params") or {})}
-                   for step in cand.get("steps", [])]}
+                   for step in cand.get("steps", [])], **_kept(cand)}
         for cand in form.get("candidates", [])
     ]
+    if data:
+        data.update(_kept(form.get("data") or {}))
+    spec["evaluation"].update(_kept(form.get("evaluation") or {}))
+    spec.update(_kept(form))
     return spec
+
+
+def _kept(level: dict[str, Any]) -> dict[str, Any]:
+    kept = level.get(KEPT)
+    return dict(kept) if isinstance(kept, dict) else {}
+
+
+def _set_kept(level: dict[str, Any], kept: dict[str, Any]) -> None:
+    if kept:
+        level[KEPT] = kept
+
+
+def _keep(level: str, part: dict[str, Any]) -> dict[str, Any]:
+    """What of a spec ``part`` the form has no field for (see :data:`EDITED`)."""
+    return {k: v for k, v in part.items() if k not in EDITED[level]}
 
 
 def _data(data: dict[str, Any]) -> dict[str, Any]:
@@ -190,9 +213,12 @@ def spec_to_form(spec: Any, task: str | None = None) -> Form:
         form["name"] = spec["name"]
     if isinstance(spec.get("data"), dict):
         form["data"] = _data_form(spec["data"])
+        _set_kept(form["data"], _keep("data", spec["data"]))
+    _set_kept(form, _keep("spec", spec))
     ev = spec.get("evaluation")
     if isinstance(ev, dict):
         target = form["evaluation"]
+        _set_kept(target, _keep("evaluation", ev))
         for key in EVALUATION_TEXT_FIELDS:
             target[key] = format_value(ev[key]) if key in ev else ""
         metrics = ev.get("metrics")
@@ -218,6 +244,7 @@ def spec_to_form(spec: Any, task: str | None = None) -> Form:
         name = cand.get("name")
         form["candidates"].append({"name": name if isinstance(name, str) else f"candidate_{i + 1}",
                                    "steps": steps})
+        _set_kept(form["candidates"][-1], _keep("candidate", cand))
     if not form["candidates"]:
         form["candidates"] = [{"name": "candidate_1", "steps": []}]
     return form

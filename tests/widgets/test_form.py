@@ -95,3 +95,27 @@ def test_an_invalid_spec_still_loads_in_place():
         {"block": "not a step", "params": {}},
     ]
     assert form_to_spec(form)["candidates"][0]["steps"][0] == {"LogisticRegresion": {"C": -1}}
+
+
+def test_parts_the_form_has_no_field_for_are_kept_unchanged():
+    """Column rules, read options, pos_label, a candidate's own preprocessing and search:
+    a spec edited in the builder keeps them."""
+    from stratum_jupyter.widgets.form import form_to_spec, spec_to_form
+
+    spec = {"version": 1, "name": "p", "task": "classification",
+            "data": {"source": "csv:p.csv", "target": "species", "sep": ";", "decimal": ",",
+                     "na_values": ["?"], "roles": {"year": "categorical"}},
+            "evaluation": {"cv": 3, "pos_label": "yes", "metrics": ["f1"]},
+            "preprocessing": {"columns": [{"select": "numeric", "steps": ["StandardScaler"]}],
+                              "remainder": "passthrough"},
+            "candidates": [{"name": "a", "preprocessing": "none", "search": "random",
+                            "n_iter": 3, "steps": [{"LogisticRegression": {"C": [0.1, 1.0]}}]}]}
+    form = spec_to_form(spec)
+    form["candidates"][0]["steps"][0]["params"]["C"] = "0.5"  # an edit in the builder
+    back = form_to_spec(form)
+    assert back["candidates"][0]["steps"] == [{"LogisticRegression": {"C": 0.5}}]
+    for key in ("preprocessing", "data"):
+        assert back[key] == spec[key]
+    assert back["evaluation"]["pos_label"] == "yes"
+    assert {k: back["candidates"][0][k] for k in ("preprocessing", "search", "n_iter")} == {
+        "preprocessing": "none", "search": "random", "n_iter": 3}
