@@ -16,7 +16,7 @@ def parts(model: Any, data: Any = None) -> list[tuple[str, Any, Any]]:
     """``(name, estimator, its input)`` of each part of a fitted ``model``: a Pipeline's steps
     (each fed the output of those before it), a ColumnTransformer's fitted transformers (each
     fed its columns), a FeatureUnion's transformers; none for other estimators. The inputs
-    are None when ``data`` is."""
+    are None when ``data`` is, and after a step that cannot transform it."""
     steps = getattr(model, "steps", None)
     if isinstance(steps, list):
         found = []
@@ -25,7 +25,10 @@ def parts(model: Any, data: Any = None) -> list[tuple[str, Any, Any]]:
                 continue
             found.append((name, step, data))
             if data is not None and hasattr(step, "transform") and step is not steps[-1][1]:
-                data = step.transform(data)
+                try:
+                    data = step.transform(data)
+                except Exception:  # e.g. a converted copy fed rows it was not made for
+                    data = None
         return found
     transformers = getattr(model, "transformers_", None)
     if isinstance(transformers, list):
@@ -69,6 +72,8 @@ def locate(model: Any, data: Any, problem: Problem) -> Blame:
     node, node_data, found = model, data, None
     while True:
         for name, part, part_data in parts(node, node_data):
+            if part_data is None and node_data is not None:
+                continue  # its input could not be made: it cannot be tried on its own
             issue = problem(part, part_data)
             if issue:
                 path.append(name)

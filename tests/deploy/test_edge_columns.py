@@ -110,6 +110,25 @@ def test_a_step_skl2onnx_cannot_convert_is_named_and_nothing_is_written(tmp_path
     assert plan(bundle, "local").conversion == "none"  # the scikit-learn service takes it
 
 
+def test_a_pipeline_over_mixed_columns_is_refused_naming_its_step(tmp_path):
+    """Field case 01's one-hot spec: an imputer over text and number columns at once. Its
+    steps cannot be fed the sample rows one by one in the converted copy: the first step
+    that fails on its own is still named, never a traceback."""
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    X, y = penguins()
+    model = make_pipeline(SimpleImputer(strategy="most_frequent"),
+                          OneHotEncoder(handle_unknown="ignore"),
+                          LogisticRegression(max_iter=500)).fit(X, y)
+    bundle = save_bundle(model, tmp_path / "best", X=X, y=y, task="classification")
+    with pytest.raises(DeployError, match=r"skl2onnx cannot convert simpleimputer "
+                                          r"\(SimpleImputer\): "):
+        plan(bundle, "edge-arm64")
+
+
 def test_boosting_on_categories_is_refused_naming_the_estimator(tmp_path):
     from sklearn.ensemble import HistGradientBoostingClassifier
 
