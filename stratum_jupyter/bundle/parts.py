@@ -32,12 +32,21 @@ def parts(model: Any, data: Any = None) -> list[tuple[str, Any, Any]]:
         return found
     transformers = getattr(model, "transformers_", None)
     if isinstance(transformers, list):
+        # A group that took no column was never fitted nor run: it is no part of the model.
         return [(name, est, None if data is None else columns(data, cols))
-                for name, est, cols in transformers if not isinstance(est, str)]
+                for name, est, cols in transformers
+                if not isinstance(est, str) and _takes_columns(cols)]
     union = getattr(model, "transformer_list", None)
     if isinstance(union, list):
         return [(name, est, data) for name, est in union if not isinstance(est, str)]
     return []
+
+
+def _takes_columns(cols: Any) -> bool:
+    try:
+        return len(cols) > 0
+    except TypeError:  # a slice or a single column
+        return True
 
 
 def columns(data: Any, cols: Any) -> Any:
