@@ -16,9 +16,9 @@ def shipped_service(bundle: Path) -> Iterator[Any]:
     """Import ``bundle/service`` the way the bundle runs it; unload it afterwards."""
     sys.path.insert(0, str(bundle))
     try:
-        import service.app as app
+        import service.server as server
 
-        yield app
+        yield server
     finally:
         sys.path.remove(str(bundle))
         for name in [m for m in sys.modules if m == "service" or m.startswith("service.")]:
@@ -28,8 +28,8 @@ def shipped_service(bundle: Path) -> Iterator[Any]:
 @contextlib.contextmanager
 def serving(bundle: Path) -> Iterator[int]:
     """The bundle's service on a thread bound to 127.0.0.1; yields its port."""
-    with shipped_service(bundle) as app:
-        srv, _ = app.serve_in_thread(bundle / "model")
+    with shipped_service(bundle) as server:
+        srv, _ = server.serve_in_thread(bundle / "model")
         try:
             yield srv.server_address[1]
         finally:
