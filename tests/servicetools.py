@@ -50,3 +50,58 @@ def call(port: int, method: str, path: str, body: Any = None, raw: bytes | None 
         return resp.status, json.loads(text)
     except ValueError:
         return resp.status, text
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def service_process(model_dir: Path, env: dict[str, str] | None = None,
+                    args: tuple[str, ...] = ()) -> Iterator[tuple[Any, int]]:
+    """``python -m stratum_jupyter.deploy.service`` on 127.0.0.1 and a free port, as its own
+    process (so its threads can be counted); yields ``(process, port)`` once /health answers,
+    and stops it (SIGTERM, then SIGKILL) afterwards."""
+    import os
+    import subprocess
+    import time
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "stratum_jupyter.deploy.service", "--host", "127.0.0.1",
+         "--port", str(port), "--model-dir", str(model_dir), *args],
+        env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else ""
+            try:
+                if call(port, "GET", "/health")[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "the service did not answer /health in 60 s"
+            time.sleep(0.2)
+        yield proc, port
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
+
+
+def metric(text: str, name: str, **labels: str) -> float:
+    """The sum of a Prometheus sample's values over the series whose labels include
+    ``labels``."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    return sum(s.value for family in text_string_to_metric_families(text)
+               for s in family.samples
+               if s.name == name and all(s.labels.get(k) == v for k, v in labels.items()))
