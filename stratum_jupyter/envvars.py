@@ -9,7 +9,11 @@ service (``deploy.render`` copies it) and the service reads its variables throug
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -31,19 +35,18 @@ class EnvVar:
 
     def get_int(self) -> int:
         """The value as an integer; ValueError naming the variable when it is not one."""
-        value = self.get()
-        try:
-            return int(value)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            raise ValueError(f"${self.name} must be an integer, got {value!r}") from None
+        return self._parsed(int, "an integer")
 
     def get_float(self) -> float:
         """The value as a number; ValueError naming the variable when it is not one."""
+        return self._parsed(float, "a number")
+
+    def _parsed(self, parse: Callable[[str], T], what: str) -> T:
         value = self.get()
         try:
-            return float(value)  # type: ignore[arg-type]
+            return parse(value)  # type: ignore[arg-type]
         except (TypeError, ValueError):
-            raise ValueError(f"${self.name} must be a number, got {value!r}") from None
+            raise ValueError(f"${self.name} must be {what}, got {value!r}") from None
 
     def is_set(self) -> bool:
         return any(os.environ.get(n, "").strip() for n in (self.name, *self.aliases))
