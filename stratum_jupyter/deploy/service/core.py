@@ -66,7 +66,7 @@ class Predictor:
             return True
         try:
             return self.runtime.predict(self.base.with_value(0, name, None)).is_finite()
-        except REFUSALS:
+        except Exception:  # noqa: BLE001 - whatever the model raises, it takes no gap here
             return False
 
     # -- what to say when the model refuses rows --------------------------------------------
