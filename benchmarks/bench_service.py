@@ -1,11 +1,14 @@
-"""Latency and throughput of the deploy bundle's prediction service, single-row requests,
-and the same against ``mlflow models serve`` on the same model where MLflow is installed.
+"""Latency and throughput of the deploy bundle's prediction service (Starlette on uvicorn,
+``python -m service`` as the bundle runs it), single-row requests, and the same against
+``mlflow models serve`` on the same model where MLflow is installed.
 
     python benchmarks/bench_service.py [--requests 2000] [--clients 4]
                                        [--mlflow-python /path/to/python-with-mlflow]
 
 Only loopback traffic (127.0.0.1, free ports); every loop is bounded; both servers are
-stopped at the end. MLflow is optional: without it only the service's figures are printed.
+stopped at the end (SIGTERM). MLflow is optional: without it only the service's figures are
+printed. The run's conditions (cores, load average before and after) are printed with the
+figures: on a shared machine, compare runs made together only.
 """
 
 from __future__ import annotations
@@ -96,6 +99,21 @@ def measure(port: int, path: str, body: bytes, requests: int, clients: int, warm
             "concurrent_rps": per_client * clients / elapsed}
 
 
+def check_answer(port: int, body: bytes) -> None:
+    """The service answers in its documented shape: labels, probabilities keyed by class."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("POST", "/predict", body=body, headers={"Content-Type": "application/json"})
+    answer = json.loads(conn.getresponse().read())
+    conn.close()
+    if not (answer.get("predictions") and isinstance(answer.get("probabilities", [{}])[0], dict)):
+        raise SystemExit(f"unexpected answer: {answer}")
+
+
+def conditions() -> dict[str, float]:
+    load1, load5, _ = os.getloadavg()
+    return {"cores": float(os.cpu_count() or 0), "load1": load1, "load5": load5}
+
+
 def stop(proc: subprocess.Popen) -> None:
     if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -150,6 +168,8 @@ def main() -> int:
                 start_new_session=True)
             procs.append(proc)
             wait_for(port, "/health", proc)
+            check_answer(port, json.dumps({"rows": row}).encode())
+            results["run conditions before"] = conditions()
             results["stratum service"] = measure(
                 port, "/predict", json.dumps({"rows": row}).encode(), args.requests,
                 args.clients, args.warmup)
@@ -180,13 +200,19 @@ def main() -> int:
         finally:
             for p in procs:
                 stop(p)
+    results["run conditions after"] = conditions()
 
+    before, after = results["run conditions before"], results["run conditions after"]
+    print(f"{before['cores']:.0f} cores; load average {before['load1']:.2f} before, "
+          f"{after['load1']:.2f} after")
     print(f"single-row requests: {args.requests} sequential, then {args.clients} clients")
     print(f"{'server':<22}{'p50 ms':>9}{'p99 ms':>9}{'seq req/s':>11}{'conc req/s':>12}")
     for name, r in results.items():
+        if name.startswith("run conditions"):
+            continue
         print(f"{name:<22}{r['p50_ms']:>9.3f}{r['p99_ms']:>9.3f}{r['sequential_rps']:>11.0f}"
               f"{r['concurrent_rps']:>12.0f}")
-    if len(results) == 2:
+    if "mlflow models serve" in results:
         ours, theirs = results["stratum service"], results["mlflow models serve"]
         ratios = {"p50_latency": theirs["p50_ms"] / ours["p50_ms"],
                   "p99_latency": theirs["p99_ms"] / ours["p99_ms"],

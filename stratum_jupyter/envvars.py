@@ -9,7 +9,11 @@ service (``deploy.render`` copies it) and the service reads its variables throug
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -31,11 +35,18 @@ class EnvVar:
 
     def get_int(self) -> int:
         """The value as an integer; ValueError naming the variable when it is not one."""
+        return self._parsed(int, "an integer")
+
+    def get_float(self) -> float:
+        """The value as a number; ValueError naming the variable when it is not one."""
+        return self._parsed(float, "a number")
+
+    def _parsed(self, parse: Callable[[str], T], what: str) -> T:
         value = self.get()
         try:
-            return int(value)  # type: ignore[arg-type]
+            return parse(value)  # type: ignore[arg-type]
         except (TypeError, ValueError):
-            raise ValueError(f"${self.name} must be an integer, got {value!r}") from None
+            raise ValueError(f"${self.name} must be {what}, got {value!r}") from None
 
     def is_set(self) -> bool:
         return any(os.environ.get(n, "").strip() for n in (self.name, *self.aliases))
@@ -67,6 +78,27 @@ MAX_BODY_BYTES = EnvVar("STRATUM_MAX_BODY_BYTES", str(8 * 2**20),
                         "The largest request body the service reads, in bytes.")
 MAX_ROWS = EnvVar("STRATUM_MAX_ROWS", "10000", "The most rows one /predict request may hold.")
 ACCESS_LOG = EnvVar("STRATUM_ACCESS_LOG", None, "Any value: the service logs every request.")
+SERVICE_TOKEN = EnvVar("STRATUM_SERVICE_TOKEN", None,
+                       "The bearer token clients of the service send (Authorization: Bearer "
+                       "...); required to listen on an address other than loopback.")
+SERVICE_TOKEN_FILE = EnvVar("STRATUM_SERVICE_TOKEN_FILE", None,
+                            "A file holding the service's bearer token (e.g. a Docker or "
+                            "Kubernetes secret), read when STRATUM_SERVICE_TOKEN is unset.")
+READ_TIMEOUT = EnvVar("STRATUM_READ_TIMEOUT", "30",
+                      "Seconds a client has to send a whole request (headers and body) from "
+                      "its first byte, or from connecting; then the connection is closed.")
+KEEPALIVE_TIMEOUT = EnvVar("STRATUM_KEEPALIVE_TIMEOUT", "5",
+                           "Seconds an idle keep-alive connection stays open.")
+MAX_CONNECTIONS = EnvVar("STRATUM_MAX_CONNECTIONS", "2048",
+                         "Open connections the service holds at most; more get 503 and are "
+                         "closed.")
+SHUTDOWN_TIMEOUT = EnvVar("STRATUM_SHUTDOWN_TIMEOUT", "30",
+                          "Seconds in-flight requests have to finish after SIGTERM.")
+PREDICT_THREADS = EnvVar("STRATUM_PREDICT_THREADS", "2",
+                         "Threads that predict large batches (small ones are predicted on the "
+                         "event loop).")
 
 ALL: tuple[EnvVar, ...] = (SCHEDULER, DISPLAY, FRONTEND, CACHE_DIR, KB, HOST, PORT, MODEL_DIR,
-                           MAX_BODY_BYTES, MAX_ROWS, ACCESS_LOG)
+                           MAX_BODY_BYTES, MAX_ROWS, ACCESS_LOG, SERVICE_TOKEN,
+                           SERVICE_TOKEN_FILE, READ_TIMEOUT, KEEPALIVE_TIMEOUT, MAX_CONNECTIONS,
+                           SHUTDOWN_TIMEOUT, PREDICT_THREADS)

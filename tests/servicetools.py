@@ -16,9 +16,9 @@ def shipped_service(bundle: Path) -> Iterator[Any]:
     """Import ``bundle/service`` the way the bundle runs it; unload it afterwards."""
     sys.path.insert(0, str(bundle))
     try:
-        import service.app as app
+        import service.server as server
 
-        yield app
+        yield server
     finally:
         sys.path.remove(str(bundle))
         for name in [m for m in sys.modules if m == "service" or m.startswith("service.")]:
@@ -28,8 +28,8 @@ def shipped_service(bundle: Path) -> Iterator[Any]:
 @contextlib.contextmanager
 def serving(bundle: Path) -> Iterator[int]:
     """The bundle's service on a thread bound to 127.0.0.1; yields its port."""
-    with shipped_service(bundle) as app:
-        srv, _ = app.serve_in_thread(bundle / "model")
+    with shipped_service(bundle) as server:
+        srv, _ = server.serve_in_thread(bundle / "model")
         try:
             yield srv.server_address[1]
         finally:
@@ -50,3 +50,58 @@ def call(port: int, method: str, path: str, body: Any = None, raw: bytes | None 
         return resp.status, json.loads(text)
     except ValueError:
         return resp.status, text
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def service_process(model_dir: Path, env: dict[str, str] | None = None,
+                    args: tuple[str, ...] = ()) -> Iterator[tuple[Any, int]]:
+    """``python -m stratum_jupyter.deploy.service`` on 127.0.0.1 and a free port, as its own
+    process (so its threads can be counted); yields ``(process, port)`` once /health answers,
+    and stops it (SIGTERM, then SIGKILL) afterwards."""
+    import os
+    import subprocess
+    import time
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "stratum_jupyter.deploy.service", "--host", "127.0.0.1",
+         "--port", str(port), "--model-dir", str(model_dir), *args],
+        env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else ""
+            try:
+                if call(port, "GET", "/health")[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "the service did not answer /health in 60 s"
+            time.sleep(0.2)
+        yield proc, port
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
+
+
+def metric(text: str, name: str, **labels: str) -> float:
+    """The sum of a Prometheus sample's values over the series whose labels include
+    ``labels``."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    return sum(s.value for family in text_string_to_metric_families(text)
+               for s in family.samples
+               if s.name == name and all(s.labels.get(k) == v for k, v in labels.items()))

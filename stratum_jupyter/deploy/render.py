@@ -20,6 +20,7 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
+from .. import envvars
 from ..bundle.profile import Profile
 from ..errors import DeployError
 from . import checks, quoting
@@ -140,9 +141,17 @@ def _check_port_bind(port: int, bind: str) -> list[str]:
     if not isinstance(port, int) or not 1 <= port <= 65535:
         problems.append(f"port: {port!r} is not a TCP port (allowed: 1-65535)")
     try:
-        ipaddress.ip_address(bind)
+        address = ipaddress.ip_address(bind)
     except ValueError:
         problems.append(f"bind: {bind!r} is not an IP address (e.g. 127.0.0.1 or 0.0.0.0)")
+        return problems
+    if not address.is_loopback and not (envvars.SERVICE_TOKEN.is_set()
+                                        or envvars.SERVICE_TOKEN_FILE.is_set()):
+        # The service refuses to start so (deploy/service/auth.py): say it before anything runs.
+        problems.append(
+            f"bind: {bind} reaches beyond the host, so the service requires a bearer token: "
+            f"set ${envvars.SERVICE_TOKEN.name} (or ${envvars.SERVICE_TOKEN_FILE.name}) where "
+            "you deploy; it is passed to the service, never written into the bundle")
     return problems
 
 

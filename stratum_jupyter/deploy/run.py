@@ -102,6 +102,18 @@ def docker_build(bundle: Path, *, base_image: str | None = None, on_event: Log =
     return info["image"]
 
 
+def _token_environment() -> dict[str, str]:
+    """The service token of this environment, for a container (read from the environment
+    or a file here, so the secret never enters the image or the bundle)."""
+    import os
+
+    for var in (envvars.SERVICE_TOKEN, envvars.SERVICE_TOKEN_FILE):
+        if var.is_set():
+            value = os.environ.get(var.name, "").strip()
+            return {var.name: value}
+    return {}
+
+
 def docker_run(bundle: Path, *, on_event: Log = print, client: Any = None,
                timeout: float = 90.0) -> DeployRecord:
     """Run the bundle's image on this engine (host network, restart policy), wait for
@@ -118,7 +130,8 @@ def docker_run(bundle: Path, *, on_event: Log = print, client: Any = None,
         pass
     container = client.containers.run(
         info["image"], name=name, detach=True, network_mode="host",
-        environment={envvars.PORT.name: str(info["port"]), envvars.HOST.name: info["bind"]},
+        environment={envvars.PORT.name: str(info["port"]), envvars.HOST.name: info["bind"],
+                     **_token_environment()},
         restart_policy={"Name": "unless-stopped"})
     url = f"http://127.0.0.1:{info['port']}"
     on_event(f"started container {name} ({container.short_id}); waiting for {url}/health")

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..bundle.profile import Profile
 from ..deploy.convert import ATOL, RTOL, Converter, Outputs, Report, convert
-from ..deploy.service.app import tflite_interpreter, tflite_invoke
+from ..deploy.service.runtimes import tflite_interpreter, tflite_invoke
 from ..errors import DeployError
 
 

@@ -77,4 +77,5 @@ def test_edge_bundle_serves_the_tflite_model(keras_bundle, tmp_path):
                               {"rows": X_test.to_dict(orient="records")})
     assert status == 200
     assert answer["predictions"] == model.predict(X_test).tolist()
-    assert np.allclose(answer["probabilities"], model.predict_proba(X_test), atol=1e-4)
+    probabilities = [[row[str(c)] for c in answer["classes"]] for row in answer["probabilities"]]
+    assert np.allclose(probabilities, model.predict_proba(X_test), atol=1e-4)

@@ -1,26 +1,39 @@
-"""``python -m service [--host H] [--port P] [--model-dir DIR]``."""
+"""``python -m service [--host H] [--port P] [--model-dir DIR] [--insecure]``.
+
+The bearer token comes from ``$STRATUM_SERVICE_TOKEN`` or the file ``$STRATUM_SERVICE_TOKEN_FILE``
+names, never from the command line; listening beyond loopback needs one, or ``--insecure``.
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
 from pathlib import Path
 
 try:  # in the stratum_jupyter package
     from ... import envvars
 except ImportError:  # in a deploy bundle, where render() copies envvars.py beside the service
     from . import envvars  # type: ignore[no-redef, attr-defined]
-from .app import serve
+from .auth import InsecureBind
+from .server import serve
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     here = Path(__file__).resolve().parent
     parser = argparse.ArgumentParser(prog="service", description=__doc__)
     parser.add_argument("--host", default=envvars.HOST.get())
     parser.add_argument("--port", type=int, default=envvars.PORT.get_int())
     parser.add_argument("--model-dir",
                         default=envvars.MODEL_DIR.get() or str(here.parent / "model"))
-    args = parser.parse_args()
-    serve(args.model_dir, host=args.host, port=args.port)
+    parser.add_argument("--insecure", action="store_true",
+                        help="serve on a non-loopback address without a bearer token")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        serve(args.model_dir, host=args.host, port=args.port, insecure=args.insecure)
+    except InsecureBind as exc:
+        parser.exit(2, f"service: {exc}\n")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,183 @@
+"""Serving the app: uvicorn with httptools on one event loop, and the limits a service
+facing real networks needs.
+
+- a **read timeout** (``$STRATUM_READ_TIMEOUT``): from connecting, or from the first byte of
+  the next request, a client has that long to send the whole request; then it gets 408 and
+  the connection is closed (:mod:`.protocol`: uvicorn has no header-read timeout of its
+  own). Request heads are capped at 64 KiB.
+- an **idle keep-alive timeout** (``$STRATUM_KEEPALIVE_TIMEOUT``, uvicorn's own);
+- a **bound on open connections** (``$STRATUM_MAX_CONNECTIONS``): one more gets 503, closed;
+- **graceful shutdown** on SIGTERM/SIGINT: no new connections, idle ones closed, in-flight
+  requests finish (within ``$STRATUM_SHUTDOWN_TIMEOUT``).
+
+One thread serves every connection; large batches are predicted on a small pool of threads
+(``$STRATUM_PREDICT_THREADS``), so a thousand slow clients cost sockets, not threads.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import resource
+import socket
+import threading
+from pathlib import Path
+from typing import Any
+
+try:  # in the stratum_jupyter package
+    from ... import envvars
+except ImportError:  # in a deploy bundle, where render() copies envvars.py beside the service
+    from . import envvars  # type: ignore[no-redef, attr-defined]
+from .auth import check_bind, load_token
+from .core import Predictor
+from .metrics import Metrics, model_info
+from .protocol import GuardedProtocol
+from .web import create_app
+
+log = logging.getLogger("service")
+
+
+@dataclasses.dataclass
+class Settings:
+    """Everything a server is made with; :meth:`from_env` reads the ``STRATUM_*`` variables."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    token: str | None = None
+    insecure: bool = False
+    read_timeout: float = 30.0
+    keepalive_timeout: float = 5.0
+    max_connections: int = 2048
+    shutdown_timeout: float = 30.0
+    max_body: int = 8 * 2**20
+    max_rows: int = 10000
+    threads: int = 2
+    access_log: bool = False
+
+    @classmethod
+    def from_env(cls, **given: Any) -> Settings:
+        values: dict[str, Any] = {
+            "host": envvars.HOST.get(), "port": envvars.PORT.get_int(), "token": load_token(),
+            "read_timeout": envvars.READ_TIMEOUT.get_float(),
+            "keepalive_timeout": envvars.KEEPALIVE_TIMEOUT.get_float(),
+            "max_connections": envvars.MAX_CONNECTIONS.get_int(),
+            "shutdown_timeout": envvars.SHUTDOWN_TIMEOUT.get_float(),
+            "max_body": envvars.MAX_BODY_BYTES.get_int(), "max_rows": envvars.MAX_ROWS.get_int(),
+            "threads": envvars.PREDICT_THREADS.get_int(),
+            "access_log": bool(envvars.ACCESS_LOG.get())}
+        values.update({k: v for k, v in given.items() if v is not None})
+        return cls(**values)
+
+
+class ServiceServer:
+    """A bound server, ready to serve: ``serve_forever()`` (blocks; handles SIGTERM when
+    called from the main thread), ``shutdown()`` (graceful, from another thread),
+    ``server_close()``; ``server_address`` is ``(host, port)``, also for ``port=0``."""
+
+    def __init__(self, predictor: Predictor, settings: Settings):
+        import uvicorn
+
+        self.predictor, self.settings = predictor, settings
+        self.metrics = Metrics(model_info(predictor.profile, predictor.runtime.name))
+        self.app = create_app(predictor, self.metrics, token=settings.token,
+                              max_body=settings.max_body, threads=settings.threads)
+        self.socket = _bind(settings.host, settings.port)
+        self.server_address: tuple[str, int] = self.socket.getsockname()[:2]
+        config = uvicorn.Config(
+            self.app, http=GuardedProtocol.bound(settings, self.metrics), lifespan="off",
+            log_config=None, access_log=settings.access_log, server_header=False,
+            timeout_keep_alive=int(settings.keepalive_timeout),
+            timeout_graceful_shutdown=int(settings.shutdown_timeout), backlog=2048)
+        self.server = uvicorn.Server(config)
+        self.metrics.count_open(lambda: len(self.server.server_state.connections))
+        self.serving = False
+        self._stopped = threading.Event()
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address
+        return f"http://{'[' + host + ']' if ':' in host else host}:{port}"
+
+    def serve_forever(self) -> None:
+        self.serving = True
+        try:
+            self.server.run(sockets=[self.socket])
+        finally:
+            self._stopped.set()
+
+    def shutdown(self, timeout: float | None = None) -> None:
+        """Stop accepting, let in-flight requests finish, and wait for the server to stop."""
+        self.server.should_exit = True
+        if self.serving:
+            self._stopped.wait(timeout)
+
+    def server_close(self) -> None:
+        self.socket.close()
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say they are TCP,
+    # and without it Nagle and delayed ACKs add 40 ms to answers written in two parts
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host.strip("[]"), port))
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def _fit_open_files(settings: Settings) -> None:
+    """Raise this process's limit on open files to hold ``max_connections`` (never lower
+    it); where the hard limit is lower, lower the bound instead and say so."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = settings.max_connections + 256
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        top = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (top, hard))
+        if top < wanted:
+            settings.max_connections = max(1, top - 256)
+            log.warning("open files are limited to %d: at most %d connections", top,
+                        settings.max_connections)
+
+
+def make_server(model_dir: str | Path, host: str | None = "127.0.0.1", port: int | None = 8080,
+                *, token: str | None = None, insecure: bool = False,
+                settings: Settings | None = None) -> ServiceServer:
+    """A ready server (bound, not yet serving); ``port=0`` picks a free port. The token
+    defaults to ``$STRATUM_SERVICE_TOKEN``; a host beyond loopback needs one, or
+    ``insecure=True`` (else :class:`~.auth.InsecureBind`)."""
+    settings = settings or Settings.from_env(host=host, port=port, token=token,
+                                             insecure=insecure)
+    check_bind(settings.host, settings.token, settings.insecure)
+    predictor = Predictor(model_dir, max_rows=settings.max_rows)
+    return ServiceServer(predictor, settings)
+
+
+def serve(model_dir: str | Path, host: str | None = "127.0.0.1", port: int | None = 8080,
+          *, insecure: bool = False) -> None:
+    """Serve until SIGTERM/SIGINT, then finish in-flight requests and return."""
+    settings = Settings.from_env(host=host, port=port, insecure=insecure)
+    _fit_open_files(settings)
+    server = make_server(model_dir, settings=settings)
+    auth = "bearer token required" if settings.token else "no token"
+    print(f"serving {model_dir} on {server.url} ({auth})", flush=True)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+
+
+def serve_in_thread(model_dir: str | Path, host: str = "127.0.0.1", port: int = 0,
+                    **options: Any) -> tuple[ServiceServer, threading.Thread]:
+    """Start a server in a daemon thread (for notebooks and tests); stop with ``shutdown()``.
+    ``options`` are :func:`make_server`'s (``token``, ``insecure``, ``settings``)."""
+    server = make_server(model_dir, host, port, **options)
+    thread = threading.Thread(target=server.serve_forever, name="stratum-service", daemon=True)
+    server.serving = True  # shutdown() waits for it from now on
+    thread.start()
+    return server, thread

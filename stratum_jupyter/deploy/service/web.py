@@ -1,0 +1,151 @@
+"""The HTTP face of the service: a Starlette app over a :class:`~.core.Predictor`.
+
+``GET /health`` (open to all), ``POST /predict``, ``GET /metrics``. With a token, every
+route but ``/health`` wants ``Authorization: Bearer <token>`` (compared in constant time).
+Bodies over the limit are refused from their Content-Length, before they are read; small
+bodies are predicted on the event loop, large ones on a bounded pool of threads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from typing import Any
+
+from .core import Predictor
+from .inputs import BadRequest
+from .metrics import CONTENT_TYPE, ROUTES, Metrics
+
+INLINE_BODY_BYTES = 16 * 1024  # predicted on the event loop up to this size; else a thread
+CLIENT_CLOSED = 499  # counted for requests whose client left before the answer
+
+
+def json_response(status: int, content: Any, headers: dict[str, str] | None = None) -> Any:
+    from starlette.responses import Response
+
+    return Response(json.dumps(content).encode(), status, headers,
+                    media_type="application/json")
+
+
+def token_digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+class Guard:
+    """Pure ASGI middleware: checks the bearer token, then counts and times every request
+    under its route (unknown paths under one label)."""
+
+    def __init__(self, app: Any, metrics: Metrics, token: str | None = None):
+        self.app, self.metrics = app, metrics
+        self.digest = token_digest(token) if token else None
+
+    def authorized(self, scope: dict[str, Any]) -> bool:
+        if self.digest is None or scope["path"] == "/health":
+            return True
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                scheme, _, given = value.partition(b" ")
+                return scheme.lower() == b"bearer" and hmac.compare_digest(
+                    hashlib.sha256(given.strip()).digest(), self.digest)
+        return False
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500  # what an exception that escapes becomes
+
+        async def sent(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            if self.authorized(scope):
+                await self.app(scope, receive, sent)
+            else:
+                answer = json_response(401, {"error": "a bearer token is required "
+                                             "(Authorization: Bearer <token>)"},
+                                       {"WWW-Authenticate": "Bearer"})
+                await answer(scope, receive, sent)
+        finally:
+            self.metrics.observe(scope["path"], scope["method"], status,
+                                 time.perf_counter() - start)
+
+
+async def read_body(request: Any, limit: int) -> bytes:
+    """The body, refused (413) from its Content-Length when over ``limit``, or as soon as a
+    chunked body passes it."""
+    length = request.headers.get("content-length")
+    if length is not None:
+        try:
+            size = int(length)
+        except ValueError:
+            raise BadRequest(400, f"bad Content-Length {length[:40]!r}") from None
+        if size > limit:
+            raise BadRequest(413, f"body too large: {size} bytes (at most {limit})")
+        return bytes(await request.body())
+    chunks, total = [], 0
+    async for chunk in request.stream():
+        total += len(chunk)
+        if total > limit:
+            raise BadRequest(413, f"body too large: over {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def create_app(predictor: Predictor, metrics: Metrics, *, token: str | None = None,
+               max_body: int = 8 * 2**20, threads: int = 2) -> Any:
+    """The ASGI app: routes, the token check, metrics, JSON errors for every status."""
+    import anyio
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.requests import ClientDisconnect
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    limiter = anyio.CapacityLimiter(threads)
+
+    async def predict(request: Any) -> Any:
+        try:
+            body = await read_body(request, max_body)
+            if len(body) <= INLINE_BODY_BYTES:
+                content, rows = predictor.predict(body)
+            else:
+                content, rows = await anyio.to_thread.run_sync(predictor.predict, body,
+                                                               limiter=limiter)
+        except BadRequest as exc:  # a 413's unread body is not worth reading: close
+            return json_response(exc.status, exc.to_dict(),
+                                 {"Connection": "close"} if exc.status == 413 else None)
+        except ClientDisconnect:
+            return Response(status_code=CLIENT_CLOSED)
+        metrics.rows.inc(rows)
+        return Response(content, media_type="application/json")
+
+    async def health(request: Any) -> Any:
+        return json_response(200, predictor.describe())
+
+    async def scrape(request: Any) -> Any:
+        return Response(metrics.render(), media_type=CONTENT_TYPE)
+
+    async def not_found(request: Any, exc: Exception) -> Any:
+        return json_response(404, {"error": f"no such endpoint {request.url.path[:100]!r}",
+                                   "allowed": sorted(ROUTES)})
+
+    async def wrong_method(request: Any, exc: Exception) -> Any:
+        path = request.url.path
+        return json_response(405, {"error": f"{path} takes {ROUTES[path]}, not "
+                                            f"{request.method[:20]}"}, {"Allow": ROUTES[path]})
+
+    async def internal(request: Any, exc: Exception) -> Any:
+        return json_response(500, {"error": f"internal error: {type(exc).__name__}"})
+
+    endpoints = {"/health": health, "/metrics": scrape, "/predict": predict}
+    return Starlette(
+        routes=[Route(path, endpoints[path], methods=[method]) for path, method in ROUTES.items()],
+        middleware=[Middleware(Guard, metrics=metrics, token=token)],
+        exception_handlers={404: not_found, 405: wrong_method, Exception: internal})
