@@ -91,7 +91,8 @@ def test_the_edge_bundle_service_feeds_each_column(penguin_bundle, penguin_model
         expected, probabilities = model.predict(frame), model.predict_proba(frame)
     assert body["predictions"][0] == "Adelie" and {"Chinstrap", "Gentoo"} <= set(expected)
     assert body["predictions"] == expected.tolist()
-    np.testing.assert_allclose(body["probabilities"], probabilities, atol=1e-4)
+    keyed = [[row[c] for c in body["classes"]] for row in body["probabilities"]]  # by class
+    np.testing.assert_allclose(keyed, probabilities, atol=1e-4)
 
 
 def test_a_step_skl2onnx_cannot_convert_is_named_and_nothing_is_written(tmp_path):

@@ -47,9 +47,12 @@ def kind_of(dtype: str) -> str:
 
 @dataclass(frozen=True)
 class Feature:
-    """One input column: ``name``, recorded ``dtype``, its ``kind``, whether the schema says
-    it may be missing (its ``missing`` field; until bundles record it: float and string
-    features), and the ``categories`` seen in training, where recorded."""
+    """One input column: ``name``, recorded ``dtype``, its ``kind``, whether it may be
+    missing in a request (``may_be_missing``: a float or string feature, whose values can
+    hold a gap, or one the schema's ``missing`` field says had gaps in training; whether a
+    null is then taken is the model's say, see ``core.Predictor``), and the ``categories``
+    seen in training, where recorded. A feature without gaps in training may well have them
+    in production: that alone does not refuse a null the model can impute."""
 
     name: str
     dtype: str
@@ -64,7 +67,7 @@ class Feature:
         missing = entry.get("missing")
         categories = entry.get("categories")
         return cls(str(entry["name"]), dtype, kind,
-                   kind in {"float", "str"} if missing is None else bool(missing),
+                   kind in {"float", "str"} or bool(missing),
                    tuple(categories) if isinstance(categories, list) else None)
 
 
