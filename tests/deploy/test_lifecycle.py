@@ -122,12 +122,17 @@ def test_status_redeploy_without_failures_rollback_and_stop(iris_bundle, iris_sp
         urllib.request.urlopen(f"{first.url}/health", timeout=2)
 
 
-def test_lifecycle_of_a_folder_without_a_deployment(tmp_path, capsys):
+def test_lifecycle_of_a_folder_without_a_deployment(tmp_path, capsys, ip):
+    from IPython.core.error import UsageError
+
     assert main(["status", str(tmp_path)]) == 1
     assert "holds no deploy.json" in capsys.readouterr().err
     assert main(["deployment", "status"]) == 2
     assert main(["deployments", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
+    assert ip.run_line_magic("stratum_deployment", "list --json") == []
+    with pytest.raises(UsageError, match="holds no deploy.json"):
+        ip.run_line_magic("stratum_deployment", f"stop {tmp_path}")
 
 
 def test_metrics_are_read_by_endpoint_and_status():
