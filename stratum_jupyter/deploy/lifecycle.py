@@ -116,21 +116,22 @@ def _record(bundle: Path) -> DeployRecord:
 # -- stop -------------------------------------------------------------------------------------
 def stop(bundle: str | Path, *, on_event: Log = print, timeout: float = 40.0) -> DeployRecord:
     """Stop the deployment's process or container, wait until its port is free, and record
-    ``stopped_at`` in deploy.json. Hosts reached through Ansible are not stopped (yet)."""
+    ``stopped_at`` in deploy.json. A container on Ansible hosts is removed by the bundle's
+    ``ansible/stop.yml`` (with the inventory it was deployed with), which waits for the port
+    on each host."""
     from . import run
 
     bundle = Path(bundle)
     record = _record(bundle)
     if record.get("hosts"):
-        raise StratumError("stop: the service runs on Ansible hosts "
-                           f"({', '.join(record['hosts'])}); stopping them is not supported "
-                           "yet: remove the container stratum-* on each host")
-    if not run.stop(bundle, on_event=on_event):
-        on_event("nothing was running")
-    url = record.get("url", "")
-    host, _, port = url.removeprefix("http://").rpartition(":")
-    if port.isdigit():
-        wait_port_free(host.strip("[]"), int(port), timeout)
+        inventory = (record.get("how") or {}).get("inventory")
+        run.ansible_apply(bundle, inventory=inventory, on_event=on_event, playbook="stop.yml")
+    else:
+        if not run.stop(bundle, on_event=on_event):
+            on_event("nothing was running")
+        host, _, port = record.get("url", "").removeprefix("http://").rpartition(":")
+        if port.isdigit():
+            wait_port_free(host.strip("[]"), int(port), timeout)
     stopped: DeployRecord = {**record, "stopped_at": _now()}
     record = write_record(bundle, stopped, stamp=False)
     registry.remember(bundle, record)

@@ -144,3 +144,28 @@ def test_metrics_are_read_by_endpoint_and_status():
     assert found["requests"] == {"/predict": {"200": 7, "400": 2}}
     assert found["process_start_time_seconds"] == 1.7e9
     assert found["stratum_predicted_rows_total"] == 21.0
+
+
+def test_stop_on_ansible_hosts_runs_the_stop_playbook(iris_bundle, tmp_path, free_port):
+    """A container deployed through --apply --inventory is removed by ansible/stop.yml on
+    each host (here this machine, where no such container runs: nothing changes)."""
+    import sys
+
+    from stratum_jupyter.deploy.record import read_record, write_record
+    from stratum_jupyter.deploy.render import plan, render
+
+    out = tmp_path / "dep"
+    render(plan(iris_bundle, "cloud-x86", port=free_port), out)
+    inventory = tmp_path / "hosts.ini"
+    inventory.write_text("[stratum_cloud_x86]\nlocalhost ansible_connection=local "
+                         f"ansible_become=false ansible_python_interpreter={sys.executable}\n")
+    write_record(out, {"target": "cloud-x86", "kind": "container", "hosts": ["localhost"],
+                       "url": f"http://localhost:{free_port}",
+                       "how": {"inventory": str(inventory)}})
+    events: list[str] = []
+    lifecycle.stop(out, on_event=events.append)
+    assert "ok: [localhost] Look for the container" in events
+    assert "skipping: [localhost] Remove the container" in events
+    assert "ok: [localhost] Wait until the service's port is free" in events
+    assert read_record(out)["stopped_at"]
+    assert lifecycle.status(out)["health"] == "stopped"
