@@ -169,3 +169,23 @@ def test_stop_on_ansible_hosts_runs_the_stop_playbook(iris_bundle, tmp_path, fre
     assert "ok: [localhost] Wait until the service's port is free" in events
     assert read_record(out)["stopped_at"]
     assert lifecycle.status(out)["health"] == "stopped"
+
+
+def test_a_new_model_that_fails_to_start_leaves_the_old_one_serving(iris_bundle, tmp_path,
+                                                                     free_port):
+    from stratum_jupyter.deploy.render import plan, render
+    from stratum_jupyter.deploy.run import apply
+
+    out = tmp_path / "dep"
+    first = deploy(iris_bundle, "local", out, port=free_port, apply=True, on_event=print)
+    try:
+        render(plan(iris_bundle, "local", port=free_port), out)
+        (out / "model" / "model.skops").write_bytes(b"not a skops file")
+        with pytest.raises(StratumError, match="BadZipFile"):
+            apply(out, on_event=print)
+        assert lifecycle.status(out)["health"] == "ok"
+        with urllib.request.urlopen(f"{first.url}/health", timeout=5) as resp:
+            assert json.loads(resp.read())["pid"] == first.record["process"]["pid"]
+    finally:
+        lifecycle.stop(out, on_event=print)
+    assert port_is_free(free_port)
