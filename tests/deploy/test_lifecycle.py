@@ -100,6 +100,8 @@ def test_status_redeploy_without_failures_rollback_and_stop(iris_bundle, iris_sp
         client.done.set()
         client.join(30)
         assert client.failures == []
+        log = (out / "run" / "service.log").read_text()
+        assert f"took over the listening socket 127.0.0.1:{free_port}" in log
         assert client.answers[0] == first_answer and client.answers[-1] == second_answer
         assert {tuple(a) for a in client.answers} == {tuple(first_answer),
                                                       tuple(second_answer)}
