@@ -68,6 +68,10 @@ CACHE_DIR = EnvVar("STRATUM_CACHE_DIR", None,
 KB = EnvVar("STRATUM_KB", None,
             "The user's knowledge-base database (default "
             "$XDG_CONFIG_HOME/stratum/kb.sqlite, else ~/.config/stratum/kb.sqlite).")
+DEPLOYMENTS = EnvVar("STRATUM_DEPLOYMENTS", None,
+                     "The file listing this user's deployments (default "
+                     "$XDG_STATE_HOME/stratum/deployments.json, else "
+                     "~/.local/state/stratum/deployments.json).")
 
 # -- the prediction service (read inside deploy bundles) --------------------------------------
 HOST = EnvVar("STRATUM_HOST", "127.0.0.1", "The address the prediction service listens on.")
@@ -98,7 +102,8 @@ PREDICT_THREADS = EnvVar("STRATUM_PREDICT_THREADS", "2",
                          "Threads that predict large batches (small ones are predicted on the "
                          "event loop).")
 
-ALL: tuple[EnvVar, ...] = (SCHEDULER, DISPLAY, FRONTEND, CACHE_DIR, KB, HOST, PORT, MODEL_DIR,
+ALL: tuple[EnvVar, ...] = (SCHEDULER, DISPLAY, FRONTEND, CACHE_DIR, KB, DEPLOYMENTS,
+                           HOST, PORT, MODEL_DIR,
                            MAX_BODY_BYTES, MAX_ROWS, ACCESS_LOG, SERVICE_TOKEN,
                            SERVICE_TOKEN_FILE, READ_TIMEOUT, KEEPALIVE_TIMEOUT, MAX_CONNECTIONS,
                            SHUTDOWN_TIMEOUT, PREDICT_THREADS)

@@ -71,3 +71,9 @@ def client(cluster):
     with Client(cluster) as c:
         c.wait_for_workers(2, timeout=60)
         yield c
+
+
+@pytest.fixture(autouse=True)
+def _isolated_deployments(tmp_path, monkeypatch):
+    """Deployments made by tests are listed in a file of the test's own, never the user's."""
+    monkeypatch.setenv("STRATUM_DEPLOYMENTS", str(tmp_path / "deployments.json"))

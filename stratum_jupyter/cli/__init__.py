@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "stratum_jupyter.cli.evaluate_cmd",
     "stratum_jupyter.cli.run_cmd",
     "stratum_jupyter.cli.deploy_cmd",
+    "stratum_jupyter.cli.deployment_cmd",
     "stratum_jupyter.cli.kernel_cmd",
     "stratum_jupyter.cli.demo_cmd",
     "stratum_jupyter.cli.monitor_cmd",

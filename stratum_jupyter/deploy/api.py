@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DeployError
-from .record import DeployRecord, read_record, record_path
+from .record import DeployRecord, read_record, record_path, write_record
 from .run import Log
 
 
@@ -102,8 +102,25 @@ def deploy(model_dir: str | Path, target: str, out: str | Path, *, port: int = 8
     if apply:
         result.record = runner.apply(out, inventory=inventory, on_event=on_event)
     if result.record:
+        how = {"port": port, "bind": bind, "name": name, "base_image": base_image,
+               "convert": convert, "run": run, "apply": apply,
+               "inventory": str(Path(inventory).resolve()) if inventory else None}
+        result.record = _keep(out, Path(model_dir), result.record, how)
         on_event(f"deployed: {result.record['url']} (recorded in {record_path(out)})")
     return result
+
+
+def _keep(out: Path, model_dir: Path, record: DeployRecord, how: dict[str, Any]
+          ) -> DeployRecord:
+    """Keep a copy of the model in history/ (for rollback), note it and the options in
+    deploy.json, and the deployment in the user's list."""
+    from .lifecycle import archive
+    from .registry import remember
+
+    copy = archive(out, model_dir)
+    record = write_record(out, {**record, "model": str(copy), "how": how}, stamp=False)
+    remember(out, record)
+    return record
 
 
 def read_deploy_record(bundle: str | Path) -> DeployRecord:

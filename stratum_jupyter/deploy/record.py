@@ -1,12 +1,13 @@
 """``deploy.json``: what a deployment left running, written by ``--run``/``--apply`` into
-the deploy bundle and read by ``stop``, ``read_deploy_record`` and the monitor."""
+the deploy bundle and read by ``stop``, ``read_deploy_record``, :mod:`.lifecycle` and the
+monitor."""
 
 from __future__ import annotations
 
 import datetime as _dt
 import json
 from pathlib import Path
-from typing import Literal, TypedDict, cast
+from typing import Any, Literal, TypedDict, cast
 
 DEPLOY_JSON = "deploy.json"
 
@@ -21,7 +22,10 @@ class ProcessInfo(TypedDict):
 
 class DeployRecord(TypedDict, total=False):
     """The contents of ``deploy.json``. ``url`` is the service's base URL; a container has
-    ``image`` and ``container`` (or ``hosts`` after --apply), a process ``process``."""
+    ``image`` and ``container`` (or ``hosts`` after --apply), a process ``process``.
+    ``model`` is the copy of the model bundle served (in ``history/``), ``how`` the options
+    it was deployed with (a rollback deploys the previous model the same way), ``stopped_at``
+    is set by ``stratum stop``."""
 
     target: str
     kind: Literal["container", "process"]
@@ -33,6 +37,9 @@ class DeployRecord(TypedDict, total=False):
     process: ProcessInfo
     changed: int
     deployed_at: str
+    model: str
+    how: dict[str, Any]
+    stopped_at: str
 
 
 def record_path(bundle: str | Path) -> Path:
@@ -48,9 +55,11 @@ def read_record(bundle: str | Path) -> DeployRecord:
     return cast(DeployRecord, data)
 
 
-def write_record(bundle: str | Path, record: DeployRecord) -> DeployRecord:
-    """Write deploy.json, stamped with ``deployed_at`` (now, UTC); returns what was written."""
-    stamped: DeployRecord = {**record, "deployed_at": _now()}
+def write_record(bundle: str | Path, record: DeployRecord, *, stamp: bool = True
+                 ) -> DeployRecord:
+    """Write deploy.json, stamped with ``deployed_at`` (now, UTC) unless ``stamp`` is False;
+    returns what was written."""
+    stamped: DeployRecord = {**record, "deployed_at": _now()} if stamp else record
     record_path(bundle).write_text(json.dumps(stamped, indent=2) + "\n", "utf-8")
     return stamped
 

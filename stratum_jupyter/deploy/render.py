@@ -343,7 +343,8 @@ def _write_ansible(plan: DeployPlan, ansible_dir: Path, image: str, kb: Knowledg
     aenv = _env(ansible=True)
     actx = {"version": __version__, "target_name": target.name, "host_group": target.host_group,
             "containerised": target.containerised, "gpu": target.gpu, "arch": target.arch}
-    for name in ("playbook.yml", "inventory.ini"):
+    names = ["playbook.yml", "inventory.ini"] + (["stop.yml"] if target.containerised else [])
+    for name in names:
         (ansible_dir / name).write_text(aenv.get_template(f"ansible/{name}.j2").render(actx),
                                         "utf-8")
     roles, variables = _ansible_vars(plan, image, kb)

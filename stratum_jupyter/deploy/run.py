@@ -189,9 +189,10 @@ def own_signal_handlers() -> Iterator[None]:
 
 
 def ansible_apply(bundle: Path, *, inventory: str | Path | None = None, on_event: Log = print,
-                  extra_vars: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Run the bundle's playbook with ansible-runner, streaming events; returns the stats
-    (``{"ok": {host: n}, "changed": {...}, "failures": {...}, ...}``)."""
+                  extra_vars: dict[str, Any] | None = None, playbook: str = "playbook.yml"
+                  ) -> dict[str, Any]:
+    """Run the bundle's playbook (or ``stop.yml``) with ansible-runner, streaming events;
+    returns the stats (``{"ok": {host: n}, "changed": {...}, "failures": {...}, ...}``)."""
     try:
         import ansible_runner
     except ImportError:
@@ -212,7 +213,7 @@ def ansible_apply(bundle: Path, *, inventory: str | Path | None = None, on_event
     with tempfile.TemporaryDirectory(prefix="stratum-ansible-") as private, \
             own_signal_handlers():
         result = ansible_runner.run(
-            private_data_dir=private, project_dir=str(ansible_dir), playbook="playbook.yml",
+            private_data_dir=private, project_dir=str(ansible_dir), playbook=playbook,
             inventory=str(inv), event_handler=handler, quiet=True, extravars=extra_vars or {},
             envvars={"PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
                      "ANSIBLE_NOCOLOR": "1", "ANSIBLE_LOCALHOST_WARNING": "False",

@@ -12,6 +12,7 @@ MAGIC_CLASSES = [
     "stratum_jupyter.magics.spec_magics:SpecMagics",
     "stratum_jupyter.magics.evaluate:EvaluateMagics",
     "stratum_jupyter.magics.deploy:DeployMagics",
+    "stratum_jupyter.magics.deployment:DeploymentMagics",
     "stratum_jupyter.magics.monitor:MonitorMagics",
 ]
 

@@ -26,7 +26,8 @@ DISTINCT = {"validate": {"spec": OPTIONAL},
             "evaluate": {"spec": OPTIONAL, "data": {"nargs", "metavar", "help"}}}
 # The fewest words each command parses.
 MINIMAL = {"validate": ["s.yaml"], "blocks": [], "evaluate": ["s.yaml"],
-           "deploy": ["m", "--target", "t", "--out", "o"], "targets": [], "monitor": []}
+           "deploy": ["m", "--target", "t", "--out", "o"], "targets": [], "monitor": [],
+           "deployment": ["list"]}
 
 
 def _describe(action: argparse.Action) -> dict[str, Any]:

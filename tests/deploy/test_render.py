@@ -35,15 +35,19 @@ def _run(cmd, cwd):
 def lint_bundle(out):
     """hadolint (every rule, info level up) and ansible-playbook --syntax-check."""
     _run([venv_bin("hadolint"), "--failure-threshold", "info", "Dockerfile"], out)
-    _run([venv_bin("ansible-playbook"), "-i", "inventory.ini", "--syntax-check",
-          "playbook.yml"], out / "ansible")
+    for playbook in ("playbook.yml", "stop.yml"):
+        if (out / "ansible" / playbook).is_file():
+            _run([venv_bin("ansible-playbook"), "-i", "inventory.ini", "--syntax-check",
+                  playbook], out / "ansible")
 
 
 def ansible_lint(root, outs):
     """ansible-lint's production profile over several bundles in one run (it is slow to
     start); every playbook and its roles are linted."""
     text = _run([venv_bin("ansible-lint"), "--offline", "--profile", "production",
-                 *(str(o.relative_to(root) / "ansible" / "playbook.yml") for o in outs)], root)
+                 *(str(o.relative_to(root) / "ansible" / name) for o in outs
+                   for name in ("playbook.yml", "stop.yml")
+                   if (o / "ansible" / name).is_file())], root)
     assert "Profile 'production' was required, and it passed" in text
 
 

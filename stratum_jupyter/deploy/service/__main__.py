@@ -27,11 +27,15 @@ def main(argv: list[str] | None = None) -> None:
                         default=envvars.MODEL_DIR.get() or str(here.parent / "model"))
     parser.add_argument("--insecure", action="store_true",
                         help="serve on a non-loopback address without a bearer token")
+    parser.add_argument("--handoff", metavar="PATH",
+                        help="a Unix socket: take over the listening socket of the process "
+                             "this one replaces from it, and offer this one's there")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        serve(args.model_dir, host=args.host, port=args.port, insecure=args.insecure)
+        serve(args.model_dir, host=args.host, port=args.port, insecure=args.insecure,
+              handoff=args.handoff)
     except InsecureBind as exc:
         parser.exit(2, f"service: {exc}\n")
 

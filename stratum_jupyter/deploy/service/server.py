@@ -16,6 +16,7 @@ One thread serves every connection; large batches are predicted on a small pool 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import resource
@@ -53,6 +54,7 @@ class Settings:
     max_rows: int = 10000
     threads: int = 2
     access_log: bool = False
+    handoff: str | None = None
 
     @classmethod
     def from_env(cls, **given: Any) -> Settings:
@@ -81,7 +83,9 @@ class ServiceServer:
         self.metrics = Metrics(model_info(predictor.profile, predictor.runtime.name))
         self.app = create_app(predictor, self.metrics, token=settings.token,
                               max_body=settings.max_body, threads=settings.threads)
-        self.socket = _bind(settings.host, settings.port)
+        self.socket = _inherited(settings) or _bind(settings.host, settings.port)
+        if settings.handoff:
+            _offer(self.socket, settings.handoff)
         self.server_address: tuple[str, int] = self.socket.getsockname()[:2]
         config = uvicorn.Config(
             self.app, http=GuardedProtocol.bound(settings, self.metrics), lifespan="off",
@@ -131,6 +135,51 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _inherited(settings: Settings) -> socket.socket | None:
+    """The listening socket of the process this one replaces, received over the Unix socket
+    ``settings.handoff`` (one socket, one queue: no connection is lost when the old process
+    closes its copy); None where nothing offers one on the same address."""
+    if not settings.handoff:
+        return None
+    try:
+        with socket.socket(socket.AF_UNIX) as conn:
+            conn.settimeout(5)
+            conn.connect(settings.handoff)
+            _, fds, _, _ = socket.recv_fds(conn, 16, 1)
+    except OSError:
+        return None
+    if not fds:
+        return None
+    sock = socket.socket(fileno=fds[0])
+    wanted = (settings.host.strip("[]"), settings.port)
+    if sock.type != socket.SOCK_STREAM or tuple(sock.getsockname()[:2]) != wanted:
+        sock.close()
+        return None
+    log.info("took over the listening socket %s:%d", *wanted)
+    return sock
+
+
+def _offer(sock: socket.socket, path: str) -> None:
+    """Hand ``sock`` to the process that replaces this one, over the Unix socket ``path``
+    (owner only), from a daemon thread."""
+    import os
+
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(path)
+    os.chmod(path, 0o600)
+    listener.listen(4)
+
+    def give() -> None:
+        while True:
+            conn, _ = listener.accept()
+            with conn:
+                socket.send_fds(conn, [b"s"], [sock.fileno()])
+
+    threading.Thread(target=give, name="stratum-handoff", daemon=True).start()
+
+
 def _fit_open_files(settings: Settings) -> None:
     """Raise this process's limit on open files to hold ``max_connections`` (never lower
     it); where the hard limit is lower, lower the bound instead and say so."""
@@ -159,9 +208,10 @@ def make_server(model_dir: str | Path, host: str | None = "127.0.0.1", port: int
 
 
 def serve(model_dir: str | Path, host: str | None = "127.0.0.1", port: int | None = 8080,
-          *, insecure: bool = False) -> None:
-    """Serve until SIGTERM/SIGINT, then finish in-flight requests and return."""
-    settings = Settings.from_env(host=host, port=port, insecure=insecure)
+          *, insecure: bool = False, handoff: str | None = None) -> None:
+    """Serve until SIGTERM/SIGINT, then finish in-flight requests and return. ``handoff``:
+    a Unix socket to take the listening socket over from (and to offer it on)."""
+    settings = Settings.from_env(host=host, port=port, insecure=insecure, handoff=handoff)
     _fit_open_files(settings)
     server = make_server(model_dir, settings=settings)
     auth = "bearer token required" if settings.token else "no token"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import time
 from typing import Any
 
@@ -127,7 +128,8 @@ def create_app(predictor: Predictor, metrics: Metrics, *, token: str | None = No
         return Response(content, media_type="application/json")
 
     async def health(request: Any) -> Any:
-        return json_response(200, predictor.describe())
+        # the pid tells a redeploy which of two processes on one port answered
+        return json_response(200, {**predictor.describe(), "pid": os.getpid()})
 
     async def scrape(request: Any) -> Any:
         return Response(metrics.render(), media_type=CONTENT_TYPE)
