@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from stratum_jupyter.spec.model import TASKS
@@ -37,12 +38,30 @@ STDERR = '.jp-RenderedText[data-mime-type="application/vnd.jupyter.stderr"]'
 
 
 def _drop_block(page, name: str, candidate: int = 0) -> None:
-    """Search the palette for ``name`` and drag it to the end of a candidate."""
+    """Search the palette for ``name`` and drag it to the end of a candidate. The builder
+    may still be laying itself out (the columns section fills in from a background read),
+    so the drop point is measured right before each try, and a drop that did not land (the
+    candidate moved under the pointer) is tried again."""
     page.get_by_test_id("stratum-search").fill(name)
     target = page.get_by_test_id(f"candidate-{candidate}")
-    box = target.bounding_box()
-    page.get_by_test_id(f"block-{name}").drag_to(
-        target, target_position={"x": box["width"] / 2, "y": box["height"] - 4})
+    steps = page.locator(f'[data-testid^="step-{candidate}-"]')
+    before = steps.count()
+    for attempt in range(3):
+        box = target.bounding_box()
+        try:
+            page.get_by_test_id(f"block-{name}").drag_to(
+                target, target_position={"x": box["width"] / 2, "y": box["height"] - 4},
+                timeout=15_000)
+        except PlaywrightTimeoutError:
+            if attempt == 2:
+                raise
+            continue
+        try:
+            expect(steps).to_have_count(before + 1, timeout=5_000)
+            return
+        except AssertionError:
+            if attempt == 2:
+                raise
 
 
 def _wait_text(locator, pattern: str, timeout: int = 30_000) -> None:
