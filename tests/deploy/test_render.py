@@ -65,7 +65,7 @@ def bundles(iris_bundle, root):
 def test_bundle_layout(bundles):
     for name, (manifest, out) in bundles.items():
         for part in ("Dockerfile", ".dockerignore", "requirements.txt", "README.md",
-                     "service/app.py", "model/profile.json", "ansible/inventory.ini",
+                     "service/server.py", "model/profile.json", "ansible/inventory.ini",
                      "ansible/playbook.yml", "ansible/vars.yml", "bundle.json"):
             assert (out / part).exists(), f"{name}: {part} missing"
         assert manifest["target"] == name

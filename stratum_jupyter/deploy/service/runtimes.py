@@ -21,8 +21,6 @@ except ImportError:  # in a deploy bundle, where render() copies the bundle's tr
 from .inputs import Feature, Frame, numpy_dtype, read_features
 from .onnx_input import onnx_feeds
 
-TRUSTED_ROOTS = trust.TRUSTED_ROOTS
-
 
 @dataclass
 class Answer:
