@@ -3,7 +3,7 @@
 :func:`plan` is pure apart from reading the model bundle: it resolves the target, the
 conversion, the pinned requirements and the base image, and runs every constraint check.
 :func:`render` writes the files: ``Dockerfile``, ``requirements.txt``, ``service/``,
-``model/``, ``ansible/``, ``README.md`` and ``bundle.json``.
+``model/``, ``ansible/`` (orchestrated targets: ``kubernetes/``), ``README.md``, ``bundle.json``.
 """
 
 from __future__ import annotations
@@ -27,14 +27,16 @@ from . import checks, quoting
 from .checks import check, requirement_name
 from .convert import CONVERTERS, Converted, convert, converters_for, get_converter
 from .kb import KnowledgeBase, normalize
-from .targets import Target, check_image, get_target
+from .kube_sizing import PodSizing
+from .manifests import resource_name
+from .targets import Target, check_image, get_target, on_nodes
 
 if TYPE_CHECKING:  # pragma: no cover
     import jinja2
 
 BUNDLE_MARKER = "bundle.json"
 GENERATED = ("Dockerfile", ".dockerignore", "requirements.txt", "README.md", "service", "model",
-             "ansible", BUNDLE_MARKER)
+             "ansible", "kubernetes", BUNDLE_MARKER)
 # The image needs only these; run/ (a local process's state) and the rest stay out of it.
 DOCKERIGNORE = "*\n!Dockerfile\n!requirements.txt\n!service/\n!model/\nservice/__pycache__\n"
 
@@ -89,6 +91,10 @@ class DeployPlan:
     warnings: list[str] = field(default_factory=list)
     converted: Converted | None = field(default=None, repr=False)
     """The converted model, verified when the plan was made (``conversion`` not none)."""
+    namespace: str | None = None
+    rps: float | None = None
+    sizing: PodSizing | None = None
+    """Resources and replicas (orchestrated targets only)."""
 
     @property
     def runtime(self) -> str:
@@ -136,7 +142,7 @@ def auto_conversion(target: Target, kind: str) -> str:
     return names[0] if names else "none"
 
 
-def _check_port_bind(port: int, bind: str) -> list[str]:
+def _check_port_bind(port: int, bind: str, in_cluster: bool = False) -> list[str]:
     problems = []
     if not isinstance(port, int) or not 1 <= port <= 65535:
         problems.append(f"port: {port!r} is not a TCP port (allowed: 1-65535)")
@@ -145,7 +151,7 @@ def _check_port_bind(port: int, bind: str) -> list[str]:
     except ValueError:
         problems.append(f"bind: {bind!r} is not an IP address (e.g. 127.0.0.1 or 0.0.0.0)")
         return problems
-    if not address.is_loopback and not (envvars.SERVICE_TOKEN.is_set()
+    if not address.is_loopback and not in_cluster and not (envvars.SERVICE_TOKEN.is_set()
                                         or envvars.SERVICE_TOKEN_FILE.is_set()):
         # The service refuses to start so (deploy/service/auth.py): say it before anything runs.
         problems.append(
@@ -157,15 +163,24 @@ def _check_port_bind(port: int, bind: str) -> list[str]:
 
 def plan(model_dir: str | Path, target: str | Target, *, port: int = 8080,
          bind: str = "127.0.0.1", name: str | None = None, base_image: str | None = None,
-         convert: str = "auto", kb: KnowledgeBase | None = None) -> DeployPlan:
-    """Decide the deployment and check it; a DeployError lists every violation."""
+         convert: str = "auto", kb: KnowledgeBase | None = None, nodes: str | None = None,
+         namespace: str | None = None, rps: float | None = None) -> DeployPlan:
+    """Decide the deployment and check it; a DeployError lists every violation.
+
+    ``nodes`` (a hardware target), ``namespace`` and ``rps`` (the request rate to size for,
+    requests/s) are for orchestrated targets, whose pods listen on 0.0.0.0 (``bind`` unused).
+    """
     from ..bundle import read_profile
+    from . import orchestrated
 
     model_dir = Path(model_dir)
-    target = target if isinstance(target, Target) else get_target(target)
+    target = on_nodes(target if isinstance(target, Target) else get_target(target), nodes)
     profile = read_profile(model_dir)
     kb = kb or KnowledgeBase()
-    problems = _check_port_bind(port, bind)
+    bind = "0.0.0.0" if target.orchestrated else bind
+    problems = _check_port_bind(port, bind, target.orchestrated)
+    problems += orchestrated.option_problems(orchestrated=target.orchestrated,
+                                             namespace=namespace, rps=rps)
     if convert not in CONVERSIONS:
         problems.append(f"convert: {convert!r} is not a conversion "
                         f"(allowed: {', '.join(CONVERSIONS)})")
@@ -179,7 +194,7 @@ def plan(model_dir: str | Path, target: str | Target, *, port: int = 8080,
             problems.extend(exc.violations)
             base_image = None
     runtime_kind = conversion if conversion != "none" else kind
-    kb_image = kb.base_image(target.name, runtime_kind)
+    kb_image = kb.base_image(target.hardware, runtime_kind)
     host_python = ".".join(platform.python_version_tuple()[:2])
     python = (kb_image or {}).get("python") or target.python or host_python
     image = base_image or (kb_image or {}).get("image") or target.base_image \
@@ -197,10 +212,13 @@ def plan(model_dir: str | Path, target: str | Target, *, port: int = 8080,
     if problems or model_problems:
         raise DeployError([*problems, *model_problems])
     title = name or profile.get("candidate") or model_dir.resolve().name
-    return DeployPlan(model_dir=model_dir, profile=profile, target=target, title=str(title),
+    made = DeployPlan(model_dir=model_dir, profile=profile, target=target, title=str(title),
                       slug=quoting.slug(str(title)), conversion=conversion, requirements=reqs,
                       base_image=image, python=python, port=port, bind=bind, warnings=warnings,
-                      converted=converted)
+                      converted=converted, rps=rps)
+    if target.orchestrated:  # size it and check its manifests
+        orchestrated.complete(made, namespace, kb)
+    return made
 
 
 # -- writing ----------------------------------------------------------------------------------
@@ -301,6 +319,7 @@ def _write_service(plan: DeployPlan, out: Path, conversion: dict[str, Any] | Non
         "task": plan.profile.get("task") or "", "features": schema.get("features", []),
         "classes": schema.get("classes"), "conversion": conversion,
         "description": f"{plan.profile.get('task') or 'model'} service for {target.name}",
+        "namespace": plan.namespace, "resource": resource_name(plan.slug),
     }
     env = _env()
     (out / "Dockerfile").write_text(env.get_template("Dockerfile.j2").render(context), "utf-8")
@@ -363,7 +382,11 @@ def render(plan: DeployPlan, out: str | Path, *, kb: KnowledgeBase | None = None
     _copy_service(out / "service")
     (out / "requirements.txt").write_text("\n".join(plan.requirements) + "\n", "utf-8")
     image = _write_service(plan, out, conversion)
-    _write_ansible(plan, out / "ansible", image, kb)
+    from . import orchestrated
+
+    cluster = orchestrated.write(plan, out, image) if target.orchestrated else None
+    if cluster is None:
+        _write_ansible(plan, out / "ansible", image, kb)
     manifest = {
         "format": "stratum-deploy/1", "target": target.name, "title": plan.title,
         "image": image if target.containerised else None, "base_image": plan.base_image,
@@ -371,5 +394,7 @@ def render(plan: DeployPlan, out: str | Path, *, kb: KnowledgeBase | None = None
         "runtime": plan.runtime, "conversion": conversion, "requirements": plan.requirements,
         "warnings": plan.warnings, "model_dir": str(plan.model_dir.resolve()),
     }
+    if cluster is not None:
+        manifest["kubernetes"] = cluster
     (out / BUNDLE_MARKER).write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
     return manifest
