@@ -29,6 +29,7 @@ from .convert import CONVERTERS, Converted, convert, converters_for, get_convert
 from .kb import KnowledgeBase, normalize
 from .kube_sizing import PodSizing
 from .manifests import resource_name
+from .orchestrated import ClusterOptions
 from .targets import Target, check_image, get_target, on_nodes
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -91,10 +92,9 @@ class DeployPlan:
     warnings: list[str] = field(default_factory=list)
     converted: Converted | None = field(default=None, repr=False)
     """The converted model, verified when the plan was made (``conversion`` not none)."""
-    namespace: str | None = None
-    rps: float | None = None
+    cluster: ClusterOptions | None = None
     sizing: PodSizing | None = None
-    """Resources and replicas (orchestrated targets only)."""
+    """Orchestrated targets only: their options; resources and replicas."""
 
     @property
     def runtime(self) -> str:
@@ -164,11 +164,11 @@ def _check_port_bind(port: int, bind: str, in_cluster: bool = False) -> list[str
 def plan(model_dir: str | Path, target: str | Target, *, port: int = 8080,
          bind: str = "127.0.0.1", name: str | None = None, base_image: str | None = None,
          convert: str = "auto", kb: KnowledgeBase | None = None, nodes: str | None = None,
-         namespace: str | None = None, rps: float | None = None) -> DeployPlan:
+         cluster: ClusterOptions | None = None) -> DeployPlan:
     """Decide the deployment and check it; a DeployError lists every violation.
 
-    ``nodes`` (a hardware target), ``namespace`` and ``rps`` (the request rate to size for,
-    requests/s) are for orchestrated targets, whose pods listen on 0.0.0.0 (``bind`` unused).
+    ``nodes`` (a hardware target) and ``cluster`` are for orchestrated targets, whose pods
+    listen on 0.0.0.0 (``bind`` unused).
     """
     from ..bundle import read_profile
     from . import orchestrated
@@ -179,8 +179,7 @@ def plan(model_dir: str | Path, target: str | Target, *, port: int = 8080,
     kb = kb or KnowledgeBase()
     bind = "0.0.0.0" if target.orchestrated else bind
     problems = _check_port_bind(port, bind, target.orchestrated)
-    problems += orchestrated.option_problems(orchestrated=target.orchestrated,
-                                             namespace=namespace, rps=rps)
+    problems += orchestrated.option_problems(target.orchestrated, cluster)
     if convert not in CONVERSIONS:
         problems.append(f"convert: {convert!r} is not a conversion "
                         f"(allowed: {', '.join(CONVERSIONS)})")
@@ -215,9 +214,9 @@ def plan(model_dir: str | Path, target: str | Target, *, port: int = 8080,
     made = DeployPlan(model_dir=model_dir, profile=profile, target=target, title=str(title),
                       slug=quoting.slug(str(title)), conversion=conversion, requirements=reqs,
                       base_image=image, python=python, port=port, bind=bind, warnings=warnings,
-                      converted=converted, rps=rps)
+                      converted=converted, cluster=cluster)
     if target.orchestrated:  # size it and check its manifests
-        orchestrated.complete(made, namespace, kb)
+        orchestrated.complete(made, kb)
     return made
 
 
@@ -319,7 +318,7 @@ def _write_service(plan: DeployPlan, out: Path, conversion: dict[str, Any] | Non
         "task": plan.profile.get("task") or "", "features": schema.get("features", []),
         "classes": schema.get("classes"), "conversion": conversion,
         "description": f"{plan.profile.get('task') or 'model'} service for {target.name}",
-        "namespace": plan.namespace, "resource": resource_name(plan.slug),
+        "cluster": plan.cluster, "resource": resource_name(plan.slug),
     }
     env = _env()
     (out / "Dockerfile").write_text(env.get_template("Dockerfile.j2").render(context), "utf-8")
