@@ -39,8 +39,8 @@ def add_arguments(parser: argparse.ArgumentParser, *, shell: Shell) -> None:
     add("--check", action="store_true", help="Run the checks and render only.")
     # the orchestrated targets (docs/kubernetes.md)
     add("--nodes", metavar="TARGET",
-        help="kubernetes/kserve: the hardware target of the cluster's nodes (default "
-             "cloud-x86; gpu-cuda, edge-arm64, jetson).")
+        help="kubernetes/kserve: the hardware target of the cluster's nodes (default: the "
+             "amd64 CPU one; see stratum targets).")
     add("--namespace", help="kubernetes/kserve: the namespace (default stratum).")
     add("--rps", type=float, metavar="REQ_PER_S",
         help="kubernetes/kserve: the request rate to size replicas for (default: the "
