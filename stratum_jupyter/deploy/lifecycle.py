@@ -100,9 +100,13 @@ def status(bundle: str | Path) -> dict[str, Any]:
         metrics = parse_metrics(_get(f"{url}/metrics").decode("utf-8", "replace"))
     except (OSError, ValueError) as exc:
         cluster = found.get("cluster")
-        found["health"] = (f"{'ready' if cluster['ready'] else 'not ready'} in the cluster "
-                           f"({cluster['detail']}); {url} is unreachable from here: {exc}"
-                           if cluster else f"unreachable: {exc}")
+        if cluster and cluster["ready"]:
+            # its pods pass their readiness probes (GET /health); the URL is in-cluster
+            found["health"] = "ok"
+            cluster["url"] = f"unreachable from here: {exc}"
+        else:
+            found["health"] = (f"not ready in the cluster ({cluster['detail']})" if cluster
+                               else f"unreachable: {exc}")
         return found
     started = metrics.get("process_start_time_seconds")
     found["uptime_s"] = round(time.time() - started, 1) if started else None

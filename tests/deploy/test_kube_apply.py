@@ -140,8 +140,9 @@ def test_apply_status_stop_through_the_client(iris_bundle, tmp_path, fake_cluste
     assert "a-token" not in (out / "deploy.json").read_text()
 
     found = lifecycle.status(out)
-    assert found["cluster"] == {"ready": True, "detail": "Deployment ready 2/2"}
-    assert found["health"].startswith("ready in the cluster")  # the URL is in-cluster only
+    assert found["cluster"]["ready"] and found["cluster"]["detail"] == "Deployment ready 2/2"
+    assert found["health"] == "ok"  # by the pods' probes: the URL is in-cluster only
+    assert found["cluster"]["url"].startswith("unreachable from here")
     lifecycle.stop(out, on_event=events.append)
     deletes = [s[1] for s in FakeApi.seen if s[0] == "DELETE"]
     assert deletes == [p[1] for p in reversed(patches[1:])]  # the Secret stays
