@@ -23,13 +23,12 @@ from typing import TYPE_CHECKING, Any, overload
 from .. import envvars
 from ..bundle.profile import Profile
 from ..errors import DeployError
-from . import checks, quoting
+from . import checks, orchestrated, quoting
 from .checks import check, requirement_name
 from .convert import CONVERTERS, Converted, convert, converters_for, get_converter
 from .kb import KnowledgeBase, normalize
 from .kube_sizing import PodSizing
 from .manifests import resource_name
-from .orchestrated import ClusterOptions
 from .targets import Target, check_image, get_target, on_nodes
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -92,7 +91,7 @@ class DeployPlan:
     warnings: list[str] = field(default_factory=list)
     converted: Converted | None = field(default=None, repr=False)
     """The converted model, verified when the plan was made (``conversion`` not none)."""
-    cluster: ClusterOptions | None = None
+    cluster: orchestrated.ClusterOptions | None = None
     sizing: PodSizing | None = None
     """Orchestrated targets only: their options; resources and replicas."""
 
@@ -164,14 +163,13 @@ def _check_port_bind(port: int, bind: str, in_cluster: bool = False) -> list[str
 def plan(model_dir: str | Path, target: str | Target, *, port: int = 8080,
          bind: str = "127.0.0.1", name: str | None = None, base_image: str | None = None,
          convert: str = "auto", kb: KnowledgeBase | None = None, nodes: str | None = None,
-         cluster: ClusterOptions | None = None) -> DeployPlan:
+         cluster: orchestrated.ClusterOptions | None = None) -> DeployPlan:
     """Decide the deployment and check it; a DeployError lists every violation.
 
     ``nodes`` (a hardware target) and ``cluster`` are for orchestrated targets, whose pods
     listen on 0.0.0.0 (``bind`` unused).
     """
     from ..bundle import read_profile
-    from . import orchestrated
 
     model_dir = Path(model_dir)
     target = on_nodes(target if isinstance(target, Target) else get_target(target), nodes)
@@ -381,11 +379,11 @@ def render(plan: DeployPlan, out: str | Path, *, kb: KnowledgeBase | None = None
     _copy_service(out / "service")
     (out / "requirements.txt").write_text("\n".join(plan.requirements) + "\n", "utf-8")
     image = _write_service(plan, out, conversion)
-    from . import orchestrated
-
     cluster = orchestrated.write(plan, out, image) if target.orchestrated else None
     if cluster is None:
         _write_ansible(plan, out / "ansible", image, kb)
+    else:  # the image the cluster pulls (with --registry), which --build tags
+        image = cluster["image"]
     manifest = {
         "format": "stratum-deploy/1", "target": target.name, "title": plan.title,
         "image": image if target.containerised else None, "base_image": plan.base_image,

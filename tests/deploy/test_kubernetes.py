@@ -242,6 +242,17 @@ def _shape(value):
     return type(value).__name__
 
 
+def test_registry_names_the_image_the_cluster_pulls(iris_bundle, tmp_path):
+    render(plan(iris_bundle, "kserve", cluster=ClusterOptions(registry="reg.example.com:5000/ml",
+                                                             namespace="ml")), tmp_path / "r")
+    isvc = docs_of(tmp_path / "r")["inferenceservice.yaml"]
+    image = isvc["spec"]["predictor"]["containers"][0]["image"]
+    assert re.fullmatch(r"reg\.example\.com:5000/ml/stratum/logreg:[0-9a-f]{12}", image)
+    assert json.loads((tmp_path / "r/bundle.json").read_text())["image"] == image  # --build
+    assert isvc["metadata"]["namespace"] == "ml"
+    assert f"docker push {image}" in (tmp_path / "r/README.md").read_text()
+
+
 def test_apply_sends_exactly_the_rendered_manifests(cluster_bundles, tmp_path):
     """Everything up to the API call: the objects --apply sends, in order."""
     out = cluster_bundles["kubernetes", "gpu-cuda"]
