@@ -91,7 +91,8 @@ def measured_sizing(sizing: Rightsizing, rec: Recommendation, rps: float | None)
     utilisation = min(95, max(10, round(100 * busy * MAX_UTILISATION)))
     return PodSizing(
         source="profile", note=note + f"; {at_rate.replicas} replicas carry {rate:g} req/s, "
-        f"{at_peak.replicas} carry {2 * rate:g} (capacity.txt)", cpu_request_m=cpu_m, cpu_limit_m=cpu_m,
+        f"{at_peak.replicas} carry {2 * rate:g} (capacity.txt)", cpu_request_m=cpu_m,
+        cpu_limit_m=cpu_m,
         memory_request_mi=memory, memory_limit_mi=memory, min_replicas=low, max_replicas=high,
         cpu_utilisation=utilisation, kserve_min_replicas=0, scale_metric="rps",
         scale_target=max(1, math.floor(rec.throughput_rps * MAX_UTILISATION)),
