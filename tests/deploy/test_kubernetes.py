@@ -162,6 +162,20 @@ def test_nodes_compose_with_orchestrators_only(iris_bundle):
         plan(iris_bundle, "cloud-x86", cluster=ClusterOptions(namespace="ml"))
 
 
+def test_a_target_entry_naming_nodes_takes_their_hardware():
+    """What a plugin's entry (data, like data/targets.yaml's) gets: the nodes' fields, with
+    its own where it states them."""
+    from stratum_jupyter.deploy import targets as tg
+
+    known = {t.name: t for t in tg.list_targets()}
+    entry = {"name": "edge-cluster", "orchestrator": "kubernetes", "nodes": "edge-arm64",
+             "memory_mb": 2048}
+    [target] = tg._parse(tg._with_nodes([entry], known), "test")
+    assert (target.arch, target.conversion, target.memory_mb) == ("arm64", "onnx", 2048)
+    assert target.orchestrated and target.hardware == "edge-arm64"
+    assert tg.get_target("kserve").summary()["nodes"] == "cloud-x86"
+
+
 def _profiled(iris_bundle, tmp_path, recommendation):
     model = tmp_path / "model"
     shutil.copytree(iris_bundle, model)
