@@ -110,7 +110,9 @@ def container(w: Workload, *, knative: bool) -> dict[str, Any]:
         "resources": _resources(w),
         "securityContext": {"runAsNonRoot": True, "runAsUser": CONTAINER_UID,
                             "runAsGroup": CONTAINER_UID, "allowPrivilegeEscalation": False,
-                            "readOnlyRootFilesystem": True, "privileged": False,
+                            "readOnlyRootFilesystem": True,
+                            # Knative refuses the field even when false (unset: unprivileged)
+                            **({} if knative else {"privileged": False}),
                             "capabilities": {"drop": ["ALL"]},
                             "seccompProfile": {"type": "RuntimeDefault"}},
         "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"},
