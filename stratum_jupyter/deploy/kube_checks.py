@@ -22,8 +22,9 @@ from typing import Any
 from ..errors import DeployError, StratumError
 
 K8S_VERSION = "1.30.0"
-"""The oldest Kubernetes minor still maintained by the major clouds; manifests valid against
-it are valid on newer clusters too (the APIs used are GA since 1.23-1.25)."""
+"""The Kubernetes version whose schemas judge the manifests: an older minor, so that what
+passes runs on older clusters too; the APIs used (apps/v1, autoscaling/v2, policy/v1,
+networking.k8s.io/v1) are GA since 1.23-1.25 and unchanged in later schemas."""
 _INT = {"type": "integer"}
 EXTENSION_FIELDS: dict[str, Any] = {
     "minReplicas": {"type": "integer", "minimum": 0},
