@@ -12,6 +12,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import kubernetes_validate
 import pytest
 import yaml
 
@@ -68,6 +69,10 @@ def test_manifests_pass_the_offline_schemas_and_constraints(cluster_bundles):
                           "PodDisruptionBudget", "Service"])
         # read back from disk, validated again: what a user applies is what was checked
         assert kube_checks.problems(docs, arch=ARCH[nodes], gpu=nodes in GPU_NODES) == []
+        for doc in docs.values():  # and by the newest schemas kubernetes-validate ships
+            if doc["kind"] != "InferenceService":
+                kubernetes_validate.validate(doc, kubernetes_validate.latest_version(),
+                                             strict=True)
         for doc in docs.values():
             if doc["kind"] not in {"InferenceService", "Deployment"}:
                 continue
