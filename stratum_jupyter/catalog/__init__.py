@@ -32,7 +32,8 @@ def _plugin_blocks(obj: Any) -> list[Block | type]:
 
 @functools.cache
 def get_catalog() -> BlockRegistry:
-    """The catalog: scikit-learn's blocks and stratum_jupyter's own, then those of ``stratum_jupyter.blocks`` plugins.
+    """The catalog: scikit-learn's blocks and stratum_jupyter's own, then those of
+    ``stratum_jupyter.blocks`` plugins.
 
     A plugin block with the same name as a built-in one replaces it.
     """
