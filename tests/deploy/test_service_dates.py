@@ -114,3 +114,29 @@ def test_an_edge_deploy_is_refused_naming_the_date_step(dated_bundle):
                               "> datetimefeatures (DatetimeFeatures): ")
     assert "use --convert none" in problem
     assert plan(dated_bundle, "local").conversion == "none"
+
+
+@pytest.mark.docker
+@pytest.mark.slow
+def test_the_docker_image_serves_the_date_model(docker_engine, dated_bundle, dated_model,
+                                               tmp_path, free_port):
+    """The image holds service/ and model/ only (no stratum_jupyter): the model with the
+    date step loads and answers what load_model().predict answers."""
+    from stratum_jupyter.deploy import deploy
+    from stratum_jupyter.deploy.run import stop
+
+    _, X, _ = dated_model
+    out = tmp_path / "cloud"
+    result = deploy(dated_bundle, "cloud-x86", out, port=free_port,
+                    base_image=docker_engine["base_image"], run=True)
+    try:
+        import urllib.request
+
+        rows = _rows(X.head(10))
+        request = urllib.request.Request(f"{result.url}/predict", method="POST",
+                                         data=json.dumps({"rows": rows}).encode())
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            body = json.loads(answer.read())
+        assert body["predictions"] == load_model(dated_bundle).predict(X.head(10)).tolist()
+    finally:
+        stop(out)
