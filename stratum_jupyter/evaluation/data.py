@@ -9,6 +9,11 @@ names) and checks the target (:func:`check_target`):
   choice too);
 - a target that is empty on every row, or that leaves fewer labelled rows than folds, is
   refused (:class:`~stratum_jupyter.errors.DataError`, bad input);
+- a class target needs two classes, and every class at least two rows: a class seen on one
+  row is missing from the training part of the fold that tests it, where many estimators
+  cannot fit (LogisticRegression raises) and none can predict it, so it is refused naming
+  the class; a class with fewer rows than folds is noted (some test folds lack it, as
+  scikit-learn's ``StratifiedKFold`` warns);
 - a regression target must hold numbers (its bad values are named); integral float labels
   of a classification (``1.0``, read so because of empty cells) become integers again.
   String class labels stay as they are.
@@ -105,19 +110,39 @@ def check_target(X: Any, y: Any, *, label: str, path: tuple[str, ...], min_rows:
                                    f"{min_rows} folds")])
     y = _typed(y, task, label, path)
     if task == "classification":
-        _check_classes(y, label, path)
+        notes += _check_classes(y, label, path, min_rows)
     return X, y, notes
 
 
-def _check_classes(y: Any, label: str, path: tuple[str, ...]) -> None:
-    """A classifier needs two classes at least: refuse a target with one, naming it."""
+def _check_classes(y: Any, label: str, path: tuple[str, ...], folds: int) -> list[str]:
+    """Refuse a class target with one class, or with a class seen on a single row (naming
+    them); a note for classes with fewer rows than ``folds``."""
     import pandas as pd
 
-    classes = pd.unique(pd.Series(y).dropna())
-    if len(classes) < 2:
-        found = f"only the class {classes[0]!r}" if len(classes) else "no class"
+    counts = pd.Series(y).dropna().value_counts()
+    if len(counts) < 2:
+        found = f"only the class {counts.index[0]!r}" if len(counts) else "no class"
         raise DataError([SpecIssue(path, f"{label} has {found} on every labelled row: a "
                                    "classifier needs at least two classes to tell apart")])
+    single = [repr(c) for c, n in counts.items() if n == 1]
+    if single:
+        raise DataError([SpecIssue(path, f"{label}: the class{'es' if len(single) > 1 else ''} "
+                                   f"{_listed(single)} {'are' if len(single) > 1 else 'is'} "
+                                   "on one row only: the fold that tests such a row has "
+                                   "no example of its class to learn from; add rows of "
+                                   "that class, merge it into another or leave its rows "
+                                   "out of the data")])
+    rare = [f"{c!r} ({n} rows)" for c, n in counts.items() if n < folds]
+    if not rare:
+        return []
+    return [f"{label}: {_listed(rare)} {'have' if len(rare) > 1 else 'has'} fewer rows than "
+            f"the {folds} folds: some test folds have no row of "
+            f"{'these classes' if len(rare) > 1 else 'that class'}"]
+
+
+def _listed(items: list[str]) -> str:
+    return ", ".join(items[:_SHOWN_ROWS]) + (f" and {len(items) - _SHOWN_ROWS} more"
+                                            if len(items) > _SHOWN_ROWS else "")
 
 
 def _length(obj: Any) -> int | None:

@@ -81,6 +81,15 @@ def test_given_data_is_checked_the_same_way(here):
     (["a", "b"], 3, "the data has 2 rows, fewer than the 3 folds"),
     (["yes"] * 5 + [None], 3, "data.target 'y' has only the class 'yes' on every labelled "
                               "row: a classifier needs at least two classes to tell apart"),
+    # Found by the table fuzz: one fold's training part would hold no 'no' at all.
+    (["yes"] * 39 + ["no"], 3, "data.target 'y': the class 'no' is on one row only: the fold "
+                               "that tests such a row has no example of its class to learn "
+                               "from; add rows of that class, merge it into another or leave "
+                               "its rows out of the data"),
+    (["a"] * 8 + ["b", "c"], 2, "data.target 'y': the classes 'b', 'c' are on one row only: "
+                                "the fold that tests such a row has no example of its class "
+                                "to learn from; add rows of that class, merge it into another "
+                                "or leave its rows out of the data"),
 ])
 def test_too_few_labels_are_refused_before_any_work(tmp_path, labels, cv, message):
     path = tmp_path / "t.csv"
@@ -90,6 +99,16 @@ def test_too_few_labels_are_refused_before_any_work(tmp_path, labels, cv, messag
     with pytest.raises(DataError) as info:
         prepare(spec)
     assert str(info.value) == f"data.target: {message}"
+
+
+def test_a_class_with_fewer_rows_than_folds_is_noted(tmp_path):
+    path = tmp_path / "t.csv"
+    pd.DataFrame({"x": range(40), "y": ["yes"] * 38 + ["no"] * 2}).to_csv(path, index=False)
+    spec = PENGUINS.replace("csv:penguins-unlabelled.csv", f"csv:{path}").replace(
+        "target: species, drop: [island, sex]", "target: y")
+    plan = prepare(spec)
+    assert "data.target 'y': 'no' (2 rows) has fewer rows than the 3 folds: some test folds " \
+           "have no row of that class" in plan.notes
 
 
 def test_a_regression_target_with_markers_is_named(tmp_path):
