@@ -18,6 +18,7 @@ from .data import checked_data
 
 if TYPE_CHECKING:
     from ..spec import PipelineSpec
+    from ..spec.model import EnsembleSpec
     from .scoring import Scorer
 
 
@@ -39,6 +40,7 @@ class Options:
     n_iter: int | Mapping[str, int] | None = None
     refit: bool = True
     pos_label: Any = None
+    ensemble: Any = None  # evaluation.ensemble: settings, a method name, or False (off)
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class EvaluationPlan:
     select_by: str
     refit: bool
     notes: tuple[str, ...] = ()  # what was inferred (shown in the log and the widget)
+    ensemble: EnsembleSpec | None = None  # an ensemble of the best, ranked beside them
 
     @property
     def n_folds(self) -> int:
@@ -85,6 +88,10 @@ def prepare(spec_or_candidates: Any, X: Any = None, y: Any = None,
         raise EvaluationError(f"select_by={select_by!r} is not one of the metrics "
                               f"(allowed: {', '.join(metrics)})")
     ev = spec.evaluation if spec is not None else None
+    ensemble = ensemble_settings(options.ensemble, ev)
+    if ensemble is not None and task == "clustering":
+        raise EvaluationError("ensemble: ensembles are for classification and regression, "
+                              "not for clustering (allowed: leave it out)")
     random_state = options.random_state
     if random_state is None and ev is not None:
         random_state = ev.random_state
@@ -94,7 +101,29 @@ def prepare(spec_or_candidates: Any, X: Any = None, y: Any = None,
              *(() if _is_candidates(spec_or_candidates) else _preprocessing_notes(spec, X))]
     return EvaluationPlan(spec, task, graph, X, y, folds, folding.describe(splitter),
                           tuple(metrics), scorers, select_by, options.refit,
-                          (*data_notes, *notes))
+                          (*data_notes, *notes), ensemble)
+
+
+def ensemble_settings(given: Any, ev: Any) -> EnsembleSpec | None:
+    """The ensemble to evaluate: ``given`` (settings, a method name, or False: none), else
+    the spec's ``evaluation.ensemble``. EvaluationError names a bad setting."""
+    from pydantic import ValidationError
+
+    from ..spec.model import EnsembleSpec
+
+    if given is None:
+        return ev.ensemble if ev is not None else None
+    if given is False:
+        return None
+    if isinstance(given, EnsembleSpec):
+        return given
+    try:
+        return EnsembleSpec.model_validate({"method": given} if isinstance(given, str)
+                                           else given)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in ("ensemble", *err["loc"]))
+        raise EvaluationError(f"{where}: {err['msg']}; got {err.get('input')!r}") from None
 
 
 def _folds(task: str, cv: Any, ev: Any, random_state: int | None, X: Any, y: Any

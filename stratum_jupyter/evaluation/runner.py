@@ -39,6 +39,7 @@ def evaluate(
     search: str | Mapping[str, str] | None = None,
     n_iter: int | Mapping[str, int] | None = None,
     refit: bool = True,
+    ensemble: Any = None,
     adapt: tuple[int, int] | None = None,
     out: str | Path | None = None,
     display: str | None = "auto",
@@ -54,7 +55,10 @@ def evaluate(
     ``scheduler`` (an address), else the current client, else ``STRATUM_SCHEDULER``, else a
     LocalCluster started once per process. ``out``: also save the best model to
     ``out/best``. ``display``: auto | widget | text | none. ``on_result`` is called with
-    each configuration's result as soon as all its folds are in.
+    each configuration's result as soon as all its folds are in. ``ensemble``: an ensemble
+    of the best configurations ranked beside them (``evaluation.ensemble`` settings as a
+    mapping, a method name such as ``"soft_voting"``, or False for none; default: the
+    spec's).
 
     Raises ``SpecError`` for an invalid spec or metrics that do not fit the data
     (``MetricError``) and :class:`EvaluationError` for input that cannot be evaluated
@@ -64,7 +68,7 @@ def evaluate(
     """
     options = Options(spec=spec, task=task, metrics=metrics, select_by=select_by, cv=cv,
                       random_state=random_state, search=search, n_iter=n_iter, refit=refit,
-                      pos_label=pos_label)
+                      pos_label=pos_label, ensemble=ensemble)
     plan = prepare(spec_or_candidates, X, y, options)
     dask_client = clusters.get_client(client, scheduler)
     progress = make_progress(display)
