@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 HEAVY = ("sklearn", "pandas", "dask", "distributed", "bokeh", "tensorflow", "ansible_runner",
-         "docker", "scipy", "pydantic", "anywidget", "ipywidgets")
+         "docker", "scipy", "pydantic", "anywidget", "ipywidgets", "mlflow")
 
 
 def _python(code: str) -> str:

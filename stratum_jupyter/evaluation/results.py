@@ -181,6 +181,7 @@ class EvaluationResult:
     y: Any = field(default=None, repr=False)
     timing: dict[str, Any] = field(default_factory=dict)
     cluster: dict[str, Any] = field(default_factory=dict)
+    tracking: dict[str, Any] = field(default_factory=dict)  # MLflow's runs (tracking.py)
 
     @functools.cached_property
     def leaderboard(self) -> Any:
@@ -246,6 +247,7 @@ class EvaluationResult:
                           "fold": f.fold, "step": f.step, "error": f.error,
                           "traceback": f.traceback} for f in self.failures],
             "timing": self.timing, "cluster": self.cluster,
+            **({"tracking": self.tracking} if self.tracking else {}),
         }
 
     def __repr__(self) -> str:
