@@ -65,13 +65,17 @@ def final_estimator(settings: EnsembleSpec) -> Any:
     return get_catalog().get(step.block).load()(**step.params)
 
 
-def ensemble_estimator(task: str, settings: EnsembleSpec, members: list[ConfigResult]
-                       ) -> Any:
-    """The unfitted scikit-learn ensemble over the members' pipelines."""
+def ensemble_estimator(task: str, settings: EnsembleSpec, members: list[ConfigResult],
+                       template: Any = None) -> Any:
+    """The unfitted scikit-learn ensemble over the members' pipelines (``template``: the
+    caller's, with its own settings, given these members)."""
     from sklearn import ensemble
+    from sklearn.base import clone
 
     estimators = list(zip(member_names(members), [r.config.pipeline for r in members],
                           strict=True))
+    if template is not None:
+        return clone(template).set_params(estimators=estimators)
     classify = task == "classification"
     if settings.method == "stacking":
         cls = ensemble.StackingClassifier if classify else ensemble.StackingRegressor
@@ -94,7 +98,8 @@ def evaluate_ensemble(client: Any, plan: EvaluationPlan, graph: Any,
     assert settings is not None
     members = members_of(results, plan.select_by, plan.n_folds, settings)
     config = Config(len(results), f"ensemble ({settings.method.replace('_', ' ')})", {},
-                    ensemble_estimator(plan.task, settings, members) if members else None,
+                    ensemble_estimator(plan.task, settings, members, plan.ensemble_template)
+                    if members else None,
                     tuple(r.config.label for r in members))
     res = ConfigResult(config)
     problem = _problem(plan.task, settings, members)
@@ -156,11 +161,14 @@ def _stack(client: Any, plan: EvaluationPlan, graph: Any, members: list[ConfigRe
     settings = plan.ensemble
     assert settings is not None
     methods = [et.stack_method(plan.task, r.config.pipeline) for r in members]
+    template, cv = plan.ensemble_template, settings.cv
     final = final_estimator(settings) or default_final(plan.task)
+    if template is not None:
+        final, cv = template.final_estimator or default_final(plan.task), template.cv or 5
     scores = []
     for fold in range(plan.n_folds):
         inner = [client.submit(et.inner_predictions, graph.X, graph.y, graph.folds[fold],
-                               plan.task, r.config.pipeline, method, settings.cv,
+                               plan.task, r.config.pipeline, method, cv,
                                pure=False, retries=3)
                  for r, method in zip(members, methods, strict=True)]
         test = [r.folds[fold].predictions for r in members]

@@ -102,7 +102,9 @@ class Executor:
                   for f in range(n_folds) for leaf in graph_plan.leaves}
         if refitter is not None:
             refitter.prefit()
-        self.progress.start(configs=len(graph_plan.configs), folds=n_folds, tasks=len(leaves),
+        ensembles = 0 if self.plan.ensemble is None else 1  # ranked beside the singles
+        self.progress.start(configs=len(graph_plan.configs) + ensembles, folds=n_folds,
+                            tasks=len(leaves),
                             saved=graph_plan.saved_fits * n_folds, cluster=self.cluster,
                             notes=[*self.plan.notes, *self.notes])
         done = 0
