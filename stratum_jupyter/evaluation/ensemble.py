@@ -75,14 +75,24 @@ def ensemble_estimator(task: str, settings: EnsembleSpec, members: list[ConfigRe
     estimators = list(zip(member_names(members), [r.config.pipeline for r in members],
                           strict=True))
     if template is not None:
-        return clone(template).set_params(estimators=estimators)
+        made = clone(template).set_params(estimators=estimators)
+        return _convertible(made)
     classify = task == "classification"
     if settings.method == "stacking":
         cls = ensemble.StackingClassifier if classify else ensemble.StackingRegressor
         return cls(estimators, final_estimator=final_estimator(settings), cv=settings.cv)
     if classify:
-        return ensemble.VotingClassifier(estimators, voting=settings.method.split("_")[0])
+        return _convertible(ensemble.VotingClassifier(
+            estimators, voting=settings.method.split("_")[0]))
     return ensemble.VotingRegressor(estimators)
+
+
+def _convertible(model: Any) -> Any:
+    """skl2onnx converts a VotingClassifier only with ``flatten_transform=False``, which
+    changes the shape of ``transform`` alone: predictions are the same."""
+    if "flatten_transform" in model.get_params(deep=False):
+        model.set_params(flatten_transform=False)
+    return model
 
 
 def default_final(task: str) -> Any:

@@ -144,6 +144,12 @@ def _template_settings(template: Any, spec_settings: EnsembleSpec | None) -> Ens
         raise EvaluationError(f"ensemble: {kind} is not a scikit-learn ensemble (allowed: "
                               "VotingClassifier, VotingRegressor, StackingClassifier, "
                               "StackingRegressor, settings or a method name)")
+    own = template.get_params(deep=False)
+    unsupported = [k for k, v in own.items() if (k == "passthrough" and v) or (
+        k == "stack_method" and v != "auto") or (k == "weights" and v is not None)]
+    if unsupported:
+        raise EvaluationError(f"ensemble: {kind}({unsupported[0]}={own[unsupported[0]]!r}) "
+                              "is not supported (allowed: its default)")
     base = spec_settings.model_dump() if spec_settings is not None else {}
     base.update(method=method, final_estimator=None)
     return EnsembleSpec.model_validate(base)
