@@ -65,7 +65,7 @@ def test_generated_notebook_ranks_the_ensemble(cluster, tmp_path, monkeypatch):
                    for c in done.cells for o in c.get("outputs", []))
     import pandas as pd
 
-    board = pd.read_csv(tmp_path / "runs/gen/best/leaderboard.csv").fillna("")
+    board = pd.read_csv(tmp_path / "runs/gen/best/leaderboard.csv", dtype={"members": str})
     (members,) = board.loc[board["candidate"] == "ensemble (stacking)", "members"]
     assert len(members.split("; ")) == 3 and "logreg C=" in members
     assert "ensemble (stacking)" in text and members in text  # the notebook's leaderboard
