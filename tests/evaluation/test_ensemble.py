@@ -139,3 +139,33 @@ def test_bad_setting_and_clustering_refused():
 
         evaluate({"k": KMeans(2, n_init=1)}, np.random.default_rng(0).random((20, 2)),
                  task="clustering", ensemble="soft_voting", display="none")
+
+
+def test_members_rules_and_names():
+    from stratum_jupyter.evaluation.ensemble import member_names, members_of
+    from stratum_jupyter.evaluation.plan import Config
+    from stratum_jupyter.evaluation.results import ConfigResult
+    from stratum_jupyter.evaluation.tasks import FoldScore
+    from stratum_jupyter.spec.model import EnsembleSpec
+
+    def result(index, candidate, score, params=None):
+        res = ConfigResult(Config(index, candidate, params or {"C": index}, None))
+        res.folds[0] = FoldScore({"accuracy": score}, 0.0, 0.0, 0.0, {})
+        return res
+
+    results = [result(0, "a b", 0.9), result(1, "a b", 0.95), result(2, "voting", 0.8),
+               result(3, "c", 0.85)]
+    per_candidate = members_of(results, "accuracy", 1, EnsembleSpec(k=3))
+    assert [r.config.index for r in per_candidate] == [1, 3, 2]  # one per candidate
+    top = members_of(results, "accuracy", 1, EnsembleSpec(k=3, members="top_configurations"))
+    assert [r.config.index for r in top] == [1, 0, 3]
+    assert member_names(top) == ["a_b", "a_b_1", "c"]
+    assert member_names([results[2]]) == ["voting_0"]  # a parameter of the ensemble
+
+
+def test_a_scikit_learn_ensemble_that_would_change_the_scores_is_refused():
+    from sklearn.ensemble import StackingClassifier
+
+    with pytest.raises(EvaluationError, match="passthrough=True"):
+        evaluate({"a": _candidates()["nb"]}, np.zeros((6, 2)), [0, 1] * 3,
+                 ensemble=StackingClassifier([], passthrough=True), display="none")
