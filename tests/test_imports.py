@@ -8,7 +8,7 @@ import sys
 
 HEAVY = ("sklearn", "pandas", "dask", "distributed", "bokeh", "tensorflow", "ansible_runner",
          "docker", "scipy", "pydantic", "anywidget", "ipywidgets", "kubernetes",
-         "kubernetes_validate", "jsonschema")
+         "kubernetes_validate", "jsonschema", "mlflow")
 
 
 def _python(code: str) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 from ..catalog.csvfiles import fixed_options
 from ..catalog.sources import split_source
 from ..spec import PipelineSpec
-from ..spec.pipeline import PREPROCESSING, candidate_grid, pipeline_steps
+from ..spec.pipeline import PREPROCESSING, candidate_grid, pipeline_steps, single_step
 from .columns import WIDTH, preprocessing_code, preprocessing_entry
 from .pyformat import Call, Raw, literal, render, triple_quoted
 
@@ -186,8 +186,39 @@ def evaluation_section(spec: PipelineSpec) -> Section:
     ]
     if random:
         lines.append("    n_iter=n_iter,")
+    imports: dict[str, set[str]] = {"stratum_jupyter": {"evaluate"}}
+    if spec.evaluation.ensemble is not None:
+        lines[3:3] = ensemble_lines(spec, imports)
+        lines.append("    ensemble=ensemble,")
     lines += [")", "leaderboard = result.leaderboard"]
-    return Section("\n".join(lines), {"stratum_jupyter": {"evaluate"}})
+    return Section("\n".join(lines), imports)
+
+
+def ensemble_lines(spec: PipelineSpec, imports: dict[str, set[str]]) -> list[str]:
+    """``ensemble = VotingClassifier(...)`` (or Stacking..., ...Regressor): the spec's
+    evaluation.ensemble as scikit-learn's own class; the evaluation fills in its members."""
+    ens = spec.evaluation.ensemble
+    assert ens is not None
+    kind = "Classifier" if spec.task == "classification" else "Regressor"
+    kwargs: dict[str, Any] = {"estimators": []}
+    if ens.method == "stacking":
+        cls = f"Stacking{kind}"
+        if ens.final_estimator is not None:
+            step = single_step(ens.final_estimator)
+            imports.setdefault(step.block.module, set()).add(step.block.name)
+            kwargs["final_estimator"] = Call(step.block.name, kwargs=step.params)
+        kwargs["cv"] = ens.cv
+    else:
+        cls = f"Voting{kind}"
+        if kind == "Classifier":
+            kwargs["voting"] = ens.method.split("_")[0]
+    imports.setdefault("sklearn.ensemble", set()).add(cls)
+    which = ("candidates (the best configuration of each)"
+             if ens.members == "best_per_candidate" else "configurations")
+    return [f"# The {ens.k} best {which} joined in one",
+            "# scikit-learn ensemble over their pipelines: scored on the same folds and",
+            "# ranked beside them.",
+            f"ensemble = {render(Call(cls, kwargs=kwargs), width=WIDTH - 16)}", ""]
 
 
 def save_section(spec: PipelineSpec) -> Section:

@@ -42,6 +42,11 @@ def add_arguments(parser: argparse.ArgumentParser, *, shell: Shell) -> None:
              "DIR/leaderboard.csv.")
     add("--adapt", nargs=2, type=int, metavar=("MIN", "MAX"),
         help="Adaptive scaling between MIN and MAX workers, where the cluster supports it.")
+    add("--mlflow", nargs="?", const=True, default=None, metavar="URI",
+        help="Also track the evaluation in MLflow: a parent run, one nested run per "
+             "configuration, the best model (registered where the store has a registry). "
+             "URI: a tracking URI (default: a local file store ./mlruns). Needs the "
+             "[mlflow] extra.")
     add("--display", choices=DISPLAY_MODES, default="auto",
         help="How progress is shown (default auto: $STRATUM_DISPLAY, else a widget in a live "
              "frontend, else a text log).")
@@ -61,7 +66,8 @@ def run(args: argparse.Namespace, spec: PipelineSpec, X: Any = None, y: Any = No
     from ..evaluation import evaluate
 
     return evaluate(spec, X, y, client=client, scheduler=args.scheduler,
-                    adapt=tuple(args.adapt) if args.adapt else None, display=args.display)
+                    adapt=tuple(args.adapt) if args.adapt else None, display=args.display,
+                    mlflow=args.mlflow)
 
 
 def with_data_file(spec: PipelineSpec, path: str, target: str | None) -> PipelineSpec:

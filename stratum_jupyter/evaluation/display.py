@@ -56,6 +56,12 @@ def _params(params: dict[str, Any]) -> str:
     return ", ".join(f"{k.rsplit('__', 1)[-1]}={v!r}" for k, v in params.items()) or "-"
 
 
+def _described(rec: dict[str, Any]) -> str:
+    """A row's parameters; an ensemble's members instead (it has no parameters of its own)."""
+    members = rec.get("members")
+    return f"members: {members}" if members else _params(rec["params"])
+
+
 def _rows(board: Any, metrics: list[str], limit: int) -> list[dict[str, Any]]:
     rows = []
     for rec in board.head(limit).to_dict(orient="records"):
@@ -63,7 +69,7 @@ def _rows(board: Any, metrics: list[str], limit: int) -> list[dict[str, Any]]:
         scores = [f"{_fmt(rec[m])} ± {_fmt(rec[f'{m}_std'])}" if not failed else "-"
                   for m in metrics]
         rows.append({"rank": _fmt(rec["rank"]) if not failed else "-",
-                     "candidate": rec["candidate"], "params": _params(rec["params"]),
+                     "candidate": rec["candidate"], "params": _described(rec),
                      "scores": scores, "fit": _fmt(rec["fit_time"]), "failed": failed,
                      "status": rec["status"], "error": rec["error"],
                      "notes": rec.get("notes") or ""})
@@ -111,7 +117,7 @@ def leaderboard_text(result: EvaluationResult) -> str:
     cols = ["rank", "candidate", "params", *[c for m in result.metrics
                                               for c in (m, f"{m}_std")], "fit_time", "status"]
     shown = board[cols].copy()
-    shown["params"] = shown["params"].map(_params)
+    shown["params"] = [_described(rec) for rec in board.to_dict(orient="records")]
     lines = [f"EvaluationResult: {result.task}, ranked by {result.select_by}",
              shown.to_string(index=False, max_colwidth=50, float_format=lambda v: f"{v:.4f}")]
     for f in result.failures:

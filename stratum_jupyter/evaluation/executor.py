@@ -58,15 +58,19 @@ class Executor:
         self.retries: dict[tuple[int, int], int] = {}
         self.node_times: dict[tuple[str, int], float] = {}
         self.leaf_time = 0.0
+        self.ensemble_s: float | None = None
 
     def run(self) -> EvaluationResult:
         started = time.perf_counter()
         try:
             graph = FoldGraph(self.client, self.plan.graph, self.plan.X, self.plan.y,
-                              list(self.plan.folds), dict(self.plan.scorers), self.futures)
+                              list(self.plan.folds), dict(self.plan.scorers), self.futures,
+                              keep_predictions=self.plan.ensemble is not None)
             refitter = Refitter(self, graph) if self.plan.refit else None
             self._collect(graph, refitter)
             cv_wall = time.perf_counter() - started
+            if self.plan.ensemble is not None:
+                self._ensemble(graph)
             best = self._refit(refitter) if refitter is not None else None
         except KeyboardInterrupt:
             pending = [f for f in self.futures if not f.done()]
@@ -98,7 +102,9 @@ class Executor:
                   for f in range(n_folds) for leaf in graph_plan.leaves}
         if refitter is not None:
             refitter.prefit()
-        self.progress.start(configs=len(graph_plan.configs), folds=n_folds, tasks=len(leaves),
+        ensembles = 0 if self.plan.ensemble is None else 1  # ranked beside the singles
+        self.progress.start(configs=len(graph_plan.configs) + ensembles, folds=n_folds,
+                            tasks=len(leaves),
                             saved=graph_plan.saved_fits * n_folds, cluster=self.cluster,
                             notes=[*self.plan.notes, *self.notes])
         done = 0
@@ -151,6 +157,21 @@ class Executor:
         if self.on_result is not None:
             self.on_result(res)
 
+    # -- the ensemble (evaluation/ensemble.py) ----------------------------------------------
+    def _ensemble(self, graph: FoldGraph) -> None:
+        from .ensemble import evaluate_ensemble
+
+        start = time.perf_counter()
+        res = evaluate_ensemble(self.client, self.plan, graph, self.results, self.futures)
+        self.ensemble_s = time.perf_counter() - start
+        for single in self.results:  # the responses served their purpose: free them
+            for score in single.folds.values():
+                score.predictions = None
+        self.results.append(res)
+        if res.failure is not None:
+            self.failures.append(res.failure)
+        self._config_done(res)
+
     # -- the refit ---------------------------------------------------------------------------
     def _refit(self, refitter: Refitter) -> Best | None:
         res = best_result(self.results, self.plan.select_by, self.plan.n_folds)
@@ -183,7 +204,8 @@ class Executor:
                 if cv_wall > 0 else None,
                 "tasks": len(graph_plan.leaves) * n_folds + (len(graph_plan.nodes) + 1) * n_folds,
                 "saved_fits": graph_plan.saved_fits * n_folds, "workers": self.slots,
-                "resubmitted": sum(self.retries.values())}
+                "resubmitted": sum(self.retries.values()),
+                **({} if self.ensemble_s is None else {"ensemble_s": round(self.ensemble_s, 4)})}
 
 
 class Refitter:
@@ -207,7 +229,7 @@ class Refitter:
     def submit(self, config: planning.Config, *, use_ahead: bool = True) -> Any:
         pipeline = config.pipeline
         library = planning.library_of(pipeline)
-        parent = self.plan.leaves[config.index].parent
+        parent = None if config.members else self.plan.leaves[config.index].parent
         key = f"stratum-refit-{config.index}-{uuid.uuid4().hex[:8]}"
         if use_ahead and parent is not None and parent in self.ahead:
             future = self.client.submit(tasks.refit_final, self.ahead[parent], library,
@@ -229,7 +251,7 @@ class Refitter:
         """The refit of ``config`` (the best): the speculative one if it guessed right.
         Prefits outside its chain are cancelled."""
         chain: set[str | None] = {None}
-        node = self.plan.leaves[config.index].parent
+        node = None if config.members else self.plan.leaves[config.index].parent
         while node is not None:
             chain.add(node)
             node = self.plan.nodes[node].parent

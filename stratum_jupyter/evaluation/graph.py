@@ -19,8 +19,10 @@ LIVE = ("pending", "finished")
 
 class FoldGraph:
     def __init__(self, client: Any, plan: planning.Plan, X: Any, y: Any, folds: list[Any],
-                 scorers: dict[str, Any], futures: list[Any]):
+                 scorers: dict[str, Any], futures: list[Any], *,
+                 keep_predictions: bool = False):
         self.client, self.plan, self.scorers = client, plan, scorers
+        self.keep_predictions = keep_predictions  # the test parts' responses, for ensembles
         self._X, self._y, self._folds = X, y, folds
         self.futures = futures  # everything submitted, to cancel or release at the end
         self.run = uuid.uuid4().hex[:8]
@@ -78,7 +80,8 @@ class FoldGraph:
                 key = self.plan.nodes[key].parent
         fut = self.client.submit(
             tasks.fit_score, self.node(leaf.parent, fold), leaf.step, leaf.library,
-            leaf.estimator, self.scorers, pure=False, priority=len(self._folds) - fold,
+            leaf.estimator, self.scorers, self.keep_predictions, pure=False,
+            priority=len(self._folds) - fold,
             key=self._key(f"score-{leaf.step}-{config}-{fold}{retry}"))
         self.futures.append(fut)
         return fut

@@ -37,6 +37,7 @@ class Config:
     candidate: str
     params: dict[str, Any]
     pipeline: Any
+    members: tuple[str, ...] = ()  # an ensemble's: the labels of the configurations it joins
 
     @property
     def label(self) -> str:

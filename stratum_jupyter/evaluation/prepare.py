@@ -18,6 +18,7 @@ from .data import checked_data
 
 if TYPE_CHECKING:
     from ..spec import PipelineSpec
+    from ..spec.model import EnsembleSpec
     from .scoring import Scorer
 
 
@@ -39,6 +40,7 @@ class Options:
     n_iter: int | Mapping[str, int] | None = None
     refit: bool = True
     pos_label: Any = None
+    ensemble: Any = None  # evaluation.ensemble: settings, a method name, or False (off)
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,8 @@ class EvaluationPlan:
     select_by: str
     refit: bool
     notes: tuple[str, ...] = ()  # what was inferred (shown in the log and the widget)
+    ensemble: EnsembleSpec | None = None  # an ensemble of the best, ranked beside them
+    ensemble_template: Any = None  # the caller's unfitted scikit-learn ensemble, if given
 
     @property
     def n_folds(self) -> int:
@@ -85,6 +89,10 @@ def prepare(spec_or_candidates: Any, X: Any = None, y: Any = None,
         raise EvaluationError(f"select_by={select_by!r} is not one of the metrics "
                               f"(allowed: {', '.join(metrics)})")
     ev = spec.evaluation if spec is not None else None
+    ensemble, template = ensemble_settings(options.ensemble, ev)
+    if ensemble is not None and task == "clustering":
+        raise EvaluationError("ensemble: ensembles are for classification and regression, "
+                              "not for clustering (allowed: leave it out)")
     random_state = options.random_state
     if random_state is None and ev is not None:
         random_state = ev.random_state
@@ -94,7 +102,57 @@ def prepare(spec_or_candidates: Any, X: Any = None, y: Any = None,
              *(() if _is_candidates(spec_or_candidates) else _preprocessing_notes(spec, X))]
     return EvaluationPlan(spec, task, graph, X, y, folds, folding.describe(splitter),
                           tuple(metrics), scorers, select_by, options.refit,
-                          (*data_notes, *notes))
+                          (*data_notes, *notes), ensemble, template)
+
+
+def ensemble_settings(given: Any, ev: Any) -> tuple[EnsembleSpec | None, Any]:
+    """The ensemble to evaluate and the scikit-learn ensemble to build it from (None: made
+    from the settings): ``given`` (settings, a method name, an unfitted ``VotingClassifier``
+    / ``VotingRegressor`` / ``StackingClassifier`` / ``StackingRegressor`` whose members
+    are filled in, with ``k`` and ``members`` of the spec; False: none), else the spec's
+    ``evaluation.ensemble``. EvaluationError names a bad setting."""
+    from pydantic import ValidationError
+
+    from ..spec.model import EnsembleSpec
+
+    spec_settings = ev.ensemble if ev is not None else None
+    if given is None or given is False:
+        return (spec_settings if given is None else None), None
+    if isinstance(given, EnsembleSpec):
+        return given, None
+    if hasattr(given, "get_params"):
+        return _template_settings(given, spec_settings), given
+    try:
+        return EnsembleSpec.model_validate({"method": given} if isinstance(given, str)
+                                           else given), None
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in ("ensemble", *err["loc"]))
+        raise EvaluationError(f"{where}: {err['msg']}; got {err.get('input')!r}") from None
+
+
+def _template_settings(template: Any, spec_settings: EnsembleSpec | None) -> EnsembleSpec:
+    """The settings an unfitted scikit-learn ensemble stands for."""
+    from ..spec.model import EnsembleSpec
+
+    kind = type(template).__name__
+    if kind.startswith("Stacking"):
+        method = "stacking"
+    elif kind.startswith("Voting"):
+        method = f"{getattr(template, 'voting', 'soft')}_voting"
+    else:
+        raise EvaluationError(f"ensemble: {kind} is not a scikit-learn ensemble (allowed: "
+                              "VotingClassifier, VotingRegressor, StackingClassifier, "
+                              "StackingRegressor, settings or a method name)")
+    own = template.get_params(deep=False)
+    unsupported = [k for k, v in own.items() if (k == "passthrough" and v) or (
+        k == "stack_method" and v != "auto") or (k == "weights" and v is not None)]
+    if unsupported:
+        raise EvaluationError(f"ensemble: {kind}({unsupported[0]}={own[unsupported[0]]!r}) "
+                              "is not supported (allowed: its default)")
+    base = spec_settings.model_dump() if spec_settings is not None else {}
+    base.update(method=method, final_estimator=None)
+    return EnsembleSpec.model_validate(base)
 
 
 def _folds(task: str, cv: Any, ev: Any, random_state: int | None, X: Any, y: Any

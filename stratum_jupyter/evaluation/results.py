@@ -38,6 +38,7 @@ class Best:
     metrics: dict[str, Any]  # {"mean": {m: v}, "std": {m: v}, "folds": {m: [v, ...]}}
     model: Any
     fit_time_s: float | None
+    members: tuple[str, ...] = ()  # an ensemble's: the configurations it joins
 
     def predict(self, X: Any) -> Any:
         return self.model.predict(X)
@@ -53,7 +54,7 @@ class Best:
                     "folds": {m: res.fold_values(m) for m in metrics},
                     "fit_time_s": [f.fit_time for f in folds],
                     "score_time_s": [f.score_time for f in folds]},
-                   model, fit_time_s)
+                   model, fit_time_s, res.config.members)
 
 
 @dataclass
@@ -110,6 +111,10 @@ def best_result(results: list[ConfigResult], select_by: str, n_folds: int
     return min(scored, key=lambda r: _sort_key(r.mean(select_by), r.config.index))
 
 
+def _done(res: ConfigResult, complete: int | None) -> bool:
+    return res.failure is not None or complete is None or len(res.folds) >= complete
+
+
 def leaderboard_frame(results: list[ConfigResult], metrics: list[str], select_by: str,
                       *, complete: int | None = None) -> Any:
     """The leaderboard DataFrame, best first; configurations still running are left out
@@ -120,8 +125,7 @@ def leaderboard_frame(results: list[ConfigResult], metrics: list[str], select_by
 
     rows = []
     for res in results:
-        done = res.failure is not None or complete is None or len(res.folds) >= complete
-        if not done:
+        if not _done(res, complete):
             continue
         failed = res.failure is not None
         row: dict[str, Any] = {"candidate": res.config.candidate, "params": res.config.params}
@@ -139,6 +143,10 @@ def leaderboard_frame(results: list[ConfigResult], metrics: list[str], select_by
         rows.append(row)
     columns = ["rank", "candidate", "params", *[c for m in metrics for c in (m, f"{m}_std")],
                "fit_time", "score_time", "status", "error", "notes"]
+    if any(res.config.members for res in results):  # ensembles: marked, with their members
+        columns.insert(3, "members")
+        for row, res in zip(rows, (r for r in results if _done(r, complete)), strict=True):
+            row["members"] = "; ".join(res.config.members)
     if not rows:
         return pd.DataFrame(columns=columns)
     frame = pd.DataFrame(rows).sort_values("_order", kind="stable", ignore_index=True)
@@ -173,6 +181,7 @@ class EvaluationResult:
     y: Any = field(default=None, repr=False)
     timing: dict[str, Any] = field(default_factory=dict)
     cluster: dict[str, Any] = field(default_factory=dict)
+    tracking: dict[str, Any] = field(default_factory=dict)  # MLflow's runs (tracking.py)
 
     @functools.cached_property
     def leaderboard(self) -> Any:
@@ -211,7 +220,9 @@ class EvaluationResult:
             select_by=self.select_by, fit_time_s=self.best.fit_time_s,
             leaderboard=self.leaderboard_for_csv(),
             extra={"cv": {"splitter": self.splitter, "n_folds": self.n_folds},
-                   "evaluation": dict(self.timing)},
+                   "evaluation": dict(self.timing),
+                   **({"ensemble": {"members": list(self.best.members)}}
+                      if self.best.members else {})},
         )
 
     def leaderboard_for_csv(self) -> Any:
@@ -230,11 +241,13 @@ class EvaluationResult:
             "leaderboard": board,
             "best": None if self.best is None else {
                 "candidate": self.best.candidate, "params": _jsonable(self.best.params),
+                "members": list(self.best.members),
                 "metrics": self.best.metrics, "fit_time_s": self.best.fit_time_s},
             "failures": [{"candidate": f.candidate, "params": _jsonable(f.params),
                           "fold": f.fold, "step": f.step, "error": f.error,
                           "traceback": f.traceback} for f in self.failures],
             "timing": self.timing, "cluster": self.cluster,
+            **({"tracking": self.tracking} if self.tracking else {}),
         }
 
     def __repr__(self) -> str:

@@ -11,6 +11,7 @@ The work is split in three: :func:`prepare.prepare` decides everything (an immut
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,8 @@ def evaluate(
     search: str | Mapping[str, str] | None = None,
     n_iter: int | Mapping[str, int] | None = None,
     refit: bool = True,
+    ensemble: Any = None,
+    mlflow: str | bool | None = None,
     adapt: tuple[int, int] | None = None,
     out: str | Path | None = None,
     display: str | None = "auto",
@@ -54,7 +57,10 @@ def evaluate(
     ``scheduler`` (an address), else the current client, else ``STRATUM_SCHEDULER``, else a
     LocalCluster started once per process. ``out``: also save the best model to
     ``out/best``. ``display``: auto | widget | text | none. ``on_result`` is called with
-    each configuration's result as soon as all its folds are in.
+    each configuration's result as soon as all its folds are in. ``ensemble``: settings of
+    ``evaluation.ensemble`` (a mapping, a method name, False: none; default: the spec's).
+    ``mlflow``: also log to MLflow (a tracking URI, True: a file store ``./mlruns``; see
+    :mod:`.tracking`): the runs are in ``result.tracking``; the output says where.
 
     Raises ``SpecError`` for an invalid spec or metrics that do not fit the data
     (``MetricError``) and :class:`EvaluationError` for input that cannot be evaluated
@@ -64,7 +70,7 @@ def evaluate(
     """
     options = Options(spec=spec, task=task, metrics=metrics, select_by=select_by, cv=cv,
                       random_state=random_state, search=search, n_iter=n_iter, refit=refit,
-                      pos_label=pos_label)
+                      pos_label=pos_label, ensemble=ensemble)
     plan = prepare(spec_or_candidates, X, y, options)
     dask_client = clusters.get_client(client, scheduler)
     progress = make_progress(display)
@@ -73,6 +79,18 @@ def evaluate(
     result = Executor(dask_client, plan, progress, cluster=clusters.describe(dask_client),
                       notes=notes, on_result=on_result).run()
     progress.finish(result)
+    result = result if mlflow is None or mlflow is False else _track(result, mlflow)
     if out is not None:
         result.save(Path(out) / "best")
     return result
+
+
+def _track(result: EvaluationResult, uri: str | bool) -> EvaluationResult:
+    from .tracking import log_evaluation
+
+    tracking = log_evaluation(result, uri)
+    model = (f"; best model {tracking['model_uri']} ({tracking['registered']})"
+             if tracking["model_uri"] else "")
+    print(f"stratum: MLflow run {tracking['run_id']} of experiment "
+          f"{tracking['experiment']!r} in {tracking['tracking_uri']}{model}")
+    return dataclasses.replace(result, tracking=tracking)

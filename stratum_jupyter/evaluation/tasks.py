@@ -59,6 +59,8 @@ class FoldScore:
     own_time: float
     prefix_times: dict[str, float]
     errors: dict[str, str] = field(default_factory=dict)
+    # The test part's responses (see :func:`responses`), kept for ensembles only.
+    predictions: dict[str, Any] | None = None
 
 
 def _take(data: Any, idx: Any) -> Any:
@@ -169,9 +171,25 @@ def fit_prefix(parent: FoldData | TaskFailure, key: str, step: str, library: str
                     None if parent.fitted is None else [*parent.fitted, fitted])
 
 
+def responses(fitted: Any, X: Any) -> dict[str, Any]:
+    """What an ensemble needs of a member on ``X``: ``predict``, and ``predict_proba`` /
+    ``decision_function`` where the estimator has them (arrays, one row per row of X), with
+    its ``classes`` (classifiers)."""
+    import numpy as np
+
+    out: dict[str, Any] = {"predict": np.asarray(fitted.predict(X))}
+    for method in ("predict_proba", "decision_function"):
+        if hasattr(fitted, method):
+            out[method] = np.asarray(getattr(fitted, method)(X))
+    if hasattr(fitted, "classes_"):
+        out["classes"] = np.asarray(fitted.classes_)
+    return out
+
+
 def fit_score(parent: FoldData | TaskFailure, step: str, library: str, estimator: Any,
-              scorers: dict[str, Any]) -> FoldScore | TaskFailure:
-    """Fit the final estimator on the (transformed) train part; score it on the test part.
+              scorers: dict[str, Any], keep: bool = False) -> FoldScore | TaskFailure:
+    """Fit the final estimator on the (transformed) train part; score it on the test part
+    (``keep``: also keep its responses there, for ensembles).
 
     Scoring the final estimator on the transformed test rows is what ``Pipeline.predict``
     does, so the scores equal those of the whole pipeline.
@@ -184,11 +202,12 @@ def fit_score(parent: FoldData | TaskFailure, step: str, library: str, estimator
         fitted = runner.fit(estimator, parent.X_train, parent.y_train)
         fit_time = time.perf_counter() - start
         scores, errors = runner.score_each(fitted, scorers, parent.X_test, parent.y_test)
+        kept = responses(fitted, parent.X_test) if keep else None
         score_time = time.perf_counter() - start - fit_time
     except Exception as exc:
         return _failure(step, exc)
     return FoldScore(scores, parent.fit_time + fit_time, parent.score_time + score_time,
-                     fit_time + score_time, parent.node_times, errors)
+                     fit_time + score_time, parent.node_times, errors, kept)
 
 
 def refit(X: Any, y: Any, library: str, pipeline: Any) -> tuple[Any, float] | TaskFailure:

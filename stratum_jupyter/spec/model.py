@@ -84,6 +84,33 @@ def _class_label(value: Any) -> Any:
 Label = Annotated[str | int | bool | None, BeforeValidator(_class_label)]
 
 
+EnsembleMethod = Literal["soft_voting", "hard_voting", "stacking"]
+ENSEMBLE_METHODS: tuple[str, ...] = get_args(EnsembleMethod)
+MemberRule = Literal["best_per_candidate", "top_configurations"]
+MEMBER_RULES: tuple[str, ...] = get_args(MemberRule)
+
+
+class EnsembleSpec(_Model):
+    """An ensemble of the best configurations, evaluated on the same folds as the singles
+    and ranked beside them (scikit-learn's Voting*/Stacking* estimators)."""
+
+    method: EnsembleMethod = Field(
+        "soft_voting", description="soft_voting (mean of the probabilities; regression: of "
+                                   "the predictions), hard_voting (majority of the labels) "
+                                   "or stacking (a final estimator over the members' "
+                                   "out-of-fold predictions).")
+    k: int = Field(3, ge=2, le=20, description="How many members (the best ones).")
+    members: MemberRule = Field(
+        "best_per_candidate", description="best_per_candidate: the best configuration of "
+                                          "each of the k best candidates; top_configurations: "
+                                          "the k best configurations, of any candidate.")
+    final_estimator: Step | None = Field(
+        None, description="stacking: the final estimator, e.g. {LogisticRegression: {C: 1}} "
+                          "(default: scikit-learn's, LogisticRegression or RidgeCV).")
+    cv: int = Field(5, ge=2, le=20, description="stacking: inner folds for the members' "
+                                                "out-of-fold predictions.")
+
+
 class EvaluationSpec(_Model):
     """How candidates are compared."""
 
@@ -102,6 +129,9 @@ class EvaluationSpec(_Model):
     random_state: int | None = Field(None, ge=0, le=2**32 - 1)
     search: Search = Field("grid", description="grid: every combination; random: n_iter draws.")
     n_iter: int | None = Field(None, ge=1, description="Draws per candidate for search: random.")
+    ensemble: EnsembleSpec | None = Field(
+        None, description="Also evaluate an ensemble of the best configurations (off by "
+                          "default).")
 
 
 def is_grid_axis(block: str, name: str, value: Any) -> bool:

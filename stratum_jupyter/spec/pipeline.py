@@ -63,6 +63,11 @@ def pipeline_steps(candidate: Candidate) -> list[PipelineStep]:
     return _named_steps(candidate.steps)
 
 
+def single_step(step: Step) -> PipelineStep:
+    """One step on its own (e.g. a stacking's final estimator), named as in a pipeline."""
+    return _named_steps([step])[0]
+
+
 def _named_steps(steps: Sequence[Step]) -> list[PipelineStep]:
     from ..catalog import get_catalog
 

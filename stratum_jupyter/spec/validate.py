@@ -38,11 +38,19 @@ def _short(value: Any, limit: int = 60) -> str:
 
 def _model_fields(loc: tuple[Any, ...]) -> list[str]:
     """Field names allowed at ``loc`` (for 'unknown field' messages)."""
-    from .model import Candidate, ColumnRule, DataSpec, EvaluationSpec, Preprocessing
+    from .model import (
+        Candidate,
+        ColumnRule,
+        DataSpec,
+        EnsembleSpec,
+        EvaluationSpec,
+        Preprocessing,
+    )
 
     model: type[BaseModel] = PipelineSpec
     inner: dict[str, type[BaseModel]] = {
         "data": DataSpec, "evaluation": EvaluationSpec, "candidates": Candidate,
+        "ensemble": EnsembleSpec,
         "preprocessing": Preprocessing, "columns": ColumnRule}
     for part in loc[:-1]:
         if isinstance(part, str) and part in inner:
@@ -216,6 +224,42 @@ def _evaluation_issues(ev: dict[str, Any], task: str | None) -> Iterator[SpecIss
     if ev.get("pos_label") is not None and task and task != "classification":
         yield SpecIssue(("evaluation", "pos_label"), f"a positive class is for classification, "
                         f"not for {task}", value=ev["pos_label"], allowed="leave it out")
+    if isinstance(ev.get("ensemble"), dict):
+        yield from _ensemble_issues(ev["ensemble"], task)
+
+
+def _ensemble_issues(ens: dict[str, Any], task: str | None) -> Iterator[SpecIssue]:
+    """Not for clustering; the final estimator (stacking): a block of the task's kind."""
+    from ..catalog import get_catalog
+
+    path = ("evaluation", "ensemble")
+    if task == "clustering":
+        yield SpecIssue(path, "ensembles are for classification and regression, not for "
+                        "clustering", allowed="leave it out")
+    final, where = ens.get("final_estimator"), (*path, "final_estimator")
+    if final is None:
+        return
+    if ens.get("method", "soft_voting") != "stacking":
+        yield SpecIssue(where, "a final estimator is for method: stacking",
+                        value=ens.get("method", "soft_voting"),
+                        allowed="method: stacking, or leave final_estimator out")
+    name, params = next(iter(final.items())) if isinstance(final, dict) and len(final) == 1 \
+        else (final, {})
+    if not isinstance(name, str) or name not in (catalog := get_catalog()):
+        yield SpecIssue(where, f"unknown block {_short(name)}", value=name,
+                        allowed="a block of the catalog (`stratum blocks`)",
+                        suggestions=tuple(catalog.close_matches(str(name))))
+        return
+    block, kind = catalog.get(name), _KIND_FOR_TASK.get(task or "")
+    if kind is not None and block.kind != kind:
+        yield SpecIssue(where, f"{name} is a {block.kind}; the final estimator of a "
+                        f"{task} ensemble is a {kind}", value=name, allowed=f"a {kind} block")
+    if isinstance(params, dict):
+        yield from _params_issues(block, params, (*where, name))
+        for pname, value in params.items():
+            if isinstance(pname, str) and is_grid_axis(name, pname, value):
+                yield SpecIssue((*where, name, pname), "the final estimator takes one value, "
+                                "not a grid axis", value=value, allowed="a single value")
 
 
 def _steps_issues(steps: list[Any], path: tuple[Any, ...], task: str | None, *,

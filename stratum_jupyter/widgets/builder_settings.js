@@ -18,6 +18,8 @@ function drawSettings(v) {
         `metrics (none checked: ${cat.default_metric || "the task's default"})`),
         metricChecks(v, ev, cat, selectBy), issueSlot("evaluation.metrics")),
       labelled("select by", "evaluation.select_by", selectBy)),
+    cat.ensembles && cat.ensembles.length ? h("div", { class: "stratum-row" },
+      ensembleFields(v, ev, cat)) : "",
     h("div", { class: "stratum-row" }, dataFields(v)),
     issueSlot("evaluation"),
     issueSlot("data"));
@@ -37,6 +39,20 @@ function splitFields(v, ev, cat) {
     labelled("search", "evaluation.search", search),
     field(v, "n_iter", "evaluation.n_iter", ev.n_iter, (x) => { ev.n_iter = x; },
           { placeholder: "10", size: 4 }),
+  ];
+}
+
+/** An ensemble of the k best, ranked beside them (evaluation.ensemble; none: off). */
+function ensembleFields(v, ev, cat) {
+  const method = h("select", { "data-field": "evaluation.ensemble", "aria-label": "ensemble",
+    "data-testid": "stratum-ensemble",
+    onchange: (e) => { ev.ensemble = e.target.value; commit(v, false); } },
+    h("option", { value: "", selected: !ev.ensemble }, "none"),
+    options(cat.ensembles, ev.ensemble));
+  return [
+    labelled("ensemble of the best", "evaluation.ensemble", method),
+    field(v, "members (k)", "evaluation.ensemble.k", ev.ensemble_k,
+          (x) => { ev.ensemble_k = x; }, { placeholder: "3", size: 3 }),
   ];
 }
 

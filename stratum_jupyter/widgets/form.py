@@ -29,7 +29,7 @@ KEPT = "kept"
 EDITED = {
     "spec": ("version", "name", "task", "data", "evaluation", "candidates"),
     "data": ("source", "target", "drop", "roles", "features"),
-    "evaluation": (*EVALUATION_TEXT_FIELDS, "metrics", "select_by", "search"),
+    "evaluation": (*EVALUATION_TEXT_FIELDS, "metrics", "select_by", "search", "ensemble"),
     "candidate": ("name", "steps"),
 }
 # How YAML (so a form field) writes the floats that JSON has no words for.
@@ -43,7 +43,8 @@ def empty_form(task: str = "classification") -> Form:
         "task": task,
         "data": empty_data(),
         "evaluation": {"cv": "5", "holdout": "", "metrics": [], "select_by": "",
-                       "random_state": "0", "search": "grid", "n_iter": ""},
+                       "random_state": "0", "search": "grid", "n_iter": "",
+                       **_ensemble_form(None)},
         "candidates": [{"name": "candidate_1", "steps": []}],
     }
 
@@ -199,7 +200,27 @@ def _evaluation(ev: dict[str, Any]) -> dict[str, Any]:
         out["select_by"] = ev["select_by"].strip()
     if ev.get("search") and ev["search"] != "grid":
         out["search"] = ev["search"]
+    if ev.get("ensemble"):  # a method: on, with what the form does not edit kept
+        ensemble = {**(ev.get("ensemble_kept") or {}), "method": ev["ensemble"]}
+        try:
+            k = parse_value(str(ev.get("ensemble_k") or ""))
+        except ValueError:
+            k = None
+        if k is not None:
+            ensemble["k"] = k
+        out["ensemble"] = ensemble
     return out
+
+
+def _ensemble_form(ensemble: Any) -> dict[str, Any]:
+    """The form's ensemble fields: the method ("" when off), ``k`` as text, and the other
+    settings (members, final_estimator, cv) kept as the spec gave them."""
+    if not isinstance(ensemble, dict):
+        return {"ensemble": "", "ensemble_k": "", "ensemble_kept": {}}
+    method = ensemble.get("method")
+    return {"ensemble": method if isinstance(method, str) else "soft_voting",
+            "ensemble_k": format_value(ensemble["k"]) if "k" in ensemble else "",
+            "ensemble_kept": {k: v for k, v in ensemble.items() if k not in ("method", "k")}}
 
 
 def spec_to_form(spec: Any, task: str | None = None) -> Form:
@@ -226,6 +247,7 @@ def spec_to_form(spec: Any, task: str | None = None) -> Form:
             if isinstance(metrics, list) else []
         target["select_by"] = ev.get("select_by") if isinstance(ev.get("select_by"), str) else ""
         target["search"] = ev.get("search") if ev.get("search") in ("grid", "random") else "grid"
+        target.update(_ensemble_form(ev.get("ensemble")))
     elif "evaluation" not in spec:
         form["evaluation"].update(cv="", random_state="")
     for i, cand in enumerate(spec.get("candidates") or []):

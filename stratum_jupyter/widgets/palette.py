@@ -17,7 +17,7 @@ import functools
 import math
 from typing import TYPE_CHECKING, Any, get_args
 
-from ..spec.model import TASKS, Search
+from ..spec.model import ENSEMBLE_METHODS, TASKS, Search
 from .form import format_value
 
 if TYPE_CHECKING:
@@ -34,7 +34,8 @@ def catalog_payload(task: str) -> dict[str, Any]:
     blocks = [_block(block) for block in get_catalog().for_task(task) if not block.deprecated]
     return json_safe({"task": task, "blocks": blocks, "metrics": metrics_for(task),
             "default_metric": DEFAULT_METRIC[task], "kinds": list(KINDS),
-            "tasks": list(TASKS), "searches": list(get_args(Search))})
+            "tasks": list(TASKS), "searches": list(get_args(Search)),
+            "ensembles": [] if task == "clustering" else list(ENSEMBLE_METHODS)})
 
 
 def json_safe(value: Any) -> Any:
