@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 import importlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..suggest import close_matches
 from .params import ParamInfo, check_value, describe_params
 
 KINDS = ("transformer", "classifier", "regressor", "clusterer")
@@ -158,9 +158,7 @@ class BlockRegistry:
         return sorted(self._blocks)
 
     def close_matches(self, name: str, n: int = 3) -> list[str]:
-        lowered = {b.lower(): b for b in self._blocks}
-        hits = difflib.get_close_matches(name.lower(), list(lowered), n=n, cutoff=0.6)
-        return [lowered[h] for h in hits]
+        return list(close_matches(name, self._blocks, n))
 
     def for_task(self, task: str | None = None) -> list[Block]:
         """Blocks usable in a pipeline for ``task``: its final estimators and all transformers."""

@@ -8,12 +8,12 @@ inferred while reading comes back as notes (shown in the evaluation's log)."""
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import DataError, SpecIssue
+from ..suggest import close_matches
 from .csvfiles import SEPARATORS, csv_options, detected
 from .roles import apply_roles
 
@@ -162,14 +162,6 @@ def separator_hint(columns: Sequence[str]) -> str | None:
         return None
     return (f"the file has a single column whose name contains {sep!r}: the separator looks "
             f"wrong (set data.sep: {sep!r}, or leave data.sep out to detect it)")
-
-
-def close_matches(name: str, options: Sequence[str]) -> tuple[str, ...]:
-    """Up to three of ``options`` that look like ``name`` (case and spaces aside)."""
-    lowered = {str(o).strip().lower(): str(o) for o in options}
-    hits = difflib.get_close_matches(str(name).strip().lower(), list(lowered), n=3,
-                                     cutoff=0.6)
-    return tuple(lowered[h] for h in hits)
 
 
 def _listing(columns: Sequence[str]) -> str:

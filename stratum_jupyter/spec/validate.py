@@ -6,7 +6,6 @@ against the block catalog. Both passes run on every spec so that one report hold
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -14,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ValidationError
 
 from ..errors import SpecError, SpecIssue
+from ..suggest import close_matches as _close
+from ..suggest import short_repr as _short
 from .metrics import DEFAULT_METRIC, METRICS, metrics_for
 from .model import TAG_PREFIX, TASKS, PipelineSpec, decode_infinity, is_grid_axis
 
@@ -23,17 +24,6 @@ if TYPE_CHECKING:
 _KIND_FOR_TASK = {"classification": "classifier", "regression": "regressor",
                   "clustering": "clusterer"}
 _JSON = (str, int, float, bool, type(None))
-
-
-def _close(name: str, options: list[str], n: int = 3) -> tuple[str, ...]:
-    lowered = {o.lower(): o for o in options}
-    hits = difflib.get_close_matches(str(name).lower(), list(lowered), n=n, cutoff=0.6)
-    return tuple(lowered[h] for h in hits)
-
-
-def _short(value: Any, limit: int = 60) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _model_fields(loc: tuple[Any, ...]) -> list[str]:
