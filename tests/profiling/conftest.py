@@ -1,0 +1,32 @@
+"""A small model bundle to profile (a copy per test: a profile writes into its profile.json)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from stratum_jupyter.bundle import save_bundle
+
+from ..deploy.conftest import docker_engine  # noqa: F401 - the private engine, shared
+
+
+@pytest.fixture(scope="session")
+def iris_source(tmp_path_factory) -> Path:
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500)).fit(X, y)
+    return save_bundle(model, tmp_path_factory.mktemp("iris") / "best", X=X, y=y,
+                       task="classification", candidate="logreg")
+
+
+@pytest.fixture
+def iris_bundle(iris_source, tmp_path) -> Path:
+    copy = tmp_path / "model"
+    shutil.copytree(iris_source, copy)
+    return copy
