@@ -27,6 +27,7 @@ from . import checks, quoting
 from .checks import check, requirement_name
 from .convert import CONVERTERS, Converted, convert, converters_for, get_converter
 from .kb import KnowledgeBase, normalize
+from .resources import run_options, service_environment
 from .targets import Target, check_image, get_target
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -89,6 +90,8 @@ class DeployPlan:
     warnings: list[str] = field(default_factory=list)
     converted: Converted | None = field(default=None, repr=False)
     """The converted model, verified when the plan was made (``conversion`` not none)."""
+    resources: dict[str, Any] | None = None
+    """The bundle's rightsizing recommendation (:func:`.resources.resources_of`)."""
 
     @property
     def runtime(self) -> str:
@@ -160,12 +163,18 @@ def plan(model_dir: str | Path, target: str | Target, *, port: int = 8080,
          convert: str = "auto", kb: KnowledgeBase | None = None) -> DeployPlan:
     """Decide the deployment and check it; a DeployError lists every violation."""
     from ..bundle import read_profile
+    from .resources import resources_of
 
     model_dir = Path(model_dir)
     target = target if isinstance(target, Target) else get_target(target)
     profile = read_profile(model_dir)
     kb = kb or KnowledgeBase()
     problems = _check_port_bind(port, bind)
+    try:
+        resources = resources_of(model_dir)
+    except DeployError as exc:
+        problems.extend(exc.violations)
+        resources = None
     if convert not in CONVERSIONS:
         problems.append(f"convert: {convert!r} is not a conversion "
                         f"(allowed: {', '.join(CONVERSIONS)})")
@@ -200,7 +209,7 @@ def plan(model_dir: str | Path, target: str | Target, *, port: int = 8080,
     return DeployPlan(model_dir=model_dir, profile=profile, target=target, title=str(title),
                       slug=quoting.slug(str(title)), conversion=conversion, requirements=reqs,
                       base_image=image, python=python, port=port, bind=bind, warnings=warnings,
-                      converted=converted)
+                      converted=converted, resources=resources)
 
 
 # -- writing ----------------------------------------------------------------------------------
@@ -301,6 +310,7 @@ def _write_service(plan: DeployPlan, out: Path, conversion: dict[str, Any] | Non
         "task": plan.profile.get("task") or "", "features": schema.get("features", []),
         "classes": schema.get("classes"), "conversion": conversion,
         "description": f"{plan.profile.get('task') or 'model'} service for {target.name}",
+        "resources": plan.resources, "limits": run_options(plan.resources),
     }
     env = _env()
     (out / "Dockerfile").write_text(env.get_template("Dockerfile.j2").render(context), "utf-8")
@@ -317,20 +327,21 @@ def _ansible_vars(plan: DeployPlan, image: str, kb: KnowledgeBase
     target = plan.target
     variables: dict[str, Any] = {"stratum_port": plan.port, "stratum_bind": plan.bind}
     if not target.containerised:
+        variables["stratum_environment"] = service_environment(plan.resources)
         variables.update(stratum_python=sys.executable,
                          ansible_python_interpreter=sys.executable)
         return ["stratum_process"], variables
     roles = ["stratum_docker", "stratum_bundle", "stratum_image", "stratum_container"]
     if target.gpu:
         roles.insert(1, "stratum_nvidia")
-    run_options = {"cuda": ["--gpus", "all"], "jetson": ["--runtime", "nvidia"]}
+    gpu_options = {"cuda": ["--gpus", "all"], "jetson": ["--runtime", "nvidia"]}
     variables.update(
         stratum_image=image, stratum_container=f"stratum-{plan.slug}",
         stratum_install_dir=f"/opt/stratum/{plan.slug}", stratum_platform=target.platform,
         stratum_base_image=plan.base_image, stratum_accelerator=target.accelerator,
         stratum_apt_packages=kb.apt_packages("docker", target.name),
         stratum_nvidia_packages=kb.apt_packages("nvidia", target.name),
-        stratum_run_options=run_options.get(target.accelerator, []))
+        stratum_run_options=gpu_options.get(target.accelerator, []) + run_options(plan.resources))
     return roles, variables
 
 
@@ -370,6 +381,7 @@ def render(plan: DeployPlan, out: str | Path, *, kb: KnowledgeBase | None = None
         "platform": target.platform, "port": plan.port, "bind": plan.bind,
         "runtime": plan.runtime, "conversion": conversion, "requirements": plan.requirements,
         "warnings": plan.warnings, "model_dir": str(plan.model_dir.resolve()),
+        "resources": plan.resources,
     }
     (out / BUNDLE_MARKER).write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
     return manifest
