@@ -327,7 +327,8 @@ def _ansible_vars(plan: DeployPlan, image: str, kb: KnowledgeBase
     target = plan.target
     variables: dict[str, Any] = {"stratum_port": plan.port, "stratum_bind": plan.bind}
     if not target.containerised:
-        variables["stratum_environment"] = service_environment(plan.resources)
+        if plan.resources:  # the role defaults to none
+            variables["stratum_environment"] = service_environment(plan.resources)
         variables.update(stratum_python=sys.executable,
                          ansible_python_interpreter=sys.executable)
         return ["stratum_process"], variables
