@@ -189,8 +189,9 @@ def _goal_line(sizing: Rightsizing) -> str:
         return (f"no measured configuration meets {want}: none is recommended (measure "
                 "more CPUs or memory, or relax the goal)")
     return (f"recommended for {want}: cpus {rec.cpus:g}, memory "
-            f"{format_size(rec.memory_bytes)}, threads {rec.threads} (p99 {rec.p99_ms:g} ms, "
-            f"{rec.throughput_rps:g} requests/s at most)")
+            f"{format_size(rec.memory_bytes)}, threads {rec.threads} (p99 {rec.p99_ms or 0:.1f} "
+            f"ms under load, {rec.throughput_rps or 0:.0f} requests/s measured; confirmed at "
+            f"{goal.rps:g} requests/s)")
 
 
 def _line(row: dict[str, Any]) -> str:

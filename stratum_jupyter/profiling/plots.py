@@ -28,14 +28,14 @@ def figure(table: Any, *, goal: Any = None, title: str = "stratum profile") -> A
     :data:`.measure.ROW_COLUMNS`); ``goal`` (a :class:`~..bundle.sizing.Goal`) draws the p99
     bound and the request rate."""
     from bokeh.layouts import gridplot
-    from bokeh.models import ColumnDataSource, HoverTool, Span
+    from bokeh.models import ColumnDataSource, HoverTool, Span  # type: ignore[attr-defined]
     from bokeh.plotting import figure as new_figure
 
     # the closed-loop grid only (paced re-measurements are another kind of row)
     rows = table[table["rate_rps"].isna()] if "rate_rps" in table else table
     memories = sorted(rows["memory_bytes"].unique())
     colors = dict(zip(memories, _palette(len(memories)), strict=True))
-    plots = []
+    plots: list[Any] = []
     for column, label in PANELS:
         fig = new_figure(width=420, height=260, title=label, x_axis_label="CPU limit (cores)",
                          tools="pan,wheel_zoom,box_zoom,reset,save", name=column)
@@ -62,6 +62,7 @@ def figure(table: Any, *, goal: Any = None, title: str = "stratum profile") -> A
             level = goal.p99_ms if column == "p99_ms" else goal.rps
             fig.add_layout(Span(location=level, dimension="width", line_dash="dashed",
                                 line_color="crimson"))
+        fig.y_range.start = 0  # type: ignore[attr-defined]  # read against zero
         fig.legend.location = "top_left"
         fig.legend.label_text_font_size = "8pt"
         plots.append(fig)

@@ -12,8 +12,8 @@ from stratum_jupyter.bundle import save_bundle
 from ..deploy.conftest import docker_engine  # noqa: F401 - the private engine, shared
 
 
-@pytest.fixture(scope="session")
-def iris_source(tmp_path_factory) -> Path:
+def save_iris(path: Path) -> Path:
+    """A scaled logistic regression on iris, saved as a model bundle at ``path``."""
     from sklearn.datasets import load_iris
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
@@ -21,8 +21,12 @@ def iris_source(tmp_path_factory) -> Path:
 
     X, y = load_iris(return_X_y=True, as_frame=True)
     model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500)).fit(X, y)
-    return save_bundle(model, tmp_path_factory.mktemp("iris") / "best", X=X, y=y,
-                       task="classification", candidate="logreg")
+    return save_bundle(model, path, X=X, y=y, task="classification", candidate="logreg")
+
+
+@pytest.fixture(scope="session")
+def iris_source(tmp_path_factory) -> Path:
+    return save_iris(tmp_path_factory.mktemp("iris") / "best")
 
 
 @pytest.fixture
