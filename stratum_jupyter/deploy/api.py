@@ -91,6 +91,13 @@ def deploy(model_dir: str | Path, target: str, out: str | Path, *, port: int = 8
     manifest = rnd.render(plan, out, kb=kb)
     on_event(f"rendered {plan.target.name} bundle in {out} "
              f"({plan.runtime}, {len(plan.requirements)} pinned requirements)")
+    if plan.resources:
+        from .resources import run_options
+
+        on_event(f"rightsizing from {model_dir}/profile.json (p99 <= "
+                 f"{plan.resources['goal']['p99_ms']:g} ms at {plan.resources['goal']['rps']:g}"
+                 f" requests/s): {' '.join(run_options(plan.resources))}, predict threads "
+                 f"{plan.resources['threads']}")
     for warning in plan.warnings:
         on_event(f"warning: {warning}")
     result = DeployResult(bundle=out, target=plan.target.name, manifest=manifest,

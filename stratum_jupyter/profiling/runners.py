@@ -33,6 +33,16 @@ OOM_WORDS = ("MemoryError", "Cannot allocate memory", "failed to map segment",
              "std::bad_alloc", "out of memory")
 
 
+# argv: cores (comma-separated), address-space bytes, then the service's own options
+_LIMITED = """
+import os, resource, runpy, sys
+os.sched_setaffinity(0, {int(c) for c in sys.argv[1].split(",")})
+resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[2]), int(sys.argv[2])))
+sys.argv = ["service", *sys.argv[3:]]
+runpy.run_module("stratum_jupyter.deploy.service", run_name="__main__", alter_sys=True)
+"""
+
+
 class ConfigFailed(Exception):
     """This configuration could not serve: ``reason`` says why (kept in its row)."""
 
@@ -111,21 +121,15 @@ class LocalRunner:
         if wanted > len(self.cores):
             raise ConfigFailed(f"cpus {config.cpus:g}: this process may use {len(self.cores)} "
                                "core(s) only")
-        cores, limit = set(self.cores[:wanted]), config.memory_bytes
-
-        def limits() -> None:  # in the child, before it runs Python
-            import resource
-
-            os.sched_setaffinity(0, cores)
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
+        cores, limit = self.cores[:wanted], config.memory_bytes
         log = tempfile.TemporaryFile()
+        # The child limits itself before it imports anything (no preexec_fn: unsafe in a
+        # kernel's threaded process)
         proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "stratum_jupyter.deploy.service", "--host", "127.0.0.1",
-             "--port", str(port), "--model-dir", str(self.model_dir)],
+            [sys.executable, "-c", _LIMITED, ",".join(map(str, cores)), str(limit),
+             "--host", "127.0.0.1", "--port", str(port), "--model-dir", str(self.model_dir)],
             env={**os.environ, **_environment(config, port)}, stdout=log,
-            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=limits,
-            start_new_session=True)
+            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
 
         def failure() -> str | None:
             if proc.poll() is None:

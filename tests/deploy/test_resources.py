@@ -95,6 +95,8 @@ def test_the_container_runs_with_the_limits(docker_engine, sized_bundle, tmp_pat
                     base_image=docker_engine["base_image"], run=True, on_event=events.append)
     try:
         assert f"limits from the bundle's rightsizing: {' '.join(LIMITS)}" in events
+        assert any(e.startswith("rightsizing from ") and "at 20 requests/s" in e
+                   for e in events)
         record = json.loads((out / "deploy.json").read_text())
         assert record["resources"]["cpus"] == 0.5 and record["resources"]["threads"] == 3
         container = docker_client().containers.get(record["container"])
