@@ -7,7 +7,8 @@ import subprocess
 import sys
 
 HEAVY = ("sklearn", "pandas", "dask", "distributed", "bokeh", "tensorflow", "ansible_runner",
-         "docker", "scipy", "pydantic", "anywidget", "ipywidgets")
+         "docker", "scipy", "pydantic", "anywidget", "ipywidgets", "kubernetes",
+         "kubernetes_validate", "jsonschema")
 
 
 def _python(code: str) -> str:

@@ -147,7 +147,9 @@ def sample_rows(X: Any, n: int = SAMPLE_ROWS) -> list[dict[str, Any]]:
 
 def json_value(value: Any) -> Any:
     """``value`` as strict JSON can hold it: containers recursively, NumPy scalars and arrays
-    as Python values, missing values (NaN, None, pandas' NA, NaT) and infinities as None."""
+    as Python values, missing values (NaN, None, pandas' NA, NaT) and infinities as None,
+    dates and times as ISO 8601 text (what the prediction service reads back)."""
+    import numpy as np
     import pandas as pd
 
     if isinstance(value, dict):
@@ -158,6 +160,10 @@ def json_value(value: Any) -> Any:
         return json_value(value.tolist())
     if pd.api.types.is_scalar(value) and pd.isna(value):
         return None
+    if isinstance(value, np.datetime64):
+        value = pd.Timestamp(value)
+    if isinstance(value, _dt.date | _dt.time):  # pandas' Timestamp too
+        return value.isoformat()
     if hasattr(value, "item") and not isinstance(value, str | bytes):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):

@@ -32,7 +32,8 @@ def _plugin_blocks(obj: Any) -> list[Block | type]:
 
 @functools.cache
 def get_catalog() -> BlockRegistry:
-    """The catalog: scikit-learn's blocks, then those of ``stratum_jupyter.blocks`` plugins.
+    """The catalog: scikit-learn's blocks and stratum_jupyter's own, then those of
+    ``stratum_jupyter.blocks`` plugins.
 
     A plugin block with the same name as a built-in one replaces it.
     """
@@ -40,9 +41,9 @@ def get_catalog() -> BlockRegistry:
 
     blocks = cache.load()
     if blocks is None:
-        from .sklearn_blocks import sklearn_blocks
+        from .sklearn_blocks import own_blocks, sklearn_blocks
 
-        blocks = list(sklearn_blocks())
+        blocks = [*sklearn_blocks(), *own_blocks()]
         cache.store(blocks)
     registry = BlockRegistry(blocks)
     for ep in entry_points(group=ENTRY_POINT_GROUP):

@@ -34,7 +34,7 @@ def _key() -> str:
     parts = [str(FORMAT), __version__]
     here = Path(__file__).parent  # the code that shapes the cache is part of its key
     parts += [hashlib.sha256((here / f).read_bytes()).hexdigest()
-              for f in ("params.py", "blocks.py", "sklearn_blocks.py")]
+              for f in ("params.py", "blocks.py", "sklearn_blocks.py", "dates.py")]
     for dist in ("scikit-learn", "numpy", "scipy"):
         try:
             parts.append(f"{dist}={metadata.version(dist)}")

@@ -1,4 +1,5 @@
-"""The scikit-learn blocks, discovered with ``sklearn.utils.discovery.all_estimators``."""
+"""The built-in blocks: scikit-learn's, discovered with
+``sklearn.utils.discovery.all_estimators``, and stratum_jupyter's own (:func:`own_blocks`)."""
 
 from __future__ import annotations
 
@@ -35,3 +36,11 @@ def sklearn_blocks() -> Iterator[Block]:
         block = block_from_class(cls, library="sklearn")
         if block.roles and not block.deprecated:
             yield block
+
+
+def own_blocks() -> Iterator[Block]:
+    """stratum_jupyter's own transformers: ``DatetimeFeatures`` (dates to numeric parts,
+    :mod:`.dates`), what scikit-learn lacks for the automatic preprocessing."""
+    from .dates import DatetimeFeatures
+
+    yield block_from_class(DatetimeFeatures, library="stratum_jupyter")

@@ -22,8 +22,11 @@ _AUTO_COMMENT = """\
 # name only their estimator, used only when the table has non-numeric columns or
 # missing values: numbers get median imputation and scaling; text and categories
 # get most-frequent imputation and one-hot encoding (at most 20 columns per
-# feature); booleans get one-hot encoding. Datetime columns are dropped: give
-# column rules to use them."""
+# feature); booleans get one-hot encoding."""
+_DATES_COMMENT = """\
+# Datetime columns are split into numeric parts (year, month, day, hour when times
+# occur, weekday, seconds since 1970) by stratum_jupyter's DatetimeFeatures, then
+# imputed and scaled as numbers."""
 
 
 def columns_call(step: ColumnsStep, imports: dict[str, set[str]]) -> Call:
@@ -58,6 +61,18 @@ def known_plain(spec: PipelineSpec) -> bool:
     return spec.data is not None and split_source(spec.data.source)[0] == "sklearn"
 
 
+def may_hold_dates(spec: PipelineSpec) -> bool:
+    """Whether the table may hold datetime columns, which the automatic preprocessing then
+    splits into parts: a CSV file or a bundled data set only those ``data.roles`` makes
+    datetime (``read_csv`` parses no dates); a Parquet file or the kernel's ``X`` may."""
+    from ..catalog.sources import split_source
+
+    if spec.data is None:
+        return True
+    return ("datetime" in spec.data.roles.values()
+            or split_source(spec.data.source)[0] not in ("csv", "sklearn"))
+
+
 def preprocessing_code(spec: PipelineSpec, imports: dict[str, set[str]]) -> list[str]:
     """The statements that define the preprocessing the candidates share (none when every
     candidate has its own or none)."""
@@ -68,8 +83,9 @@ def preprocessing_code(spec: PipelineSpec, imports: dict[str, set[str]]) -> list
         imports.setdefault("pandas", set())
         imports.setdefault("pandas.api.types", set()).update({"is_bool_dtype",
                                                               "is_numeric_dtype"})
-        auto = render(columns_call(auto_columns_step(), imports), width=WIDTH - 4)
-        lines += [_AUTO_COMMENT,
+        dates = may_hold_dates(spec)
+        auto = render(columns_call(auto_columns_step(dates), imports), width=WIDTH - 4)
+        lines += [_AUTO_COMMENT + ("\n" + _DATES_COMMENT if dates else ""),
                   "needs_preprocessing = isinstance(X, pd.DataFrame) and (",
                   "    bool(X.isna().to_numpy().any())",
                   "    or not all(is_numeric_dtype(t) or is_bool_dtype(t) for t in X.dtypes)",

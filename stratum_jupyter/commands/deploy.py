@@ -13,7 +13,8 @@ if TYPE_CHECKING:
     from ..deploy import DeployResult
 
 HELP = ("Check a model against a hardware target, render its deploy bundle (Dockerfile, "
-        "service/, model/, ansible/, README.md) and optionally build, run or apply it.")
+        "service/, model/, ansible/ or kubernetes/, README.md) and optionally build, run or "
+        "apply it.")
 
 
 def add_arguments(parser: argparse.ArgumentParser, *, shell: Shell) -> None:
@@ -36,6 +37,19 @@ def add_arguments(parser: argparse.ArgumentParser, *, shell: Shell) -> None:
     add("--apply", action="store_true", help="Run the Ansible playbook (ansible-runner).")
     add("--inventory", help="The Ansible inventory for --apply (remote targets).")
     add("--check", action="store_true", help="Run the checks and render only.")
+    # the orchestrated targets (docs/kubernetes.md)
+    add("--nodes", metavar="TARGET",
+        help="kubernetes/kserve: the hardware target of the cluster's nodes (default: the "
+             "amd64 CPU one; see stratum targets).")
+    add("--namespace", help="kubernetes/kserve: the namespace (default stratum).")
+    add("--rps", type=float, metavar="REQ_PER_S",
+        help="kubernetes/kserve: the request rate to size replicas for (default: the "
+             "profile's goal).")
+    add("--registry",
+        help="kubernetes/kserve: the registry the cluster pulls the image from (its name "
+             "is prefixed with it; push the image there).")
+    add("--kubeconfig", help="kubernetes/kserve: the cluster for --apply (default: "
+                             "$KUBECONFIG, then ~/.kube/config).")
     if shell == "cli":
         add("--json", action="store_true",
             help="Print the result as JSON (the progress goes to standard error).")
@@ -51,4 +65,5 @@ def run(args: argparse.Namespace, on_event: Callable[[str], None]) -> DeployResu
     return deploy(args.model_dir, args.target, args.out, port=args.port, bind=args.bind,
                   name=args.name, base_image=args.base_image, convert=args.convert,
                   build=args.build, run=args.run, apply=args.apply, inventory=args.inventory,
-                  check=args.check, on_event=on_event)
+                  check=args.check, nodes=args.nodes, namespace=args.namespace, rps=args.rps,
+                  registry=args.registry, kubeconfig=args.kubeconfig, on_event=on_event)

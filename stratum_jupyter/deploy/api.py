@@ -56,43 +56,39 @@ class DeployResult:
 def deploy(model_dir: str | Path, target: str, out: str | Path, *, port: int = 8080,
            bind: str = "127.0.0.1", name: str | None = None, base_image: str | None = None,
            convert: str = "auto", build: bool = False, run: bool = False, apply: bool = False,
-           inventory: str | Path | None = None, check: bool = False, on_event: Log = print
-           ) -> DeployResult:
+           inventory: str | Path | None = None, check: bool = False, nodes: str | None = None,
+           namespace: str | None = None, rps: float | None = None, registry: str | None = None,
+           kubeconfig: str | Path | None = None, on_event: Log = print) -> DeployResult:
     """Check, render, and optionally build/run/apply a model bundle for ``target``.
 
     ``check`` renders only (no build, no apply). ``build`` builds the image with the docker
     SDK (``base_image`` overrides the Dockerfile's base, e.g. for offline builds); ``run``
     also runs it on this engine; ``apply`` runs the playbook with ansible-runner against
     ``inventory`` (the bundle's own inventory when omitted: this machine for ``local``).
+    For the kubernetes and kserve targets, ``nodes`` names the hardware target of the
+    cluster's nodes, ``namespace``, ``rps`` (the request rate to size for) and ``registry``
+    (the image's registry) shape the manifests, and ``apply`` applies them (server-side) to
+    the cluster of ``kubeconfig``.
     """
     from . import render as rnd
     from . import run as runner
     from .kb import KnowledgeBase
+    from .orchestrated import ClusterOptions
 
-    problems = []
-    if check and (build or run or apply):
-        problems.append("check: --check renders only; it cannot be combined with --build, "
-                        "--run or --apply")
-    if inventory and not apply:
-        problems.append("inventory: --inventory is used by --apply only")
-    if problems:
-        raise DeployError(problems)
+    _check_modes(check=check, build=build, run=run, apply=apply, inventory=inventory,
+                 kubeconfig=kubeconfig)
     kb = KnowledgeBase()
+    cluster = ClusterOptions(namespace=namespace, rps=rps, registry=registry)
     plan = rnd.plan(model_dir, target, port=port, bind=bind, name=name, base_image=base_image,
-                    convert=convert, kb=kb)
-    if plan.target.containerised and apply and inventory is None:
-        raise DeployError([f"inventory: target {plan.target.name!r} deploys to remote hosts; "
-                           "pass --inventory FILE with a group "
-                           f"[{plan.target.host_group}]"])
-    if (build or run) and not plan.target.containerised:
-        raise DeployError([f"build: target {plan.target.name!r} runs as a process, there is "
-                           "no image to build; use --apply"])
+                    convert=convert, kb=kb, nodes=nodes, cluster=cluster)
+    _check_target_options(plan.target, build=build, run=run, apply=apply,
+                          inventory=inventory, kubeconfig=kubeconfig)
     out = Path(out)
     manifest = rnd.render(plan, out, kb=kb)
     on_event(f"rendered {plan.target.name} bundle in {out} "
              f"({plan.runtime}, {len(plan.requirements)} pinned requirements)")
     if plan.resources:
-        from .resources import run_options
+        from .limits import run_options
 
         on_event(f"rightsizing from {model_dir}/profile.json (p99 <= "
                  f"{plan.resources['goal']['p99_ms']:g} ms at {plan.resources['goal']['rps']:g}"
@@ -100,6 +96,10 @@ def deploy(model_dir: str | Path, target: str, out: str | Path, *, port: int = 8
                  f"{plan.resources['threads']}")
     for warning in plan.warnings:
         on_event(f"warning: {warning}")
+    if plan.sizing is not None:
+        for line in [f"sizing: {plan.sizing.note}",
+                     *(plan.sizing.plan.lines() if plan.sizing.plan else [])]:
+            on_event(line)
     result = DeployResult(bundle=out, target=plan.target.name, manifest=manifest,
                           warnings=plan.warnings)
     if build or run:
@@ -107,14 +107,66 @@ def deploy(model_dir: str | Path, target: str, out: str | Path, *, port: int = 8
     if run:
         result.record = runner.docker_run(out, on_event=on_event)
     if apply:
-        result.record = runner.apply(out, inventory=inventory, on_event=on_event)
+        result.record = _apply(plan.target, out, inventory=inventory, kubeconfig=kubeconfig,
+                               on_event=on_event)
     if result.record:
         how = {"port": port, "bind": bind, "name": name, "base_image": base_image,
                "convert": convert, "run": run, "apply": apply,
-               "inventory": str(Path(inventory).resolve()) if inventory else None}
+               "inventory": str(Path(inventory).resolve()) if inventory else None,
+               "nodes": nodes, "namespace": namespace, "rps": rps, "registry": registry,
+               "kubeconfig": str(Path(kubeconfig).resolve()) if kubeconfig else None}
         result.record = _keep(out, Path(model_dir), result.record, how)
         on_event(f"deployed: {result.record['url']} (recorded in {record_path(out)})")
     return result
+
+
+def _check_modes(*, check: bool, build: bool, run: bool, apply: bool, inventory: Any,
+                 kubeconfig: Any) -> None:
+    problems = []
+    if check and (build or run or apply):
+        problems.append("check: --check renders only; it cannot be combined with --build, "
+                        "--run or --apply")
+    for flag, value in (("inventory", inventory), ("kubeconfig", kubeconfig)):
+        if value and not apply:
+            problems.append(f"{flag}: --{flag} is used by --apply only")
+    if problems:
+        raise DeployError(problems)
+
+
+def _apply(target: Any, out: Path, *, inventory: Any, kubeconfig: Any, on_event: Log
+           ) -> DeployRecord:
+    if target.orchestrated:
+        from .kube_apply import apply as kube_apply
+
+        return kube_apply(out, kubeconfig=kubeconfig, on_event=on_event)
+    from .run import apply as ansible_apply
+
+    return ansible_apply(out, inventory=inventory, on_event=on_event)
+
+
+def _check_target_options(target: Any, *, build: bool, run: bool, apply: bool, inventory: Any,
+                          kubeconfig: Any) -> None:
+    """Options that belong to some targets only: the cluster targets, the host targets,
+    the containerised ones."""
+    if target.containerised and apply and inventory is None and not target.orchestrated:
+        raise DeployError([f"inventory: target {target.name!r} deploys to remote hosts; "
+                           f"pass --inventory FILE with a group [{target.host_group}]"])
+    if (build or run) and not target.containerised:
+        raise DeployError([f"build: target {target.name!r} runs as a process, there is "
+                           "no image to build; use --apply"])
+    problems = []
+    if target.orchestrated:
+        if run:
+            problems.append(f"run: --run starts a container on this Docker engine; target "
+                            f"{target.name!r} is applied to a cluster with --apply")
+        if inventory:
+            problems.append(f"inventory: target {target.name!r} is applied to a cluster "
+                            "(--kubeconfig), not to Ansible hosts")
+    elif kubeconfig:
+        problems.append(f"kubeconfig: --kubeconfig is for the kubernetes and kserve targets, "
+                        f"not {target.name!r}")
+    if problems:
+        raise DeployError(problems)
 
 
 def _keep(out: Path, model_dir: Path, record: DeployRecord, how: dict[str, Any]

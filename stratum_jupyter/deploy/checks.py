@@ -48,6 +48,15 @@ def runtime_component(profile: Profile, conversion: str) -> str:
     return conversion if conversion != "none" else str(profile.get("kind") or "sklearn")
 
 
+def memory_need_mb(profile: Profile, conversion: str, kb: KnowledgeBase) -> float:
+    """Resident memory the service needs (MiB): the service and runtime with nothing loaded,
+    plus the model's file size times MODEL_MEMORY_FACTOR."""
+    model_mb = float(profile.get("model_size_bytes") or 0) / 2**20
+    return (kb.runtime_memory("service")
+            + kb.runtime_memory(runtime_component(profile, conversion))
+            + MODEL_MEMORY_FACTOR * model_mb)
+
+
 def violations(profile: Profile, target: Target, kb: KnowledgeBase, *,
                requirements: list[str], conversion: str, python: str | None) -> list[str]:
     """Every way this model, with these requirements, does not fit ``target``."""
@@ -69,8 +78,7 @@ def violations(profile: Profile, target: Target, kb: KnowledgeBase, *,
 
     component = runtime_component(profile, conversion)
     model_mb = float(profile.get("model_size_bytes") or 0) / 2**20
-    need = (kb.runtime_memory("service") + kb.runtime_memory(component)
-            + MODEL_MEMORY_FACTOR * model_mb)
+    need = memory_need_mb(profile, conversion, kb)
     if need > target.memory_mb:
         out.append(f"memory: model plus runtime need about {need:.0f} MiB "
                    f"({component} runtime {kb.runtime_memory(component)} MiB, service "

@@ -89,12 +89,24 @@ def status(bundle: str | Path) -> dict[str, Any]:
     if record.get("stopped_at"):
         found["health"] = "stopped"
         return found
+    if record.get("kind") == "kubernetes":
+        from .kube_apply import cluster_status
+
+        # the cluster's view first: its URL is often reachable from inside the cluster only
+        found["cluster"] = cluster_status(record)
     try:
         health = json.loads(_get(f"{url}/health"))
         found["health"] = health.get("status", "?")
         metrics = parse_metrics(_get(f"{url}/metrics").decode("utf-8", "replace"))
     except (OSError, ValueError) as exc:
-        found["health"] = f"unreachable: {exc}"
+        cluster = found.get("cluster")
+        if cluster and cluster["ready"]:
+            # its pods pass their readiness probes (GET /health); the URL is in-cluster
+            found["health"] = "ok"
+            cluster["url"] = f"unreachable from here: {exc}"
+        else:
+            found["health"] = (f"not ready in the cluster ({cluster['detail']})" if cluster
+                               else f"unreachable: {exc}")
         return found
     started = metrics.get("process_start_time_seconds")
     found["uptime_s"] = round(time.time() - started, 1) if started else None
@@ -118,12 +130,17 @@ def stop(bundle: str | Path, *, on_event: Log = print, timeout: float = 40.0) ->
     """Stop the deployment's process or container, wait until its port is free, and record
     ``stopped_at`` in deploy.json. A container on Ansible hosts is removed by the bundle's
     ``ansible/stop.yml`` (with the inventory it was deployed with), which waits for the port
-    on each host."""
+    on each host; a cluster deployment's objects are deleted through the Kubernetes API."""
     from . import run
 
     bundle = Path(bundle)
     record = _record(bundle)
-    if record.get("hosts"):
+    if record.get("kind") == "kubernetes":
+        from .kube_apply import delete
+
+        if not delete(record, on_event=on_event):
+            on_event("nothing was running")
+    elif record.get("hosts"):
         inventory = (record.get("how") or {}).get("inventory")
         run.ansible_apply(bundle, inventory=inventory, on_event=on_event, playbook="stop.yml")
     else:

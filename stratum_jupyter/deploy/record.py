@@ -20,21 +20,36 @@ class ProcessInfo(TypedDict):
     log: str
 
 
+class ClusterInfo(TypedDict, total=False):
+    """Where a kubernetes or kserve deployment lives: ``namespace``, the workload's ``name``,
+    the ``orchestrator``, the ``kubeconfig`` and ``context`` it was applied with (None: the
+    default) and the ``objects`` applied (``[apiVersion, kind, name]``)."""
+
+    namespace: str
+    name: str
+    orchestrator: str
+    kubeconfig: str | None
+    context: str | None
+    objects: list[list[str]]
+
+
 class DeployRecord(TypedDict, total=False):
     """The contents of ``deploy.json``. ``url`` is the service's base URL; a container has
-    ``image`` and ``container`` (or ``hosts`` after --apply), a process ``process``.
+    ``image`` and ``container`` (or ``hosts`` after --apply), a process ``process``, a
+    cluster deployment (kind ``kubernetes``) ``image`` and ``cluster``.
     ``model`` is the copy of the model bundle served (in ``history/``), ``how`` the options
     it was deployed with (a rollback deploys the previous model the same way), ``stopped_at``
     is set by ``stratum stop``."""
 
     target: str
-    kind: Literal["container", "process"]
+    kind: Literal["container", "process", "kubernetes"]
     url: str
     image: str
     container: str
     container_id: str
     hosts: list[str]
     process: ProcessInfo
+    cluster: ClusterInfo
     changed: int
     deployed_at: str
     model: str

@@ -3,12 +3,11 @@
 :func:`plan` is pure apart from reading the model bundle: it resolves the target, the
 conversion, the pinned requirements and the base image, and runs every constraint check.
 :func:`render` writes the files: ``Dockerfile``, ``requirements.txt``, ``service/``,
-``model/``, ``ansible/``, ``README.md`` and ``bundle.json``.
+``model/``, ``ansible/`` (orchestrated targets: ``kubernetes/``), ``README.md``, ``bundle.json``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 import json
 import platform
@@ -16,26 +15,29 @@ import shutil
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from importlib import metadata, resources
+from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
 from .. import envvars
 from ..bundle.profile import Profile
 from ..errors import DeployError
-from . import checks, quoting
+from . import checks, orchestrated, quoting
 from .checks import check, requirement_name
 from .convert import CONVERTERS, Converted, convert, converters_for, get_converter
+from .files import content_hash, copy_roles, copy_service
 from .kb import KnowledgeBase, normalize
-from .resources import run_options, service_environment
-from .targets import Target, check_image, get_target
+from .kube_sizing import PodSizing
+from .limits import run_options, service_environment
+from .manifests import resource_name
+from .targets import Target, check_image, get_target, on_nodes
 
 if TYPE_CHECKING:  # pragma: no cover
     import jinja2
 
 BUNDLE_MARKER = "bundle.json"
 GENERATED = ("Dockerfile", ".dockerignore", "requirements.txt", "README.md", "service", "model",
-             "ansible", BUNDLE_MARKER)
+             "ansible", "kubernetes", BUNDLE_MARKER)
 # The image needs only these; run/ (a local process's state) and the rest stay out of it.
 DOCKERIGNORE = "*\n!Dockerfile\n!requirements.txt\n!service/\n!model/\nservice/__pycache__\n"
 
@@ -91,7 +93,10 @@ class DeployPlan:
     converted: Converted | None = field(default=None, repr=False)
     """The converted model, verified when the plan was made (``conversion`` not none)."""
     resources: dict[str, Any] | None = None
-    """The bundle's rightsizing recommendation (:func:`.resources.resources_of`)."""
+    """The bundle's rightsizing recommendation (:func:`.limits.resources_of`)."""
+    cluster: orchestrated.ClusterOptions | None = None
+    sizing: PodSizing | None = None
+    """Orchestrated targets only: their options; resources and replicas."""
 
     @property
     def runtime(self) -> str:
@@ -139,7 +144,7 @@ def auto_conversion(target: Target, kind: str) -> str:
     return names[0] if names else "none"
 
 
-def _check_port_bind(port: int, bind: str) -> list[str]:
+def _check_port_bind(port: int, bind: str, in_cluster: bool = False) -> list[str]:
     problems = []
     if not isinstance(port, int) or not 1 <= port <= 65535:
         problems.append(f"port: {port!r} is not a TCP port (allowed: 1-65535)")
@@ -148,7 +153,7 @@ def _check_port_bind(port: int, bind: str) -> list[str]:
     except ValueError:
         problems.append(f"bind: {bind!r} is not an IP address (e.g. 127.0.0.1 or 0.0.0.0)")
         return problems
-    if not address.is_loopback and not (envvars.SERVICE_TOKEN.is_set()
+    if not address.is_loopback and not in_cluster and not (envvars.SERVICE_TOKEN.is_set()
                                         or envvars.SERVICE_TOKEN_FILE.is_set()):
         # The service refuses to start so (deploy/service/auth.py): say it before anything runs.
         problems.append(
@@ -160,16 +165,23 @@ def _check_port_bind(port: int, bind: str) -> list[str]:
 
 def plan(model_dir: str | Path, target: str | Target, *, port: int = 8080,
          bind: str = "127.0.0.1", name: str | None = None, base_image: str | None = None,
-         convert: str = "auto", kb: KnowledgeBase | None = None) -> DeployPlan:
-    """Decide the deployment and check it; a DeployError lists every violation."""
+         convert: str = "auto", kb: KnowledgeBase | None = None, nodes: str | None = None,
+         cluster: orchestrated.ClusterOptions | None = None) -> DeployPlan:
+    """Decide the deployment and check it; a DeployError lists every violation.
+
+    ``nodes`` (a hardware target) and ``cluster`` are for orchestrated targets, whose pods
+    listen on 0.0.0.0 (``bind`` unused).
+    """
     from ..bundle import read_profile
-    from .resources import resources_of
+    from .limits import resources_of
 
     model_dir = Path(model_dir)
-    target = target if isinstance(target, Target) else get_target(target)
+    target = on_nodes(target if isinstance(target, Target) else get_target(target), nodes)
     profile = read_profile(model_dir)
     kb = kb or KnowledgeBase()
-    problems = _check_port_bind(port, bind)
+    bind = "0.0.0.0" if target.orchestrated else bind
+    problems = _check_port_bind(port, bind, target.orchestrated)
+    problems += orchestrated.option_problems(target.orchestrated, cluster)
     try:
         resources = resources_of(model_dir)
     except DeployError as exc:
@@ -188,7 +200,7 @@ def plan(model_dir: str | Path, target: str | Target, *, port: int = 8080,
             problems.extend(exc.violations)
             base_image = None
     runtime_kind = conversion if conversion != "none" else kind
-    kb_image = kb.base_image(target.name, runtime_kind)
+    kb_image = kb.base_image(target.hardware, runtime_kind)
     host_python = ".".join(platform.python_version_tuple()[:2])
     python = (kb_image or {}).get("python") or target.python or host_python
     image = base_image or (kb_image or {}).get("image") or target.base_image \
@@ -206,10 +218,13 @@ def plan(model_dir: str | Path, target: str | Target, *, port: int = 8080,
     if problems or model_problems:
         raise DeployError([*problems, *model_problems])
     title = name or profile.get("candidate") or model_dir.resolve().name
-    return DeployPlan(model_dir=model_dir, profile=profile, target=target, title=str(title),
+    made = DeployPlan(model_dir=model_dir, profile=profile, target=target, title=str(title),
                       slug=quoting.slug(str(title)), conversion=conversion, requirements=reqs,
                       base_image=image, python=python, port=port, bind=bind, warnings=warnings,
-                      converted=converted, resources=resources)
+                      converted=converted, cluster=cluster, resources=resources)
+    if target.orchestrated:  # size it and check its manifests
+        orchestrated.complete(made, kb)
+    return made
 
 
 # -- writing ----------------------------------------------------------------------------------
@@ -265,38 +280,6 @@ def _copy_model(plan: DeployPlan, model_out: Path) -> dict[str, Any] | None:
     return None
 
 
-def _copy_service(dest: Path) -> None:
-    src = resources.files("stratum_jupyter.deploy").joinpath("service")
-    dest.mkdir()
-    for entry in src.iterdir():
-        if entry.name.endswith(".py"):
-            (dest / entry.name).write_bytes(entry.read_bytes())
-    # The service reads its settings through the package's one declaration of them, and
-    # trusts a skops file's types by load_model's rule.
-    package = resources.files("stratum_jupyter")
-    for shared in ("envvars.py", "bundle/trust.py"):
-        (dest / shared.split("/")[-1]).write_bytes(package.joinpath(shared).read_bytes())
-
-
-def _content_hash(out: Path) -> str:
-    digest = hashlib.sha256()
-    for name in ("Dockerfile", "requirements.txt", "service", "model"):
-        path = out / name
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for f in files:
-            digest.update(str(f.relative_to(out)).encode() + b"\0" + f.read_bytes())
-    return digest.hexdigest()[:12]
-
-
-def _copy_roles(dest: Path, roles: list[str]) -> None:
-    src = resources.files("stratum_jupyter.deploy").joinpath("templates/ansible/roles")
-    for role in roles:
-        for sub in src.joinpath(role).iterdir():
-            (dest / role / sub.name).mkdir(parents=True, exist_ok=True)
-            for f in sub.iterdir():
-                (dest / role / sub.name / f.name).write_bytes(f.read_bytes())
-
-
 def _write_service(plan: DeployPlan, out: Path, conversion: dict[str, Any] | None) -> str:
     """Dockerfile, .dockerignore and README.md; returns the image tag (content-hashed)."""
     from .._version import __version__
@@ -310,12 +293,13 @@ def _write_service(plan: DeployPlan, out: Path, conversion: dict[str, Any] | Non
         "task": plan.profile.get("task") or "", "features": schema.get("features", []),
         "classes": schema.get("classes"), "conversion": conversion,
         "description": f"{plan.profile.get('task') or 'model'} service for {target.name}",
+        "cluster": plan.cluster, "resource": resource_name(plan.slug),
         "resources": plan.resources, "limits": run_options(plan.resources),
     }
     env = _env()
     (out / "Dockerfile").write_text(env.get_template("Dockerfile.j2").render(context), "utf-8")
     (out / ".dockerignore").write_text(DOCKERIGNORE, "utf-8")
-    image = f"stratum/{plan.slug}:{_content_hash(out)}"
+    image = f"stratum/{plan.slug}:{content_hash(out)}"
     context["image"] = image
     (out / "README.md").write_text(env.get_template("README.md.j2").render(context), "utf-8")
     return image
@@ -361,7 +345,7 @@ def _write_ansible(plan: DeployPlan, ansible_dir: Path, image: str, kb: Knowledg
                                         "utf-8")
     roles, variables = _ansible_vars(plan, image, kb)
     (ansible_dir / "vars.yml").write_text(quoting.ansible_vars_yaml(variables), "utf-8")
-    _copy_roles(ansible_dir / "roles", roles)
+    copy_roles(ansible_dir / "roles", roles)
 
 
 def render(plan: DeployPlan, out: str | Path, *, kb: KnowledgeBase | None = None
@@ -372,10 +356,14 @@ def render(plan: DeployPlan, out: str | Path, *, kb: KnowledgeBase | None = None
     target = plan.target
     _prepare_out(out)
     conversion = _copy_model(plan, out / "model")
-    _copy_service(out / "service")
+    copy_service(out / "service")
     (out / "requirements.txt").write_text("\n".join(plan.requirements) + "\n", "utf-8")
     image = _write_service(plan, out, conversion)
-    _write_ansible(plan, out / "ansible", image, kb)
+    cluster = orchestrated.write(plan, out, image) if target.orchestrated else None
+    if cluster is None:
+        _write_ansible(plan, out / "ansible", image, kb)
+    else:  # the image the cluster pulls (with --registry), which --build tags
+        image = cluster["image"]
     manifest = {
         "format": "stratum-deploy/1", "target": target.name, "title": plan.title,
         "image": image if target.containerised else None, "base_image": plan.base_image,
@@ -384,5 +372,7 @@ def render(plan: DeployPlan, out: str | Path, *, kb: KnowledgeBase | None = None
         "warnings": plan.warnings, "model_dir": str(plan.model_dir.resolve()),
         "resources": plan.resources,
     }
+    if cluster is not None:
+        manifest["kubernetes"] = cluster
     (out / BUNDLE_MARKER).write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
     return manifest

@@ -19,8 +19,8 @@ from typing import Any
 
 from .. import envvars
 from ..errors import StratumError
+from .limits import container_limits, run_options, service_environment
 from .record import DeployRecord, read_record, write_record
-from .resources import container_limits, run_options, service_environment
 
 Log = Callable[[str], None]
 """Where progress lines go (``print`` in a notebook streams them into the cell's output)."""

@@ -4,6 +4,12 @@
 An entry point loads to a target mapping, a list of them, a :class:`Target`, or a callable
 returning any of these. Later definitions of a name replace earlier ones, so a plugin can
 refine a built-in target.
+
+An orchestrated target (``orchestrator: kubernetes`` or ``kserve``) is a cluster whose nodes
+are a hardware target: its entry names one (``nodes: cloud-x86``) and takes that target's
+architecture, accelerator, memory and base image unless it states them itself.
+``stratum deploy --target kubernetes --nodes gpu-cuda`` puts it on other nodes
+(:func:`on_nodes`): orchestrators and hardware compose instead of multiplying entries.
 """
 
 from __future__ import annotations
@@ -55,6 +61,10 @@ class Target(BaseModel):
     runtime: Literal["process", "docker", "docker-nvidia"] = "docker"
     constrained: bool = Field(default=False, description="small edge device")
     conversion: Literal["none", "onnx", "tflite"] = "none"
+    orchestrator: Literal["none", "kubernetes", "kserve"] = Field(
+        default="none", description="a cluster's manifests instead of a host's playbook")
+    nodes: str | None = Field(default=None,
+                              description="the hardware target of an orchestrator's nodes")
 
     @field_validator("name")
     @classmethod
@@ -87,11 +97,26 @@ class Target(BaseModel):
     def containerised(self) -> bool:
         return self.runtime != "process"
 
+    @property
+    def orchestrated(self) -> bool:
+        return self.orchestrator != "none"
+
+    @property
+    def hardware(self) -> str:
+        """The hardware target's name: the nodes' for an orchestrated target (the knowledge
+        base's rows are per hardware target)."""
+        return self.nodes or self.name
+
     def summary(self) -> dict[str, Any]:
         return {"name": self.name, "arch": self.arch, "accelerator": self.accelerator,
                 "memory_mb": self.memory_mb, "os": self.os, "python": self.python or "host",
                 "base_image": self.base_image or "-", "runtime": self.runtime,
-                "conversion": self.conversion, "description": self.description}
+                "conversion": self.conversion, "orchestrator": self.orchestrator,
+                "nodes": self.nodes or "-", "description": self.description}
+
+
+HARDWARE_FIELDS = ("arch", "accelerator", "memory_mb", "os", "base_image", "python", "runtime",
+                   "constrained", "conversion")
 
 
 def _parse(entries: Any, origin: str) -> list[Target]:
@@ -116,11 +141,29 @@ def _parse(entries: Any, origin: str) -> list[Target]:
     return out
 
 
+def _with_nodes(entries: Any, known: dict[str, Target]) -> Any:
+    """Entries naming ``nodes`` take that hardware target's fields they do not state."""
+    if not isinstance(entries, list):
+        return entries
+    out = []
+    for entry in entries:
+        if isinstance(entry, dict) and entry.get("nodes") in known:
+            hardware = known[entry["nodes"]]
+            entry = {**{f: getattr(hardware, f) for f in HARDWARE_FIELDS}, **entry}
+        out.append(entry)
+        if isinstance(entry, dict) and not entry.get("nodes"):
+            try:
+                known[str(entry.get("name"))] = Target.model_validate(entry)
+            except ValidationError:
+                pass  # _parse reports it with its origin
+    return out
+
+
 def builtin_targets() -> list[Target]:
     import yaml
 
     text = resources.files(__package__).joinpath("data/targets.yaml").read_text("utf-8")
-    return _parse(yaml.safe_load(text), "built-in targets.yaml")
+    return _parse(_with_nodes(yaml.safe_load(text), {}), "built-in targets.yaml")
 
 
 def plugin_targets() -> list[Target]:
@@ -131,6 +174,8 @@ def plugin_targets() -> list[Target]:
         value = ep.load()
         if callable(value) and not isinstance(value, type):
             value = value()
+        known = {t.name: t for t in (*builtin_targets(), *out)}
+        value = _with_nodes([value] if isinstance(value, dict) else value, known)
         out.extend(_parse(value, f"entry point {ep.name!r} ({ep.value})"))
     return out
 
@@ -157,3 +202,21 @@ def get_target(name: str) -> Target:
     close = difflib.get_close_matches(str(name), list(registry), n=2)
     hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
     raise DeployError([f"target: unknown target {name!r} (allowed: {', '.join(registry)}){hint}"])
+
+
+def on_nodes(target: Target, nodes: str | None) -> Target:
+    """``target`` (an orchestrator) on the hardware target ``nodes``: its architecture,
+    accelerator, memory and base image. ``nodes`` None: the target as it is. A DeployError
+    when ``target`` is no orchestrator or ``nodes`` is no containerised hardware target."""
+    if nodes is None:
+        return target
+    if not target.orchestrated:
+        raise DeployError([f"nodes: --nodes is for orchestrated targets (kubernetes, kserve); "
+                           f"{target.name!r} is a hardware target itself"])
+    hardware = get_target(nodes)
+    allowed = [t.name for t in list_targets() if t.containerised and not t.orchestrated]
+    if hardware.orchestrated or not hardware.containerised:
+        raise DeployError([f"nodes: {nodes!r} cannot be a cluster's nodes (allowed: "
+                           f"{', '.join(allowed)}): a cluster runs containers"])
+    return target.model_copy(update={**{f: getattr(hardware, f) for f in HARDWARE_FIELDS},
+                                     "nodes": hardware.name})

@@ -9,6 +9,7 @@ checked against the block catalog by :mod:`stratum_jupyter.spec.validate`.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
@@ -17,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    SerializationInfo,
     Tag,
     field_validator,
     model_serializer,
@@ -115,6 +117,56 @@ def is_grid_axis(block: str, name: str, value: Any) -> bool:
     return not (info is not None and set(info.types) <= {"array"})
 
 
+# JSON has no infinity: a spec as data (``to_dict``, JSON files, the builder) writes a
+# parameter's infinite value as the text "inf" / "-inf", and reading a spec takes that text
+# back as the float wherever the parameter takes floats and not that text (YAML's .inf is
+# read as the float directly). See docs/spec.md, "Parameter values".
+INFINITIES = {"inf": math.inf, "-inf": -math.inf}
+
+
+def decode_infinity(info: Any, value: Any) -> Any:
+    """``value`` with the text "inf"/"-inf" as the float, where the parameter ``info`` (a
+    catalog ``ParamInfo``, or None) takes floats and neither that text nor any string."""
+    if not (isinstance(value, str) and value in INFINITIES) or info is None:
+        return value
+    free_text = "str" in info.types and not info.choices
+    if "float" not in info.types or value in info.choices or free_text:
+        return value
+    return INFINITIES[value]
+
+
+def encode_infinity(value: Any) -> Any:
+    """``value`` with infinite floats as "inf"/"-inf" (lists and mappings recursively)."""
+    if isinstance(value, float) and math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    if isinstance(value, list | tuple):
+        return [encode_infinity(v) for v in value]
+    if isinstance(value, dict):
+        return {k: encode_infinity(v) for k, v in value.items()}
+    return value
+
+
+def _decode_params(block: str, params: dict[str, Any]) -> dict[str, Any]:
+    def texts(value: Any) -> bool:
+        return value in INFINITIES if isinstance(value, str) else \
+            isinstance(value, list) and any(isinstance(v, str) and v in INFINITIES
+                                            for v in value)
+
+    if not any(texts(v) for v in params.values()):
+        return params  # the catalog is consulted only for spelled-out infinities
+    from ..catalog import get_catalog
+
+    catalog = get_catalog()
+    if block not in catalog:
+        return params
+    out = {}
+    for name, value in params.items():
+        info = catalog.get(block).param(name)
+        out[name] = [decode_infinity(info, v) for v in value] \
+            if isinstance(value, list) else decode_infinity(info, value)
+    return out
+
+
 class Step(_Model):
     """One block of a pipeline, written ``{BlockName: {param: value}}`` in a spec."""
 
@@ -133,12 +185,16 @@ class Step(_Model):
                     f"e.g. {{StandardScaler: {{}}}}; got {len(data)} keys"
                 )
             ((block, params),) = data.items()
-            return {"block": block, "params": {} if params is None else params}
+            data = {"block": block, "params": {} if params is None else params}
+        if isinstance(data, dict) and isinstance(data.get("block"), str) \
+                and isinstance(data.get("params"), dict):
+            data = {**data, "params": _decode_params(data["block"], data["params"])}
         return data
 
     @model_serializer(mode="plain")
-    def _to_mapping(self) -> dict[str, Any]:
-        return {self.block: dict(self.params)}
+    def _to_mapping(self, info: SerializationInfo) -> dict[str, Any]:
+        params = dict(self.params)
+        return {self.block: encode_infinity(params) if info.mode == "json" else params}
 
     def is_axis(self, name: str) -> bool:
         """Whether parameter ``name`` is a grid axis.

@@ -25,6 +25,11 @@ SELECTOR_DTYPES: dict[str, tuple[str, ...]] = {
     "boolean": ("bool", "boolean"),
     "datetime": ("datetime", "datetimetz"),
 }
+DATES_BLOCK = "DatetimeFeatures"  # catalog/dates.py: dates to numeric parts
+# What the log says a step does, where its block's name alone does not say it.
+_SAYS = {DATES_BLOCK: f"{DATES_BLOCK} (dates split into parts: year, month, day, hour when "
+                      "times occur, weekday, seconds since 1970)"}
+
 @dataclass(frozen=True)
 class PipelineStep:
     """One named step: its block, the parameters given as single values, and the grid
@@ -132,7 +137,8 @@ class ColumnsStep:
         for group in self.groups:
             columns = group.columns_in(X)
             taken.update(columns)
-            steps = ", ".join(s.block.name for s in group.steps) or "passthrough"
+            steps = ", ".join(_SAYS.get(s.block.name, s.block.name)
+                              for s in group.steps) or "passthrough"
             if columns:
                 parts.append(f"{group.name} [{', '.join(columns)}] -> {steps}")
         rest = [str(c) for c in getattr(X, "columns", []) if str(c) not in taken]
@@ -156,13 +162,16 @@ def _group(name: str, rule: ColumnRule) -> ColumnGroup:
     return ColumnGroup(name, None, tuple(rule.select), steps)
 
 
-def auto_columns_step() -> ColumnsStep:
+def auto_columns_step(dates: bool = False) -> ColumnsStep:
     """The automatic preprocessing (``preprocessing: auto``) for tables with non-numeric
     columns or missing values: numbers imputed by their median and standardised; text and
     categorical columns imputed by their most frequent value and one-hot encoded, at most
     20 columns per feature (rarer and unseen categories share an "infrequent" column);
     booleans one-hot encoded (a gap is a category); dense, so that every estimator takes
-    it. Datetime columns are dropped: say in column rules how to turn them into numbers."""
+    it. With ``dates`` (the table has datetime columns, :func:`has_dates`), a fourth group
+    splits them into numeric parts (``DatetimeFeatures``), imputed by their median (a
+    missing date) and standardised; without, the model holds no date step (nothing to
+    trust or convert for it)."""
     from .model import Step
 
     # keep_empty_features: a column with no value at all stays (as a constant) instead of
@@ -179,13 +188,20 @@ def auto_columns_step() -> ColumnsStep:
     # refuses the bool dtype.
     boolean = [Step(block="OneHotEncoder", params={"handle_unknown": "ignore",
                                                    "sparse_output": False})]
-    return ColumnsStep((
-        ColumnGroup("numeric", SELECTOR_DTYPES["numeric"], None,
-                    tuple(_named_steps(numeric))),
-        ColumnGroup("categorical", SELECTOR_DTYPES["categorical"], None,
-                    tuple(_named_steps(categorical))),
-        ColumnGroup("boolean", SELECTOR_DTYPES["boolean"], None,
-                    tuple(_named_steps(boolean)))))
+    groups = {"numeric": numeric, "categorical": categorical, "boolean": boolean}
+    if dates:
+        groups["datetime"] = [Step(block=DATES_BLOCK), *numeric]
+    return ColumnsStep(tuple(ColumnGroup(kind, SELECTOR_DTYPES[kind], None,
+                                         tuple(_named_steps(steps)))
+                             for kind, steps in groups.items()))
+
+
+def has_dates(X: Any) -> bool:
+    """Whether ``X`` is a DataFrame with a datetime column (with or without a time zone)."""
+    import pandas as pd
+
+    return isinstance(X, pd.DataFrame) and any(
+        pd.api.types.is_datetime64_any_dtype(t) for t in X.dtypes)
 
 
 def auto_applies(candidate: Candidate) -> bool:
@@ -215,7 +231,7 @@ def preprocessing_step(spec: PipelineSpec, candidate: Candidate, X: Any = None
     if setting == "none":
         return None
     if setting == "auto":
-        return auto_columns_step() if auto_applies(candidate) and needs_preprocessing(X) \
-            else None
+        return auto_columns_step(has_dates(X)) \
+            if auto_applies(candidate) and needs_preprocessing(X) else None
     assert not isinstance(setting, str)
     return columns_step(setting)

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import SpecError, SpecIssue
 from .metrics import DEFAULT_METRIC, METRICS, metrics_for
-from .model import TAG_PREFIX, TASKS, PipelineSpec, is_grid_axis
+from .model import TAG_PREFIX, TASKS, PipelineSpec, decode_infinity, is_grid_axis
 
 if TYPE_CHECKING:
     from ..catalog.blocks import Block
@@ -272,6 +272,7 @@ def _params_issues(block: Any, params: dict[Any, Any], path: tuple[Any, ...]
             yield SpecIssue(where, "an empty list is an empty grid axis",
                             value=value, allowed="one value, or a list of values to search")
         for item in values:
+            item = decode_infinity(info, item)  # "inf" in JSON: see spec.model.INFINITIES
             problem = _json_problem(item)
             if problem:
                 yield SpecIssue(where, problem, value=item)

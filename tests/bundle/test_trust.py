@@ -115,3 +115,21 @@ def test_the_shipped_service_serves_a_model_on_categories(tmp_path):
     with serving(out) as port:
         status, body = call(port, "POST", "/predict", {"rows": [FIRST_ROW]})
     assert status == 200 and body["predictions"] == ["Adelie"]
+
+
+def test_our_date_transformer_is_trusted_by_its_exact_name_only():
+    """DatetimeFeatures (dates to parts) loads; the package is not trusted as a whole, so a
+    function of stratum_jupyter in a file stays refused."""
+    import pandas as pd
+
+    from stratum_jupyter.catalog import roles
+    from stratum_jupyter.catalog.dates import DatetimeFeatures
+
+    X = pd.DataFrame({"d": pd.to_datetime(["2024-01-01", None, "2024-02-03"])})
+    data = skops.io.dumps(DatetimeFeatures().fit(X))
+    untrusted, refused = trust.audit(data)
+    assert untrusted == ["stratum_jupyter.catalog.dates.DatetimeFeatures"] and refused == []
+    loaded = skops.io.loads(data, trusted=untrusted)
+    np.testing.assert_array_equal(loaded.transform(X), DatetimeFeatures().fit_transform(X))
+    assert trust.audit(_function_transformer(roles.apply_roles))[1] == [
+        "stratum_jupyter.catalog.roles.apply_roles"]

@@ -131,3 +131,57 @@ def test_generated_notebook_with_column_rules_and_auto_preprocessing_on_a_raw_ta
     board = pd.read_csv(tmp_path / "out" / "best" / "leaderboard.csv")
     assert len(board) == 3 and board["accuracy"].min() > 0.95
     assert set(board["candidate"]) == {"logreg", "auto-logreg"}
+
+
+@pytest.mark.slow
+def test_generated_notebook_with_date_columns_imports_the_transformer_and_runs(tmp_path):
+    """A Parquet table with a datetime column and a text column of dates (data.roles): a
+    column rule for ``select: datetime`` and the automatic preprocessing both split the
+    dates with DatetimeFeatures, imported from stratum_jupyter; ruff-clean; runs."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from stratum_jupyter.codegen import script_source
+    from tests.catalog.dated import write_parquet
+
+    write_parquet(tmp_path)
+    spec = load_spec({
+        "version": 1, "name": "dated", "task": "classification",
+        "data": {"source": "parquet:dated.parquet", "target": "traffic",
+                 "roles": {"day": "datetime"}},
+        "evaluation": {"cv": 3, "random_state": 0},
+        "preprocessing": {"columns": [
+            {"select": "numeric", "steps": ["StandardScaler"]},
+            {"select": "datetime", "steps": [
+                {"DatetimeFeatures": {"resolution": ["day", "hour"]}},
+                {"SimpleImputer": {"strategy": "median"}}]}]},
+        "candidates": [
+            {"name": "logreg", "steps": [{"LogisticRegression": {"max_iter": 2000}}]},
+            {"name": "auto-logreg", "preprocessing": "auto",
+             "steps": [{"LogisticRegression": {"max_iter": 2000}}]}],
+    })
+    source = script_source(spec)
+    assert "from stratum_jupyter.catalog.dates import DatetimeFeatures" in source
+    assert source.count("DatetimeFeatures(") == 2  # the rule's and the automatic one
+    script = tmp_path / "generated.py"
+    script.write_text(source, encoding="utf-8")
+    ruff = Path(sys.executable).parent / "ruff"
+    lint = subprocess.run([str(ruff), "check", "--isolated", "--select", "E,F,W,I,B,UP",
+                           "--line-length", "88", str(script)], capture_output=True, text=True,
+                          cwd=tmp_path)
+    assert lint.returncode == 0, lint.stdout
+    _run(spec_notebook(spec, "out"), tmp_path)
+    board = pd.read_csv(tmp_path / "out" / "best" / "leaderboard.csv")
+    assert len(board) == 3 and set(board["candidate"]) == {"logreg", "auto-logreg"}
+    assert (board["status"] == "ok").all()
+    assert board.set_index("candidate").loc["auto-logreg", "accuracy"] > 0.7
+
+
+def test_csv_data_without_date_roles_gets_no_date_step_in_generated_code():
+    from stratum_jupyter.codegen import script_source
+
+    spec = load_spec({"version": 1, "task": "classification",
+                      "data": {"source": "csv:t.csv", "target": "y"},
+                      "candidates": [{"name": "a", "steps": ["LogisticRegression"]}]})
+    assert "DatetimeFeatures" not in script_source(spec)

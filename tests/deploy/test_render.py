@@ -14,7 +14,8 @@ from stratum_jupyter.errors import DeployError
 
 from .conftest import HOSTILE, venv_bin
 
-TARGETS = [t.name for t in list_targets()]
+# the hardware targets (the kubernetes and kserve targets: tests/deploy/test_kubernetes.py)
+TARGETS = [t.name for t in list_targets() if not t.orchestrated]
 
 
 class UnsafeLoader(yaml.SafeLoader):

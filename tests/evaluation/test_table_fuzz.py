@@ -81,3 +81,59 @@ def test_random_tables_give_a_leaderboard_or_a_stratum_error(client, table, sep,
     usable = [c for c in frame.columns if c != target and frame[c].notna().any()]
     if usable:  # the automatic preprocessing makes any such table learnable
         assert (board["status"] == "ok").all(), board[["candidate", "error"]].to_string()
+
+
+DATES_SPEC = """
+version: 1
+task: classification
+data: {{source: "csv:{path}", target: label, roles: {roles}}}
+evaluation: {{cv: 3, random_state: 0}}
+candidates:
+  - name: logreg
+    steps: [{{LogisticRegression: {{max_iter: 500}}}}]
+"""
+
+
+@st.composite
+def dated_tables(draw: st.DrawFn) -> tuple[pd.DataFrame, dict[str, str]]:
+    """1-3 columns of ISO dates (with or without times, one format per column; gaps; some
+    empty), named in data.roles, beside a number column; labels alternate yes/no."""
+    import datetime as dt
+
+    moments = st.datetimes(dt.datetime(1960, 1, 1), dt.datetime(2040, 1, 1))
+    names = draw(st.lists(HEADERS, min_size=1, max_size=3,
+                          unique_by=lambda s: s.strip().lower()).filter(
+        lambda ns: all(n.strip() and n.strip().lower() not in ("label", "x") for n in ns)))
+    frame: dict[str, list] = {"x": list(range(ROWS))}
+    for name in names:
+        form = draw(st.sampled_from(["%Y-%m-%d", "%Y-%m-%d %H:%M:%S"]))
+        gap = draw(st.sampled_from([0.0, 0.2, 1.0]))
+        cells = draw(st.lists(moments, min_size=ROWS, max_size=ROWS))
+        holes = draw(st.lists(st.floats(0, 1), min_size=ROWS, max_size=ROWS))
+        frame[name] = [None if h < gap else v.strftime(form)
+                       for v, h in zip(cells, holes, strict=True)]
+    frame["label"] = ["yes" if i % 2 else "no" for i in range(ROWS)]
+    return pd.DataFrame(frame), {name.strip(): "datetime" for name in names}
+
+
+@settings(max_examples=10, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(table=dated_tables())
+def test_random_date_columns_are_split_into_parts(client, table):
+    """Date columns (read as dates by data.roles) of random dates, times, gaps and headers:
+    a leaderboard whose every row is scored, or a StratumError naming the column."""
+    import json
+
+    frame, roles = table
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "dates.csv"
+        frame.to_csv(path, index=False)
+        spec = DATES_SPEC.format(path=path.as_posix(), roles=json.dumps(roles))
+        try:
+            result = evaluate(spec, display="none", refit=False)
+        except StratumError as exc:
+            assert any(name in str(exc) for name in roles), str(exc)
+            return
+    board = result.leaderboard
+    assert len(board) == 1
+    assert (board["status"] == "ok").all(), board[["candidate", "error"]].to_string()

@@ -82,3 +82,31 @@ def test_load_from_file_paths(tmp_path, valid_spec):
     path.write_text(json.dumps(valid_spec))
     assert load_spec(path).to_dict() == valid_spec
     assert load_spec(str(path)).to_dict() == valid_spec
+
+
+def test_infinite_parameters_round_trip_through_json():
+    """JSON has no infinity: to_dict writes it as "inf", which validation reads back as the
+    float (for parameters that take floats), so to_dict -> validate -> to_dict is the
+    identity; the text stays text where a parameter takes it."""
+    import json
+    import math
+
+    from stratum_jupyter.spec import load_spec
+    from stratum_jupyter.spec.validate import validate_spec
+
+    spec = load_spec("""
+version: 1
+task: classification
+candidates:
+  - {name: grid, steps: [{KNeighborsClassifier: {p: [1, .inf]}}]}
+""")
+    data = spec.to_dict()
+    assert data["candidates"][0]["steps"] == [{"KNeighborsClassifier": {"p": [1, "inf"]}}]
+    again = validate_spec(json.loads(json.dumps(data, allow_nan=False)))
+    assert again.to_dict() == data
+    assert again.candidates[0].steps[0].params["p"] == [1, math.inf]
+    from stratum_jupyter.errors import SpecError
+
+    with pytest.raises(SpecError, match=r"penalty: 'inf' is not allowed"):  # text stays text
+        validate_spec({"version": 1, "task": "classification", "candidates": [
+            {"name": "a", "steps": [{"LogisticRegression": {"penalty": "inf"}}]}]})

@@ -119,3 +119,23 @@ def test_parts_the_form_has_no_field_for_are_kept_unchanged():
     assert back["evaluation"]["pos_label"] == "yes"
     assert {k: back["candidates"][0][k] for k in ("preprocessing", "search", "n_iter")} == {
         "preprocessing": "none", "search": "random", "n_iter": 3}
+
+
+def test_a_datetime_role_chosen_in_the_builder_splits_the_dates_into_parts(tmp_path):
+    """The column table's datetime role is recorded in data.roles, which reads the text
+    dates of a CSV file as dates: the automatic preprocessing then splits them into parts."""
+    from stratum_jupyter.evaluation.prepare import prepare
+    from stratum_jupyter.spec.validate import validate_spec
+    from stratum_jupyter.widgets.form import empty_form, form_to_spec
+    from tests.catalog.dated import dated_table
+
+    X, y = dated_table()
+    X.assign(traffic=y).to_csv(tmp_path / "dated.csv", index=False)
+    form = empty_form()
+    form["data"].update(source=f"csv:{tmp_path / 'dated.csv'}", target="traffic",
+                        roles={"day": "datetime", "when": "datetime"})
+    form["candidates"][0]["steps"] = [{"block": "LogisticRegression", "params": {}}]
+    spec = form_to_spec(form)
+    assert spec["data"]["roles"] == {"day": "datetime", "when": "datetime"}
+    (note,) = prepare(validate_spec(spec)).notes
+    assert "datetime [when, day] -> DatetimeFeatures (dates split into parts" in note

@@ -84,6 +84,22 @@ class Runtime:
         raise NotImplementedError
 
 
+def _own_blocks_importable() -> None:
+    """stratum_jupyter's own transformers (trust.OWN_TYPES), importable by the module name a
+    skops file gives them: in a deploy bundle, the copy of ``catalog/dates.py`` beside the
+    service stands for ``stratum_jupyter.catalog.dates`` (stratum_jupyter is not installed
+    there; skops imports a type's module by name)."""
+    import importlib
+    import sys
+
+    for name in {t.rpartition(".")[0] for t in trust.OWN_TYPES}:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            sys.modules[name] = importlib.import_module(
+                f"{__package__}.{name.rpartition('.')[2]}")
+
+
 class SklearnRuntime(Runtime):
     name, file = "sklearn", "model.skops"
 
@@ -91,6 +107,7 @@ class SklearnRuntime(Runtime):
         import skops.io
 
         super().__init__(model_dir, profile)
+        _own_blocks_importable()
         path = model_dir / self.file
         untrusted, refused = trust.audit(path)  # load_model's rule
         if refused:
