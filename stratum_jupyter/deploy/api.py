@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DeployError
+from .limits import describe
 from .record import DeployRecord, read_record, record_path, write_record
 from .run import Log
 
@@ -88,12 +89,7 @@ def deploy(model_dir: str | Path, target: str, out: str | Path, *, port: int = 8
     on_event(f"rendered {plan.target.name} bundle in {out} "
              f"({plan.runtime}, {len(plan.requirements)} pinned requirements)")
     if plan.resources:
-        from .limits import run_options
-
-        on_event(f"rightsizing from {model_dir}/profile.json (p99 <= "
-                 f"{plan.resources['goal']['p99_ms']:g} ms at {plan.resources['goal']['rps']:g}"
-                 f" requests/s): {' '.join(run_options(plan.resources))}, predict threads "
-                 f"{plan.resources['threads']}")
+        on_event(describe(plan.resources, Path(model_dir)))
     for warning in plan.warnings:
         on_event(f"warning: {warning}")
     if plan.sizing is not None:

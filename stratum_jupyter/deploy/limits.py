@@ -15,7 +15,8 @@ from .. import envvars
 from ..bundle.sizing import read_rightsizing
 from ..errors import DeployError
 
-__all__ = ["resources_of", "run_options", "container_limits", "service_environment"]
+__all__ = ["resources_of", "checked_resources", "run_options", "container_limits",
+           "service_environment", "describe"]
 
 
 def resources_of(model_dir: str | Path) -> dict[str, Any] | None:
@@ -48,6 +49,22 @@ def resources_of(model_dir: str | Path) -> dict[str, Any] | None:
     return {"cpus": cpus, "memory_bytes": memory, "workers": workers, "threads": threads,
             "goal": goal, "measured_p99_ms": rec.p99_ms, "measured_with": measured,
             "measured_at": sizing.measured_at, "source": "profile.json rightsizing"}
+
+
+def checked_resources(model_dir: str | Path) -> tuple[dict[str, Any] | None, list[str]]:
+    """:func:`resources_of`, with a malformed entry as a problem to report with the others."""
+    try:
+        return resources_of(model_dir), []
+    except DeployError as exc:
+        return None, list(exc.violations)
+
+
+def describe(resources: dict[str, Any], model_dir: Path) -> str:
+    """One line saying which recommendation a deployment applies."""
+    goal = resources["goal"]
+    return (f"rightsizing from {model_dir}/profile.json (p99 <= {goal['p99_ms']:g} ms at "
+            f"{goal['rps']:g} requests/s): {' '.join(run_options(resources))}, predict "
+            f"threads {resources['threads']}")
 
 
 def run_options(resources: dict[str, Any] | None) -> list[str]:

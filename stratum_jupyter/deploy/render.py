@@ -28,7 +28,7 @@ from .convert import CONVERTERS, Converted, convert, converters_for, get_convert
 from .files import content_hash, copy_roles, copy_service
 from .kb import KnowledgeBase, normalize
 from .kube_sizing import PodSizing
-from .limits import run_options, service_environment
+from .limits import checked_resources, run_options, service_environment
 from .manifests import resource_name
 from .targets import Target, check_image, get_target, on_nodes
 
@@ -173,7 +173,6 @@ def plan(model_dir: str | Path, target: str | Target, *, port: int = 8080,
     listen on 0.0.0.0 (``bind`` unused).
     """
     from ..bundle import read_profile
-    from .limits import resources_of
 
     model_dir = Path(model_dir)
     target = on_nodes(target if isinstance(target, Target) else get_target(target), nodes)
@@ -182,11 +181,8 @@ def plan(model_dir: str | Path, target: str | Target, *, port: int = 8080,
     bind = "0.0.0.0" if target.orchestrated else bind
     problems = _check_port_bind(port, bind, target.orchestrated)
     problems += orchestrated.option_problems(target.orchestrated, cluster)
-    try:
-        resources = resources_of(model_dir)
-    except DeployError as exc:
-        problems.extend(exc.violations)
-        resources = None
+    resources, sizing_problems = checked_resources(model_dir)
+    problems += sizing_problems
     if convert not in CONVERSIONS:
         problems.append(f"convert: {convert!r} is not a conversion "
                         f"(allowed: {', '.join(CONVERSIONS)})")
