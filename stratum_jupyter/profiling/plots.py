@@ -63,7 +63,7 @@ def figure(table: Any, *, goal: Any = None, title: str = "stratum profile") -> A
             fig.add_layout(Span(location=level, dimension="width", line_dash="dashed",
                                 line_color="crimson"))
         fig.y_range.start = 0  # type: ignore[attr-defined]  # read against zero
-        fig.legend.location = "top_left"
+        fig.legend.location = "bottom_right"  # the figures start at zero: room there
         fig.legend.label_text_font_size = "8pt"
         plots.append(fig)
     return gridplot(plots, ncols=2, toolbar_location="right")
