@@ -34,3 +34,9 @@ def iris_bundle(iris_source, tmp_path) -> Path:
     copy = tmp_path / "model"
     shutil.copytree(iris_source, copy)
     return copy
+
+
+@pytest.fixture(autouse=True)
+def _isolated_kb(tmp_path, monkeypatch):
+    # the Docker runner renders the model's image: never with the developer's own kb.sqlite
+    monkeypatch.setenv("STRATUM_KB", str(tmp_path / "no-user-kb.sqlite"))
