@@ -23,7 +23,8 @@ from ..errors import StratumError
 Shell = Literal["cli", "magic"]
 """Which shell a parser is for: the ``stratum`` command or a ``%stratum_*`` magic."""
 
-NAMES = ("validate", "blocks", "evaluate", "deploy", "targets", "monitor", "deployment")
+NAMES = ("validate", "blocks", "evaluate", "deploy", "targets", "monitor", "deployment",
+         "profile")
 """Every command that is both ``stratum X`` and ``%stratum_X``."""
 
 

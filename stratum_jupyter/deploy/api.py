@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DeployError
+from .limits import describe
 from .record import DeployRecord, read_record, record_path, write_record
 from .run import Log
 
@@ -87,6 +88,8 @@ def deploy(model_dir: str | Path, target: str, out: str | Path, *, port: int = 8
     manifest = rnd.render(plan, out, kb=kb)
     on_event(f"rendered {plan.target.name} bundle in {out} "
              f"({plan.runtime}, {len(plan.requirements)} pinned requirements)")
+    if plan.resources:
+        on_event(describe(plan.resources, Path(model_dir)))
     for warning in plan.warnings:
         on_event(f"warning: {warning}")
     if plan.sizing is not None:

@@ -53,6 +53,7 @@ class DeployRecord(TypedDict, total=False):
     changed: int
     deployed_at: str
     model: str
+    resources: dict[str, Any]
     how: dict[str, Any]
     stopped_at: str
 

@@ -8,7 +8,6 @@ conversion, the pinned requirements and the base image, and runs every constrain
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 import json
 import platform
@@ -16,7 +15,7 @@ import shutil
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from importlib import metadata, resources
+from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
@@ -26,8 +25,10 @@ from ..errors import DeployError
 from . import checks, orchestrated, quoting
 from .checks import check, requirement_name
 from .convert import CONVERTERS, Converted, convert, converters_for, get_converter
+from .files import content_hash, copy_roles, copy_service
 from .kb import KnowledgeBase, normalize
 from .kube_sizing import PodSizing
+from .limits import checked_resources, run_options, service_environment
 from .manifests import resource_name
 from .targets import Target, check_image, get_target, on_nodes
 
@@ -91,6 +92,8 @@ class DeployPlan:
     warnings: list[str] = field(default_factory=list)
     converted: Converted | None = field(default=None, repr=False)
     """The converted model, verified when the plan was made (``conversion`` not none)."""
+    resources: dict[str, Any] | None = None
+    """The bundle's rightsizing recommendation (:func:`.limits.resources_of`)."""
     cluster: orchestrated.ClusterOptions | None = None
     sizing: PodSizing | None = None
     """Orchestrated targets only: their options; resources and replicas."""
@@ -178,6 +181,8 @@ def plan(model_dir: str | Path, target: str | Target, *, port: int = 8080,
     bind = "0.0.0.0" if target.orchestrated else bind
     problems = _check_port_bind(port, bind, target.orchestrated)
     problems += orchestrated.option_problems(target.orchestrated, cluster)
+    resources, sizing_problems = checked_resources(model_dir)
+    problems += sizing_problems
     if convert not in CONVERSIONS:
         problems.append(f"convert: {convert!r} is not a conversion "
                         f"(allowed: {', '.join(CONVERSIONS)})")
@@ -212,7 +217,7 @@ def plan(model_dir: str | Path, target: str | Target, *, port: int = 8080,
     made = DeployPlan(model_dir=model_dir, profile=profile, target=target, title=str(title),
                       slug=quoting.slug(str(title)), conversion=conversion, requirements=reqs,
                       base_image=image, python=python, port=port, bind=bind, warnings=warnings,
-                      converted=converted, cluster=cluster)
+                      converted=converted, cluster=cluster, resources=resources)
     if target.orchestrated:  # size it and check its manifests
         orchestrated.complete(made, kb)
     return made
@@ -271,39 +276,6 @@ def _copy_model(plan: DeployPlan, model_out: Path) -> dict[str, Any] | None:
     return None
 
 
-def _copy_service(dest: Path) -> None:
-    src = resources.files("stratum_jupyter.deploy").joinpath("service")
-    dest.mkdir()
-    for entry in src.iterdir():
-        if entry.name.endswith(".py"):
-            (dest / entry.name).write_bytes(entry.read_bytes())
-    # The service reads its settings through the package's one declaration of them,
-    # trusts a skops file's types by load_model's rule, and has stratum_jupyter's own
-    # transformers that a model may hold (runtimes.py makes them importable by their name).
-    package = resources.files("stratum_jupyter")
-    for shared in ("envvars.py", "bundle/trust.py", "catalog/dates.py"):
-        (dest / shared.split("/")[-1]).write_bytes(package.joinpath(shared).read_bytes())
-
-
-def _content_hash(out: Path) -> str:
-    digest = hashlib.sha256()
-    for name in ("Dockerfile", "requirements.txt", "service", "model"):
-        path = out / name
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for f in files:
-            digest.update(str(f.relative_to(out)).encode() + b"\0" + f.read_bytes())
-    return digest.hexdigest()[:12]
-
-
-def _copy_roles(dest: Path, roles: list[str]) -> None:
-    src = resources.files("stratum_jupyter.deploy").joinpath("templates/ansible/roles")
-    for role in roles:
-        for sub in src.joinpath(role).iterdir():
-            (dest / role / sub.name).mkdir(parents=True, exist_ok=True)
-            for f in sub.iterdir():
-                (dest / role / sub.name / f.name).write_bytes(f.read_bytes())
-
-
 def _write_service(plan: DeployPlan, out: Path, conversion: dict[str, Any] | None) -> str:
     """Dockerfile, .dockerignore and README.md; returns the image tag (content-hashed)."""
     from .._version import __version__
@@ -318,11 +290,12 @@ def _write_service(plan: DeployPlan, out: Path, conversion: dict[str, Any] | Non
         "classes": schema.get("classes"), "conversion": conversion,
         "description": f"{plan.profile.get('task') or 'model'} service for {target.name}",
         "cluster": plan.cluster, "resource": resource_name(plan.slug),
+        "resources": plan.resources, "limits": run_options(plan.resources),
     }
     env = _env()
     (out / "Dockerfile").write_text(env.get_template("Dockerfile.j2").render(context), "utf-8")
     (out / ".dockerignore").write_text(DOCKERIGNORE, "utf-8")
-    image = f"stratum/{plan.slug}:{_content_hash(out)}"
+    image = f"stratum/{plan.slug}:{content_hash(out)}"
     context["image"] = image
     (out / "README.md").write_text(env.get_template("README.md.j2").render(context), "utf-8")
     return image
@@ -334,20 +307,22 @@ def _ansible_vars(plan: DeployPlan, image: str, kb: KnowledgeBase
     target = plan.target
     variables: dict[str, Any] = {"stratum_port": plan.port, "stratum_bind": plan.bind}
     if not target.containerised:
+        if plan.resources:  # the role defaults to none
+            variables["stratum_environment"] = service_environment(plan.resources)
         variables.update(stratum_python=sys.executable,
                          ansible_python_interpreter=sys.executable)
         return ["stratum_process"], variables
     roles = ["stratum_docker", "stratum_bundle", "stratum_image", "stratum_container"]
     if target.gpu:
         roles.insert(1, "stratum_nvidia")
-    run_options = {"cuda": ["--gpus", "all"], "jetson": ["--runtime", "nvidia"]}
+    gpu_options = {"cuda": ["--gpus", "all"], "jetson": ["--runtime", "nvidia"]}
     variables.update(
         stratum_image=image, stratum_container=f"stratum-{plan.slug}",
         stratum_install_dir=f"/opt/stratum/{plan.slug}", stratum_platform=target.platform,
         stratum_base_image=plan.base_image, stratum_accelerator=target.accelerator,
         stratum_apt_packages=kb.apt_packages("docker", target.name),
         stratum_nvidia_packages=kb.apt_packages("nvidia", target.name),
-        stratum_run_options=run_options.get(target.accelerator, []))
+        stratum_run_options=gpu_options.get(target.accelerator, []) + run_options(plan.resources))
     return roles, variables
 
 
@@ -366,7 +341,7 @@ def _write_ansible(plan: DeployPlan, ansible_dir: Path, image: str, kb: Knowledg
                                         "utf-8")
     roles, variables = _ansible_vars(plan, image, kb)
     (ansible_dir / "vars.yml").write_text(quoting.ansible_vars_yaml(variables), "utf-8")
-    _copy_roles(ansible_dir / "roles", roles)
+    copy_roles(ansible_dir / "roles", roles)
 
 
 def render(plan: DeployPlan, out: str | Path, *, kb: KnowledgeBase | None = None
@@ -377,7 +352,7 @@ def render(plan: DeployPlan, out: str | Path, *, kb: KnowledgeBase | None = None
     target = plan.target
     _prepare_out(out)
     conversion = _copy_model(plan, out / "model")
-    _copy_service(out / "service")
+    copy_service(out / "service")
     (out / "requirements.txt").write_text("\n".join(plan.requirements) + "\n", "utf-8")
     image = _write_service(plan, out, conversion)
     cluster = orchestrated.write(plan, out, image) if target.orchestrated else None
@@ -391,6 +366,7 @@ def render(plan: DeployPlan, out: str | Path, *, kb: KnowledgeBase | None = None
         "platform": target.platform, "port": plan.port, "bind": plan.bind,
         "runtime": plan.runtime, "conversion": conversion, "requirements": plan.requirements,
         "warnings": plan.warnings, "model_dir": str(plan.model_dir.resolve()),
+        "resources": plan.resources,
     }
     if cluster is not None:
         manifest["kubernetes"] = cluster

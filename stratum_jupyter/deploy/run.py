@@ -19,6 +19,7 @@ from typing import Any
 
 from .. import envvars
 from ..errors import StratumError
+from .limits import container_limits, run_options, service_environment
 from .record import DeployRecord, read_record, write_record
 
 Log = Callable[[str], None]
@@ -128,11 +129,14 @@ def docker_run(bundle: Path, *, on_event: Log = print, client: Any = None,
         on_event(f"removed the earlier container {name}")
     except docker.errors.NotFound:
         pass
+    resources = info.get("resources")
     container = client.containers.run(
         info["image"], name=name, detach=True, network_mode="host",
         environment={envvars.PORT.name: str(info["port"]), envvars.HOST.name: info["bind"],
-                     **_token_environment()},
-        restart_policy={"Name": "unless-stopped"})
+                     **service_environment(resources), **_token_environment()},
+        restart_policy={"Name": "unless-stopped"}, **container_limits(resources))
+    if resources:
+        on_event(f"limits from the bundle's rightsizing: {' '.join(run_options(resources))}")
     url = f"http://127.0.0.1:{info['port']}"
     on_event(f"started container {name} ({container.short_id}); waiting for {url}/health")
     try:
@@ -140,9 +144,12 @@ def docker_run(bundle: Path, *, on_event: Log = print, client: Any = None,
     except StratumError as exc:
         logs = container.logs(tail=30).decode("utf-8", "replace")
         raise StratumError(f"{exc}\ncontainer log:\n{logs}") from None
-    return write_record(bundle, {"target": info["target"], "kind": "container",
-                                      "image": info["image"], "container": name,
-                                      "container_id": container.id, "url": url})
+    record: DeployRecord = {"target": info["target"], "kind": "container",
+                            "image": info["image"], "container": name,
+                            "container_id": container.id, "url": url}
+    if resources:
+        record["resources"] = resources
+    return write_record(bundle, record)
 
 
 # -- Ansible ----------------------------------------------------------------------------------
@@ -253,6 +260,8 @@ def apply(bundle: Path, *, inventory: str | Path | None = None, on_event: Log = 
         first = hosts[0] if hosts else "127.0.0.1"
         record = {"target": info["target"], "kind": "container", "image": info["image"],
                   "hosts": hosts, "url": f"http://{first}:{info['port']}", "changed": changed}
+    if info.get("resources"):
+        record["resources"] = info["resources"]
     return write_record(bundle, record)
 
 

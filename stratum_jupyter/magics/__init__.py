@@ -14,6 +14,7 @@ MAGIC_CLASSES = [
     "stratum_jupyter.magics.deploy:DeployMagics",
     "stratum_jupyter.magics.deployment:DeploymentMagics",
     "stratum_jupyter.magics.monitor:MonitorMagics",
+    "stratum_jupyter.magics.profile:ProfileMagics",
 ]
 
 

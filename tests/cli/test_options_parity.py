@@ -27,7 +27,7 @@ DISTINCT = {"validate": {"spec": OPTIONAL},
 # The fewest words each command parses.
 MINIMAL = {"validate": ["s.yaml"], "blocks": [], "evaluate": ["s.yaml"],
            "deploy": ["m", "--target", "t", "--out", "o"], "targets": [], "monitor": [],
-           "deployment": ["list"]}
+           "deployment": ["list"], "profile": ["m", "--out", "o"]}
 
 
 def _describe(action: argparse.Action) -> dict[str, Any]:
