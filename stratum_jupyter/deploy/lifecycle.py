@@ -13,7 +13,6 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from .. import envvars
 from ..errors import StratumError
 from . import registry
 from .record import DeployRecord, read_record, write_record
@@ -48,8 +47,15 @@ def archive(bundle: Path, model_dir: Path) -> Path:
 
 # -- status -----------------------------------------------------------------------------------
 def _get(url: str, timeout: float = 3.0) -> bytes:
+    """GET ``url`` with this environment's service token (``$STRATUM_SERVICE_TOKEN``, or
+    the file ``$STRATUM_SERVICE_TOKEN_FILE`` names)."""
+    from .service.auth import InsecureBind, load_token
+
     headers = {}
-    token = envvars.SERVICE_TOKEN.get()
+    try:
+        token = load_token()
+    except InsecureBind as exc:
+        raise StratumError(str(exc)) from None
     if token:
         headers["Authorization"] = f"Bearer {token}"
     with urllib.request.urlopen(urllib.request.Request(url, headers=headers),

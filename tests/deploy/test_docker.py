@@ -15,9 +15,9 @@ from .conftest import HOSTILE
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
 
-def post(url, payload):
+def post(url, payload, headers=None):
     req = urllib.request.Request(f"{url}/predict", data=json.dumps(payload).encode(),
-                                 method="POST")
+                                 method="POST", headers=headers or {})
     try:
         with urllib.request.urlopen(req, timeout=10) as resp:
             return resp.status, json.loads(resp.read())
@@ -64,11 +64,20 @@ def test_build_and_run_the_image(docker_engine, iris_bundle, iris_split, tmp_pat
 
 
 def test_container_playbook_on_this_machine_is_idempotent(docker_engine, iris_bundle,
-                                                          iris_split, tmp_path, free_port):
+                                                          iris_split, tmp_path, free_port,
+                                                          monkeypatch):
     """The cloud-x86 playbook's bundle/image/container roles for real, through
     ansible-runner, against this machine's engine (the engine role is switched off: it is
-    already running, without systemd here)."""
+    already running, without systemd here). The controller's token file is carried to the
+    host in a file only the container's user reads, and the service asks for it."""
+    import os
     import sys
+
+    token = "t0ken-" + "x" * 20
+    (tmp_path / "mine").write_text(token + "\n")
+    monkeypatch.setenv("STRATUM_SERVICE_TOKEN_FILE", str(tmp_path / "mine"))
+    monkeypatch.delenv("STRATUM_SERVICE_TOKEN", raising=False)
+    carried = tmp_path / "etc" / "token"
 
     from stratum_jupyter.deploy.render import plan, render
     from stratum_jupyter.deploy.run import apply
@@ -80,18 +89,26 @@ def test_container_playbook_on_this_machine_is_idempotent(docker_engine, iris_bu
                          f"ansible_python_interpreter={sys.executable}\n")
     extra = {"stratum_install_engine": False, "stratum_build_network": "host",
              "stratum_base_image": docker_engine["base_image"],
-             "stratum_install_dir": str(tmp_path / "opt")}
+             "stratum_install_dir": str(tmp_path / "opt"), "stratum_token_file": str(carried)}
     events: list[str] = []
     first = apply(out, inventory=inventory, extra_vars=extra, on_event=events.append)
     client = docker_client()
     try:
-        assert first["changed"] >= 3, events  # copy, build, run
+        assert first["changed"] >= 4, events  # token, copy, build, run
         assert first["url"] == f"http://localhost:{free_port}"
-        assert client.containers.get("stratum-pb-test").attrs["Config"]["Image"] == \
-            manifest["image"]
+        container = client.containers.get("stratum-pb-test")
+        assert container.attrs["Config"]["Image"] == manifest["image"]
+        assert carried.read_text() == token + "\n"
+        mode = os.stat(carried)
+        assert (mode.st_mode & 0o777, mode.st_uid) == (0o600, 10001)
+        assert not any(token in line for line in events)
+        assert not any(token in e for e in container.attrs["Config"]["Env"])
+        assert token not in " ".join(container.attrs["Args"])
         _, X_test, _, _ = iris_split
-        status, body = post(f"http://127.0.0.1:{free_port}",
-                            {"rows": X_test.to_dict(orient="records")})
+        rows = {"rows": X_test.to_dict(orient="records")}
+        assert post(f"http://127.0.0.1:{free_port}", rows)[0] == 401
+        status, body = post(f"http://127.0.0.1:{free_port}", rows,
+                            {"Authorization": f"Bearer {token}"})
         assert status == 200
         assert body["predictions"] == load_model(iris_bundle).predict(X_test).tolist()
         events.clear()
