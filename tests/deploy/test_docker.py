@@ -11,6 +11,7 @@ from stratum_jupyter.deploy import deploy
 from stratum_jupyter.deploy.run import docker_client, stop
 
 from .conftest import HOSTILE
+from .test_lifecycle import Client, stump  # noqa: F401 - stump is a fixture
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
@@ -64,12 +65,13 @@ def test_build_and_run_the_image(docker_engine, iris_bundle, iris_split, tmp_pat
 
 
 def test_container_playbook_on_this_machine_is_idempotent(docker_engine, iris_bundle,
-                                                          iris_split, tmp_path, free_port,
-                                                          monkeypatch):
+                                                          iris_split, stump, tmp_path,  # noqa: F811
+                                                          free_port, monkeypatch):
     """The cloud-x86 playbook's bundle/image/container roles for real, through
     ansible-runner, against this machine's engine (the engine role is switched off: it is
     already running, without systemd here). The controller's token file is carried to the
-    host in a file only the container's user reads, and the service asks for it."""
+    host in a file only the container's user reads, and the service asks for it; another
+    model replaces the container without a failed request."""
     import os
     import sys
 
@@ -114,5 +116,24 @@ def test_container_playbook_on_this_machine_is_idempotent(docker_engine, iris_bu
         events.clear()
         second = apply(out, inventory=inventory, extra_vars=extra, on_event=events.append)
         assert second["changed"] == 0, events
+
+        # another model: the new container takes over while a client loops, none fails
+        tree, stump_bundle = stump
+        render(plan(stump_bundle, "cloud-x86", port=free_port, name="pb-test"), out)
+        loop = Client(f"http://127.0.0.1:{free_port}", rows["rows"],
+                      headers={"Authorization": f"Bearer {token}"})
+        loop.start()
+        while len(loop.answers) < 5 and loop.is_alive():
+            loop.join(0.05)
+        apply(out, inventory=inventory, extra_vars=extra, on_event=events.append)
+        seen = len(loop.answers)
+        while len(loop.answers) < seen + 10 and loop.is_alive():
+            loop.join(0.05)
+        loop.done.set()
+        loop.join(30)
+        assert loop.failures == []
+        assert loop.answers[-1] == tree.predict(X_test).tolist() != loop.answers[0]
+        assert sorted(c.name for c in client.containers.list(all=True)
+                      if c.name.startswith("stratum-pb-test")) == ["stratum-pb-test"]
     finally:
         client.containers.get("stratum-pb-test").remove(force=True)
