@@ -56,14 +56,16 @@ class DeployResult:
 def deploy(model_dir: str | Path, target: str, out: str | Path, *, port: int = 8080,
            bind: str = "127.0.0.1", name: str | None = None, base_image: str | None = None,
            convert: str = "auto", build: bool = False, run: bool = False, apply: bool = False,
-           inventory: str | Path | None = None, check: bool = False, on_event: Log = print
-           ) -> DeployResult:
+           inventory: str | Path | None = None, check: bool = False,
+           extra_vars: dict[str, Any] | None = None, on_event: Log = print) -> DeployResult:
     """Check, render, and optionally build/run/apply a model bundle for ``target``.
 
     ``check`` renders only (no build, no apply). ``build`` builds the image with the docker
     SDK (``base_image`` overrides the Dockerfile's base, e.g. for offline builds); ``run``
     also runs it on this engine; ``apply`` runs the playbook with ansible-runner against
-    ``inventory`` (the bundle's own inventory when omitted: this machine for ``local``).
+    ``inventory`` (the bundle's own inventory when omitted: this machine for ``local``);
+    ``extra_vars`` override the playbook's vars.yml there (e.g. ``stratum_install_engine:
+    false`` where the hosts run Docker already) and are kept for ``rollback``.
     """
     from . import render as rnd
     from . import run as runner
@@ -75,6 +77,8 @@ def deploy(model_dir: str | Path, target: str, out: str | Path, *, port: int = 8
                         "--run or --apply")
     if inventory and not apply:
         problems.append("inventory: --inventory is used by --apply only")
+    if extra_vars and not apply:
+        problems.append("extra_vars: used by --apply only")
     if problems:
         raise DeployError(problems)
     kb = KnowledgeBase()
@@ -100,11 +104,13 @@ def deploy(model_dir: str | Path, target: str, out: str | Path, *, port: int = 8
     if run:
         result.record = runner.docker_run(out, on_event=on_event)
     if apply:
-        result.record = runner.apply(out, inventory=inventory, on_event=on_event)
+        result.record = runner.apply(out, inventory=inventory, on_event=on_event,
+                                     extra_vars=extra_vars)
     if result.record:
         how = {"port": port, "bind": bind, "name": name, "base_image": base_image,
                "convert": convert, "run": run, "apply": apply,
-               "inventory": str(Path(inventory).resolve()) if inventory else None}
+               "inventory": str(Path(inventory).resolve()) if inventory else None,
+               **({"extra_vars": extra_vars} if extra_vars else {})}
         result.record = _keep(out, Path(model_dir), result.record, how)
         on_event(f"deployed: {result.record['url']} (recorded in {record_path(out)})")
     return result

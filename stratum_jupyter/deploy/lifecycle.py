@@ -130,8 +130,9 @@ def stop(bundle: str | Path, *, on_event: Log = print, timeout: float = 40.0) ->
     bundle = Path(bundle)
     record = _record(bundle)
     if record.get("hosts"):
-        inventory = (record.get("how") or {}).get("inventory")
-        run.ansible_apply(bundle, inventory=inventory, on_event=on_event, playbook="stop.yml")
+        how = record.get("how") or {}
+        run.ansible_apply(bundle, inventory=how.get("inventory"), on_event=on_event,
+                          extra_vars=how.get("extra_vars"), playbook="stop.yml")
     else:
         if not run.stop(bundle, on_event=on_event):
             on_event("nothing was running")

@@ -23,8 +23,9 @@ class Client(threading.Thread):
     requests; keeps every answer's predictions and every failure."""
 
     def __init__(self, url: str, rows: list[dict], limit: int = 20000,
-                 headers: dict[str, str] | None = None):
+                 headers: dict[str, str] | None = None, pause: float = 0.0):
         super().__init__(daemon=True)
+        self.pause = pause
         self.url, self.body, self.limit = url, json.dumps({"rows": rows}).encode(), limit
         self.headers = {"Content-Type": "application/json", **(headers or {})}
         self.answers: list[list] = []
@@ -40,6 +41,7 @@ class Client(threading.Thread):
                     self.answers.append(json.loads(resp.read())["predictions"])
             except (OSError, ValueError) as exc:
                 self.failures.append(repr(exc))
+            self.done.wait(self.pause)
 
 
 @pytest.fixture
