@@ -75,10 +75,8 @@ def deploy(model_dir: str | Path, target: str, out: str | Path, *, port: int = 8
     if check and (build or run or apply):
         problems.append("check: --check renders only; it cannot be combined with --build, "
                         "--run or --apply")
-    if inventory and not apply:
-        problems.append("inventory: --inventory is used by --apply only")
-    if extra_vars and not apply:
-        problems.append("extra_vars: used by --apply only")
+    problems += [f"{field}: used by --apply only" for field, given in
+                 (("inventory", inventory), ("extra_vars", extra_vars)) if given and not apply]
     if problems:
         raise DeployError(problems)
     kb = KnowledgeBase()
