@@ -101,9 +101,15 @@ SHUTDOWN_TIMEOUT = EnvVar("STRATUM_SHUTDOWN_TIMEOUT", "30",
 PREDICT_THREADS = EnvVar("STRATUM_PREDICT_THREADS", "2",
                          "Threads that predict large batches (small ones are predicted on the "
                          "event loop).")
+HANDOFF = EnvVar("STRATUM_HANDOFF", None,
+                 "A Unix socket (a path, or @name for an abstract one) over which the service "
+                 "takes over the listening socket of the one it replaces, and offers its own.")
+INSTANCE = EnvVar("STRATUM_INSTANCE", None,
+                  "A name for this service process, answered by /health (a redeploy waits "
+                  "until the new one answers).")
 
 ALL: tuple[EnvVar, ...] = (SCHEDULER, DISPLAY, FRONTEND, CACHE_DIR, KB, DEPLOYMENTS,
                            HOST, PORT, MODEL_DIR,
                            MAX_BODY_BYTES, MAX_ROWS, ACCESS_LOG, SERVICE_TOKEN,
                            SERVICE_TOKEN_FILE, READ_TIMEOUT, KEEPALIVE_TIMEOUT, MAX_CONNECTIONS,
-                           SHUTDOWN_TIMEOUT, PREDICT_THREADS)
+                           SHUTDOWN_TIMEOUT, PREDICT_THREADS, HANDOFF, INSTANCE)

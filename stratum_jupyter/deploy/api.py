@@ -59,13 +59,16 @@ def deploy(model_dir: str | Path, target: str, out: str | Path, *, port: int = 8
            convert: str = "auto", build: bool = False, run: bool = False, apply: bool = False,
            inventory: str | Path | None = None, check: bool = False, nodes: str | None = None,
            namespace: str | None = None, rps: float | None = None, registry: str | None = None,
-           kubeconfig: str | Path | None = None, on_event: Log = print) -> DeployResult:
+           kubeconfig: str | Path | None = None, extra_vars: dict[str, Any] | None = None,
+           on_event: Log = print) -> DeployResult:
     """Check, render, and optionally build/run/apply a model bundle for ``target``.
 
     ``check`` renders only (no build, no apply). ``build`` builds the image with the docker
     SDK (``base_image`` overrides the Dockerfile's base, e.g. for offline builds); ``run``
     also runs it on this engine; ``apply`` runs the playbook with ansible-runner against
-    ``inventory`` (the bundle's own inventory when omitted: this machine for ``local``).
+    ``inventory`` (the bundle's own inventory when omitted: this machine for ``local``);
+    ``extra_vars`` override the playbook's vars.yml there (e.g. ``stratum_install_engine:
+    false`` where the hosts run Docker already) and are kept for ``rollback``.
     For the kubernetes and kserve targets, ``nodes`` names the hardware target of the
     cluster's nodes, ``namespace``, ``rps`` (the request rate to size for) and ``registry``
     (the image's registry) shape the manifests, and ``apply`` applies them (server-side) to
@@ -77,7 +80,7 @@ def deploy(model_dir: str | Path, target: str, out: str | Path, *, port: int = 8
     from .orchestrated import ClusterOptions
 
     _check_modes(check=check, build=build, run=run, apply=apply, inventory=inventory,
-                 kubeconfig=kubeconfig)
+                 kubeconfig=kubeconfig, extra_vars=extra_vars)
     kb = KnowledgeBase()
     cluster = ClusterOptions(namespace=namespace, rps=rps, registry=registry)
     plan = rnd.plan(model_dir, target, port=port, bind=bind, name=name, base_image=base_image,
@@ -86,16 +89,7 @@ def deploy(model_dir: str | Path, target: str, out: str | Path, *, port: int = 8
                           inventory=inventory, kubeconfig=kubeconfig)
     out = Path(out)
     manifest = rnd.render(plan, out, kb=kb)
-    on_event(f"rendered {plan.target.name} bundle in {out} "
-             f"({plan.runtime}, {len(plan.requirements)} pinned requirements)")
-    if plan.resources:
-        on_event(describe(plan.resources, Path(model_dir)))
-    for warning in plan.warnings:
-        on_event(f"warning: {warning}")
-    if plan.sizing is not None:
-        for line in [f"sizing: {plan.sizing.note}",
-                     *(plan.sizing.plan.lines() if plan.sizing.plan else [])]:
-            on_event(line)
+    _report_plan(plan, out, Path(model_dir), on_event)
     result = DeployResult(bundle=out, target=plan.target.name, manifest=manifest,
                           warnings=plan.warnings)
     if build or run:
@@ -104,40 +98,56 @@ def deploy(model_dir: str | Path, target: str, out: str | Path, *, port: int = 8
         result.record = runner.docker_run(out, on_event=on_event)
     if apply:
         result.record = _apply(plan.target, out, inventory=inventory, kubeconfig=kubeconfig,
-                               on_event=on_event)
+                               extra_vars=extra_vars, on_event=on_event)
     if result.record:
         how = {"port": port, "bind": bind, "name": name, "base_image": base_image,
                "convert": convert, "run": run, "apply": apply,
                "inventory": str(Path(inventory).resolve()) if inventory else None,
                "nodes": nodes, "namespace": namespace, "rps": rps, "registry": registry,
-               "kubeconfig": str(Path(kubeconfig).resolve()) if kubeconfig else None}
+               "kubeconfig": str(Path(kubeconfig).resolve()) if kubeconfig else None,
+               **({"extra_vars": extra_vars} if extra_vars else {})}
         result.record = _keep(out, Path(model_dir), result.record, how)
         on_event(f"deployed: {result.record['url']} (recorded in {record_path(out)})")
     return result
 
 
+def _report_plan(plan: Any, out: Path, model_dir: Path, on_event: Log) -> None:
+    """What was rendered, the limits from the bundle's rightsizing, warnings, the sizing."""
+    on_event(f"rendered {plan.target.name} bundle in {out} "
+             f"({plan.runtime}, {len(plan.requirements)} pinned requirements)")
+    if plan.resources:
+        on_event(describe(plan.resources, model_dir))
+    for warning in plan.warnings:
+        on_event(f"warning: {warning}")
+    if plan.sizing is not None:
+        for line in [f"sizing: {plan.sizing.note}",
+                     *(plan.sizing.plan.lines() if plan.sizing.plan else [])]:
+            on_event(line)
+
+
 def _check_modes(*, check: bool, build: bool, run: bool, apply: bool, inventory: Any,
-                 kubeconfig: Any) -> None:
+                 kubeconfig: Any, extra_vars: Any) -> None:
     problems = []
     if check and (build or run or apply):
         problems.append("check: --check renders only; it cannot be combined with --build, "
                         "--run or --apply")
-    for flag, value in (("inventory", inventory), ("kubeconfig", kubeconfig)):
+    for flag, value in (("inventory", inventory), ("kubeconfig", kubeconfig),
+                        ("extra_vars", extra_vars)):
         if value and not apply:
-            problems.append(f"{flag}: --{flag} is used by --apply only")
+            problems.append(f"{flag}: --{flag.replace('_', '-')} is used by --apply only")
     if problems:
         raise DeployError(problems)
 
 
-def _apply(target: Any, out: Path, *, inventory: Any, kubeconfig: Any, on_event: Log
-           ) -> DeployRecord:
+def _apply(target: Any, out: Path, *, inventory: Any, kubeconfig: Any, extra_vars: Any,
+           on_event: Log) -> DeployRecord:
     if target.orchestrated:
         from .kube_apply import apply as kube_apply
 
         return kube_apply(out, kubeconfig=kubeconfig, on_event=on_event)
     from .run import apply as ansible_apply
 
-    return ansible_apply(out, inventory=inventory, on_event=on_event)
+    return ansible_apply(out, inventory=inventory, on_event=on_event, extra_vars=extra_vars)
 
 
 def _check_target_options(target: Any, *, build: bool, run: bool, apply: bool, inventory: Any,

@@ -13,7 +13,6 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from .. import envvars
 from ..errors import StratumError
 from . import registry
 from .record import DeployRecord, read_record, write_record
@@ -48,8 +47,15 @@ def archive(bundle: Path, model_dir: Path) -> Path:
 
 # -- status -----------------------------------------------------------------------------------
 def _get(url: str, timeout: float = 3.0) -> bytes:
+    """GET ``url`` with this environment's service token (``$STRATUM_SERVICE_TOKEN``, or
+    the file ``$STRATUM_SERVICE_TOKEN_FILE`` names)."""
+    from .service.auth import InsecureBind, load_token
+
     headers = {}
-    token = envvars.SERVICE_TOKEN.get()
+    try:
+        token = load_token()
+    except InsecureBind as exc:
+        raise StratumError(str(exc)) from None
     if token:
         headers["Authorization"] = f"Bearer {token}"
     with urllib.request.urlopen(urllib.request.Request(url, headers=headers),
@@ -141,8 +147,9 @@ def stop(bundle: str | Path, *, on_event: Log = print, timeout: float = 40.0) ->
         if not delete(record, on_event=on_event):
             on_event("nothing was running")
     elif record.get("hosts"):
-        inventory = (record.get("how") or {}).get("inventory")
-        run.ansible_apply(bundle, inventory=inventory, on_event=on_event, playbook="stop.yml")
+        how = record.get("how") or {}
+        run.ansible_apply(bundle, inventory=how.get("inventory"), on_event=on_event,
+                          extra_vars=how.get("extra_vars"), playbook="stop.yml")
     else:
         if not run.stop(bundle, on_event=on_event):
             on_event("nothing was running")

@@ -1,11 +1,18 @@
 """The deployments this user made: one small JSON file (``$STRATUM_DEPLOYMENTS``, else
 ``$XDG_STATE_HOME/stratum/deployments.json``, else ``~/.local/state/stratum/
-deployments.json``), keyed by the deploy folder, written by ``deploy()`` and ``stop``."""
+deployments.json``), keyed by the deploy folder, written by ``deploy()`` and ``stop``.
+Writers hold an exclusive lock (``fcntl.flock`` on ``deployments.json.lock`` beside it) from
+reading to replacing the file, so two deploys at once both keep their entry; readers see
+the old file or the new one, never half of one (written whole, then renamed)."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,18 +36,33 @@ def _read() -> dict[str, dict[str, Any]]:
     return data if isinstance(data, dict) else {}
 
 
-def remember(bundle: str | Path, record: DeployRecord) -> None:
-    """Note (or update) the deployment in ``bundle`` (written whole, then renamed)."""
-    entries = _read()
-    key = str(Path(bundle).resolve())
-    entries[key] = {"target": record.get("target"), "url": record.get("url"),
-                    "model": record.get("model"), "deployed_at": record.get("deployed_at"),
-                    "stopped_at": record.get("stopped_at")}
-    path = registry_path()
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold the registry's exclusive lock (between processes, and between threads: each
+    opens its own lock file description)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    scratch = path.with_name(f".{path.name}.{os.getpid()}")
-    scratch.write_text(json.dumps(entries, indent=2) + "\n", "utf-8")
-    scratch.replace(path)
+    with open(path.with_name(path.name + ".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def remember(bundle: str | Path, record: DeployRecord) -> None:
+    """Note (or update) the deployment in ``bundle``: under the lock, read, change, write a
+    new file and rename it over the old one."""
+    path = registry_path()
+    key = str(Path(bundle).resolve())
+    with _locked(path):
+        entries = _read()
+        entries[key] = {"target": record.get("target"), "url": record.get("url"),
+                        "model": record.get("model"), "deployed_at": record.get("deployed_at"),
+                        "stopped_at": record.get("stopped_at")}
+        fd, scratch = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(json.dumps(entries, indent=2) + "\n")
+        os.replace(scratch, path)
 
 
 def deployments() -> list[dict[str, Any]]:

@@ -318,6 +318,8 @@ def _ansible_vars(plan: DeployPlan, image: str, kb: KnowledgeBase
     gpu_options = {"cuda": ["--gpus", "all"], "jetson": ["--runtime", "nvidia"]}
     variables.update(
         stratum_image=image, stratum_container=f"stratum-{plan.slug}",
+        stratum_token_file=f"/etc/stratum/stratum-{plan.slug}.token",
+        stratum_install_engine=True, stratum_build_network="default",
         stratum_install_dir=f"/opt/stratum/{plan.slug}", stratum_platform=target.platform,
         stratum_base_image=plan.base_image, stratum_accelerator=target.accelerator,
         stratum_apt_packages=kb.apt_packages("docker", target.name),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import secrets
 import signal
 import sys
 import tempfile
@@ -104,52 +105,124 @@ def docker_build(bundle: Path, *, base_image: str | None = None, on_event: Log =
 
 
 def _token_environment() -> dict[str, str]:
-    """The service token of this environment, for a container (read from the environment
-    or a file here, so the secret never enters the image or the bundle)."""
-    import os
+    """The service token of this environment (``$STRATUM_SERVICE_TOKEN``, or read here from
+    the file ``$STRATUM_SERVICE_TOKEN_FILE`` names), for a container's environment: the
+    secret never enters the image or the bundle, and a file of this machine need not exist
+    in the container."""
+    from .service.auth import InsecureBind, load_token
 
-    for var in (envvars.SERVICE_TOKEN, envvars.SERVICE_TOKEN_FILE):
-        if var.is_set():
-            value = os.environ.get(var.name, "").strip()
-            return {var.name: value}
-    return {}
+    try:
+        token = load_token()
+    except InsecureBind as exc:
+        raise StratumError(str(exc)) from None
+    return {envvars.SERVICE_TOKEN.name: token} if token else {}
+
+
+def _current_container(bundle: Path, client: Any) -> Any:
+    """The container this deploy folder runs now (its deploy.json's, unless stopped), or
+    None."""
+    import docker.errors
+
+    try:
+        record = read_record(bundle)
+    except (FileNotFoundError, ValueError):
+        return None
+    if not record.get("container") or record.get("stopped_at"):
+        return None
+    try:
+        container = client.containers.get(record["container"])
+    except docker.errors.NotFound:
+        return None
+    return container if container.status == "running" else None
 
 
 def docker_run(bundle: Path, *, on_event: Log = print, client: Any = None,
-               timeout: float = 90.0) -> DeployRecord:
+               timeout: float = 90.0, grace: float = 35.0) -> DeployRecord:
     """Run the bundle's image on this engine (host network, restart policy), wait for
-    /health, write deploy.json."""
+    /health, write deploy.json.
+
+    A container this folder runs already is replaced without a failed request: the new one
+    starts beside it and takes over its listening socket (passed over the abstract Unix
+    socket ``@stratum-handoff-PORT``, which both reach in the host's network namespace; one
+    socket, one queue), answers /health itself (``instance``), and only then is the old one
+    stopped (SIGTERM: it finishes its requests, within ``grace`` s) and removed."""
     import docker.errors
 
     info = manifest(bundle)
     client = client or docker_client()
     name = f"stratum-{info['image'].split('/')[-1].split(':')[0]}-{info['port']}"
-    try:
-        client.containers.get(name).remove(force=True)
-        on_event(f"removed the earlier container {name}")
-    except docker.errors.NotFound:
-        pass
+    old = _current_container(bundle, client)
+    run_name = f"{name}-next" if old is not None and old.name == name else name
+    for stale in {name, run_name} - {old.name if old is not None else ""}:
+        try:
+            client.containers.get(stale).remove(force=True)
+            on_event(f"removed the earlier container {stale}")
+        except docker.errors.NotFound:
+            pass
+    instance = f"{name}-{secrets.token_hex(4)}"
     resources = info.get("resources")
     container = client.containers.run(
-        info["image"], name=name, detach=True, network_mode="host",
+        info["image"], name=run_name, detach=True, network_mode="host",
         environment={envvars.PORT.name: str(info["port"]), envvars.HOST.name: info["bind"],
+                     envvars.HANDOFF.name: f"@stratum-handoff-{info['port']}",
+                     envvars.INSTANCE.name: instance,
                      **service_environment(resources), **_token_environment()},
         restart_policy={"Name": "unless-stopped"}, **container_limits(resources))
     if resources:
         on_event(f"limits from the bundle's rightsizing: {' '.join(run_options(resources))}")
     url = f"http://127.0.0.1:{info['port']}"
-    on_event(f"started container {name} ({container.short_id}); waiting for {url}/health")
+    on_event(f"started container {run_name} ({container.short_id}); waiting for {url}/health")
     try:
-        wait_healthy(url, timeout)
+        old = _wait_instance(url, instance, container, old, timeout, grace, on_event)
     except StratumError as exc:
         logs = container.logs(tail=30).decode("utf-8", "replace")
+        container.remove(force=True)
         raise StratumError(f"{exc}\ncontainer log:\n{logs}") from None
+    if old is not None:
+        _stop_container(old, grace, on_event)
+    if run_name != name:
+        container.rename(name)
     record: DeployRecord = {"target": info["target"], "kind": "container",
                             "image": info["image"], "container": name,
                             "container_id": container.id, "url": url}
     if resources:
         record["resources"] = resources
     return write_record(bundle, record)
+
+
+def _stop_container(container: Any, grace: float, on_event: Log) -> None:
+    """SIGTERM (in-flight requests finish), SIGKILL after ``grace`` s; then remove it."""
+    on_event(f"stopping container {container.name} (it finishes its requests in flight)")
+    container.stop(timeout=int(grace))
+    container.remove(force=True)
+
+
+def _wait_instance(url: str, instance: str, container: Any, old: Any, timeout: float,
+                   grace: float, on_event: Log) -> Any:
+    """Until ``instance`` itself answers ``url``/health (two may share the port); returns
+    the old container, still to stop (None when it is gone). A container that exits fails,
+    unless the old one holds the port and offers no handoff (an older service): then the old
+    one is stopped and the restart policy starts the new one again."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        container.reload()
+        crashed = container.status != "running" or container.attrs["RestartCount"]
+        if crashed and old is not False:
+            logs = container.logs(tail=20).decode("utf-8", "replace")
+            if old is None or "Address already in use" not in logs:
+                raise StratumError(f"container {container.name} exited "
+                                   f"(code {container.attrs['State']['ExitCode']})")
+            on_event(f"{old.name} offers no handoff of its socket: stopping it first")
+            _stop_container(old, grace, on_event)
+            old = False  # gone; the new one may restart until it binds the port
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=3) as resp:
+                if json.loads(resp.read()).get("instance") == instance:
+                    return old or None
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.1)
+    raise StratumError(f"the service at {url} did not answer /health within {timeout:.0f}s")
 
 
 # -- Ansible ----------------------------------------------------------------------------------
@@ -288,9 +361,10 @@ def stop(bundle: Path, *, on_event: Log = print) -> bool:
         import docker.errors
 
         try:
-            docker_client().containers.get(record["container"]).remove(force=True)
+            container = docker_client().containers.get(record["container"])
         except docker.errors.NotFound:
             return False
+        _stop_container(container, 35.0, on_event)
         on_event(f"removed container {record['container']}")
         return True
     return False

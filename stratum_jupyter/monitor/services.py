@@ -68,13 +68,20 @@ class ServiceSampler(Sampler):
     ``/metrics`` and ``/health`` (labelled ``endpoint``, ``path``, ``route`` or
     ``handler``), which monitoring makes itself. Raw counter and gauge samples follow,
     as ``name{label="v"}``.
+
+    ``token``: the service's bearer token, sent with each scrape; by default the one this
+    environment configures (``$STRATUM_SERVICE_TOKEN``, or the file
+    ``$STRATUM_SERVICE_TOKEN_FILE`` names), as for ``stratum status``. A service that
+    refuses it (401) reads as ``up`` 0.
     """
 
     source = "service"
 
-    def __init__(self, service: Service | str, *, timeout: float = 2.0) -> None:
+    def __init__(self, service: Service | str, *, timeout: float = 2.0,
+                 token: str | None = None) -> None:
         self.service = service if isinstance(service, Service) else resolve_service(service)
         self.timeout = timeout
+        self.token = token if token is not None else _configured_token()
         self._last: dict[str, tuple[float, float]] = {}  # counter -> (value, monotonic)
 
     def describe(self) -> str:
@@ -85,9 +92,11 @@ class ServiceSampler(Sampler):
 
         name = self.service.name
         start = time.monotonic()
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         try:
-            with urllib.request.urlopen(f"{self.service.url}/metrics",
-                                        timeout=self.timeout) as response:
+            with urllib.request.urlopen(urllib.request.Request(
+                    f"{self.service.url}/metrics", headers=headers),
+                    timeout=self.timeout) as response:
                 text = response.read().decode("utf-8", "replace")
             families = _parse(text)
         except Exception:  # down, restarting, or not Prometheus text: report, keep going
@@ -173,6 +182,15 @@ _ROUTE_LABELS = ("endpoint", "path", "route", "handler")
 def _served(sample: object) -> bool:
     labels = getattr(sample, "labels", {}) or {}
     return not any(labels.get(key) in _PLUMBING for key in _ROUTE_LABELS)
+
+
+def _configured_token() -> str | None:
+    from ..deploy.service.auth import InsecureBind, load_token
+
+    try:
+        return load_token()
+    except InsecureBind as exc:  # the file is named but unreadable or empty
+        raise MonitorError(f"--services: {exc}") from None
 
 
 def _parse(text: str) -> list:

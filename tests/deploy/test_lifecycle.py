@@ -22,9 +22,12 @@ class Client(threading.Thread):
     """Posts the same rows in a loop (new connection each time) until stopped or ``limit``
     requests; keeps every answer's predictions and every failure."""
 
-    def __init__(self, url: str, rows: list[dict], limit: int = 20000):
+    def __init__(self, url: str, rows: list[dict], limit: int = 20000,
+                 headers: dict[str, str] | None = None, pause: float = 0.0):
         super().__init__(daemon=True)
+        self.pause = pause
         self.url, self.body, self.limit = url, json.dumps({"rows": rows}).encode(), limit
+        self.headers = {"Content-Type": "application/json", **(headers or {})}
         self.answers: list[list] = []
         self.failures: list[str] = []
         self.done = threading.Event()
@@ -32,12 +35,13 @@ class Client(threading.Thread):
     def run(self) -> None:
         while not self.done.is_set() and len(self.answers) + len(self.failures) < self.limit:
             req = urllib.request.Request(f"{self.url}/predict", data=self.body, method="POST",
-                                         headers={"Content-Type": "application/json"})
+                                         headers=self.headers)
             try:
                 with urllib.request.urlopen(req, timeout=10) as resp:
                     self.answers.append(json.loads(resp.read())["predictions"])
             except (OSError, ValueError) as exc:
                 self.failures.append(repr(exc))
+            self.done.wait(self.pause)
 
 
 @pytest.fixture

@@ -75,3 +75,33 @@ def test_a_down_service_is_up_0_not_an_error(metrics_server):
     sampler = ServiceSampler(Service("gone", "http://127.0.0.1:9"), timeout=1.0)
     rows = sampler.sample(time.time())
     assert [(r.entity, r.metric, r.value) for r in rows] == [("gone", "up", 0.0)]
+
+
+def test_scrapes_a_service_that_wants_a_token(tmp_path, monkeypatch):
+    """A real prediction service started with a token: the sampler sends the configured
+    token (from the file $STRATUM_SERVICE_TOKEN_FILE names); without it the scrape is 401,
+    up 0."""
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    from stratum_jupyter.bundle import save_bundle
+    from stratum_jupyter.deploy.service.server import serve_in_thread
+
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    bundle = save_bundle(LogisticRegression(max_iter=300).fit(X, y), tmp_path / "m", X=X, y=y,
+                         task="classification")
+    token = "s3cret-" + "t" * 20
+    server, thread = serve_in_thread(bundle, token=token)
+    try:
+        (tmp_path / "token").write_text(token + "\n")
+        monkeypatch.delenv("STRATUM_SERVICE_TOKEN", raising=False)
+        monkeypatch.setenv("STRATUM_SERVICE_TOKEN_FILE", str(tmp_path / "token"))
+        found = values(ServiceSampler(server.url).sample(time.time()))
+        assert found["up"] == 1 and found["rss_bytes"] > 1e6
+        assert any(name.startswith("stratum_") for name in found)  # the service's own page
+        monkeypatch.delenv("STRATUM_SERVICE_TOKEN_FILE")
+        assert values(ServiceSampler(server.url).sample(time.time()))["up"] == 0
+    finally:
+        server.shutdown(5)
+        server.server_close()
+        thread.join(5)

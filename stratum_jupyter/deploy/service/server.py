@@ -22,6 +22,7 @@ import logging
 import resource
 import socket
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,7 @@ class Settings:
     threads: int = 2
     access_log: bool = False
     handoff: str | None = None
+    instance: str | None = None
 
     @classmethod
     def from_env(cls, **given: Any) -> Settings:
@@ -66,7 +68,8 @@ class Settings:
             "shutdown_timeout": envvars.SHUTDOWN_TIMEOUT.get_float(),
             "max_body": envvars.MAX_BODY_BYTES.get_int(), "max_rows": envvars.MAX_ROWS.get_int(),
             "threads": envvars.PREDICT_THREADS.get_int(),
-            "access_log": bool(envvars.ACCESS_LOG.get())}
+            "access_log": bool(envvars.ACCESS_LOG.get()), "handoff": envvars.HANDOFF.get(),
+            "instance": envvars.INSTANCE.get()}
         values.update({k: v for k, v in given.items() if v is not None})
         return cls(**values)
 
@@ -82,7 +85,8 @@ class ServiceServer:
         self.predictor, self.settings = predictor, settings
         self.metrics = Metrics(model_info(predictor.profile, predictor.runtime.name))
         self.app = create_app(predictor, self.metrics, token=settings.token,
-                              max_body=settings.max_body, threads=settings.threads)
+                              max_body=settings.max_body, threads=settings.threads,
+                              instance=settings.instance)
         self.socket = _inherited(settings) or _bind(settings.host, settings.port)
         if settings.handoff:
             _offer(self.socket, settings.handoff)
@@ -135,6 +139,12 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _unix_address(path: str) -> str:
+    """``@name`` is an abstract Unix socket (Linux): no file, scoped by the network namespace,
+    so two containers on the host network reach it without sharing a volume."""
+    return "\0" + path[1:] if path.startswith("@") else path
+
+
 def _inherited(settings: Settings) -> socket.socket | None:
     """The listening socket of the process this one replaces, received over the Unix socket
     ``settings.handoff`` (one socket, one queue: no connection is lost when the old process
@@ -144,7 +154,7 @@ def _inherited(settings: Settings) -> socket.socket | None:
     try:
         with socket.socket(socket.AF_UNIX) as conn:
             conn.settimeout(5)
-            conn.connect(settings.handoff)
+            conn.connect(_unix_address(settings.handoff))
             _, fds, _, _ = socket.recv_fds(conn, 16, 1)
     except OSError:
         return None
@@ -161,21 +171,37 @@ def _inherited(settings: Settings) -> socket.socket | None:
 
 def _offer(sock: socket.socket, path: str) -> None:
     """Hand ``sock`` to the process that replaces this one, over the Unix socket ``path``
-    (owner only), from a daemon thread."""
+    (a file only the owner may use, or an abstract ``@name``), from a daemon thread; only
+    to a process of this user (SO_PEERCRED)."""
     import os
+    import struct
 
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(path)
-    listener = socket.socket(socket.AF_UNIX)
-    listener.bind(path)
-    os.chmod(path, 0o600)
-    listener.listen(4)
+    def listen() -> socket.socket:
+        listener = socket.socket(socket.AF_UNIX)
+        if not path.startswith("@"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+            listener.bind(path)
+            os.chmod(path, 0o600)
+        else:  # the process this one replaced holds the name until it exits
+            while True:
+                try:
+                    listener.bind(_unix_address(path))
+                    break
+                except OSError:
+                    time.sleep(0.5)
+        listener.listen(4)
+        return listener
 
     def give() -> None:
+        listener = listen()
         while True:
             conn, _ = listener.accept()
             with conn:
-                socket.send_fds(conn, [b"s"], [sock.fileno()])
+                cred = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
+                                       struct.calcsize("3i"))
+                if struct.unpack("3i", cred)[1] == os.getuid():
+                    socket.send_fds(conn, [b"s"], [sock.fileno()])
 
     threading.Thread(target=give, name="stratum-handoff", daemon=True).start()
 

@@ -100,8 +100,9 @@ async def read_body(request: Any, limit: int) -> bytes:
 
 
 def create_app(predictor: Predictor, metrics: Metrics, *, token: str | None = None,
-               max_body: int = 8 * 2**20, threads: int = 2) -> Any:
-    """The ASGI app: routes, the token check, metrics, JSON errors for every status."""
+               max_body: int = 8 * 2**20, threads: int = 2, instance: str | None = None) -> Any:
+    """The ASGI app: routes, the token check, metrics, JSON errors for every status.
+    ``instance``: this process's name, answered by /health."""
     import anyio
     from starlette.applications import Starlette
     from starlette.middleware import Middleware
@@ -128,8 +129,10 @@ def create_app(predictor: Predictor, metrics: Metrics, *, token: str | None = No
         return Response(content, media_type="application/json")
 
     async def health(request: Any) -> Any:
-        # the pid tells a redeploy which of two processes on one port answered
-        return json_response(200, {**predictor.describe(), "pid": os.getpid()})
+        # pid (or instance, in containers where every pid is 1) tells a redeploy which of
+        # two processes on one port answered
+        return json_response(200, {**predictor.describe(), "pid": os.getpid(),
+                                   "instance": instance})
 
     async def scrape(request: Any) -> Any:
         return Response(metrics.render(), media_type=CONTENT_TYPE)
