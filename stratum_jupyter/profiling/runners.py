@@ -29,8 +29,10 @@ from .grid import Config, format_size
 __all__ = ["ConfigFailed", "Running", "LocalRunner", "DockerRunner", "choose_runner"]
 
 Log = Callable[[str], None]
+# How a process says it ran out of memory. Under RLIMIT_AS, CPython sometimes reports a
+# failed allocation inside an import as "SystemError: error return without exception set".
 OOM_WORDS = ("MemoryError", "Cannot allocate memory", "failed to map segment",
-             "std::bad_alloc", "out of memory")
+             "std::bad_alloc", "out of memory", "error return without exception set")
 
 
 # argv: cores (comma-separated), address-space bytes, then the service's own options
