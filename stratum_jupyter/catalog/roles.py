@@ -6,7 +6,13 @@ look like, so that the preprocessing (its selectors by dtype) treats them as the
 - ``boolean``: true/false, yes/no, y/n, t/f, on/off, 1/0 (any case) to ``bool``; a column
   with missing cells becomes a ``category`` of False/True instead (scikit-learn's imputers
   cannot take pandas' nullable ``boolean`` beside text columns);
-- ``datetime``: ``pandas.to_datetime`` (numbers read as text first: 2007 is a year).
+- ``datetime``: ``pandas.to_datetime``, each value in its own format (numbers read as text
+  first: 2007 is a year; different time zones in one column become UTC).
+
+Text columns of a CSV file whose every value is a year-first date (``2012-01-31``,
+``2012/01/31 08:30``, ISO 8601 with a zone) are read as dates when ``data.roles`` does not
+name them (:func:`with_dates`): that form cannot be misread (``01/02/2012`` can: give such
+columns the role ``datetime`` and write them year first, or keep them as text).
 
 A value that does not fit raises :class:`~stratum_jupyter.errors.DataError` naming the
 column and a few of the values, with their rows. Generated code calls :func:`apply_roles`
@@ -15,7 +21,8 @@ too, so a notebook reads the table as the evaluation does.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ..errors import DataError, SpecIssue
@@ -32,6 +39,52 @@ def apply_roles(frame: Any, roles: Mapping[str, str]) -> Any:
     for column, kind in roles.items():
         frame[column] = _CASTS[kind](frame[column], str(column))
     return frame
+
+
+YEAR_FIRST_DATE = re.compile(
+    r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?(?:Z|[+-]\d{2}:?\d{2})?")
+
+
+def date_columns(frame: Any, skip: Iterable[str] = ()) -> list[str]:
+    """The text columns of ``frame`` (not in ``skip``) whose every non-missing value is a
+    valid year-first date (:data:`YEAR_FIRST_DATE`; ``2012-02-30`` is not), in order."""
+    import pandas as pd
+
+    skip = set(skip)
+    found = []
+    for column in frame.columns:
+        series = frame[column]
+        if column in skip or not (pd.api.types.is_object_dtype(series)
+                                  or pd.api.types.is_string_dtype(series)):
+            continue
+        values = series.dropna()
+        if not len(values) or not values.map(lambda v: isinstance(v, str)).all():
+            continue
+        text = values.str.strip()
+        if text.str.fullmatch(YEAR_FIRST_DATE.pattern).all() and _dates(text).notna().all():
+            found.append(column)
+    return found
+
+
+def _dates(text: Any) -> Any:
+    """Text to datetimes, each value in its own format (NaT where none fits); values with
+    different time zones (or some with a zone, some without) become UTC, those without one
+    read as UTC (pandas refuses to mix them in one column)."""
+    import pandas as pd
+
+    try:
+        return pd.to_datetime(text, errors="coerce", format="mixed")
+    except ValueError:
+        return pd.to_datetime(text, errors="coerce", format="mixed", utc=True)
+
+
+def with_dates(frame: Any, roles: Mapping[str, str], skip: Iterable[str] = ()
+               ) -> dict[str, str]:
+    """``roles`` plus the role ``datetime`` for each of :func:`date_columns` it leaves out
+    (and not in ``skip``, e.g. the target); the given roles come first and win."""
+    detected = date_columns(frame, skip={*roles, *skip})
+    return {**dict(roles), **{column: "datetime" for column in detected}}
 
 
 def _numeric(series: Any, column: str) -> Any:
@@ -76,7 +129,7 @@ def _datetime(series: Any, column: str) -> Any:
 
     if pd.api.types.is_datetime64_any_dtype(series):
         return series
-    dates = pd.to_datetime(series.astype("string").str.strip(), errors="coerce")
+    dates = _dates(series.astype("string").str.strip())
     bad = series[series.notna() & dates.isna()]
     if len(bad):
         _refuse(column, "datetime", bad, "write the dates in one format, e.g. 2024-03-31")

@@ -15,7 +15,7 @@ from typing import Any
 from ..errors import DataError, SpecIssue
 from ..suggest import close_matches
 from .csvfiles import SEPARATORS, csv_options, detected
-from .roles import apply_roles
+from .roles import apply_roles, with_dates
 
 READ_OPTIONS = ("sep", "decimal", "encoding", "na_values")  # DataSpec's CSV options
 _NAMES = {"sep": "separator", "decimal": "decimal mark", "encoding": "encoding"}
@@ -52,6 +52,12 @@ def read_table(source: str, *, target: str | None = None,
         target = target or "target"
     where = source if scheme == "sklearn" else location
     check_columns(frame, where, target=target, features=features, drop=drop, roles=roles)
+    given = dict(roles or {})
+    if scheme == "csv":
+        roles = with_dates(frame, given, skip=[*([target] if target else []), *drop])
+        notes += [f"{where}: column {c!r} holds year-first dates: read as dates (split into "
+                  "parts by the automatic preprocessing; data.roles: {" + c + ": categorical} "
+                  "keeps it as text)" for c in roles if c not in given]
     frame = apply_roles(frame, roles or {})
     y = frame.pop(target) if target else None
     if features:

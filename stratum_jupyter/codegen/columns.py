@@ -63,14 +63,15 @@ def known_plain(spec: PipelineSpec) -> bool:
 
 def may_hold_dates(spec: PipelineSpec) -> bool:
     """Whether the table may hold datetime columns, which the automatic preprocessing then
-    splits into parts: a CSV file or a bundled data set only those ``data.roles`` makes
-    datetime (``read_csv`` parses no dates); a Parquet file or the kernel's ``X`` may."""
+    splits into parts: a bundled data set only those ``data.roles`` makes datetime; a CSV
+    file (text columns of year-first dates are read as dates), a Parquet file or the
+    kernel's ``X`` may."""
     from ..catalog.sources import split_source
 
     if spec.data is None:
         return True
     return ("datetime" in spec.data.roles.values()
-            or split_source(spec.data.source)[0] not in ("csv", "sklearn"))
+            or split_source(spec.data.source)[0] != "sklearn")
 
 
 def preprocessing_code(spec: PipelineSpec, imports: dict[str, set[str]]) -> list[str]:

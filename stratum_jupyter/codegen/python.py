@@ -90,7 +90,15 @@ def data_section(spec: PipelineSpec) -> Section:
         imports["sklearn.datasets"] = {loader}
     else:
         lines = _read_lines(data, scheme, location, imports)
-        if data.roles:
+        if scheme == "csv":
+            imports["stratum_jupyter.catalog.roles"] = {"apply_roles", "with_dates"}
+            unread = list(dict.fromkeys(c for c in (target, *data.drop) if c))
+            roles = Call("with_dates", args=(Raw("X"), dict(data.roles)),
+                         kwargs={"skip": unread} if unread else {})
+            lines += ["# Columns cast to the kind of data the spec's data.roles gives them;",
+                      "# text columns of year-first dates (2024-03-31) are read as dates.",
+                      f"X = apply_roles(X, {render(roles, width=WIDTH - 20)})"]
+        elif data.roles:
             imports["stratum_jupyter.catalog.roles"] = {"apply_roles"}
             lines += ["# Columns cast to the kind of data the spec's data.roles gives them.",
                       f"X = apply_roles(X, {render(dict(data.roles), width=WIDTH - 20)})"]

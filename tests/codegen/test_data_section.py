@@ -44,6 +44,35 @@ def _latin1_file(tmp_path: Path) -> None:
     frame.to_csv(tmp_path / "latin.csv", sep="|", index=False, encoding="latin-1")
 
 
+def _dated_file(tmp_path):
+    """Year-first dates as people write them (slashes, times, a zone), a gap, a day-first
+    column (ambiguous: left as text) and an impossible date (left as text)."""
+    pd.DataFrame({
+        "when": ["2012/01/01", "2012/01/02", None, "2012/01/04"],
+        "stamp": ["2024-03-31T08:30:00Z", "2024-04-01 09:00", "2024-04-02", "2024-04-03"],
+        "dayfirst": ["01/02/2012", "02/02/2012", "03/02/2012", "04/02/2012"],
+        "impossible": ["2012-02-30", "2012-02-01", "2012-02-02", "2012-02-03"],
+        "skipped": ["2012-01-01"] * 4, "x": [1.0, 2.0, 3.0, 4.0], "y": ["a", "b", "a", "b"],
+    }).to_csv(tmp_path / "dated.csv", index=False)
+
+
+def test_year_first_dates_are_read_as_dates_with_a_note(tmp_path, monkeypatch):
+    _dated_file(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    table = read_data(_spec(CASES["dates"]).data)
+    kinds = {c: str(t) for c, t in table.X.dtypes.items()}
+    assert kinds["when"].startswith("datetime64") and kinds["stamp"].startswith("datetime64")
+    assert not kinds["dayfirst"].startswith("datetime64")
+    assert not kinds["impossible"].startswith("datetime64")
+    assert table.X["when"].isna().sum() == 1 and "skipped" not in table.X
+    assert [n for n in table.notes if "year-first dates" in n] == [
+        f"dated.csv: column {c!r} holds year-first dates: read as dates (split into parts by "
+        "the automatic preprocessing; data.roles: {" + c + ": categorical} keeps it as text)"
+        for c in ("when", "stamp")]
+    kept = _spec({**CASES["dates"], "roles": {"when": "categorical"}}).data
+    assert str(read_data(kept).X["when"].dtype) == "category"
+
+
 CASES = {
     "detected": {"source": "csv:penguins-eu.csv", "target": "species", "drop": ["island", "sex"]},
     "given": {"source": "csv:latin.csv", "target": "species", "sep": "|", "decimal": ".",
@@ -53,6 +82,7 @@ CASES = {
                      "drop": ["species", "sex"]},
     "sklearn roles": {"source": "sklearn:iris", "roles": {"petal width (cm)": "categorical"}},
     "sklearn": {"source": "sklearn:iris", "features": ["petal width (cm)", "target"]},
+    "dates": {"source": "csv:dated.csv", "target": "y", "drop": ["skipped"]},
 }
 
 
@@ -60,6 +90,7 @@ CASES = {
 def test_generated_code_reads_the_table_as_the_evaluation(tmp_path, monkeypatch, name):
     shutil.copy(DATA / "penguins-eu.csv", tmp_path)
     _latin1_file(tmp_path)
+    _dated_file(tmp_path)
     monkeypatch.chdir(tmp_path)
     spec = _spec(CASES[name])
     X, y = _run_data_section(spec)
@@ -80,7 +111,8 @@ def test_what_the_generated_code_says():
     assert "X = pd.read_csv(data_path, **read_options).rename(columns=str.strip)" in given.body
     roles = data_section(_spec(CASES["partly given"])).body
     assert 'csv_options(data_path, encoding="latin-1", na_values=["?"])' in roles
-    assert 'X = apply_roles(X, {"year": "categorical", "body_mass_g": "numeric"})' in roles
+    assert 'X = apply_roles(X, with_dates(\n    X,\n    {"year": "categorical", "body_mass_g": ' \
+           '"numeric"},\n    skip=["species", "sex"],\n))' in roles
     assert "X.drop(columns=[\"sex\"])" in roles  # the target is popped, not dropped
     assert data_section(_spec({"source": "sklearn:iris"})).body == \
         "X, y = load_iris(return_X_y=True, as_frame=True)"
@@ -93,7 +125,8 @@ def test_hostile_roles_and_markers_stay_strings(tmp_path, text):
     source = script_source(spec)
     calls = {n.func.id: n for n in ast.walk(ast.parse(source))
              if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
-    assert ast.literal_eval(calls["apply_roles"].args[1]) == {text: "categorical"}
+    assert ast.literal_eval(calls["with_dates"].args[1]) == {text: "categorical"}
+    assert ast.literal_eval(calls["with_dates"].keywords[0].value) == ["y"]
     options = {k.arg: ast.literal_eval(k.value) for k in calls["csv_options"].keywords}
     assert options == {"encoding": "latin-1", "na_values": [text, -999]}
     path = tmp_path / "generated.py"

@@ -52,10 +52,12 @@ def test_kinds_are_inferred_as_the_column_selectors_pick_columns():
         "c": pd.Categorical(["x", "y"]), "b": [True, False],
         "nb": pd.array([True, None], dtype="boolean"),
         "t": pd.to_datetime(["2020-01-01", "2021-01-01"]),
-        "tz": pd.to_datetime(["2020-01-01", "2021-01-01"]).tz_localize("UTC")})
+        "tz": pd.to_datetime(["2020-01-01", "2021-01-01"]).tz_localize("UTC"),
+        "text_date": ["2020/01/31", None], "day_first": ["31/01/2020", "01/02/2020"]})
     assert infer_kinds(frame) == {"n": "numeric", "i": "numeric", "s": "categorical",
                                   "o": "categorical", "c": "categorical", "b": "boolean",
-                                  "nb": "boolean", "t": "datetime", "tz": "datetime"}
+                                  "nb": "boolean", "t": "datetime", "tz": "datetime",
+                                  "text_date": "datetime", "day_first": "categorical"}
 
 
 def test_a_csv_source_shows_its_columns_kinds_examples_and_missing_values():
