@@ -51,6 +51,14 @@ class InProcess:
             return pending
         if known is not None and known > START_S:
             clusters.start_local()
+        from threadpoolctl import threadpool_limits
+
+        # One BLAS/OpenMP thread, as Dask gives its workers: for fits this small, more
+        # threads only wait on each other (and on whatever else runs on these cores).
+        with threadpool_limits(limits=1):
+            return self._run(pending, record)
+
+    def _run(self, pending: list[tuple[int, int]], record: Record) -> list[tuple[int, int]]:
         spent = 0.0
         for i, (config, fold) in enumerate(pending):
             left = spent / i * (len(pending) - i) if i else 0.0  # expected, from the done
