@@ -61,6 +61,7 @@ class Executor:
         self.node_times: dict[tuple[str, int], float] = {}
         self.leaf_time = 0.0
         self.grouped = 0  # Dask tasks that ran several fold tasks
+        self.done = self.total = 0  # (configuration, fold) tasks
 
     def run(self) -> EvaluationResult:
         started = time.perf_counter()
@@ -68,8 +69,8 @@ class Executor:
         try:
             pending = self._start()
             if self.here is not None:  # no cluster of the caller's: begin here
-                pending = self.here.run(pending, self._record)
-                if pending:
+                pending = self.here.run(pending, self._record_one)
+                if pending and self.client is None:
                     self._use_local_cluster()
             if pending:
                 graph = FoldGraph(self.client, self.plan.graph, self.plan.X, self.plan.y,
@@ -100,6 +101,7 @@ class Executor:
         """Every (configuration, fold) task, earlier folds first; the progress is told."""
         graph_plan, n_folds = self.plan.graph, self.plan.n_folds
         pending = [(leaf.config, f) for f in range(n_folds) for leaf in graph_plan.leaves]
+        self.total = len(pending)
         self.progress.start(configs=len(graph_plan.configs), folds=n_folds, tasks=len(pending),
                             saved=graph_plan.saved_fits * n_folds, cluster=self.cluster,
                             notes=[*self.plan.notes, *self.notes])
@@ -130,8 +132,6 @@ class Executor:
         self.grouped += sum(1 for _, configs in units.values() if len(configs) > 1)
         if refitter is not None:
             refitter.prefit()
-        done, total = len(self.plan.graph.leaves) * self.plan.n_folds - len(pending), \
-            len(self.plan.graph.leaves) * self.plan.n_folds
         stream = as_completed(list(units), loop=self.client.loop, with_results=True,
                               raise_errors=False)
         for fut, value in stream:
@@ -146,9 +146,7 @@ class Executor:
             values = value if len(configs) > 1 and isinstance(value, list) \
                 else [value] * len(configs)
             for config, one in zip(configs, values, strict=True):
-                done += 1
-                self.progress.task_done(done, total)
-                self._record(config, fold, one)
+                self._record_one(config, fold, one)
             if refitter is not None and len(units) < self.slots:  # a worker would sit idle
                 refitter.speculate(best_result(self.results, self.plan.select_by,
                                                self.plan.n_folds))
@@ -162,6 +160,11 @@ class Executor:
             return None
         graph.refresh(force=self.retry.is_last(attempt))
         return graph.group(configs, fold, attempt)
+
+    def _record_one(self, config: int, fold: int, value: Any) -> None:
+        self.done += 1
+        self.progress.task_done(self.done, self.total)
+        self._record(config, fold, value)
 
     def _record(self, config: int, fold: int, value: Any) -> None:
         res = self.results[config]
