@@ -70,12 +70,14 @@ def _current_client() -> Any:
 
 
 def start_local_for_kernel() -> None:
-    """Start the per-process LocalCluster in the background in a Jupyter kernel where an
-    evaluation would use it (no current client, no ``STRATUM_SCHEDULER``)."""
-    shell = sys.modules.get("IPython")
-    get = getattr(shell, "get_ipython", None)
-    if get is None or getattr(get(), "kernel", None) is None:
-        return  # a script or a terminal: it may end long before the cluster is up
+    """Start the per-process LocalCluster in the background in a kernel with a live
+    frontend (a person at JupyterLab) where an evaluation would use it (no current client,
+    no ``STRATUM_SCHEDULER``). Not in scripts, terminals or papermill runs: they may end
+    long before it is up, and an evaluation there starts it when its work needs it."""
+    from ..frontend import has_live_frontend
+
+    if not has_live_frontend():
+        return
     if envvars.SCHEDULER.get() or _current_client() is not None:
         return
     start_local()

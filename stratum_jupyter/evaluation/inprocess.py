@@ -7,8 +7,8 @@ tasks begin here, in the order the cluster would take them, with the very task f
 the workers run (:mod:`.tasks`): the scores are the same. The local cluster is started in
 the background as soon as the work left looks longer than its start (:data:`START_S`),
 and takes over what is left once it is up (the data is then sent once, as usual). When
-all the work was done here, the cluster is started afterwards in an interactive kernel,
-so the next evaluation finds it warm.
+all the work was done here, the cluster is started afterwards in a kernel with a live
+frontend (not under papermill), so the next evaluation finds it warm.
 """
 
 from __future__ import annotations
@@ -104,8 +104,8 @@ class InProcess:
         return tasks.refit(self.plan.X, self.plan.y, library_of(pipeline), pipeline)
 
     def finished(self) -> None:
-        """All the work was done here: start the cluster for the next evaluation, in a
-        Jupyter kernel only (a script would end before it is up)."""
+        """All the work was done here: start the cluster for the next evaluation where a
+        person works (see :func:`cluster.start_local_for_kernel`)."""
         clusters.start_local_for_kernel()
 
 

@@ -25,9 +25,10 @@ def register(ipython: Any) -> None:
 
 
 def _start_cluster(*_: Any) -> None:
-    """Once, after the cell that loaded the extension: in a Jupyter kernel, start the local
-    Dask cluster in the background, so it is warm by the first evaluation (until then an
-    evaluation begins in the kernel itself). Not during ``%load_ext``: that stays light."""
+    """Once, after the cell that loaded the extension: in a kernel with a live frontend,
+    start the local Dask cluster in the background, so it is warm by the first evaluation
+    (until then an evaluation begins in the kernel itself). Not during ``%load_ext``: that
+    stays light."""
     from IPython import get_ipython
 
     shell = get_ipython()

@@ -148,6 +148,32 @@ def _env() -> dict[str, str]:
         p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)}
 
 
+@pytest.mark.slow
+def test_load_ext_starts_the_cluster_in_a_live_kernel():
+    """A kernel driven as JupyterLab drives it (allow_stdin): the cell that loads the
+    extension starts the local cluster in the background; the next cell does not wait."""
+    import time
+
+    from jupyter_client.manager import start_new_kernel
+
+    env = {**_env(), "STRATUM_SCHEDULER": ""}
+    env.pop("STRATUM_FRONTEND", None)
+    km, kc = start_new_kernel(kernel_name="python3", env=env, startup_timeout=120)
+    try:
+        kc.execute_interactive("%load_ext stratum_jupyter", allow_stdin=True, timeout=60)
+        start = time.monotonic()
+        out: list[str] = []
+        kc.execute_interactive(
+            "from stratum_jupyter.evaluation import cluster\nprint(cluster.local_state())",
+            allow_stdin=True, timeout=60,
+            output_hook=lambda m: out.append(m["content"].get("text", "")))
+        assert time.monotonic() - start < 30
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    assert "".join(out).strip() in ("starting", "running"), out
+
+
 def test_no_cluster_started_outside_a_kernel(here):
     X, y = load_iris(return_X_y=True)
     evaluate({"knn": KNeighborsClassifier()}, X, y, cv=3, display="none", refit=False)
