@@ -13,7 +13,9 @@ k-nearest neighbours over 20 values of k, a decision tree over 10 depths): 200 f
 (4) a papermill run of the notebook generated for a small spec, minus a papermill run of
     a plain scikit-learn notebook doing the same work. Target: at most 5 s slower.
 
-Each fresh-process run alternates which of the two goes first. Median of ``--repeat`` runs.
+Each run alternates which of the two goes first. Median of ``--repeat`` runs. Serial
+scikit-learn with one BLAS thread is shown too (the evaluation's fits use one, as Dask's
+workers do); the targets are against the default.
 
 Run: ``python benchmarks/bench_workshop.py [--repeat N]`` (``make bench``).
 """
@@ -94,6 +96,16 @@ def time_serial(X: Any, y: Any, candidates: dict[str, Any], folds: Any) -> tuple
     return time.perf_counter() - start, scores
 
 
+def time_serial_one_thread(X: Any, y: Any, candidates: dict[str, Any], folds: Any) -> float:
+    """Serial scikit-learn with one BLAS thread, as the evaluation's fits run (Dask's
+    workers and the in-process tasks): on a loaded machine, BLAS threads that wait on
+    each other can make the default many times slower; this baseline shows it."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        return time_serial(X, y, candidates, folds)[0]
+
+
 def time_evaluate(X: Any, y: Any, candidates: dict[str, Any], folds: Any
                   ) -> tuple[float, Any]:
     from stratum_jupyter import evaluate
@@ -120,7 +132,8 @@ def child_first(stratum_first: bool) -> None:
         sk, scores = time_serial(*data)
         ev, result = time_evaluate(*data)
     print(json.dumps({"serial": sk, "first": ev, "same": same_scores(result, scores),
-                      "in_process": result.timing["in_process_tasks"]}))
+                      "in_process": result.timing["in_process_tasks"],
+                      "serial_1": time_serial_one_thread(*data)}))
 
 
 def run_first(stratum_first: bool) -> dict[str, Any]:
@@ -140,7 +153,7 @@ def run_warm(client: Any, rep: int) -> dict[str, Any]:
         sk, scores = time_serial(*data)
         ev, result = time_evaluate(*data)
     return {"serial": sk, "warm": ev, "same": same_scores(result, scores),
-            "grouped": result.timing["grouped_tasks"]}
+            "grouped": result.timing["grouped_tasks"], "serial_1": time_serial_one_thread(*data)}
 
 
 def run_independent(client: Any, rep: int) -> dict[str, Any]:
@@ -205,8 +218,9 @@ def main() -> None:
         ratios["first"].append(first["first"] / first["serial"])
         print(f"run {rep + 1} first evaluation, fresh process: {first['first']:.2f} s vs serial "
               f"{first['serial']:.2f} s = {ratios['first'][-1]:.2f}x "
-              f"({first['in_process']} fold tasks in-process; same scores: {first['same']})",
-              flush=True)
+              f"({first['in_process']} fold tasks in-process; same scores: {first['same']}; "
+              f"{first['first'] / first['serial_1']:.2f}x serial with one BLAS thread, "
+              f"{first['serial_1']:.2f} s)", flush=True)
     client = local_client(n_workers=2)  # the kernel's cluster, up (its start not timed)
     try:
         time_evaluate(*workload())  # the kernel's first evaluation: fit times measured
@@ -215,7 +229,9 @@ def main() -> None:
             ratios["warm"].append(warm["warm"] / warm["serial"])
             print(f"run {rep + 1} warm evaluation: {warm['warm']:.2f} s vs serial "
                   f"{warm['serial']:.2f} s = {ratios['warm'][-1]:.2f}x ({warm['grouped']} "
-                  f"grouped Dask tasks; same scores: {warm['same']})", flush=True)
+                  f"grouped Dask tasks; same scores: {warm['same']}; "
+                  f"{warm['warm'] / warm['serial_1']:.2f}x serial with one BLAS thread, "
+                  f"{warm['serial_1']:.2f} s)", flush=True)
         for rep in range(args.repeat):
             ind = run_independent(client, rep)
             ratios["independent"].append(ind["stratum"] / ind["gridsearch_n_jobs_2"])
