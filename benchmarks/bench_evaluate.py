@@ -3,7 +3,8 @@ dask-ml's GridSearchCV where it is installed), on the same grid and folds, in th
 
 (a) an expensive shared prefix: StandardScaler -> Nystroem(many components) -> a linear
     model with several values of its C. Target: at most 0.55x scikit-learn's time.
-(b) no shared steps: one estimator, a grid over its own parameters. Target: at most 1.0x.
+(b) no shared steps: one estimator, a grid over its own parameters. Target: at most 0.9x
+    (bench_workshop.py reports it too).
 (c) a soft-voting ensemble over the top 3 of an 8-configuration grid: its cost (what the
     evaluation spends on the ensemble once the singles are in) as a fraction of the
     singles' evaluation. Target: at most 0.15 (the members' fold responses are reused).
@@ -69,7 +70,7 @@ def scenarios(quick: bool) -> dict[str, dict[str, Any]]:
             "grid": {"logisticregression__C": [0.01, 0.1, 1.0, 10.0]},
         },
         "b-no-shared-steps": {
-            "X": X, "y": y, "pipeline": forest, "target": 1.0,
+            "X": X, "y": y, "pipeline": forest, "target": 0.9,
             "grid": {"n_estimators": [20, 40] if quick else [30, 60],
                      "max_features": [0.2, 0.4], "max_depth": [8, None]},
         },

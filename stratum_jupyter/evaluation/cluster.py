@@ -29,27 +29,58 @@ from ..errors import EvaluationError
 
 _lock = threading.Lock()
 _local: dict[str, Any] = {}  # "cluster", "client" of the per-process LocalCluster
+_starting: dict[str, Any] = {}  # "thread", "error", "closed" of its start in the background
 _remote: dict[str, Any] = {}  # scheduler address -> Client
 
 
 def get_client(client: Any = None, scheduler: str | None = None) -> Any:
     """The ``distributed.Client`` to evaluate on (see the module docstring for the order)."""
+    chosen = given_client(client, scheduler)
+    return chosen if chosen is not None else local_client()
+
+
+def given_client(client: Any = None, scheduler: str | None = None) -> Any:
+    """The client the caller chose: ``client``, ``scheduler``, the current client or
+    ``STRATUM_SCHEDULER``; None where the per-process LocalCluster is the one to use."""
     if client is not None:
         return client
     if scheduler:
         return _connect(scheduler)
+    current = _current_client()
+    if current is not None:
+        return current
+    env = envvars.SCHEDULER.get()
+    if env:
+        return _connect(env)
+    return None
+
+
+def _current_client() -> Any:
+    """The running current ``distributed`` client; none without importing distributed
+    (seconds in a fresh kernel) when nothing has imported it: then there is none."""
+    if "distributed" not in sys.modules:
+        return None
     from distributed import default_client
 
     try:
         current = default_client()
     except ValueError:
-        current = None
-    if current is not None and current.status == "running":
-        return current
-    env = envvars.SCHEDULER.get()
-    if env:
-        return _connect(env)
-    return local_client()
+        return None
+    return current if current.status == "running" else None
+
+
+def start_local_for_kernel() -> None:
+    """Start the per-process LocalCluster in the background in a kernel with a live
+    frontend (a person at JupyterLab) where an evaluation would use it (no current client,
+    no ``STRATUM_SCHEDULER``). Not in scripts, terminals or papermill runs: they may end
+    long before it is up, and an evaluation there starts it when its work needs it."""
+    from ..frontend import has_live_frontend
+
+    if not has_live_frontend():
+        return
+    if envvars.SCHEDULER.get() or _current_client() is not None:
+        return
+    start_local()
 
 
 def _connect(address: str) -> Any:
@@ -68,54 +99,99 @@ def _connect(address: str) -> Any:
         return client
 
 
-def local_client(n_workers: int | None = None) -> Any:
-    """The LocalCluster of this process: started on first use, then reused."""
-    from distributed import Client, LocalCluster
+def local_state() -> str:
+    """The per-process LocalCluster, without waiting: ``running``, ``starting`` (in the
+    background) or ``stopped``."""
+    client = _local.get("client")
+    if client is not None and client.status == "running":
+        return "running"
+    thread = _starting.get("thread")
+    return "starting" if thread is not None and thread.is_alive() else "stopped"
 
+
+def start_local(n_workers: int | None = None) -> None:
+    """Start the per-process LocalCluster in a background thread, unless it runs or is
+    starting already (or this is a worker importing the main script): the caller goes on,
+    and :func:`local_client` waits for it."""
+    if importing_main_in_worker():
+        return
+    with _lock:
+        if local_state() != "stopped":
+            return
+        thread = threading.Thread(target=_start_in_thread, args=(n_workers,), daemon=True,
+                                  name="stratum-local-cluster")
+        _starting.update(thread=thread, error=None, closed=False)
+        thread.start()
+
+
+def _start_in_thread(n_workers: int | None) -> None:
+    try:
+        _new_local(n_workers)
+    except BaseException as exc:  # kept for local_client to report
+        _starting["error"] = exc
+    if _starting.get("closed"):  # close_local() came while it started: nobody wants it
+        close_local(wait=False)
+
+
+def local_client(n_workers: int | None = None) -> Any:
+    """The LocalCluster of this process: started on first use (or by :func:`start_local`),
+    then reused. Waiting for it can be interrupted (Ctrl-C): the start goes on in the
+    background and a later call finds it."""
     if importing_main_in_worker():
         raise EvaluationError(
             "evaluate() ran while a worker process imported the main script: call it under "
             "if __name__ == \"__main__\": (or pass a Client)")
-    with _lock:
-        client = _local.get("client")
-        if client is not None and client.status == "running":
-            return client
-        import dask
-
-        processes = workers_may_be_processes()
-        if not processes:
-            print(f"stratum: the local Dask cluster runs in threads: {_main_file()} calls "
-                  "evaluate() outside an 'if __name__ == \"__main__\":' guard, which worker "
-                  "processes need (put the call under it to use processes)", file=sys.stderr,
-                  flush=True)
-        workers = n_workers or max(1, min(os.cpu_count() or 1, 8))
-        # One thread per worker process: model fits hold the GIL or use BLAS threads of
-        # their own. A worker's housekeeping competes with the fit for the GIL and the
-        # CPU: the statistical profiler (the dashboard's Profile page) samples every thread
-        # each 10 ms, the event loop ticks every 20 ms, memory is polled every 100 ms.
-        # Together ~5% of every fit; this evaluation cluster keeps them slower or off.
-        quiet = {
-            "distributed.worker.profile.enabled": False,
-            "distributed.admin.tick.interval": "500ms",
-            "distributed.worker.memory.monitor-interval": "500ms",
-            "distributed.admin.system-monitor.interval": "2s",
-        }
-        with dask.config.set(quiet):
-            try:
-                cluster = LocalCluster(
-                    n_workers=workers, threads_per_worker=1, processes=processes,
-                    protocol="tcp://", host="127.0.0.1", dashboard_address="127.0.0.1:0",
-                    silence_logs=logging.ERROR,
-                )
-            except Exception as exc:  # e.g. "Nanny failed to start"
-                raise EvaluationError(
-                    f"could not start a local Dask cluster ({type(exc).__name__}: {exc}); in "
-                    "a script, call evaluate() under if __name__ == \"__main__\": (or pass "
-                    "a Client)") from None
-        client = Client(cluster, set_as_default=False)
-        _local.update(cluster=cluster, client=client)
-        atexit.register(close_local)  # again: before distributed's own exit handlers
+    start_local(n_workers)
+    thread = _starting.get("thread")
+    while thread is not None and thread.is_alive():
+        thread.join(0.05)
+    client = _local.get("client")
+    if client is not None and client.status == "running":
         return client
+    error = _starting.get("error")
+    if isinstance(error, EvaluationError):
+        raise error
+    raise EvaluationError(f"could not start a local Dask cluster ({error!r})")
+
+
+def _new_local(n_workers: int | None) -> None:
+    import dask
+    from distributed import Client, LocalCluster
+
+    processes = workers_may_be_processes()
+    if not processes:
+        print(f"stratum: the local Dask cluster runs in threads: {_main_file()} calls "
+              "evaluate() outside an 'if __name__ == \"__main__\":' guard, which worker "
+              "processes need (put the call under it to use processes)", file=sys.stderr,
+              flush=True)
+    workers = n_workers or max(1, min(os.cpu_count() or 1, 8))
+    # One thread per worker process: model fits hold the GIL or use BLAS threads of
+    # their own. A worker's housekeeping competes with the fit for the GIL and the
+    # CPU: the statistical profiler (the dashboard's Profile page) samples every thread
+    # each 10 ms, the event loop ticks every 20 ms, memory is polled every 100 ms.
+    # Together ~5% of every fit; this evaluation cluster keeps them slower or off.
+    quiet = {
+        "distributed.worker.profile.enabled": False,
+        "distributed.admin.tick.interval": "500ms",
+        "distributed.worker.memory.monitor-interval": "500ms",
+        "distributed.admin.system-monitor.interval": "2s",
+    }
+    with dask.config.set(quiet):
+        try:
+            cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=processes,
+                protocol="tcp://", host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                silence_logs=logging.ERROR,
+            )
+        except Exception as exc:  # e.g. "Nanny failed to start"
+            raise EvaluationError(
+                f"could not start a local Dask cluster ({type(exc).__name__}: {exc}); in "
+                "a script, call evaluate() under if __name__ == \"__main__\": (or pass "
+                "a Client)") from None
+    client = Client(cluster, set_as_default=False)
+    with _lock:
+        _local.update(cluster=cluster, client=client)
+    atexit.register(close_local, wait=False)  # again: before distributed's exit handlers
 
 
 def _main_file() -> str | None:
@@ -180,8 +256,14 @@ def importing_main_in_worker() -> bool:
     return getattr(sys.modules.get("__mp_main__"), "__name__", None) == "__mp_main__"
 
 
-def close_local() -> None:
-    """Close the per-process LocalCluster (done automatically at exit)."""
+def close_local(*, wait: bool = True) -> None:
+    """Close the per-process LocalCluster (done automatically at exit, without waiting for a
+    start in progress: its worker processes end with this one)."""
+    thread = _starting.get("thread")
+    if thread is not None and thread.is_alive():
+        _starting["closed"] = True
+        if wait and thread is not threading.current_thread():
+            thread.join()
     with _lock:
         client, cluster = _local.pop("client", None), _local.pop("cluster", None)
     # Workers leave with the data scattered to them: the scheduler's lament is no news.
@@ -210,7 +292,7 @@ def close_remote() -> None:
             pass
 
 
-atexit.register(close_local)
+atexit.register(close_local, wait=False)
 atexit.register(close_remote)
 
 

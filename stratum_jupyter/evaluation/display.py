@@ -202,7 +202,10 @@ def make_progress(mode: str | None = "auto") -> Progress:
 
 
 class Progress:
-    """The silent base: called as the evaluation goes."""
+    """The silent base: called as the evaluation goes. ``config_done`` gets the leaderboard
+    so far only where ``wants_board`` (else None)."""
+
+    wants_board = False
 
     def start(self, *, configs: int, folds: int, tasks: int, saved: int,
               cluster: dict[str, Any], notes: list[str]) -> None:
@@ -211,7 +214,7 @@ class Progress:
     def task_done(self, done: int, total: int) -> None:
         pass
 
-    def config_done(self, res: ConfigResult, board: pd.DataFrame, metrics: list[str],
+    def config_done(self, res: ConfigResult, board: pd.DataFrame | None, metrics: list[str],
                     select_by: str) -> None:
         pass
 
@@ -238,15 +241,18 @@ class TextProgress(Progress):
               cluster: dict[str, Any], notes: list[str]) -> None:
         self.configs = configs
         self.started = time.perf_counter()
+        where = ("in this process (the local Dask cluster is not up yet)"
+                 if cluster.get("in_process") else
+                 f"on {cluster.get('workers', '?')} Dask worker(s)")
         self._print(f"stratum: evaluating {configs} configuration(s) x {folds} fold(s) = "
-                    f"{tasks} task(s) on {cluster.get('workers', '?')} Dask worker(s)"
+                    f"{tasks} task(s) {where}"
                     + (f"; {saved} shared prefix fit(s) saved" if saved else ""))
         if cluster.get("dashboard"):
             self._print(f"stratum: Dask dashboard {cluster['dashboard']}")
         for note in notes:
             self._print(f"stratum: {note}")
 
-    def config_done(self, res: ConfigResult, board: pd.DataFrame, metrics: list[str],
+    def config_done(self, res: ConfigResult, board: pd.DataFrame | None, metrics: list[str],
                     select_by: str) -> None:
         self.finished += 1
         elapsed = time.perf_counter() - self.started
@@ -272,6 +278,8 @@ class WidgetProgress(Progress):
     arrive; at the end the score-spread chart (the full leaderboard is the result's own
     display)."""
 
+    wants_board = True
+
     def __init__(self) -> None:
         import ipywidgets as w
         from IPython.display import display
@@ -288,8 +296,10 @@ class WidgetProgress(Progress):
     def start(self, *, configs: int, folds: int, tasks: int, saved: int,
               cluster: dict[str, Any], notes: list[str]) -> None:
         link = cluster.get("dashboard")
+        where = ("in this kernel" if cluster.get("in_process")
+                 else f"on {cluster.get('workers', '?')} worker(s)")
         text = (f"<b>stratum</b>: {configs} configuration(s) x {folds} fold(s), "
-                f"{tasks} task(s) on {cluster.get('workers', '?')} worker(s)"
+                f"{tasks} task(s) {where}"
                 + (f", {saved} shared prefix fit(s) saved" if saved else ""))
         if link:
             text += (f' &middot; <a href="{html.escape(link, quote=True)}" '
@@ -301,13 +311,14 @@ class WidgetProgress(Progress):
     def task_done(self, done: int, total: int) -> None:
         self.bar.value = done
 
-    def config_done(self, res: ConfigResult, board: pd.DataFrame, metrics: list[str],
+    def config_done(self, res: ConfigResult, board: pd.DataFrame | None, metrics: list[str],
                     select_by: str) -> None:
         now = time.perf_counter()
         if now - self.last_draw < 0.2:  # at most 5 renders a second; finish() shows the end
             return
         self.last_draw = now
-        self.table.value = render_table(board, metrics, select_by)
+        if board is not None:
+            self.table.value = render_table(board, metrics, select_by)
 
     def finish(self, result: EvaluationResult) -> None:
         from IPython.display import HTML, display

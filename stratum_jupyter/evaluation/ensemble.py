@@ -165,7 +165,8 @@ def _vote_fold(plan: EvaluationPlan, method: str, members: list[ConfigResult], f
 def _stack(client: Any, plan: EvaluationPlan, graph: Any, members: list[ConfigResult],
            futures: list[Any]) -> list[Any]:
     """The stacking's fold scores: the members' inner folds, then the final estimator, as
-    tasks on the cluster (retried by Dask where a worker is lost)."""
+    tasks on the cluster (retried by Dask where a worker is lost); in this process when
+    there is no ``graph`` (all the folds ran here)."""
     from . import ensemble_tasks as et
 
     settings = plan.ensemble
@@ -175,6 +176,13 @@ def _stack(client: Any, plan: EvaluationPlan, graph: Any, members: list[ConfigRe
     final = final_estimator(settings) or default_final(plan.task)
     if template is not None:
         final, cv = template.final_estimator or default_final(plan.task), template.cv or 5
+    if graph is None:  # every fold task ran in this process: so do these
+        return [et.stack_fold([et.inner_predictions(plan.X, plan.y, plan.folds[fold], plan.task,
+                                                    r.config.pipeline, method, cv)
+                               for r, method in zip(members, methods, strict=True)],
+                              [r.folds[fold].predictions or {} for r in members], methods, plan.X,
+                              plan.y, plan.folds[fold], plan.task, final, dict(plan.scorers))
+                for fold in range(plan.n_folds)]
     scores = []
     for fold in range(plan.n_folds):
         inner = [client.submit(et.inner_predictions, graph.X, graph.y, graph.folds[fold],

@@ -14,10 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from . import batching, tasks
 from . import plan as planning
-from . import tasks
 from .display import Progress
 from .graph import FoldGraph
+from .inprocess import InProcess
 from .prepare import EvaluationPlan
 from .results import Best, ConfigResult, EvaluationResult, Failure, best_result, leaderboard_frame
 
@@ -47,10 +48,11 @@ class Executor:
 
     def __init__(self, client: Any, plan: EvaluationPlan, progress: Progress, *,
                  cluster: dict[str, Any], notes: list[str] | None = None,
-                 retry: RetryPolicy = RetryPolicy(), on_result: OnResult | None = None):
+                 retry: RetryPolicy = RetryPolicy(), on_result: OnResult | None = None,
+                 here: InProcess | None = None):
         self.client, self.plan, self.progress = client, plan, progress
         self.cluster, self.notes, self.retry = cluster, notes or [], retry
-        self.on_result = on_result
+        self.on_result, self.here = on_result, here
         self.slots = max(cluster.get("threads") or cluster.get("workers") or 1, 1)
         self.futures: list[Any] = []  # everything submitted: cancelled at the end
         self.results = [ConfigResult(c) for c in plan.graph.configs]
@@ -59,32 +61,66 @@ class Executor:
         self.node_times: dict[tuple[str, int], float] = {}
         self.leaf_time = 0.0
         self.ensemble_s: float | None = None
+        self.grouped = 0  # Dask tasks that ran several fold tasks
+        self.done = self.total = 0  # (configuration, fold) tasks
 
     def run(self) -> EvaluationResult:
         started = time.perf_counter()
+        refitter = None
         try:
-            graph = FoldGraph(self.client, self.plan.graph, self.plan.X, self.plan.y,
-                              list(self.plan.folds), dict(self.plan.scorers), self.futures,
-                              keep_predictions=self.plan.ensemble is not None)
-            refitter = Refitter(self, graph) if self.plan.refit else None
-            self._collect(graph, refitter)
+            pending = self._start()
+            if self.here is not None:  # no cluster of the caller's: begin here
+                pending = self.here.run(pending, self._record_one)
+                if pending and self.client is None:
+                    self._use_local_cluster()
+            graph = None
+            if pending:
+                graph = FoldGraph(self.client, self.plan.graph, self.plan.X, self.plan.y,
+                                  list(self.plan.folds), dict(self.plan.scorers), self.futures,
+                                  keep_predictions=self.plan.ensemble is not None)
+                refitter = Refitter(self, graph) if self.plan.refit else None
+                self._collect(graph, refitter, pending)
             cv_wall = time.perf_counter() - started
             if self.plan.ensemble is not None:
                 self._ensemble(graph)
-            best = self._refit(refitter) if refitter is not None else None
+            best = self._refit(refitter) if self.plan.refit else None
         except KeyboardInterrupt:
-            pending = [f for f in self.futures if not f.done()]
+            pending_futures = [f for f in self.futures if not f.done()]
             self._cancel(self.futures)
-            self.progress.interrupted(len(pending))
+            self.progress.interrupted(len(pending_futures))
             raise
         finally:
             self._cancel(self.futures)
+        batching.learn(self.plan, ((r.config.index, s.own_time) for r in self.results
+                                   for s in r.folds.values()))
+        if self.here is not None and self.client is None:  # nothing ran on a cluster
+            self.here.finished()
         timing = self._timing(time.perf_counter() - started, cv_wall)
         p = self.plan
         return EvaluationResult(
             results=self.results, metrics=list(p.metrics), select_by=p.select_by,
             task=p.task, n_folds=p.n_folds, splitter=p.splitter, spec=p.spec, best=best,
             failures=self.failures, X=p.X, y=p.y, timing=timing, cluster=self.cluster)
+
+    def _start(self) -> list[tuple[int, int]]:
+        """Every (configuration, fold) task, earlier folds first; the progress is told."""
+        graph_plan, n_folds = self.plan.graph, self.plan.n_folds
+        pending = [(leaf.config, f) for f in range(n_folds) for leaf in graph_plan.leaves]
+        self.total = len(pending)
+        ensembles = 0 if self.plan.ensemble is None else 1  # ranked beside the singles
+        self.progress.start(configs=len(graph_plan.configs) + ensembles, folds=n_folds,
+                            tasks=len(pending),
+                            saved=graph_plan.saved_fits * n_folds, cluster=self.cluster,
+                            notes=[*self.plan.notes, *self.notes])
+        return pending
+
+    def _use_local_cluster(self) -> None:
+        from . import cluster as clusters
+
+        self.client = clusters.local_client()
+        clusters.check_workers(self.client)
+        self.cluster = clusters.describe(self.client)
+        self.slots = max(self.cluster.get("threads") or self.cluster.get("workers") or 1, 1)
 
     def _cancel(self, futures: list[Any]) -> None:
         if futures:
@@ -94,45 +130,48 @@ class Executor:
                 pass
 
     # -- the folds ---------------------------------------------------------------------------
-    def _collect(self, graph: FoldGraph, refitter: Refitter | None) -> None:
+    def _collect(self, graph: FoldGraph, refitter: Refitter | None,
+                 pending: list[tuple[int, int]]) -> None:
         from distributed import as_completed
 
-        graph_plan, n_folds = self.plan.graph, self.plan.n_folds
-        leaves = {graph.leaf(leaf.config, f): (leaf.config, f)
-                  for f in range(n_folds) for leaf in graph_plan.leaves}
+        units = {graph.group(configs, fold): (fold, configs)
+                 for fold, configs in batching.groups(self.plan, pending, self.slots)}
+        self.grouped += sum(1 for _, configs in units.values() if len(configs) > 1)
         if refitter is not None:
             refitter.prefit()
-        ensembles = 0 if self.plan.ensemble is None else 1  # ranked beside the singles
-        self.progress.start(configs=len(graph_plan.configs) + ensembles, folds=n_folds,
-                            tasks=len(leaves),
-                            saved=graph_plan.saved_fits * n_folds, cluster=self.cluster,
-                            notes=[*self.plan.notes, *self.notes])
-        done = 0
-        stream = as_completed(list(leaves), loop=self.client.loop, with_results=True,
+        stream = as_completed(list(units), loop=self.client.loop, with_results=True,
                               raise_errors=False)
         for fut, value in stream:
-            config, fold = leaves.pop(fut)
+            fold, configs = units.pop(fut)
             if isinstance(value, BaseException):
-                again = self._resubmit(graph, config, fold)
+                again = self._resubmit(graph, configs, fold)
                 if again is not None:
-                    leaves[again] = (config, fold)
+                    units[again] = (fold, configs)
                     stream.add(again)
                     continue
                 value = tasks.TaskFailure("cluster", f"{type(value).__name__}: {value}", "")
-            done += 1
-            self.progress.task_done(done, done + len(leaves))
-            self._record(config, fold, value)
-            if refitter is not None and len(leaves) < self.slots:  # a worker would sit idle
-                refitter.speculate(best_result(self.results, self.plan.select_by, n_folds))
+            values = value if len(configs) > 1 and isinstance(value, list) \
+                else [value] * len(configs)
+            for config, one in zip(configs, values, strict=True):
+                self._record_one(config, fold, one)
+            if refitter is not None and len(units) < self.slots:  # a worker would sit idle
+                refitter.speculate(best_result(self.results, self.plan.select_by,
+                                               self.plan.n_folds))
 
-    def _resubmit(self, graph: FoldGraph, config: int, fold: int) -> Any:
-        """A new future for a (configuration, fold) lost with a worker, or None when the
+    def _resubmit(self, graph: FoldGraph, configs: list[int], fold: int) -> Any:
+        """A new future for (configurations, fold) lost with a worker, or None when the
         retry policy gives up. The cluster's lost data is rebuilt first."""
-        attempt = self.retries[(config, fold)] = self.retries.get((config, fold), 0) + 1
+        attempt = 1 + max(self.retries.get((c, fold), 0) for c in configs)
+        self.retries.update({(c, fold): attempt for c in configs})
         if not self.retry.allows(attempt):
             return None
         graph.refresh(force=self.retry.is_last(attempt))
-        return graph.leaf(config, fold, attempt)
+        return graph.group(configs, fold, attempt)
+
+    def _record_one(self, config: int, fold: int, value: Any) -> None:
+        self.done += 1
+        self.progress.task_done(self.done, self.total)
+        self._record(config, fold, value)
 
     def _record(self, config: int, fold: int, value: Any) -> None:
         res = self.results[config]
@@ -151,18 +190,22 @@ class Executor:
 
     def _config_done(self, res: ConfigResult) -> None:
         p = self.plan
+        # The ranking of all results so far costs ~10 ms: only for a display that shows it.
         board = leaderboard_frame(self.results, list(p.metrics), p.select_by,
-                                  complete=p.n_folds)
+                                  complete=p.n_folds) if self.progress.wants_board else None
         self.progress.config_done(res, board, list(p.metrics), p.select_by)
         if self.on_result is not None:
             self.on_result(res)
 
     # -- the ensemble (evaluation/ensemble.py) ----------------------------------------------
-    def _ensemble(self, graph: FoldGraph) -> None:
+    def _ensemble(self, graph: FoldGraph | None) -> None:
+        """The ensemble as one more configuration; with no graph (every fold task ran in
+        this process), its own tasks run here too."""
         from .ensemble import evaluate_ensemble
 
         start = time.perf_counter()
-        res = evaluate_ensemble(self.client, self.plan, graph, self.results, self.futures)
+        client = self.client if graph is not None else None
+        res = evaluate_ensemble(client, self.plan, graph, self.results, self.futures)
         self.ensemble_s = time.perf_counter() - start
         for single in self.results:  # the responses served their purpose: free them
             for score in single.folds.values():
@@ -173,10 +216,13 @@ class Executor:
         self._config_done(res)
 
     # -- the refit ---------------------------------------------------------------------------
-    def _refit(self, refitter: Refitter) -> Best | None:
+    def _refit(self, refitter: Refitter | None) -> Best | None:
         res = best_result(self.results, self.plan.select_by, self.plan.n_folds)
         if res is None:
             return None
+        if refitter is None:  # everything ran here: so does the refit
+            assert self.here is not None
+            return self._best(res, self.here.refit(res.config))
         future, attempt = refitter.future_for(res.config), 0
         while True:
             try:
@@ -188,6 +234,9 @@ class Executor:
                     raise
                 refitter.graph.refresh()
                 future = refitter.submit(res.config, use_ahead=False)
+        return self._best(res, value)
+
+    def _best(self, res: ConfigResult, value: Any) -> Best | None:
         if isinstance(value, tasks.TaskFailure):
             self.failures.append(Failure(res.config.candidate, res.config.params, None,
                                          value.step, value.error, value.traceback))
@@ -205,6 +254,8 @@ class Executor:
                 "tasks": len(graph_plan.leaves) * n_folds + (len(graph_plan.nodes) + 1) * n_folds,
                 "saved_fits": graph_plan.saved_fits * n_folds, "workers": self.slots,
                 "resubmitted": sum(self.retries.values()),
+                "in_process_tasks": self.here.ran if self.here is not None else 0,
+                "grouped_tasks": self.grouped,
                 **({} if self.ensemble_s is None else {"ensemble_s": round(self.ensemble_s, 4)})}
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from . import plan as planning
 from . import tasks
+from .batching import run_group
 
 LIVE = ("pending", "finished")
 
@@ -69,7 +70,12 @@ class FoldGraph:
 
     def leaf(self, config: int, fold: int, attempt: int = 0) -> Any:
         """Submit configuration ``config``'s final estimator on ``fold``."""
-        leaf = self.plan.leaves[config]
+        return self.group([config], fold, attempt)
+
+    def group(self, configs: list[int], fold: int, attempt: int = 0) -> Any:
+        """Submit the final estimators of ``configs`` (which share their parent) on
+        ``fold``: one task (:func:`batching.run_group`, a list of results) for several."""
+        leaf = self.plan.leaves[configs[0]]
         retry = f"-retry{attempt}" if attempt else ""
         if attempt >= 2:  # the cluster may have forgotten what still looks done here
             key = leaf.parent
@@ -78,11 +84,19 @@ class FoldGraph:
                 if key is None:
                     break
                 key = self.plan.nodes[key].parent
-        fut = self.client.submit(
-            tasks.fit_score, self.node(leaf.parent, fold), leaf.step, leaf.library,
-            leaf.estimator, self.scorers, self.keep_predictions, pure=False,
-            priority=len(self._folds) - fold,
-            key=self._key(f"score-{leaf.step}-{config}-{fold}{retry}"))
+        prio = len(self._folds) - fold
+        keep = self.keep_predictions
+        if len(configs) == 1:
+            fut = self.client.submit(
+                tasks.fit_score, self.node(leaf.parent, fold), leaf.step, leaf.library,
+                leaf.estimator, self.scorers, keep, pure=False, priority=prio,
+                key=self._key(f"score-{leaf.step}-{configs[0]}-{fold}{retry}"))
+        else:
+            items = [(lf.step, lf.library, lf.estimator)
+                     for lf in (self.plan.leaves[c] for c in configs)]
+            fut = self.client.submit(
+                run_group, self.node(leaf.parent, fold), items, self.scorers, keep, pure=False,
+                priority=prio, key=self._key(f"scores-{configs[0]}x{len(configs)}-{fold}{retry}"))
         self.futures.append(fut)
         return fut
 

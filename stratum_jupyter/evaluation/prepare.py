@@ -175,12 +175,14 @@ def _is_candidates(obj: Any) -> bool:
 
 
 def _spec_of(obj: Any, options: Options) -> PipelineSpec | None:
+    if _is_candidates(obj) and options.spec is None:
+        return None  # the spec's models (pydantic) are not even imported
     from ..spec import PipelineSpec, load_spec
 
     if not _is_candidates(obj):
         return load_spec(obj)
     spec = options.spec
-    return spec if spec is None or isinstance(spec, PipelineSpec) else load_spec(spec)
+    return spec if isinstance(spec, PipelineSpec) else load_spec(spec)
 
 
 def _sources(obj: Any, spec: PipelineSpec | None, options: Options, X: Any

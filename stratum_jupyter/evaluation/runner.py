@@ -16,11 +16,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from . import batching
 from . import cluster as clusters
 from .display import make_progress
 from .executor import Executor, OnResult
-from .prepare import Options, prepare
+from .inprocess import InProcess
+from .prepare import EvaluationPlan, Options, prepare
 from .results import EvaluationResult
+
+# Where an evaluation with no cluster up yet begins (see inprocess.py).
+IN_PROCESS = {"scheduler": None, "dashboard": None, "workers": 0, "threads": 1,
+              "in_process": True}
 
 
 def evaluate(
@@ -55,12 +61,14 @@ def evaluate(
     both (``pos_label``: the positive class of a binary target, as ``evaluation.pos_label``).
     ``X``/``y`` default to the spec's data source. The cluster is ``client``, else
     ``scheduler`` (an address), else the current client, else ``STRATUM_SCHEDULER``, else a
-    LocalCluster started once per process. ``out``: also save the best model to
-    ``out/best``. ``display``: auto | widget | text | none. ``on_result`` is called with
-    each configuration's result as soon as all its folds are in. ``ensemble``: settings of
-    ``evaluation.ensemble`` (a mapping, a method name, False: none; default: the spec's).
-    ``mlflow``: also log to MLflow (a tracking URI, True: a file store ``./mlruns``; see
-    :mod:`.tracking`): the runs are in ``result.tracking``; the output says where.
+    LocalCluster started once per process (in the background: until it is up, and for
+    work too small to send out, the folds run in this process; see ``inprocess``).
+    ``out``: also save the best model to ``out/best``. ``display``: auto | widget | text |
+    none. ``on_result`` is called with each configuration's result as soon as all its folds
+    are in. ``ensemble``: settings of ``evaluation.ensemble`` (a mapping, a method name,
+    False: none; default: the spec's). ``mlflow``: also log to MLflow (a tracking URI,
+    True: a file store ``./mlruns``; see :mod:`.tracking`): the runs are in
+    ``result.tracking``; the output says where.
 
     Raises ``SpecError`` for an invalid spec or metrics that do not fit the data
     (``MetricError``) and :class:`EvaluationError` for input that cannot be evaluated
@@ -72,12 +80,14 @@ def evaluate(
                       random_state=random_state, search=search, n_iter=n_iter, refit=refit,
                       pos_label=pos_label, ensemble=ensemble)
     plan = prepare(spec_or_candidates, X, y, options)
-    dask_client = clusters.get_client(client, scheduler)
+    dask_client, here = _where(plan, client, scheduler, adapt is not None)
     progress = make_progress(display)
     notes = [clusters.adapt(dask_client, *adapt)] if adapt is not None else []
-    clusters.check_workers(dask_client)
-    result = Executor(dask_client, plan, progress, cluster=clusters.describe(dask_client),
-                      notes=notes, on_result=on_result).run()
+    if dask_client is not None:
+        clusters.check_workers(dask_client)
+    where = clusters.describe(dask_client) if dask_client is not None else IN_PROCESS
+    result = Executor(dask_client, plan, progress, cluster=where, notes=notes,
+                      on_result=on_result, here=here).run()
     progress.finish(result)
     result = result if mlflow is None or mlflow is False else _track(result, mlflow)
     if out is not None:
@@ -94,3 +104,16 @@ def _track(result: EvaluationResult, uri: str | bool) -> EvaluationResult:
     print(f"stratum: MLflow run {tracking['run_id']} of experiment "
           f"{tracking['experiment']!r} in {tracking['tracking_uri']}{model}")
     return dataclasses.replace(result, tracking=tracking)
+
+
+def _where(plan: EvaluationPlan, client: Any, scheduler: str | None, adapting: bool
+           ) -> tuple[Any, InProcess | None]:
+    """The caller's cluster; else the local one, up (or started: ``adapt`` scales it) and
+    an :class:`InProcess` to begin here while it is not up or the work is tiny."""
+    chosen = clusters.given_client(client, scheduler)
+    if chosen is not None:
+        return chosen, None
+    if adapting:
+        return clusters.local_client(), None
+    here = InProcess(plan, lambda config: batching.estimate(plan, config))
+    return (clusters.local_client() if clusters.local_state() == "running" else None), here

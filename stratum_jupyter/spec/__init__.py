@@ -1,15 +1,26 @@
-"""The pipeline spec: models, reading/writing, validation, metric vocabulary."""
+"""The pipeline spec: models, reading/writing, validation, metric vocabulary.
+
+The models (pydantic) load on first use of a name that needs them (PEP 562): the metric
+vocabulary (``spec.metrics``), which every evaluation reads, comes without them.
+"""
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import SpecError, SpecIssue
-from .io import dump_json, dump_yaml, read_source
 from .metrics import METRICS, metrics_for
-from .model import SPEC_VERSION, Candidate, DataSpec, EvaluationSpec, PipelineSpec, Step
-from .validate import collect_issues, validate_spec
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .model import SPEC_VERSION, Candidate, DataSpec, EvaluationSpec, PipelineSpec, Step
+    from .validate import collect_issues, validate_spec
+
+_LAZY = {name: "stratum_jupyter.spec.model" for name in (
+    "SPEC_VERSION", "Candidate", "DataSpec", "EvaluationSpec", "PipelineSpec", "Step")}
+_LAZY.update(collect_issues="stratum_jupyter.spec.validate",
+             validate_spec="stratum_jupyter.spec.validate")
 
 __all__ = [
     "SPEC_VERSION", "Candidate", "DataSpec", "EvaluationSpec", "PipelineSpec", "Step",
@@ -18,8 +29,21 @@ __all__ = [
 ]
 
 
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'stratum_jupyter.spec' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
 def load_spec(source: PipelineSpec | str | Path | dict[str, Any]) -> PipelineSpec:
     """Load and validate a spec from a model, a mapping, YAML/JSON text, or a file path."""
+    from .io import read_source
+    from .model import PipelineSpec
+    from .validate import validate_spec
+
     if isinstance(source, PipelineSpec):
         return validate_spec(source)
     return validate_spec(read_source(source))
@@ -27,6 +51,8 @@ def load_spec(source: PipelineSpec | str | Path | dict[str, Any]) -> PipelineSpe
 
 def dump_spec(spec: PipelineSpec, fmt: str = "yaml") -> str:
     """The spec as YAML or JSON text, holding exactly what was written."""
+    from .io import dump_json, dump_yaml
+
     data = spec.to_dict()
     if fmt == "json":
         return dump_json(data)
@@ -37,6 +63,8 @@ def dump_spec(spec: PipelineSpec, fmt: str = "yaml") -> str:
 
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of spec v1."""
+    from .model import PipelineSpec
+
     schema = PipelineSpec.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "stratum_jupyter pipeline spec v1"

@@ -34,7 +34,10 @@ candidates:
     steps: [StandardScaler, {LogisticRegression: {max_iter: 1000}}]
 '''
 """
-CALL = 'result = stratum_jupyter.evaluate(spec, X, y, display="text")\nprint("best:", ' \
+# The local cluster first: an evaluation this small would otherwise run in the script's own
+# process (inprocess.py) and start no cluster at all.
+CALL = 'from stratum_jupyter.evaluation.cluster import local_client\nlocal_client()\n' \
+       'result = stratum_jupyter.evaluate(spec, X, y, display="text")\nprint("best:", ' \
        'result.best.candidate)\n'
 SCRIPTS = {
     "no guard": BODY + CALL,

@@ -1,0 +1,79 @@
+"""Many small fold tasks grouped into fewer Dask tasks, sized from measured fit times.
+
+A Dask task costs a few milliseconds of scheduling and transfer; a k-nearest-neighbours fit
+on iris costs about as much. Tasks of one fold with the same parent (the fold's split or a
+shared prefix) are grouped until a group holds about :data:`TASK_S` seconds of expected
+work, keeping at least :data:`PER_SLOT` groups per worker thread so the load stays even.
+Expected times come from this evaluation's tasks already done here and from earlier
+evaluations in this process (by estimator class and data shape); a task of unknown
+cost stays alone, as before.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # workers import this module for run_group: keep it light
+    from .prepare import EvaluationPlan
+
+TASK_S = 0.05  # expected work per grouped task: its overhead (~2-5 ms) stays small
+PER_SLOT = 4  # groups per worker thread, at least: the last ones balance the load
+
+_seconds: dict[tuple[str, str], float] = {}  # measured seconds per task, by kind
+
+
+def _kind(plan: EvaluationPlan, config: int) -> tuple[str, str]:
+    leaf = plan.graph.leaves[config]
+    est = type(leaf.estimator)
+    return f"{est.__module__}.{est.__qualname__}", repr(getattr(plan.X, "shape", None))
+
+
+def estimate(plan: EvaluationPlan, config: int) -> float | None:
+    """The expected seconds of ``config``'s fold task (fit and score its final estimator),
+    or None when nothing like it was measured in this process."""
+    return _seconds.get(_kind(plan, config))
+
+
+def learn(plan: EvaluationPlan, times: Iterable[tuple[int, float]]) -> None:
+    """Remember measured ``(config, seconds)`` of fold tasks for :func:`estimate`."""
+    by_kind: dict[tuple[str, str], list[float]] = {}
+    for config, seconds in times:
+        by_kind.setdefault(_kind(plan, config), []).append(seconds)
+    for kind, values in by_kind.items():
+        _seconds[kind] = sum(values) / len(values)
+
+
+def groups(plan: EvaluationPlan, pending: list[tuple[int, int]], slots: int
+           ) -> list[tuple[int, list[int]]]:
+    """``pending`` (configuration, fold) tasks as ``(fold, [configurations])`` groups that
+    share their parent, in ``pending``'s order of first appearance."""
+    limit = max(1, math.ceil(len(pending) / (max(slots, 1) * PER_SLOT)))
+    open_groups: dict[tuple[int, str | None], tuple[list[int], list[float]]] = {}
+    out: list[tuple[int, list[int]]] = []
+    for config, fold in pending:
+        seconds = estimate(plan, config)
+        if seconds is None or seconds >= TASK_S or limit == 1:
+            out.append((fold, [config]))
+            continue
+        key = (fold, plan.graph.leaves[config].parent)
+        group = open_groups.get(key)
+        if group is None:
+            group = open_groups[key] = ([], [0.0])
+            out.append((fold, group[0]))
+        group[0].append(config)
+        group[1][0] += seconds
+        if len(group[0]) >= limit or group[1][0] >= TASK_S:
+            del open_groups[key]
+    return out
+
+
+def run_group(parent: Any, leaves: list[tuple[str, str, Any]], scorers: dict[str, Any],
+              keep: bool = False) -> list[Any]:
+    """Worker side: :func:`tasks.fit_score` of each ``(step, library, estimator)`` on the
+    same parent, in order (``keep``: with their test-part responses, for ensembles)."""
+    from .tasks import fit_score
+
+    return [fit_score(parent, step, library, est, scorers, keep)
+            for step, library, est in leaves]

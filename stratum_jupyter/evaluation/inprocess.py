@@ -1,0 +1,124 @@
+"""Fold work in this process, while the per-process LocalCluster is not up yet (or when
+sending work out cannot pay off).
+
+Starting worker processes takes seconds (each imports distributed and scikit-learn); an
+iris-sized evaluation takes less. So with no cluster of the caller's choosing, the fold
+tasks begin here, in the order the cluster would take them, with the very task functions
+the workers run (:mod:`.tasks`): the scores are the same. The local cluster is started in
+the background as soon as the work left looks longer than its start (:data:`START_S`),
+and takes over what is left once it is up (the data is then sent once, as usual). When
+all the work was done here, the cluster is started afterwards in a kernel with a live
+frontend (not under papermill), so the next evaluation finds it warm.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from . import cluster as clusters
+from . import tasks
+from .plan import Config
+from .prepare import EvaluationPlan
+
+START_S = 2.0  # about what the local cluster takes to start here: above it, start it
+TINY_S = 0.1  # estimated work below this runs here even when the cluster is up
+MAX_BYTES = 50 * 2**20  # larger data goes to the cluster: a fold task here could be long
+
+Record = Callable[[int, int, Any], None]
+
+
+class InProcess:
+    """Runs (configuration, fold) tasks of ``plan`` here until the local cluster is up;
+    ``estimate`` is the expected seconds per task, by configuration (None: unknown)."""
+
+    def __init__(self, plan: EvaluationPlan, estimate: Callable[[int], float | None]):
+        self.plan, self.estimate = plan, estimate
+        self.fold_cache: dict[tuple[str | None, int], Any] = {}
+        self.ran = 0  # tasks done here
+
+    def run(self, pending: list[tuple[int, int]], record: Record) -> list[tuple[int, int]]:
+        """Do tasks of ``pending`` here, giving each result to ``record(config, fold,
+        value)``; returns those left for the cluster (in order)."""
+        state = clusters.local_state()
+        guess = [self.estimate(c) for c, _ in pending]
+        known = None if None in guess else sum(g or 0.0 for g in guess)
+        if state == "running" and (known is None or known > TINY_S):
+            return pending
+        if _nbytes(self.plan.X) + _nbytes(self.plan.y) > MAX_BYTES:
+            clusters.start_local()
+            return pending
+        if known is not None and known > START_S:
+            clusters.start_local()
+        from threadpoolctl import threadpool_limits
+
+        # One BLAS/OpenMP thread, as Dask gives its workers: for fits this small, more
+        # threads only wait on each other (and on whatever else runs on these cores).
+        with threadpool_limits(limits=1):
+            return self._run(pending, record)
+
+    def _run(self, pending: list[tuple[int, int]], record: Record) -> list[tuple[int, int]]:
+        spent = 0.0
+        for i, (config, fold) in enumerate(pending):
+            left = spent / i * (len(pending) - i) if i else 0.0  # expected, from the done
+            if left > TINY_S and clusters.local_state() == "running":
+                return pending[i:]  # the cluster is up: it takes what is left
+            if left > START_S:
+                clusters.start_local()
+            start = time.perf_counter()
+            record(config, fold, self.task(config, fold))
+            spent += time.perf_counter() - start
+            self.ran += 1
+        self.fold_cache.clear()
+        return []
+
+    def task(self, config: int, fold: int) -> Any:
+        """What :func:`tasks.fit_score` returns for ``config`` on ``fold``, computed here;
+        a shared prefix is fitted once per fold."""
+        leaf = self.plan.graph.leaves[config]
+        return tasks.fit_score(self._node(leaf.parent, fold), leaf.step, leaf.library,
+                               leaf.estimator, dict(self.plan.scorers),
+                               self.plan.ensemble is not None)
+
+    def _node(self, key: str | None, fold: int) -> Any:
+        found = self.fold_cache.get((key, fold))
+        if found is not None:
+            return found
+        if fold and any(f < fold for _, f in self.fold_cache):  # earlier folds are done
+            self.fold_cache = {k: v for k, v in self.fold_cache.items() if k[1] >= fold}
+        value: Any
+        if key is None:
+            value = tasks.split_fold(self.plan.X, self.plan.y, self.plan.folds[fold])
+        else:
+            node = self.plan.graph.nodes[key]
+            value = tasks.fit_prefix(self._node(node.parent, fold), key, node.step,
+                                     node.library, node.estimator)
+        self.fold_cache[(key, fold)] = value
+        return value
+
+    def refit(self, config: Config) -> Any:
+        """:func:`tasks.refit` of ``config`` (a single configuration or an ensemble), here."""
+        from .plan import library_of
+
+        pipeline = config.pipeline
+        return tasks.refit(self.plan.X, self.plan.y, library_of(pipeline), pipeline)
+
+    def finished(self) -> None:
+        """All the work was done here: start the cluster for the next evaluation where a
+        person works (see :func:`cluster.start_local_for_kernel`)."""
+        clusters.start_local_for_kernel()
+
+
+def _nbytes(data: Any) -> int:
+    if data is None:
+        return 0
+    memory = getattr(data, "memory_usage", None)
+    if callable(memory):  # pandas
+        try:
+            total = memory(deep=True)
+            return int(total.sum() if hasattr(total, "sum") else total)
+        except Exception:
+            pass
+    return int(getattr(data, "nbytes", 0) or sys.getsizeof(data))

@@ -1,0 +1,74 @@
+"""Small fold tasks are grouped into fewer Dask tasks, sized from measured times
+(batching.py); the scores stay scikit-learn's and a failing configuration in a group is
+reported alone."""
+
+from __future__ import annotations
+
+import pytest
+from sklearn.datasets import load_iris
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from stratum_jupyter import evaluate
+from stratum_jupyter.evaluation import batching
+from stratum_jupyter.evaluation.prepare import Options, prepare
+
+
+def _plan(candidates, cv=3):
+    X, y = load_iris(return_X_y=True)
+    return prepare(candidates, X, y, Options(cv=cv))
+
+
+@pytest.fixture(autouse=True)
+def _forget(monkeypatch):
+    monkeypatch.setattr(batching, "_seconds", {})
+
+
+def test_groups_share_fold_and_parent_and_unknown_costs_stay_alone():
+    plan = _plan({"knn": (KNeighborsClassifier(), {"n_neighbors": list(range(1, 13))}),
+                  "scaled": (make_pipeline(StandardScaler(), LogisticRegression()),
+                             {"logisticregression__C": [0.1, 1.0]})})
+    pending = [(c.index, f) for f in range(3) for c in plan.graph.configs]
+    alone = batching.groups(plan, pending, slots=2)
+    assert alone == [(f, [c]) for c, f in pending]  # nothing measured yet
+    batching.learn(plan, [(c.index, 0.002) for c in plan.graph.configs])
+    grouped = batching.groups(plan, pending, slots=2)
+    assert sorted((c, f) for f, cs in grouped for c in cs) == sorted(pending)
+    limit = -(-len(pending) // (2 * batching.PER_SLOT))
+    for _fold, configs in grouped:
+        assert len({plan.graph.leaves[c].parent for c in configs}) == 1
+        assert 1 <= len(configs) <= limit
+    assert len(grouped) < len(pending)
+
+
+def test_expensive_tasks_stay_alone():
+    plan = _plan({"knn": (KNeighborsClassifier(), {"n_neighbors": [1, 2, 3, 4]})})
+    batching.learn(plan, [(c.index, batching.TASK_S) for c in plan.graph.configs])
+    pending = [(c.index, f) for f in range(3) for c in plan.graph.configs]
+    assert all(len(cs) == 1 for _, cs in batching.groups(plan, pending, slots=2))
+
+
+@pytest.mark.slow
+def test_grouped_tasks_give_sklearns_scores_and_failures_alone(client):
+    X, y = load_iris(return_X_y=True)
+    folds = StratifiedKFold(5, shuffle=True, random_state=0)
+    good = {"knn": (KNeighborsClassifier(), {"n_neighbors": list(range(1, 21))}),
+            "logreg": (LogisticRegression(max_iter=500), {"C": [0.01, 0.1, 1.0, 10.0]})}
+    candidates = {**good, "bad": (LogisticRegression(), {"C": [-1.0]})}
+    first = evaluate(candidates, X, y, cv=folds, display="none", refit=False)
+    assert first.timing["grouped_tasks"] == 0  # nothing measured before
+    batching.learn(first_plan := _plan(candidates, folds),
+                   [(c.index, 0.001) for c in first_plan.graph.configs])
+    again = evaluate(candidates, X, y, cv=folds, display="none")
+    assert again.timing["grouped_tasks"] > 0 and again.timing["in_process_tasks"] == 0
+    assert [f.candidate for f in again.failures] == ["bad"]
+    board = again.leaderboard.set_index(again.leaderboard["params"].map(repr))
+    for est, grid in good.values():
+        sk = GridSearchCV(est, grid, cv=folds).fit(X, y)
+        for params, score in zip(sk.cv_results_["params"], sk.cv_results_["mean_test_score"],
+                                 strict=True):
+            assert board.loc[repr(params), "accuracy"] == score
+    assert again.best is not None and again.best.candidate in good
