@@ -92,7 +92,7 @@ class Executor:
         finally:
             self._cancel(self.futures)
         batching.learn(self.plan, ((r.config.index, s.own_time) for r in self.results
-                                   for s in r.folds.values()))
+                                   if not r.config.members for s in r.folds.values()))
         if self.here is not None and self.client is None:  # nothing ran on a cluster
             self.here.finished()
         timing = self._timing(time.perf_counter() - started, cv_wall)
