@@ -250,9 +250,9 @@ def test_unreadable_cells_are_reported_in_the_builder(source, message):
 
 
 def test_from_cell_without_arguments_uses_the_last_spec_cell_of_the_session():
-    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.testing import globalipapp
 
-    shell = InteractiveShell.instance()
+    shell = globalipapp.get_ipython()  # the suite's one shell (see the `ip` fixture)
     shell.run_cell(_spec_cell().source, store_history=True)
     shell.run_cell("from stratum_jupyter import PipelineBuilder\n"
                    "b = PipelineBuilder.from_cell()", store_history=True).raise_error()

@@ -131,9 +131,9 @@ def test_without_data_the_builder_says_how_to_get_a_table():
 
 
 def test_the_kernels_X_is_shown_read_only():
-    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.testing import globalipapp
 
-    shell = InteractiveShell.instance()
+    shell = globalipapp.get_ipython()  # the suite's one shell (see the `ip` fixture)
     shell.user_ns["X"] = pd.read_csv(PENGUINS).drop(columns="species")
     try:
         builder = PipelineBuilder()
