@@ -203,11 +203,22 @@ def notebook_cells(page: Any) -> Any:
 
 
 def select_cell(page: Any, index: int) -> Any:
-    """Select cell ``index`` in command mode (no editor focus)."""
-    cell = notebook_cells(page).nth(index)
-    cell.scroll_into_view_if_needed()
-    cell.locator(".jp-InputArea-prompt").click()
-    return cell
+    """Select cell ``index`` in command mode (no editor focus). Right after a notebook
+    opens, JupyterLab may still replace the cells' nodes (its windowed rendering): a node
+    found detached is looked up again."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    for attempt in range(5):
+        cell = notebook_cells(page).nth(index)
+        try:
+            cell.scroll_into_view_if_needed(timeout=10_000)
+            cell.locator(".jp-InputArea-prompt").click(timeout=10_000)
+            return cell
+        except PlaywrightError:
+            if attempt == 4:
+                raise
+            page.wait_for_timeout(500)
+    raise AssertionError("unreachable")
 
 
 def run_cell(page: Any, index: int, timeout_ms: int = 120_000) -> Any:
