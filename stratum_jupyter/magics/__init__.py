@@ -18,23 +18,12 @@ MAGIC_CLASSES = [
 ]
 
 
+# The local Dask cluster is not started when the extension loads: a kernel that holds a
+# LocalCluster does not end on a shutdown request (ipykernel 7 with distributed 2025: the
+# kernel manager kills it after its wait, and exit handlers, such as the monitor's that
+# closes its Parquet records, never run), so only kernels that evaluate get one (see
+# evaluation/inprocess.py: the first evaluation begins in the kernel itself).
 def register(ipython: Any) -> None:
     for path in MAGIC_CLASSES:
         module, _, name = path.partition(":")
         ipython.register_magics(getattr(importlib.import_module(module), name))
-    ipython.events.register("post_run_cell", _start_cluster)
-
-
-def _start_cluster(*_: Any) -> None:
-    """Once, after the cell that loaded the extension: in a kernel with a live frontend,
-    start the local Dask cluster in the background, so it is warm by the first evaluation
-    (until then an evaluation begins in the kernel itself). Not during ``%load_ext``: that
-    stays light."""
-    from IPython import get_ipython
-
-    shell = get_ipython()
-    if shell is not None:
-        shell.events.unregister("post_run_cell", _start_cluster)
-    from ..evaluation.cluster import start_local_for_kernel
-
-    start_local_for_kernel()

@@ -272,5 +272,12 @@ def stop_all() -> int:
 
 
 # A kernel that shuts down (or restarts) stops its samplers and closes their records.
-# Daemon threads would die anyway; this makes sure Parquet files get their footer.
+# Daemon threads would die anyway; this makes sure Parquet files get their footer. First of
+# all: threading's exit hooks run before atexit's (concurrent.futures uses the same hook),
+# so closing a Dask cluster at exit, which can take seconds, cannot push the footer past
+# the time a kernel manager waits before it kills the kernel.
 atexit.register(stop_all)
+try:
+    threading._register_atexit(stop_all)  # type: ignore[attr-defined]
+except (AttributeError, RuntimeError):  # another Python; or the interpreter is ending
+    pass

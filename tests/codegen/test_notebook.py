@@ -178,10 +178,14 @@ def test_generated_notebook_with_date_columns_imports_the_transformer_and_runs(t
     assert board.set_index("candidate").loc["auto-logreg", "accuracy"] > 0.7
 
 
-def test_csv_data_without_date_roles_gets_no_date_step_in_generated_code():
+def test_only_a_bundled_data_set_without_date_roles_gets_no_date_step():
     from stratum_jupyter.codegen import script_source
 
-    spec = load_spec({"version": 1, "task": "classification",
-                      "data": {"source": "csv:t.csv", "target": "y"},
-                      "candidates": [{"name": "a", "steps": ["LogisticRegression"]}]})
-    assert "DatetimeFeatures" not in script_source(spec)
+    def spec(source: str) -> object:
+        return load_spec({"version": 1, "task": "classification",
+                          "data": {"source": source, "target": "y"},
+                          "candidates": [{"name": "a", "steps": ["LogisticRegression"]}]})
+
+    assert "DatetimeFeatures" not in script_source(spec("sklearn:iris"))
+    # A CSV file's text columns of year-first dates are read as dates (with_dates).
+    assert "DatetimeFeatures" in script_source(spec("csv:t.csv"))
