@@ -164,8 +164,9 @@ class Executor:
             for config, one in zip(configs, values, strict=True):
                 self._record_one(config, fold, one)
             if refitter is not None and len(units) < self.slots:  # a worker would sit idle
-                refitter.speculate(best_result(self.results, self.plan.select_by,
-                                               self.plan.n_folds))
+                # The leader so far, folds still running included: the last results often
+                # complete the configuration that ends up best.
+                refitter.speculate(best_result(self.results, self.plan.select_by, 1))
 
     def _resubmit(self, graph: FoldGraph, configs: list[int], fold: int) -> Any:
         """A new future for (configurations, fold) lost with a worker, or None when the
