@@ -14,8 +14,13 @@ from typing import Any
 from . import plan as planning
 from . import tasks
 from .batching import Chain, run_chain, run_group
+from .inprocess import data_nbytes
 
 LIVE = ("pending", "finished")
+# Below this, a fold task with no shared prefix splits the data itself (a copy costs less
+# than the scheduling constraint of a split made elsewhere); above it, one split per fold
+# is made once and shared, as before.
+SPLIT_IN_TASK_BYTES = 16 * 2**20
 
 
 class FoldGraph:
@@ -29,6 +34,7 @@ class FoldGraph:
         self.run = uuid.uuid4().hex[:8]
         self.generation = 0
         self.nodes: dict[tuple[str | None, int], Any] = {}
+        self.split_in_task = data_nbytes(X) + data_nbytes(y) <= SPLIT_IN_TASK_BYTES
         self._scatter()
 
     def _scatter(self) -> None:
@@ -98,7 +104,7 @@ class FoldGraph:
                      for lf in (self.plan.leaves[c] for c in configs)], self.scorers, keep)
             kind = "chain" if func is run_chain else "scores"
             name = f"{kind}-{configs[0]}x{len(configs)}-{fold}{retry}"
-        if leaf.parent is None:  # the data is on every worker: any may take the task
+        if leaf.parent is None and self.split_in_task:  # any worker may take the task
             fut = self.client.submit(tasks.split_then, self.X, self.y, self.folds[fold],
                                      func, *args, pure=False, priority=prio,
                                      key=self._key(name))

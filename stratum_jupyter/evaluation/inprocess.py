@@ -50,7 +50,7 @@ class InProcess:
         known = None if None in guess else sum(g or 0.0 for g in guess)
         if state == "running" and (known is None or known > TINY_S):
             return pending
-        if _nbytes(self.plan.X) + _nbytes(self.plan.y) > MAX_BYTES:
+        if data_nbytes(self.plan.X) + data_nbytes(self.plan.y) > MAX_BYTES:
             clusters.start_local()
             return pending
         if known is not None and known > START_S:
@@ -128,7 +128,8 @@ class InProcess:
         clusters.start_local_for_kernel()
 
 
-def _nbytes(data: Any) -> int:
+def data_nbytes(data: Any) -> int:
+    """The bytes of ``data`` in memory (pandas: deep), roughly; 0 for None."""
     if data is None:
         return 0
     memory = getattr(data, "memory_usage", None)
