@@ -38,8 +38,9 @@ class FoldGraph:
         self._scatter()
 
     def _scatter(self) -> None:
-        self.X, self.y = self.client.scatter([self._X, self._y], broadcast=True, hash=False)
-        self.folds = self.client.scatter(self._folds, broadcast=True, hash=False)
+        # One round trip for all of it.
+        self.X, self.y, *self.folds = self.client.scatter([self._X, self._y, *self._folds],
+                                                          broadcast=True, hash=False)
         self.futures += [self.X, self.y, *self.folds]
         self.nodes.clear()
 
