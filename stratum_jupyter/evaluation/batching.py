@@ -72,8 +72,9 @@ def _chain_key(plan: EvaluationPlan, config: int) -> tuple[Any, ...] | None:
         return None
     params = leaf.estimator.get_params(deep=False)
     seed, size = params.get("random_state"), params.pop("n_estimators", None)
+    # (scikit-learn warns when a balanced class_weight is warm-started: not worth the noise)
     if (type(seed) is not int or type(size) is not int or params.get("warm_start")
-            or params.get("oob_score")):
+            or params.get("oob_score") or isinstance(params.get("class_weight"), str)):
         return None
     return (leaf.parent, name, repr(sorted(params.items())))
 
