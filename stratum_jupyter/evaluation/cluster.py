@@ -297,7 +297,11 @@ atexit.register(close_remote)
 
 
 def check_workers(client: Any) -> None:
-    """Workers run stratum_jupyter's task functions: say clearly when they cannot."""
+    """Workers run stratum_jupyter's task functions: say clearly when they cannot. (The
+    per-process LocalCluster's workers run this very Python: no round trip to ask them.)"""
+    if client is _local.get("client"):
+        return
+
     def probe() -> bool:
         import importlib.util
 

@@ -62,6 +62,7 @@ class Executor:
         self.leaf_time = 0.0
         self.ensemble_s: float | None = None
         self.grouped = 0  # Dask tasks that ran several fold tasks
+        self.chained_fits = 0  # forests grown from a smaller one (batching.run_chain)
         self.done = self.total = 0  # (configuration, fold) tasks
 
     def run(self) -> EvaluationResult:
@@ -108,6 +109,12 @@ class Executor:
         pending = [(leaf.config, f) for f in range(n_folds) for leaf in graph_plan.leaves]
         self.total = len(pending)
         ensembles = 0 if self.plan.ensemble is None else 1  # ranked beside the singles
+        chained = len(batching.chains(self.plan))
+        if chained:
+            self.notes.append(
+                f"{chained} forests that differ only in n_estimators are grown from the "
+                "smaller ones with warm_start on each fold (same trees and scores; their "
+                "fit_time is that of the added trees)")
         self.progress.start(configs=len(graph_plan.configs) + ensembles, folds=n_folds,
                             tasks=len(pending),
                             saved=graph_plan.saved_fits * n_folds, cluster=self.cluster,
@@ -137,6 +144,8 @@ class Executor:
         units = {graph.group(configs, fold): (fold, configs)
                  for fold, configs in batching.groups(self.plan, pending, self.slots)}
         self.grouped += sum(1 for _, configs in units.values() if len(configs) > 1)
+        self.chained_fits += sum(len(configs) - 1 for _, configs in units.values()
+                                 if isinstance(configs, batching.Chain))
         if refitter is not None:
             refitter.prefit()
         stream = as_completed(list(units), loop=self.client.loop, with_results=True,
@@ -155,8 +164,9 @@ class Executor:
             for config, one in zip(configs, values, strict=True):
                 self._record_one(config, fold, one)
             if refitter is not None and len(units) < self.slots:  # a worker would sit idle
-                refitter.speculate(best_result(self.results, self.plan.select_by,
-                                               self.plan.n_folds))
+                # The leader so far, folds still running included: the last results often
+                # complete the configuration that ends up best.
+                refitter.speculate(best_result(self.results, self.plan.select_by, 1))
 
     def _resubmit(self, graph: FoldGraph, configs: list[int], fold: int) -> Any:
         """A new future for (configurations, fold) lost with a worker, or None when the
@@ -256,6 +266,8 @@ class Executor:
                 "resubmitted": sum(self.retries.values()),
                 "in_process_tasks": self.here.ran if self.here is not None else 0,
                 "grouped_tasks": self.grouped,
+                "chained_fits": self.chained_fits
+                + (self.here.chained_fits if self.here is not None else 0),
                 **({} if self.ensemble_s is None else {"ensemble_s": round(self.ensemble_s, 4)})}
 
 

@@ -13,9 +13,14 @@ from typing import Any
 
 from . import plan as planning
 from . import tasks
-from .batching import run_group
+from .batching import Chain, run_chain, run_group
+from .inprocess import data_nbytes
 
 LIVE = ("pending", "finished")
+# Below this, a fold task with no shared prefix splits the data itself (a copy costs less
+# than the scheduling constraint of a split made elsewhere); above it, one split per fold
+# is made once and shared, as before.
+SPLIT_IN_TASK_BYTES = 16 * 2**20
 
 
 class FoldGraph:
@@ -29,11 +34,13 @@ class FoldGraph:
         self.run = uuid.uuid4().hex[:8]
         self.generation = 0
         self.nodes: dict[tuple[str | None, int], Any] = {}
+        self.split_in_task = data_nbytes(X) + data_nbytes(y) <= SPLIT_IN_TASK_BYTES
         self._scatter()
 
     def _scatter(self) -> None:
-        self.X, self.y = self.client.scatter([self._X, self._y], broadcast=True, hash=False)
-        self.folds = self.client.scatter(self._folds, broadcast=True, hash=False)
+        # One round trip for all of it.
+        self.X, self.y, *self.folds = self.client.scatter([self._X, self._y, *self._folds],
+                                                          broadcast=True, hash=False)
         self.futures += [self.X, self.y, *self.folds]
         self.nodes.clear()
 
@@ -74,7 +81,8 @@ class FoldGraph:
 
     def group(self, configs: list[int], fold: int, attempt: int = 0) -> Any:
         """Submit the final estimators of ``configs`` (which share their parent) on
-        ``fold``: one task (:func:`batching.run_group`, a list of results) for several."""
+        ``fold``: one task (:func:`batching.run_group`, a list of results) for several; a
+        :class:`batching.Chain` as :func:`batching.run_chain`."""
         leaf = self.plan.leaves[configs[0]]
         retry = f"-retry{attempt}" if attempt else ""
         if attempt >= 2:  # the cluster may have forgotten what still looks done here
@@ -87,16 +95,23 @@ class FoldGraph:
         prio = len(self._folds) - fold
         keep = self.keep_predictions
         if len(configs) == 1:
-            fut = self.client.submit(
-                tasks.fit_score, self.node(leaf.parent, fold), leaf.step, leaf.library,
-                leaf.estimator, self.scorers, keep, pure=False, priority=prio,
-                key=self._key(f"score-{leaf.step}-{configs[0]}-{fold}{retry}"))
+            func: Any = tasks.fit_score
+            args: tuple[Any, ...] = (leaf.step, leaf.library, leaf.estimator, self.scorers,
+                                     keep)
+            name = f"score-{leaf.step}-{configs[0]}-{fold}{retry}"
         else:
-            items = [(lf.step, lf.library, lf.estimator)
-                     for lf in (self.plan.leaves[c] for c in configs)]
-            fut = self.client.submit(
-                run_group, self.node(leaf.parent, fold), items, self.scorers, keep, pure=False,
-                priority=prio, key=self._key(f"scores-{configs[0]}x{len(configs)}-{fold}{retry}"))
+            func = run_chain if isinstance(configs, Chain) else run_group
+            args = ([(lf.step, lf.library, lf.estimator)
+                     for lf in (self.plan.leaves[c] for c in configs)], self.scorers, keep)
+            kind = "chain" if func is run_chain else "scores"
+            name = f"{kind}-{configs[0]}x{len(configs)}-{fold}{retry}"
+        if leaf.parent is None and self.split_in_task:  # any worker may take the task
+            fut = self.client.submit(tasks.split_then, self.X, self.y, self.folds[fold],
+                                     func, *args, pure=False, priority=prio,
+                                     key=self._key(name))
+        else:
+            fut = self.client.submit(func, self.node(leaf.parent, fold), *args, pure=False,
+                                     priority=prio, key=self._key(name))
         self.futures.append(fut)
         return fut
 

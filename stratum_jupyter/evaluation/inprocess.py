@@ -18,8 +18,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from . import batching, tasks
 from . import cluster as clusters
-from . import tasks
 from .plan import Config
 from .prepare import EvaluationPlan
 
@@ -37,6 +37,9 @@ class InProcess:
     def __init__(self, plan: EvaluationPlan, estimate: Callable[[int], float | None]):
         self.plan, self.estimate = plan, estimate
         self.fold_cache: dict[tuple[str | None, int], Any] = {}
+        self.chains = batching.chains(plan)
+        self.chained: dict[tuple[int, int], Any] = {}  # chain members' results, ahead
+        self.chained_fits = 0  # forests grown from a smaller one (batching.run_chain)
         self.ran = 0  # tasks done here
 
     def run(self, pending: list[tuple[int, int]], record: Record) -> list[tuple[int, int]]:
@@ -47,7 +50,7 @@ class InProcess:
         known = None if None in guess else sum(g or 0.0 for g in guess)
         if state == "running" and (known is None or known > TINY_S):
             return pending
-        if _nbytes(self.plan.X) + _nbytes(self.plan.y) > MAX_BYTES:
+        if data_nbytes(self.plan.X) + data_nbytes(self.plan.y) > MAX_BYTES:
             clusters.start_local()
             return pending
         if known is not None and known > START_S:
@@ -64,6 +67,7 @@ class InProcess:
         for i, (config, fold) in enumerate(pending):
             left = spent / i * (len(pending) - i) if i else 0.0  # expected, from the done
             if left > TINY_S and clusters.local_state() == "running":
+                self.chained.clear()
                 return pending[i:]  # the cluster is up: it takes what is left
             if left > START_S:
                 clusters.start_local()
@@ -72,15 +76,28 @@ class InProcess:
             spent += time.perf_counter() - start
             self.ran += 1
         self.fold_cache.clear()
+        self.chained.clear()
         return []
 
     def task(self, config: int, fold: int) -> Any:
         """What :func:`tasks.fit_score` returns for ``config`` on ``fold``, computed here;
-        a shared prefix is fitted once per fold."""
+        a shared prefix is fitted once per fold, a chain of forests grown once."""
         leaf = self.plan.graph.leaves[config]
-        return tasks.fit_score(self._node(leaf.parent, fold), leaf.step, leaf.library,
-                               leaf.estimator, dict(self.plan.scorers),
-                               self.plan.ensemble is not None)
+        scorers, keep = dict(self.plan.scorers), self.plan.ensemble is not None
+        chain = self.chains.get(config)
+        if chain is None:
+            return tasks.fit_score(self._node(leaf.parent, fold), leaf.step, leaf.library,
+                                   leaf.estimator, scorers, keep)
+        found = self.chained.pop((config, fold), None)
+        if found is not None:
+            return found
+        members = [self.plan.graph.leaves[c] for c in chain]
+        values = batching.run_chain(self._node(leaf.parent, fold),
+                                    [(m.step, m.library, m.estimator) for m in members],
+                                    scorers, keep)
+        self.chained_fits += len(chain) - 1
+        self.chained.update({(c, fold): v for c, v in zip(chain, values, strict=True)})
+        return self.chained.pop((config, fold))
 
     def _node(self, key: str | None, fold: int) -> Any:
         found = self.fold_cache.get((key, fold))
@@ -111,7 +128,8 @@ class InProcess:
         clusters.start_local_for_kernel()
 
 
-def _nbytes(data: Any) -> int:
+def data_nbytes(data: Any) -> int:
+    """The bytes of ``data`` in memory (pandas: deep), roughly; 0 for None."""
     if data is None:
         return 0
     memory = getattr(data, "memory_usage", None)

@@ -80,26 +80,25 @@ def evaluate(
                       random_state=random_state, search=search, n_iter=n_iter, refit=refit,
                       pos_label=pos_label, ensemble=ensemble)
     plan = prepare(spec_or_candidates, X, y, options)
-    result = _execute(plan, client, scheduler, adapt, make_progress(display), on_result)
+    progress = make_progress(display)
+    result = _execute(plan, progress, client, scheduler, adapt, on_result)
+    progress.finish(result)
     result = result if mlflow is None or mlflow is False else _track(result, mlflow)
     if out is not None:
         result.save(Path(out) / "best")
     return result
 
 
-def _execute(plan: EvaluationPlan, client: Any, scheduler: str | None,
-             adapt: tuple[int, int] | None, progress: Any, on_result: OnResult | None
-             ) -> EvaluationResult:
+def _execute(plan: EvaluationPlan, progress: Any, client: Any, scheduler: str | None,
+             adapt: tuple[int, int] | None, on_result: OnResult | None) -> EvaluationResult:
     """Run ``plan`` where :func:`_where` says, reporting to ``progress``."""
     dask_client, here = _where(plan, client, scheduler, adapt is not None)
     notes = [clusters.adapt(dask_client, *adapt)] if adapt is not None else []
     if dask_client is not None:
         clusters.check_workers(dask_client)
     where = clusters.describe(dask_client) if dask_client is not None else IN_PROCESS
-    result = Executor(dask_client, plan, progress, cluster=where, notes=notes,
-                      on_result=on_result, here=here).run()
-    progress.finish(result)
-    return result
+    return Executor(dask_client, plan, progress, cluster=where, notes=notes,
+                    on_result=on_result, here=here).run()
 
 
 def _track(result: EvaluationResult, uri: str | bool) -> EvaluationResult:

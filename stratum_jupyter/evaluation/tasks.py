@@ -194,20 +194,39 @@ def fit_score(parent: FoldData | TaskFailure, step: str, library: str, estimator
     Scoring the final estimator on the transformed test rows is what ``Pipeline.predict``
     does, so the scores equal those of the whole pipeline.
     """
+    return fit_score_model(parent, step, library, estimator, scorers, keep)[0]
+
+
+def fit_score_model(parent: FoldData | TaskFailure, step: str, library: str, estimator: Any,
+                    scorers: dict[str, Any], keep: bool = False, *, grow: Any = None
+                    ) -> tuple[FoldScore | TaskFailure, Any]:
+    """:func:`fit_score` and the fitted estimator (None after a failure). ``grow``: a
+    fitted forest of the same parameters but fewer trees, grown to ``estimator``'s
+    ``n_estimators`` with ``warm_start`` (in place) instead of a fit from scratch."""
     if isinstance(parent, TaskFailure):
-        return parent
+        return parent, None
     runner = runner_for(library)
     try:
         start = time.perf_counter()
-        fitted = runner.fit(estimator, parent.X_train, parent.y_train)
+        if grow is None:
+            fitted = runner.fit(estimator, parent.X_train, parent.y_train)
+        else:
+            fitted = grow.set_params(n_estimators=estimator.n_estimators, warm_start=True)
+            fitted.fit(parent.X_train, parent.y_train)
         fit_time = time.perf_counter() - start
         scores, errors = runner.score_each(fitted, scorers, parent.X_test, parent.y_test)
         kept = responses(fitted, parent.X_test) if keep else None
         score_time = time.perf_counter() - start - fit_time
     except Exception as exc:
-        return _failure(step, exc)
+        return _failure(step, exc), None
     return FoldScore(scores, parent.fit_time + fit_time, parent.score_time + score_time,
-                     fit_time + score_time, parent.node_times, errors, kept)
+                     fit_time + score_time, parent.node_times, errors, kept), fitted
+
+
+def split_then(X: Any, y: Any, fold: tuple[Any, Any], func: Any, *args: Any) -> Any:
+    """``func(split_fold(X, y, fold), *args)``: a fold task with no shared prefix splits
+    the data (on every worker) itself, so the scheduler may place it on any worker."""
+    return func(split_fold(X, y, fold), *args)
 
 
 def refit(X: Any, y: Any, library: str, pipeline: Any) -> tuple[Any, float] | TaskFailure:

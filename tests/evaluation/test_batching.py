@@ -72,3 +72,64 @@ def test_grouped_tasks_give_sklearns_scores_and_failures_alone(client):
                                  strict=True):
             assert board.loc[repr(params), "accuracy"] == score
     assert again.best is not None and again.best.candidate in good
+
+
+FOREST_GRID = {"n_estimators": [6, 3, 10], "max_depth": [2, None]}
+
+
+def test_forests_differing_only_in_n_estimators_form_chains():
+    from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
+
+    plan = _plan({"rf": (RandomForestClassifier(random_state=0), FOREST_GRID),
+                  "unseeded": (RandomForestClassifier(), {"n_estimators": [3, 6]}),
+                  "gb": (GradientBoostingClassifier(random_state=0),
+                         {"n_estimators": [3, 6]})})
+    chains = batching.chains(plan)
+    sizes = {tuple(plan.graph.leaves[c].estimator.n_estimators for c in chain)
+             for chain in chains.values()}
+    assert sizes == {(3, 6, 10)} and len(chains) == 6  # one chain per max_depth
+    assert all(plan.graph.configs[c].candidate == "rf" for c in chains)
+    pending = [(c.index, f) for f in range(3) for c in plan.graph.configs]
+    units = batching.groups(plan, pending, slots=2)
+    assert sorted((c, f) for f, cs in units for c in cs) == sorted(pending)
+    assert sum(isinstance(cs, batching.Chain) for _, cs in units) == 2 * 3
+
+
+def test_a_grown_forest_equals_one_fitted_from_scratch():
+    import numpy as np
+    from sklearn.base import clone
+    from sklearn.ensemble import ExtraTreesRegressor, RandomForestClassifier
+    from sklearn.metrics import get_scorer
+
+    from stratum_jupyter.evaluation.tasks import fit_score, split_fold
+
+    X, y = load_iris(return_X_y=True)
+    fold = split_fold(X, y, (np.arange(0, 150, 2), np.arange(1, 150, 2)))
+    for forest, metric in ((RandomForestClassifier(random_state=3, max_features=0.5),
+                            "accuracy"), (ExtraTreesRegressor(random_state=1), "r2")):
+        sizes = [clone(forest).set_params(n_estimators=n) for n in (4, 9, 17)]
+        scorers = {metric: get_scorer(metric)}
+        leaves = [("m", "sklearn", est) for est in sizes]
+        chained = batching.run_chain(fold, leaves, scorers, keep=True)
+        for est, grown in zip(sizes, chained, strict=True):
+            alone = fit_score(fold, "m", "sklearn", est, scorers, keep=True)
+            assert grown.scores == alone.scores
+            for method, value in alone.predictions.items():
+                assert np.array_equal(grown.predictions[method], value)  # same trees
+
+
+@pytest.mark.slow
+def test_chained_forests_give_gridsearchcvs_scores(client):
+    from sklearn.ensemble import RandomForestClassifier
+
+    X, y = load_iris(return_X_y=True)
+    folds = StratifiedKFold(3, shuffle=True, random_state=0)
+    forest = RandomForestClassifier(random_state=0)
+    result = evaluate({"rf": (forest, FOREST_GRID)}, X, y, cv=folds, client=client,
+                      metrics=["accuracy"], display="none")
+    assert result.timing["chained_fits"] == 2 * 2 * 3  # two grown forests per chain
+    board = result.leaderboard.set_index(result.leaderboard["params"].map(repr))
+    sk = GridSearchCV(forest, FOREST_GRID, cv=folds, scoring="accuracy").fit(X, y)
+    for params, score in zip(sk.cv_results_["params"], sk.cv_results_["mean_test_score"],
+                             strict=True):
+        assert board.loc[repr(params), "accuracy"] == score  # exactly

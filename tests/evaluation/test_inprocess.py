@@ -273,3 +273,18 @@ def test_papermill_run_of_a_generated_notebook_costs_little_more_than_sklearn(
     assert "in this process" in text and "best: " in text
     assert (tmp_path / "runs/gen/best/model.skops").is_file()
     assert seconds["stratum"] - seconds["sklearn"] < 5 + 25, seconds
+
+
+def test_forests_are_grown_as_chains_here_with_sklearns_scores(here):
+    from sklearn.ensemble import ExtraTreesClassifier
+
+    X, y = load_iris(return_X_y=True)
+    folds = StratifiedKFold(3, shuffle=True, random_state=0)
+    forest, grid = ExtraTreesClassifier(random_state=0), {"n_estimators": [2, 5, 9]}
+    result = evaluate({"et": (forest, grid)}, X, y, cv=folds, metrics=["accuracy"],
+                      display="none")
+    assert result.timing["in_process_tasks"] == 9 and result.timing["chained_fits"] == 2 * 3
+    sk = GridSearchCV(forest, grid, cv=folds, scoring="accuracy").fit(X, y)
+    assert result.leaderboard.set_index(result.leaderboard["params"].map(repr)).loc[
+        [repr(p) for p in sk.cv_results_["params"]], "accuracy"].tolist() == \
+        sk.cv_results_["mean_test_score"].tolist()  # exactly

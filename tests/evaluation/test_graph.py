@@ -1,0 +1,36 @@
+"""Fold tasks with no shared prefix split small data themselves (any worker may take them);
+larger data is split once per fold and shared (graph.py). Both give scikit-learn's scores."""
+
+from __future__ import annotations
+
+import pytest
+from sklearn.datasets import load_iris
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.neighbors import KNeighborsClassifier
+
+from stratum_jupyter import evaluate
+from stratum_jupyter.evaluation import graph
+
+
+@pytest.mark.parametrize("limit", [0, graph.SPLIT_IN_TASK_BYTES], ids=["shared", "in-task"])
+def test_both_ways_of_splitting_give_sklearns_scores(client, monkeypatch, limit):
+    monkeypatch.setattr(graph, "SPLIT_IN_TASK_BYTES", limit)
+    submitted: list[str] = []
+    submit = client.submit
+
+    def spy(func, *args, **kwargs):
+        submitted.append(func.__name__)
+        return submit(func, *args, **kwargs)
+
+    monkeypatch.setattr(client, "submit", spy)
+    X, y = load_iris(return_X_y=True)
+    folds = StratifiedKFold(3, shuffle=True, random_state=0)
+    grid = {"n_neighbors": [1, 5, 9]}
+    result = evaluate({"knn": (KNeighborsClassifier(), grid)}, X, y, cv=folds,
+                      client=client, metrics=["accuracy"], display="none", refit=False)
+    assert ("split_fold" in submitted) is (limit == 0)
+    assert ("split_then" in submitted) is (limit > 0)
+    sk = GridSearchCV(KNeighborsClassifier(), grid, cv=folds, scoring="accuracy").fit(X, y)
+    board = result.leaderboard.set_index(result.leaderboard["params"].map(repr))
+    assert board.loc[[repr(p) for p in sk.cv_results_["params"]], "accuracy"].tolist() == \
+        sk.cv_results_["mean_test_score"].tolist()  # exactly
