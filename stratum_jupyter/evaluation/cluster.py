@@ -192,6 +192,9 @@ def _new_local(n_workers: int | None) -> None:
     with _lock:
         _local.update(cluster=cluster, client=client)
     atexit.register(close_local, wait=False)  # again: before distributed's exit handlers
+    from .kernel_exit import close_cluster_at_kernel_shutdown
+
+    close_cluster_at_kernel_shutdown(lambda: close_local(wait=False))
 
 
 def _main_file() -> str | None:

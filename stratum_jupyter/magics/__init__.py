@@ -18,11 +18,9 @@ MAGIC_CLASSES = [
 ]
 
 
-# The local Dask cluster is not started when the extension loads: a kernel that holds a
-# LocalCluster does not end on a shutdown request (ipykernel 7 with distributed 2025: the
-# kernel manager kills it after its wait, and exit handlers, such as the monitor's that
-# closes its Parquet records, never run), so only kernels that evaluate get one (see
-# evaluation/inprocess.py: the first evaluation begins in the kernel itself).
+# The local Dask cluster is not started when the extension loads: its worker processes cost
+# memory and CPU in every kernel, most of which never evaluate; the first evaluation begins
+# in the kernel itself while the cluster starts (evaluation/inprocess.py).
 def register(ipython: Any) -> None:
     for path in MAGIC_CLASSES:
         module, _, name = path.partition(":")

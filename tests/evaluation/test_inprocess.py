@@ -151,9 +151,8 @@ def _env() -> dict[str, str]:
 @pytest.mark.slow
 def test_a_live_kernel_gets_its_cluster_after_a_first_evaluation_done_in_process():
     """A kernel driven as JupyterLab drives it (allow_stdin): loading the extension starts
-    no cluster (a kernel holding one does not end on a shutdown request: see
-    magics/__init__.py); a first small evaluation runs in the kernel, then starts the
-    cluster in the background for the next one, without waiting for it."""
+    no cluster (see magics/__init__.py); a first small evaluation runs in the kernel, then
+    starts the cluster in the background for the next one, without waiting for it."""
     import time
 
     from jupyter_client.manager import start_new_kernel
