@@ -175,19 +175,29 @@ def run_independent(client: Any, rep: int) -> dict[str, Any]:
             "chained": result.timing["chained_fits"]}
 
 
-def run_papermill(rep: int) -> dict[str, Any]:
+def papermill_books() -> dict[str, Any]:
+    """The two notebooks of case (4): the one generated for SMALL_SPEC (``stratum``, best
+    model to runs/gen) and plain scikit-learn doing the same work (``sklearn``). The test
+    of the same bound (tests/evaluation/test_inprocess.py) runs these too."""
     import nbformat
 
     from stratum_jupyter.codegen import spec_notebook
-    from stratum_jupyter.notebooks import run_notebook
     from stratum_jupyter.spec import load_spec
 
     plain = nbformat.v4.new_notebook()
     plain.cells = [nbformat.v4.new_code_cell(PLAIN)]
     plain.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                     "language": "python"}
-    books = {"stratum": spec_notebook(load_spec(SMALL_SPEC), out_dir="runs/gen"),
-             "sklearn": plain}
+    return {"stratum": spec_notebook(load_spec(SMALL_SPEC), out_dir="runs/gen"),
+            "sklearn": plain}
+
+
+def run_papermill(rep: int) -> dict[str, Any]:
+    import nbformat
+
+    from stratum_jupyter.notebooks import run_notebook
+
+    books = papermill_books()
     times = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name in sorted(books, reverse=bool(rep % 2)):

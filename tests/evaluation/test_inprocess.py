@@ -203,42 +203,6 @@ def test_no_cluster_started_outside_a_kernel(here):
     assert done.stdout.strip().splitlines()[-1] == "stopped"  # a terminal shell: no kernel
 
 
-SMALL_SPEC = """
-version: 1
-name: workshop
-task: classification
-data: {source: 'sklearn:iris'}
-evaluation: {cv: 5, metrics: [accuracy], random_state: 0}
-candidates:
-  - name: logreg
-    steps: [StandardScaler, {LogisticRegression: {C: [0.1, 1.0, 10.0], max_iter: 1000}}]
-  - name: knn
-    steps: [{KNeighborsClassifier: {n_neighbors: [3, 5, 9, 15]}}]
-"""
-
-PLAIN = """\
-from pathlib import Path
-import joblib
-from sklearn.datasets import load_iris
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GridSearchCV, StratifiedKFold
-from sklearn.neighbors import KNeighborsClassifier
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
-X, y = load_iris(return_X_y=True, as_frame=True)
-folds = StratifiedKFold(5, shuffle=True, random_state=0)
-searches = [
-    GridSearchCV(make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)),
-                 {"logisticregression__C": [0.1, 1.0, 10.0]}, cv=folds).fit(X, y),
-    GridSearchCV(KNeighborsClassifier(), {"n_neighbors": [3, 5, 9, 15]}, cv=folds).fit(X, y),
-]
-best = max(searches, key=lambda s: s.best_score_)
-Path("runs/plain").mkdir(parents=True, exist_ok=True)
-joblib.dump(best.best_estimator_, "runs/plain/model.joblib")
-print("best:", best.best_params_)
-"""
-
-
 @pytest.mark.slow
 def test_papermill_run_of_a_generated_notebook_costs_little_more_than_sklearn(
         tmp_path, monkeypatch):
@@ -249,17 +213,11 @@ def test_papermill_run_of_a_generated_notebook_costs_little_more_than_sklearn(
 
     import nbformat
 
-    from stratum_jupyter.codegen import spec_notebook
+    from benchmarks.bench_workshop import papermill_books
     from stratum_jupyter.notebooks import run_notebook
-    from stratum_jupyter.spec import load_spec
 
     monkeypatch.delenv("STRATUM_SCHEDULER", raising=False)
-    plain = nbformat.v4.new_notebook()
-    plain.cells = [nbformat.v4.new_code_cell(PLAIN)]
-    plain.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                    "language": "python"}
-    books = {"stratum": spec_notebook(load_spec(SMALL_SPEC), out_dir="runs/gen"),
-             "sklearn": plain}
+    books = papermill_books()
     seconds = {}
     for name, book in books.items():
         nbformat.write(book, tmp_path / f"{name}.ipynb")
