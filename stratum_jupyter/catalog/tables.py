@@ -16,6 +16,7 @@ from ..errors import DataError, SpecIssue
 from ..suggest import close_matches
 from .csvfiles import SEPARATORS, csv_options, detected
 from .roles import apply_roles, with_dates
+from .rows import arrange_rows
 
 READ_OPTIONS = ("sep", "decimal", "encoding", "na_values")  # DataSpec's CSV options
 _NAMES = {"sep": "separator", "decimal": "decimal mark", "encoding": "encoding"}
@@ -24,26 +25,32 @@ _SHOWN_COLUMNS = 30
 
 @dataclass(frozen=True)
 class Table:
-    """The features ``X``, the target ``y`` (None without one) and what was inferred."""
+    """The features ``X``, the target ``y`` (None without one), what was inferred and the
+    group labels of the folds (``data.groups``; None without)."""
 
     X: Any
     y: Any
     notes: tuple[str, ...] = ()
+    groups: Any = None
 
 
 def read_data(data: Any) -> Table:
     """The table of a spec's ``data`` (a ``DataSpec``, or anything with its fields)."""
     return read_table(data.source, target=data.target, features=data.features,
                       drop=data.drop, roles=data.roles,
-                      options={key: getattr(data, key, None) for key in READ_OPTIONS})
+                      options={key: getattr(data, key, None) for key in READ_OPTIONS},
+                      order_by=getattr(data, "order_by", None),
+                      groups=getattr(data, "groups", None))
 
 
 def read_table(source: str, *, target: str | None = None,
                features: Sequence[str] | None = None, drop: Sequence[str] = (),
                roles: Mapping[str, str] | None = None,
-               options: Mapping[str, Any] | None = None) -> Table:
+               options: Mapping[str, Any] | None = None, order_by: str | None = None,
+               groups: str | None = None) -> Table:
     """Read ``source`` (``csv:``, ``parquet:`` or ``sklearn:``), check the columns the spec
-    names, apply the roles, split off the target. ``options``: the CSV read options."""
+    names, apply the roles, put the rows in order of ``order_by``, take out the ``groups``
+    column (:mod:`.rows`), split off the target. ``options``: the CSV read options."""
     from .sources import split_source
 
     scheme, location = split_source(source)
@@ -51,7 +58,8 @@ def read_table(source: str, *, target: str | None = None,
     if scheme == "sklearn":
         target = target or "target"
     where = source if scheme == "sklearn" else location
-    check_columns(frame, where, target=target, features=features, drop=drop, roles=roles)
+    check_columns(frame, where, target=target, features=features, drop=drop, roles=roles,
+                  rows={"order_by": order_by, "groups": groups})
     given = dict(roles or {})
     if scheme == "csv":
         roles = with_dates(frame, given, skip=[*([target] if target else []), *drop])
@@ -59,6 +67,9 @@ def read_table(source: str, *, target: str | None = None,
                   "parts by the automatic preprocessing; data.roles: {" + c + ": categorical} "
                   "keeps it as text)" for c in roles if c not in given]
     frame = apply_roles(frame, roles or {})
+    arranged = arrange_rows(frame, order_by=order_by, groups=groups, where=where)
+    frame, labels = arranged.frame, arranged.groups
+    notes += arranged.notes
     y = frame.pop(target) if target else None
     if features:
         frame = frame[[c for c in features if c != target]]
@@ -68,7 +79,7 @@ def read_table(source: str, *, target: str | None = None,
     if frame.shape[1] == 1:
         hint = separator_hint([str(c) for c in frame.columns])
         notes += [f"{where}: {hint}"] if hint else []
-    return Table(frame, y, tuple(notes))
+    return Table(frame, y, tuple(notes), labels)
 
 
 def _read(scheme: str, location: str, options: dict[str, Any]) -> tuple[Any, list[str]]:
@@ -122,7 +133,8 @@ def _reason(exc: Exception) -> str:
 
 def check_columns(frame: Any, where: str, *, target: str | None = None,
                   features: Sequence[str] | None = None, drop: Sequence[str] = (),
-                  roles: Mapping[str, str] | None = None) -> None:
+                  roles: Mapping[str, str] | None = None,
+                  rows: Mapping[str, str | None] | None = None) -> None:
     """Every column the spec names is in ``frame``: else one :class:`DataError` naming each
     missing one with close matches, the columns there are, and a hint when the separator
     looks wrong."""
@@ -131,6 +143,7 @@ def check_columns(frame: Any, where: str, *, target: str | None = None,
     named += [(("data", "features", i), c) for i, c in enumerate(features or ())]
     named += [(("data", "drop", i), c) for i, c in enumerate(drop)]
     named += [(("data", "roles", c), c) for c in roles or {}]
+    named += [(("data", key), c) for key, c in (rows or {}).items() if c is not None]
     columns = [str(c) for c in frame.columns]
     issues = [SpecIssue(path, f"{name!r} is not a column of {where}", value=name,
                         allowed=_listing(columns), suggestions=close_matches(name, columns))

@@ -34,10 +34,12 @@ _SHOWN_ROWS = 5
 
 
 def checked_data(spec: PipelineSpec | None, X: Any, y: Any, options: Options
-                 ) -> tuple[Any, Any, list[str]]:
-    """``(X, y, notes)``: the given data, else the spec's data source, with the target
-    checked (see the module docstring)."""
+                 ) -> tuple[Any, Any, list[str], Any]:
+    """``(X, y, notes, groups)``: the given data, else the spec's data source, with the
+    target checked (see the module docstring), the rows in order and the group labels of
+    the folds taken out (``data.order_by``, ``data.groups``: :mod:`.rows`)."""
     notes: list[str] = []
+    groups = options.groups
     path: tuple[str, ...]
     if X is None:
         from ..catalog.tables import read_data
@@ -52,18 +54,24 @@ def checked_data(spec: PipelineSpec | None, X: Any, y: Any, options: Options
         except (ValueError, OSError, KeyError) as exc:
             raise DataError([SpecIssue(("data", "source"), f"{spec.data.source!r}: {exc}",
                                        value=spec.data.source)]) from None
-        X, y, notes = table.X, table.y, list(table.notes)
+        X, y, notes, groups = table.X, table.y, list(table.notes), table.groups
         target = spec.data.target or ("target" if spec.data.source.startswith("sklearn:")
                                       else None)
         label, path = f"data.target {target!r}", ("data", "target")
     else:
+        from .rows import given_rows
+
+        X, y, groups, notes = given_rows(spec, X, y, groups, options.order_by)
         name = getattr(y, "name", None)
         label, path = (f"the target {name!r}" if name is not None else "the target y"), ("y",)
     ev = spec.evaluation if spec is not None else None
     task = options.task or (spec.task if spec is not None else None)
+    if groups is not None and y is not None and _length(groups) == _length(y) \
+            and _length(X) == _length(y):
+        groups = _take(groups, ~_missing(y))  # the rows check_target keeps
     X, y, more = check_target(X, y, label=label, path=path,
                               min_rows=fold_count(options.cv, ev), task=task)
-    return X, y, notes + more
+    return X, y, notes + more, groups
 
 
 def fold_count(cv: Any, ev: Any) -> int:
@@ -76,6 +84,13 @@ def fold_count(cv: Any, ev: Any) -> int:
         return DEFAULT_FOLDS
     if isinstance(cv, int):
         return cv
+    if isinstance(cv, dict) and len(cv) == 1:  # {Splitter: {params}}: its n_splits
+        from ..spec.splitters import SPLITTERS, parameters
+
+        ((name, params),) = cv.items()
+        n = (params or {}).get("n_splits", parameters(name).get("n_splits", DEFAULT_FOLDS)) \
+            if name in SPLITTERS else DEFAULT_FOLDS
+        return max(n, 2) if isinstance(n, int) else 2
     try:
         return max(int(cv.get_n_splits()), 2)
     except Exception:  # an iterable of splits, a splitter that needs the data

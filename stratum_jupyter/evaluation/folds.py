@@ -3,7 +3,9 @@
 With ``cv: k`` and ``random_state: r``: ``StratifiedKFold(k, shuffle=True, random_state=r)``
 for classification, ``KFold(k, shuffle=True, random_state=r)`` otherwise. Without
 ``random_state``: scikit-learn's own unshuffled defaults (``check_cv``), so the scores equal
-those of ``GridSearchCV(cv=k)``. ``holdout: f`` is one stratified (or plain) shuffled split.
+those of ``GridSearchCV(cv=k)``. ``holdout: f`` is one stratified (or plain) shuffled split. ``cv: {Name: {params}}`` is that
+scikit-learn splitter (:mod:`..spec.splitters`), with ``random_state`` filled in where it
+shuffles; a group splitter is given the group labels (``data.groups``).
 """
 
 from __future__ import annotations
@@ -13,8 +15,15 @@ from typing import Any
 
 def make_splitter(task: str, cv: Any = 5, *, random_state: int | None = None,
                   holdout: float | None = None, y: Any = None) -> Any:
-    """A scikit-learn splitter for ``task``; ``cv`` may already be one (or an iterable)."""
+    """A scikit-learn splitter for ``task``; ``cv`` may already be one (or an iterable), or
+    a splitter written as spec data, ``{"TimeSeriesSplit": {"n_splits": 5}}``."""
     from sklearn import model_selection as ms
+
+    from ..spec.splitters import build_splitter, splitter_of
+
+    setting = splitter_of(cv)
+    if setting is not None and holdout is None:
+        return build_splitter(*setting, random_state=random_state)
 
     classification = task == "classification"
     if holdout is not None:
@@ -28,8 +37,18 @@ def make_splitter(task: str, cv: Any = 5, *, random_state: int | None = None,
     return ms.check_cv(cv, y, classifier=classification and y is not None)
 
 
-def split_indices(splitter: Any, X: Any, y: Any = None) -> list[tuple[Any, Any]]:
-    """The (train, test) index arrays of every fold, computed once on the client.
+def uses_groups(splitter: Any) -> bool:
+    """Whether ``splitter`` splits by group labels (scikit-learn's group splitters: they
+    consume ``groups`` in ``split``)."""
+    from sklearn.model_selection._split import GroupsConsumerMixin
+
+    return isinstance(splitter, GroupsConsumerMixin)
+
+
+def split_indices(splitter: Any, X: Any, y: Any = None, groups: Any = None
+                  ) -> list[tuple[Any, Any]]:
+    """The (train, test) index arrays of every fold, computed once on the client
+    (``groups``: the group labels, one per row, for a group splitter).
 
     scikit-learn's warning about classes with fewer rows than folds is silenced: the target
     check (:mod:`.data`) already says so in the evaluation's notes, naming the classes."""
@@ -37,9 +56,47 @@ def split_indices(splitter: Any, X: Any, y: Any = None) -> list[tuple[Any, Any]]
 
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "The least populated class in y", UserWarning)
-        return [(train, test) for train, test in splitter.split(X, y)]
+        if groups is None:
+            return [(train, test) for train, test in splitter.split(X, y)]
+        return [(train, test) for train, test in splitter.split(X, y, groups)]
 
 
 def describe(splitter: Any) -> str:
     """A short text for profiles and logs, e.g. ``StratifiedKFold(n_splits=5, ...)``."""
     return repr(splitter).replace("\n", " ")
+
+
+_SHUFFLED = {"ShuffleSplit", "StratifiedShuffleSplit", "RepeatedKFold",
+             "RepeatedStratifiedKFold"}
+
+
+def fold_notes(splitter: Any, X: Any, order_by: str | None = None) -> list[str]:
+    """What the folds mean for a dated table (a column of datetime dtype): scored on
+    shuffled (or file-order) folds, the scores reward filling gaps between known rows,
+    not forecasting, so the note names ``TimeSeriesSplit`` and ``data.order_by``; a
+    ``TimeSeriesSplit`` over rows that are not in order of their dates (and no
+    ``order_by``) is said too."""
+    import pandas as pd
+    from sklearn.model_selection import TimeSeriesSplit
+
+    dated = [str(c) for c in getattr(X, "columns", ())
+             if pd.api.types.is_datetime64_any_dtype(X[c])]
+    if not dated:
+        return []
+    column = order_by if order_by in dated else dated[0]
+    if isinstance(splitter, TimeSeriesSplit):
+        if order_by is not None or X[column].dropna().is_monotonic_increasing:
+            return []
+        return [f"{describe(splitter)} takes the rows as they come, but they are not in "
+                f"order of {column!r}: set data.order_by: {column} (evaluate(order_by=...)) "
+                "to sort them first"]
+    if uses_groups(splitter) or not hasattr(splitter, "split"):
+        return []
+    shuffled = type(splitter).__name__ in _SHUFFLED or bool(getattr(splitter, "shuffle",
+                                                                     False))
+    how = ("shuffled folds: each test row has neighbours in time among the training rows, "
+           "so the scores reward filling gaps, not forecasting" if shuffled else
+           "folds in row order: most test folds are scored by models trained on later rows")
+    return [f"the rows are dated ({column!r}) and scored on {how} ({describe(splitter)}); "
+            f"to score forecasts of later rows, use evaluation.cv: {{TimeSeriesSplit: "
+            f"{{n_splits: 5}}}} with data.order_by: {column}"]

@@ -28,7 +28,9 @@ class Options:
 
     ``metrics`` may be names or ``{name: scorer}``; ``search`` and ``n_iter`` one value for
     every candidate or a mapping by candidate name; ``cv`` a fold count or a splitter;
-    ``pos_label`` the positive class of a binary target (``evaluation.pos_label``)."""
+    ``pos_label`` the positive class of a binary target (``evaluation.pos_label``);
+    ``groups`` the group labels of a group splitter (one per row, or a column of X:
+    ``data.groups``); ``order_by`` a column of X the rows are sorted by (``data.order_by``)."""
 
     spec: Any = None
     task: str | None = None
@@ -41,6 +43,8 @@ class Options:
     refit: bool = True
     pos_label: Any = None
     ensemble: Any = None  # evaluation.ensemble: settings, a method name, or False (off)
+    groups: Any = None
+    order_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,7 @@ def prepare(spec_or_candidates: Any, X: Any = None, y: Any = None,
     grid that does not fit its pipeline; ``MetricError`` (a ``SpecError``) for metrics or a
     ``pos_label`` that do not fit the target."""
     spec = _spec_of(spec_or_candidates, options)
-    X, y, data_notes = checked_data(spec, X, y, options)  # read, target checked (data.py)
+    X, y, data_notes, groups = checked_data(spec, X, y, options)  # read, target checked
     sources = _sources(spec_or_candidates, spec, options, X)
     task = options.task or (spec.task if spec is not None else _infer_task(sources))
     metrics, scorers, scoring_notes = _scorers(options, spec, task, y)
@@ -96,9 +100,15 @@ def prepare(spec_or_candidates: Any, X: Any = None, y: Any = None,
     random_state = options.random_state
     if random_state is None and ev is not None:
         random_state = ev.random_state
-    splitter, folds = _folds(task, options.cv, ev, random_state, X, y)
+    splitter, folds = _folds(task, options, ev, random_state, (X, y, groups))
+    if groups is not None and ensemble is not None and ensemble.method == "stacking":
+        raise EvaluationError("ensemble: stacking's inner folds (cross_val_predict on each "
+                              "training part) cannot keep the groups apart (allowed: "
+                              "soft_voting, hard_voting, or no groups)")
     graph = planning.build_plan(planning.expand(sources, random_state))
-    notes = [*scoring_notes,
+    order_by = options.order_by or (spec.data.order_by if spec is not None
+                                    and spec.data is not None else None)
+    notes = [*scoring_notes, *folding.fold_notes(splitter, X, order_by),
              *(() if _is_candidates(spec_or_candidates) else _preprocessing_notes(spec, X))]
     return EvaluationPlan(spec, task, graph, X, y, folds, folding.describe(splitter),
                           tuple(metrics), scorers, select_by, options.refit,
@@ -155,18 +165,47 @@ def _template_settings(template: Any, spec_settings: EnsembleSpec | None) -> Ens
     return EnsembleSpec.model_validate(base)
 
 
-def _folds(task: str, cv: Any, ev: Any, random_state: int | None, X: Any, y: Any
-           ) -> tuple[Any, tuple[tuple[Any, Any], ...]]:
+def _folds(task: str, options: Options, ev: Any, random_state: int | None,
+           data: tuple[Any, Any, Any]) -> tuple[Any, tuple[tuple[Any, Any], ...]]:
+    """The splitter and its folds; a splitter written as data (``cv={"GroupKFold": ...}``)
+    is checked first, and groups must be given exactly when the splitter uses them."""
+    X, y, groups = data
+    cv = options.cv
     holdout = ev.holdout if ev is not None and cv is None else None
     if cv is None and ev is not None:
         cv = ev.cv
+    elif isinstance(cv, Mapping):
+        from ..errors import SpecError
+        from ..spec.splitters import splitter_issues
+
+        issues = list(splitter_issues(cv, task, ("cv",)))
+        if issues:
+            raise SpecError(issues)
     splitter = folding.make_splitter(task, cv, random_state=random_state, holdout=holdout,
                                      y=y)
+    _check_groups(splitter, groups, from_spec=options.groups is None and ev is not None)
     try:
-        return splitter, tuple(folding.split_indices(splitter, X, y))
+        return splitter, tuple(folding.split_indices(splitter, X, y, groups))
     except ValueError as exc:  # e.g. X and y of different lengths, too few rows per class
         raise EvaluationError(f"cannot split the data into folds with {splitter!r}: {exc}"
                               ) from None
+
+
+def _check_groups(splitter: Any, groups: Any, from_spec: bool) -> None:
+    """A group splitter needs the group labels; any other splitter would ignore them (the
+    rows of a group would be split across folds): both are refused, naming the field."""
+    from ..errors import DataError, SpecIssue
+
+    path = ("data", "groups") if from_spec else ("groups",)
+    if folding.uses_groups(splitter) and groups is None:
+        raise DataError([SpecIssue(path, f"{folding.describe(splitter)} splits by groups, "
+                                   "but no group labels are given", allowed="a column "
+                                   "name in data.groups, or evaluate(groups=...)")])
+    if groups is not None and not folding.uses_groups(splitter):
+        raise DataError([SpecIssue(path, f"the groups are not used by "
+                                   f"{folding.describe(splitter)}: rows of a group would be "
+                                   "split across folds", allowed="a group splitter "
+                                   "(GroupKFold, StratifiedGroupKFold), or no groups")])
 
 
 def _is_candidates(obj: Any) -> bool:

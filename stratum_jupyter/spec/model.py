@@ -66,6 +66,13 @@ class DataSpec(_Model):
         default_factory=list,
         description="Cells read as missing besides empty ones and pandas' markers (NA, "
                     "N/A, NaN, null, ...), e.g. ['?', '-', -999].")
+    groups: str | None = Field(
+        None, min_length=1, description="The column of group labels for a group splitter "
+                                        "(evaluation.cv: {GroupKFold: ...}); not a feature.")
+    order_by: str | None = Field(
+        None, min_length=1, description="Rows are put in order of this column (a stable "
+                                        "sort) before the folds are made, e.g. the date "
+                                        "for TimeSeriesSplit.")
 
     @field_validator("sep", mode="before")
     @classmethod
@@ -111,10 +118,33 @@ class EnsembleSpec(_Model):
                                                 "out-of-fold predictions.")
 
 
+def _cv_setting(value: Any) -> Any:
+    """A fold count (2 to 100) or one splitter ``{Name: {param: value}}`` (its name and
+    parameters are checked in :mod:`.splitters`)."""
+    shape = ("a number of folds (2 to 100) or one scikit-learn splitter with its parameters, "
+             "e.g. {TimeSeriesSplit: {n_splits: 5, gap: 7}}")
+    if isinstance(value, int) and not isinstance(value, bool):
+        if not 2 <= value <= 100:
+            raise ValueError(f"cv is {shape}")
+        return value
+    if isinstance(value, dict) and len(value) == 1:
+        ((name, params),) = value.items()
+        if isinstance(name, str) and (params is None or isinstance(params, dict)):
+            return {name: dict(params or {})}
+    raise ValueError(f"cv is {shape}")
+
+
+# evaluation.cv: a fold count or ``{SplitterName: {param: value}}`` (see spec/splitters.py).
+CvSetting = Annotated[int | dict[str, dict[str, Any]], BeforeValidator(_cv_setting)]
+
+
 class EvaluationSpec(_Model):
     """How candidates are compared."""
 
-    cv: int = Field(5, ge=2, le=100, description="Number of cross-validation folds.")
+    cv: CvSetting = Field(
+        5, description="Number of cross-validation folds, or a scikit-learn splitter with "
+                       "its parameters, e.g. {TimeSeriesSplit: {n_splits: 5, gap: 7}} or "
+                       "{GroupKFold: {n_splits: 5}} (with data.groups).")
     holdout: float | None = Field(
         None, gt=0, lt=1, description="Fraction held out for a single split, instead of cv."
     )

@@ -17,6 +17,7 @@ from ..suggest import close_matches as _close
 from ..suggest import short_repr as _short
 from .metrics import DEFAULT_METRIC, METRICS, metrics_for
 from .model import TAG_PREFIX, TASKS, PipelineSpec, decode_infinity, is_grid_axis
+from .splitters import fold_issues
 
 if TYPE_CHECKING:
     from ..catalog.blocks import Block
@@ -89,6 +90,7 @@ def _semantic_issues(data: dict[str, Any]) -> Iterator[SpecIssue]:
     yield from _data_issues(data.get("data"), task)
     evaluation = data.get("evaluation")
     yield from _evaluation_issues(evaluation if isinstance(evaluation, dict) else {}, task)
+    yield from fold_issues(data.get("data"), evaluation, task)
     names: dict[str, int] = {}
     for i, cand in enumerate(_as_list(data.get("candidates"))):
         if not isinstance(cand, dict):
