@@ -14,6 +14,7 @@ from ..catalog.csvfiles import fixed_options
 from ..catalog.sources import split_source
 from ..spec import PipelineSpec
 from ..spec.pipeline import PREPROCESSING, candidate_grid, pipeline_steps, single_step
+from ..spec.splitters import splitter_of, splitter_params
 from .columns import WIDTH, preprocessing_code, preprocessing_entry
 from .pyformat import Call, Raw, literal, render, triple_quoted
 
@@ -84,7 +85,7 @@ def data_section(spec: PipelineSpec) -> Section:
     scheme, location = split_source(data.source)
     target = data.target or ("target" if scheme == "sklearn" else None)
     imports: dict[str, set[str]] = {}
-    if scheme == "sklearn" and not data.roles:
+    if scheme == "sklearn" and not (data.roles or data.groups or data.order_by):
         loader = f"load_{location}"
         lines = [f"X, y = {loader}(return_X_y=True, as_frame=True)"]
         imports["sklearn.datasets"] = {loader}
@@ -102,6 +103,7 @@ def data_section(spec: PipelineSpec) -> Section:
             imports["stratum_jupyter.catalog.roles"] = {"apply_roles"}
             lines += ["# Columns cast to the kind of data the spec's data.roles gives them.",
                       f"X = apply_roles(X, {render(dict(data.roles), width=WIDTH - 20)})"]
+        lines += rows_lines(data)
         lines.append(f"y = X.pop({literal(target)})" if target else "y = None")
     features = [c for c in data.features or [] if c != target]
     if features:
@@ -110,6 +112,20 @@ def data_section(spec: PipelineSpec) -> Section:
     if drop:
         lines.append(f"X = X.drop(columns={render(drop, width=70)})")
     return Section("\n".join(lines), imports)
+
+
+def rows_lines(data: Any) -> list[str]:
+    """The rows in order of ``data.order_by`` and the group labels of ``data.groups`` taken
+    out of the features, as the evaluation does (``catalog.rows``)."""
+    lines = []
+    if data.order_by:
+        lines += ["# Rows in order of data.order_by (a stable sort) before the folds are made.",
+                  f"X = X.sort_values({literal(data.order_by)}, kind=\"stable\", "
+                  "na_position=\"last\")"]
+    if data.groups:
+        lines += ["# The group labels of the folds (data.groups): not a feature.",
+                  f"groups = X.pop({literal(data.groups)})"]
+    return lines
 
 
 def _read_lines(data: Any, scheme: str, location: str,
@@ -146,6 +162,10 @@ def splitter_section(spec: PipelineSpec) -> Section:
         cls = "StratifiedShuffleSplit" if classification else "ShuffleSplit"
         body = (f"folds = {cls}(n_splits=1, test_size={literal(ev.holdout)}, "
                 "random_state=random_state)")
+    elif (setting := splitter_of(ev.cv)) is not None:
+        cls, params = setting
+        kwargs = splitter_params(cls, params, random_state=Raw("random_state"))
+        body = f"folds = {render(Call(cls, kwargs=kwargs), width=WIDTH - 8)}"
     else:
         cls = "StratifiedKFold" if classification else "KFold"
         body = (f"folds = {cls}(\n    n_splits=cv,\n    shuffle=random_state is not None,\n"
@@ -157,7 +177,7 @@ def parameters_source(spec: PipelineSpec, out_dir: str) -> str:
     """The papermill ``parameters`` cell: what a batch run may override."""
     ev = spec.evaluation
     lines = ["# Parameters: papermill may override these (stratum run NB -o OUT -p cv 3)."]
-    if ev.holdout is None:
+    if ev.holdout is None and isinstance(ev.cv, int):
         lines.append(f"cv = {ev.cv}")
     lines.append(f"random_state = {literal(ev.random_state)}")
     if spec.data is not None and split_source(spec.data.source)[0] != "sklearn":
@@ -194,6 +214,8 @@ def evaluation_section(spec: PipelineSpec) -> Section:
     ]
     if random:
         lines.append("    n_iter=n_iter,")
+    if spec.data is not None and spec.data.groups:
+        lines.append("    groups=groups,")
     imports: dict[str, set[str]] = {"stratum_jupyter": {"evaluate"}}
     if spec.evaluation.ensemble is not None:
         lines[3:3] = ensemble_lines(spec, imports)

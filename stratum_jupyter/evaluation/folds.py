@@ -3,9 +3,10 @@
 With ``cv: k`` and ``random_state: r``: ``StratifiedKFold(k, shuffle=True, random_state=r)``
 for classification, ``KFold(k, shuffle=True, random_state=r)`` otherwise. Without
 ``random_state``: scikit-learn's own unshuffled defaults (``check_cv``), so the scores equal
-those of ``GridSearchCV(cv=k)``. ``holdout: f`` is one stratified (or plain) shuffled split. ``cv: {Name: {params}}`` is that
-scikit-learn splitter (:mod:`..spec.splitters`), with ``random_state`` filled in where it
-shuffles; a group splitter is given the group labels (``data.groups``).
+those of ``GridSearchCV(cv=k)``. ``holdout: f`` is one stratified (or plain) shuffled split.
+``cv: {Name: {params}}`` is that scikit-learn splitter (:mod:`..spec.splitters`), with
+``random_state`` filled in where it shuffles; a group splitter is given the group labels
+(``data.groups``).
 """
 
 from __future__ import annotations

@@ -66,7 +66,8 @@ def evaluate(
     (``{"TimeSeriesSplit": {"n_splits": 5}}``). ``groups``: the group labels of a group
     splitter (``GroupKFold``; one per row, or the name of a column of ``X``, which is then
     not a feature; default: the spec's ``data.groups``); ``order_by``: a column of ``X``
-    the rows are sorted by (stable) before the folds are made (default: ``data.order_by``). The cluster is ``client``, else
+    the rows are sorted by (stable) before the folds are made (default: ``data.order_by``).
+    The cluster is ``client``, else
     ``scheduler`` (an address), else the current client, else ``STRATUM_SCHEDULER``, else a
     LocalCluster started once per process (in the background: until it is up, and for
     work too small to send out, the folds run in this process; see ``inprocess``).

@@ -146,10 +146,10 @@ def build_splitter(name: str, params: Mapping[str, Any], random_state: int | Non
     return splitter_class(name)(**splitter_params(name, params, random_state))
 
 
-def splitter_params(name: str, params: Mapping[str, Any], random_state: int | None = None
+def splitter_params(name: str, params: Mapping[str, Any], random_state: Any = None
                     ) -> dict[str, Any]:
     """The keyword arguments :func:`build_splitter` passes: ``params`` and, where it
-    applies, ``random_state``."""
+    applies, ``random_state`` (a seed, or in generated code the name of the variable)."""
     out = dict(params)
     known = parameters(name)
     shuffles = "shuffle" not in known or bool(out.get("shuffle", known["shuffle"]))
