@@ -69,7 +69,8 @@ def splitter_of(cv: Any) -> tuple[str, dict[str, Any]] | None:
     """``(name, params)`` of a ``cv`` setting written as a splitter; None for a fold count."""
     if isinstance(cv, Mapping) and len(cv) == 1:
         ((name, params),) = cv.items()
-        return str(name), dict(params or {})
+        if params is None or isinstance(params, Mapping):  # else: the structure is wrong
+            return str(name), dict(params or {})
     return None
 
 
