@@ -34,6 +34,13 @@ def add_arguments(parser: argparse.ArgumentParser, *, shell: Shell) -> None:
             help="The kernel variables holding the features and the target: --data X y (only "
                  "X for clustering without labels). Default: the spec's data source. The "
                  "stratum command takes a file instead: --data FILE --target COL.")
+        add("--groups", metavar="COL",
+            help="The column of X holding the group labels of a group splitter "
+                 "(evaluation.cv: {GroupKFold: ...}); not a feature. Default: the spec's "
+                 "data.groups.")
+        add("--order-by", metavar="COL",
+            help="A column of X the rows are sorted by before the folds are made (e.g. the "
+                 "date, for TimeSeriesSplit). Default: the spec's data.order_by.")
     add("--scheduler", metavar="ADDR",
         help="A Dask scheduler address (default: the kernel's current Client, else "
              "$STRATUM_SCHEDULER, else a local cluster started once per process).")
@@ -66,6 +73,8 @@ def run(args: argparse.Namespace, spec: PipelineSpec, X: Any = None, y: Any = No
     from ..evaluation import evaluate
 
     return evaluate(spec, X, y, client=client, scheduler=args.scheduler,
+                    groups=getattr(args, "groups", None),
+                    order_by=getattr(args, "order_by", None),
                     adapt=tuple(args.adapt) if args.adapt else None, display=args.display,
                     mlflow=args.mlflow)
 
