@@ -1,4 +1,4 @@
-// The builder view's evaluation settings: folds or holdout, search, metrics and the one to
+// The builder view's evaluation settings: folds (builder_folds.js), search, metrics and the one to
 // select by, the data source. A part of the builder's one ES module (see
 // stratum_jupyter/widgets/esm.py).
 
@@ -11,6 +11,7 @@ function drawSettings(v) {
   drawSelectBy(ev, cat, selectBy);
   fill(v.nodes.settings,
     h("div", { class: "stratum-section-title" }, "Evaluation"),
+    h("div", { class: "stratum-row", "data-testid": "stratum-folds" }, foldFields(v, ev, cat)),
     h("div", { class: "stratum-row" }, splitFields(v, ev, cat)),
     h("div", { class: "stratum-row" },
       // A div, not a label: a click on the title must not toggle the first checkbox.
@@ -25,15 +26,12 @@ function drawSettings(v) {
     issueSlot("data"));
 }
 
-/** How the data are split and the grid searched. */
+/** The seed (of shuffled folds and searches) and how the grid is searched. */
 function splitFields(v, ev, cat) {
   const search = h("select", { "data-field": "evaluation.search", "aria-label": "search",
     onchange: (e) => { ev.search = e.target.value; commit(v, false); } },
     options(cat.searches.length ? cat.searches : [ev.search], ev.search));
   return [
-    field(v, "cv folds", "evaluation.cv", ev.cv, (x) => { ev.cv = x; }, { placeholder: "5", size: 4 }),
-    field(v, "or holdout", "evaluation.holdout", ev.holdout, (x) => { ev.holdout = x; },
-          { placeholder: "0.2", size: 5 }),
     field(v, "random_state", "evaluation.random_state", ev.random_state,
           (x) => { ev.random_state = x; }, { placeholder: "None", size: 6 }),
     labelled("search", "evaluation.search", search),
@@ -84,5 +82,6 @@ function dataFields(v) {
     field(v, "target column", "data.target", data.target,
           (x) => { data.target = x; drawColumns(v); },
           { placeholder: "label", size: 10 }),
+    ...rowFields(v),
   ];
 }

@@ -34,6 +34,7 @@ PARTS: tuple[str, ...] = (
     "builder_palette.js",    # header (name, task) and the palette of blocks
     "builder_canvas.js",     # candidates and their steps; drag and drop
     "builder_inspector.js",  # the selected step's parameters
+    "builder_folds.js",      # folds: a count or a splitter, groups and row order
     "builder_settings.js",   # evaluation settings and data
     "builder_columns.js",    # the table of the data: columns and their roles
     "builder_messages.js",   # status, issues, generated cells, leaderboard

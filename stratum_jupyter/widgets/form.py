@@ -28,7 +28,7 @@ EVALUATION_TEXT_FIELDS = ("cv", "holdout", "random_state", "n_iter")
 KEPT = "kept"
 EDITED = {
     "spec": ("version", "name", "task", "data", "evaluation", "candidates"),
-    "data": ("source", "target", "drop", "roles", "features"),
+    "data": ("source", "target", "drop", "roles", "features", "groups", "order_by"),
     "evaluation": (*EVALUATION_TEXT_FIELDS, "metrics", "select_by", "search", "ensemble"),
     "candidate": ("name", "steps"),
 }
@@ -44,16 +44,19 @@ def empty_form(task: str = "classification") -> Form:
         "data": empty_data(),
         "evaluation": {"cv": "5", "holdout": "", "metrics": [], "select_by": "",
                        "random_state": "0", "search": "grid", "n_iter": "",
-                       **_ensemble_form(None)},
+                       "splitter": "", "splitter_params": {}, **_ensemble_form(None)},
         "candidates": [{"name": "candidate_1", "steps": []}],
     }
 
 
 def empty_data() -> dict[str, Any]:
     """The form's ``data``: source and target as typed, the columns left out (``drop``), the
-    kinds of data declared (``roles``: column -> numeric|categorical|boolean|datetime) and
-    ``features`` (kept as the spec gave them; the builder does not edit them)."""
-    return {"source": "", "target": "", "drop": [], "roles": {}, "features": None}
+    kinds of data declared (``roles``: column -> numeric|categorical|boolean|datetime),
+    ``features`` (kept as the spec gave them; the builder does not edit them), the group
+    column of a group splitter (``groups``) and the column the rows are sorted by
+    (``order_by``), as typed."""
+    return {"source": "", "target": "", "drop": [], "roles": {}, "features": None,
+            "groups": "", "order_by": ""}
 
 
 def parse_value(text: str) -> Any:
@@ -174,6 +177,9 @@ def _data(data: dict[str, Any]) -> dict[str, Any]:
         out["drop"] = list(data["drop"])
     if data.get("roles"):
         out["roles"] = dict(data["roles"])
+    for key in ("groups", "order_by"):
+        if str(data.get(key) or "").strip():
+            out[key] = str(data[key]).strip()
     return out
 
 
@@ -194,6 +200,8 @@ def _evaluation(ev: dict[str, Any]) -> dict[str, Any]:
             out[key] = parse_value(str(ev.get(key, "")))
         except ValueError:
             continue
+    if str(ev.get("splitter") or "").strip():  # a splitter replaces the fold count
+        out["cv"] = {ev["splitter"].strip(): _params(ev.get("splitter_params") or {})}
     if ev.get("metrics"):
         out["metrics"] = list(ev["metrics"])
     if str(ev.get("select_by") or "").strip():
@@ -223,6 +231,17 @@ def _ensemble_form(ensemble: Any) -> dict[str, Any]:
             "ensemble_kept": {k: v for k, v in ensemble.items() if k not in ("method", "k")}}
 
 
+def _splitter_form(cv: Any) -> dict[str, Any]:
+    """The form's splitter fields of ``evaluation.cv``: a splitter's name and parameters as
+    text (and no fold count); nothing for a fold count."""
+    if not (isinstance(cv, dict) and len(cv) == 1):
+        return {}
+    ((name, params),) = cv.items()
+    params = params if isinstance(params, dict) else {}
+    return {"cv": "", "splitter": str(name),
+            "splitter_params": {str(k): format_value(v) for k, v in params.items()}}
+
+
 def spec_to_form(spec: Any, task: str | None = None) -> Form:
     """A form holding a raw spec mapping (valid or not); parts it cannot place are left out
     and reported by the validator on the spec itself."""
@@ -242,6 +261,7 @@ def spec_to_form(spec: Any, task: str | None = None) -> Form:
         _set_kept(target, _keep("evaluation", ev))
         for key in EVALUATION_TEXT_FIELDS:
             target[key] = format_value(ev[key]) if key in ev else ""
+        target.update(_splitter_form(ev.get("cv")))
         metrics = ev.get("metrics")
         target["metrics"] = [m for m in metrics if isinstance(m, str)] \
             if isinstance(metrics, list) else []
@@ -282,4 +302,6 @@ def _data_form(data: dict[str, Any]) -> dict[str, Any]:
         form["roles"] = {str(name): kind for name, kind in data["roles"].items()}
     if isinstance(data.get("features"), list):
         form["features"] = [str(name) for name in data["features"]]
+    for key in ("groups", "order_by"):
+        form[key] = data[key] if isinstance(data.get(key), str) else ""
     return form

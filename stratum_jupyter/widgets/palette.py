@@ -35,7 +35,20 @@ def catalog_payload(task: str) -> dict[str, Any]:
     return json_safe({"task": task, "blocks": blocks, "metrics": metrics_for(task),
             "default_metric": DEFAULT_METRIC[task], "kinds": list(KINDS),
             "tasks": list(TASKS), "searches": list(get_args(Search)),
-            "ensembles": [] if task == "clustering" else list(ENSEMBLE_METHODS)})
+            "ensembles": [] if task == "clustering" else list(ENSEMBLE_METHODS),
+            "splitters": splitters_for(task)})
+
+
+def splitters_for(task: str) -> list[dict[str, Any]]:
+    """The splitters ``evaluation.cv`` offers for ``task`` (stratified ones: classification
+    only), each with its parameters and their defaults (as form text) and whether it needs
+    groups (``data.groups``) or time order (``data.order_by``)."""
+    from ..spec.splitters import GROUP_SPLITTERS, SPLITTERS, STRATIFIED, TIME_SPLITTERS, parameters
+
+    return [{"name": name, "groups": name in GROUP_SPLITTERS, "time": name in TIME_SPLITTERS,
+             "params": [{"name": p, "default": format_value(d)}
+                        for p, d in parameters(name).items()]}
+            for name in SPLITTERS if task == "classification" or name not in STRATIFIED]
 
 
 def json_safe(value: Any) -> Any:

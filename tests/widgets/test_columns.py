@@ -201,7 +201,8 @@ def test_a_spec_with_roles_loads_back_into_the_builder():
     builder = PipelineBuilder.from_cell(spec_cells(load_spec(spec))[0])
     assert builder.form["data"] == {"source": f"csv:{PENGUINS}", "target": "species",
                                     "drop": ["sex"], "roles": {"year": "categorical"},
-                                    "features": ["island", "year", "sex"]}
+                                    "features": ["island", "year", "sex"], "groups": "",
+                                    "order_by": ""}
     assert builder.spec_dict()["data"] == spec["data"] and builder.issues == []
 
 
