@@ -32,7 +32,7 @@ def splitter_class(name: str) -> type:
     """The scikit-learn class of a splitter name of :data:`SPLITTERS`."""
     from sklearn import model_selection
 
-    return getattr(model_selection, name)  # type: ignore[no-any-return]
+    return getattr(model_selection, name)
 
 
 def parameters(name: str) -> dict[str, Any]:

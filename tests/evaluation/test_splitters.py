@@ -18,7 +18,7 @@ from sklearn.naive_bayes import GaussianNB
 
 from stratum_jupyter import evaluate
 from stratum_jupyter.errors import DataError, EvaluationError
-from stratum_jupyter.evaluation.prepare import prepare
+from stratum_jupyter.evaluation.prepare import Options, prepare
 
 
 def _table(rows: int = 96, seed: int = 0) -> pd.DataFrame:
@@ -154,3 +154,50 @@ def test_time_series_split_over_rows_out_of_date_order_is_said(table_csv):
     notes = prepare(spec).notes
     assert any("takes the rows as they come, but they are not in order of 'when': set "
                "data.order_by: when" in n for n in notes)
+
+
+@pytest.mark.slow
+def test_grouped_folds_on_the_cluster_with_chained_forests_and_voting(client):
+    """Every way tasks are planned (Dask tasks, chains of forests, a voting ensemble of the
+    members' fold responses) uses the same grouped folds as GridSearchCV with the groups."""
+    from sklearn.ensemble import RandomForestRegressor, VotingRegressor
+    from sklearn.model_selection import GridSearchCV
+
+    frame = _table(rows=120)
+    X, y, groups = frame[["a", "b", "c"]], frame["value"], frame["site"]
+    forest = RandomForestRegressor(random_state=0)
+    grid = {"n_estimators": [5, 10], "max_depth": [2, 4]}
+    cv = GroupKFold(n_splits=3)
+    result = evaluate({"rf": (forest, grid), "ridge": (Ridge(), {})}, X, y, cv=cv,
+                      groups=groups, client=client, metrics=["r2"], ensemble="soft_voting",
+                      display="none")
+    assert result.timing["chained_fits"] > 0
+    board = result.leaderboard.set_index(result.leaderboard["params"].map(repr))
+    sk = GridSearchCV(forest, grid, cv=cv, scoring="r2").fit(X, y, groups=groups)
+    for params, score in zip(sk.cv_results_["params"], sk.cv_results_["mean_test_score"],
+                             strict=True):
+        assert abs(board.loc[repr(params), "r2"] - score) < 1e-9
+    (voting,) = result.leaderboard.loc[result.leaderboard["candidate"].str.startswith(
+        "ensemble"), "r2"]
+    best_forest = RandomForestRegressor(random_state=0, **sk.best_params_)
+    members = [("rf", best_forest), ("ridge", Ridge())]
+    want = cross_validate(VotingRegressor(members), X, y, cv=cv, groups=groups,
+                          scoring="r2")["test_score"].mean()
+    assert abs(voting - want) < 1e-9
+
+
+def test_random_search_draws_do_not_depend_on_the_folds():
+    from sklearn.tree import DecisionTreeRegressor
+
+    frame = _table()
+    X, y = frame[["a", "b", "c"]], frame["value"]
+    grid = {"max_depth": [1, 2, 3, 4, 5, 6], "min_samples_leaf": [1, 2, 4, 8]}
+    candidates = {"tree": (DecisionTreeRegressor(random_state=0), grid)}
+
+    def drawn(**folds):
+        plan = prepare(candidates, X, y, Options(search="random", n_iter=5, random_state=4,
+                                                 **folds))
+        return [config.params for config in plan.graph.configs]
+
+    assert drawn(cv=3) == drawn(cv=GroupKFold(4), groups=frame["site"]) \
+        == drawn(cv={"TimeSeriesSplit": {"n_splits": 3}})
