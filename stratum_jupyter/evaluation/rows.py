@@ -4,8 +4,9 @@ in order of ``order_by``, the ``groups`` column taken out of the features.
 
 ``groups`` (``evaluate(groups=)``) may be the group labels (an array or Series, one per
 row) or the name of a column of ``X``; without it, the spec's ``data.groups`` names a column
-of ``X`` when ``X`` has it. ``order_by`` (``evaluate(order_by=)``, else ``data.order_by``)
-names a column of ``X``."""
+of ``X`` when ``X`` has it. ``order_by`` (``evaluate(order_by=)``, else ``data.order_by``
+when ``X`` has that column: generated code sorts the rows itself, and may then drop the
+column) names a column of ``X``."""
 
 from __future__ import annotations
 
@@ -22,15 +23,20 @@ def given_rows(spec: Any, X: Any, y: Any, groups: Any, order_by: str | None
     ``data.order_by`` when they come from the spec) for a column ``X`` lacks."""
     data = spec.data if spec is not None else None
     order_path: tuple[str, ...] = ("order_by",)
+    notes = []
     if order_by is None and data is not None and data.order_by is not None:
-        order_by, order_path = data.order_by, ("data", "order_by")
+        if data.order_by in getattr(X, "columns", ()):
+            order_by, order_path = data.order_by, ("data", "order_by")
+        else:  # e.g. generated code: sorted, then the column dropped (data.drop)
+            notes.append(f"data.order_by {data.order_by!r} is not a column of X: the rows "
+                         "are taken in the order given")
     group_path: tuple[str, ...] = ("groups",)
     column = groups if isinstance(groups, str) else None
     if groups is None and data is not None and data.groups is not None \
             and data.groups in getattr(X, "columns", ()):
         column, group_path = data.groups, ("data", "groups")
     if order_by is None and column is None:
-        return X, y, groups, []
+        return X, y, groups, notes
     if not hasattr(X, "columns"):
         import pandas as pd
 
@@ -42,7 +48,7 @@ def given_rows(spec: Any, X: Any, y: Any, groups: Any, order_by: str | None
     if order is not None:
         y = _take(y, order)
         labels = labels if column is not None else _take(labels, order)
-    return arranged.frame, y, labels, arranged.notes
+    return arranged.frame, y, labels, notes + arranged.notes
 
 
 def _take(values: Any, order: Any) -> Any:

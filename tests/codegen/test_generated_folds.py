@@ -46,7 +46,8 @@ def test_group_splitter_gets_the_groups_and_the_seed_in_generated_code(tmp_path)
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("cv", "data"), [
-    ({"TimeSeriesSplit": {"n_splits": 4, "gap": 2}}, {"order_by": "when"}),
+    ({"TimeSeriesSplit": {"n_splits": 4, "gap": 2}},
+     {"order_by": "when", "drop": ["label", "when"]}),  # sorted by a column then dropped
     ({"GroupKFold": {"n_splits": 3, "shuffle": True}}, {"groups": "site"}),
 ])
 def test_generated_notebook_ranks_as_the_evaluation(tmp_path, monkeypatch, cv, data):
