@@ -135,7 +135,10 @@ def _cv_setting(value: Any) -> Any:
 
 
 # evaluation.cv: a fold count or ``{SplitterName: {param: value}}`` (see spec/splitters.py).
-CvSetting = Annotated[int | dict[str, dict[str, Any]], BeforeValidator(_cv_setting)]
+CvSetting = Annotated[
+    Annotated[int, Field(ge=2, le=100)]
+    | Annotated[dict[str, dict[str, Any]], Field(min_length=1, max_length=1)],
+    BeforeValidator(_cv_setting)]
 
 
 class EvaluationSpec(_Model):
