@@ -47,14 +47,18 @@ def checked_data(spec: PipelineSpec | None, X: Any, y: Any, options: Options
         if spec is None or spec.data is None:
             raise EvaluationError("no data: pass X and y (or --data X y), or give the spec a "
                                   "data source (data: {source: ...})")
+        from .rows import source_rows
+
         try:
-            table = read_data(spec.data)
+            table = read_data(source_rows(spec.data, groups, options.order_by))
         except DataError:
             raise
         except (ValueError, OSError, KeyError) as exc:
             raise DataError([SpecIssue(("data", "source"), f"{spec.data.source!r}: {exc}",
                                        value=spec.data.source)]) from None
-        X, y, notes, groups = table.X, table.y, list(table.notes), table.groups
+        X, y, notes = table.X, table.y, list(table.notes)
+        groups = table.groups if table.groups is not None or isinstance(groups, str) \
+            else groups  # labels given for the rows as read
         target = spec.data.target or ("target" if spec.data.source.startswith("sklearn:")
                                       else None)
         label, path = f"data.target {target!r}", ("data", "target")

@@ -59,3 +59,11 @@ def _take(values: Any, order: Any) -> Any:
     import numpy as np
 
     return np.asarray(values)[order]
+
+
+def source_rows(data: Any, groups: Any, order_by: str | None) -> Any:
+    """The spec's ``data`` (read from its source) with ``evaluate(groups="col",
+    order_by="col")`` as its ``groups`` / ``order_by``: columns of the table it reads."""
+    update = {key: value for key, value in (("groups", groups), ("order_by", order_by))
+              if isinstance(value, str)}
+    return data.model_copy(update=update) if update else data

@@ -61,16 +61,10 @@ def evaluate(
     of spec data) or the ``candidates`` dict of a generated notebook. With a dict, ``spec``
     may supply the task, metrics, folds and search settings; the explicit keywords override
     both (``pos_label``: the positive class of a binary target, as ``evaluation.pos_label``).
-    ``X``/``y`` default to the spec's data source. ``cv``: a fold count, a scikit-learn
-    splitter (or an iterable of folds), or one written as spec data
-    (``{"TimeSeriesSplit": {"n_splits": 5}}``). ``groups``: the group labels of a group
-    splitter (``GroupKFold``; one per row, or the name of a column of ``X``, which is then
-    not a feature; default: the spec's ``data.groups``); ``order_by``: a column of ``X``
-    the rows are sorted by (stable) before the folds are made (default: ``data.order_by``).
-    The cluster is ``client``, else
-    ``scheduler`` (an address), else the current client, else ``STRATUM_SCHEDULER``, else a
-    LocalCluster started once per process (in the background: until it is up, and for
-    work too small to send out, the folds run in this process; see ``inprocess``).
+    ``X``/``y`` default to the spec's data source. ``cv``, ``groups``, ``order_by``: the
+    folds (see :class:`Options`). The cluster is ``client``, else ``scheduler`` (an address),
+    else the current client, else ``STRATUM_SCHEDULER``, else a LocalCluster started once
+    per process (until it is up, and for work too small to send out, folds run here).
     ``out``: also save the best model to ``out/best``. ``display``: auto | widget | text |
     none. ``on_result`` is called with each configuration's result as soon as all its folds
     are in. ``ensemble``: settings of ``evaluation.ensemble`` (a mapping, a method name,
@@ -80,15 +74,13 @@ def evaluate(
 
     Raises ``SpecError`` for an invalid spec or metrics that do not fit the data
     (``MetricError``) and :class:`EvaluationError` for input that cannot be evaluated
-    (see :func:`prepare.prepare`; ``DataError`` for a group splitter without groups or
-    groups without one), before any task is submitted; a failing configuration is
+    (see :func:`prepare.prepare`), before any task is submitted; a failing configuration is
     not an error (see ``EvaluationResult.failures``), nor is a metric that fails on a fold
     (NaN, and the leaderboard's ``notes`` say why).
     """
     options = Options(spec=spec, task=task, metrics=metrics, select_by=select_by, cv=cv,
                       random_state=random_state, search=search, n_iter=n_iter, refit=refit,
-                      pos_label=pos_label, ensemble=ensemble, groups=groups,
-                      order_by=order_by)
+                      pos_label=pos_label, ensemble=ensemble, groups=groups, order_by=order_by)
     plan = prepare(spec_or_candidates, X, y, options)
     progress = make_progress(display)
     result = _execute(plan, progress, client, scheduler, adapt, on_result)

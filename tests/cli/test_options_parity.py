@@ -16,8 +16,10 @@ from stratum_jupyter.commands import NAMES
 # Options one shell has and the other does not, on purpose: each makes sense in one place only.
 CLI_ONLY = {"validate": {"json"}, "evaluate": {"target", "json"}, "deploy": {"json"},
             "monitor": {"html"}}
-MAGIC_ONLY = {"validate": {"name"}, "evaluate": {"monitor"}, "deploy": {"monitor"},
-              "monitor": {"stop"}}
+# (The magic's --groups / --order-by name columns of kernel variables; a file's are in its
+# spec's data.groups / data.order_by.)
+MAGIC_ONLY = {"validate": {"name"}, "evaluate": {"monitor", "groups", "order_by"},
+              "deploy": {"monitor"}, "monitor": {"stop"}}
 # Arguments that take another kind of input in each shell (their help says so), and the
 # attributes that may differ for them: a magic's spec may be its cell body, so it is optional
 # there; its --data names kernel variables, not a file.

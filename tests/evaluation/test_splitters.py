@@ -201,3 +201,20 @@ def test_random_search_draws_do_not_depend_on_the_folds():
 
     assert drawn(cv=3) == drawn(cv=GroupKFold(4), groups=frame["site"]) \
         == drawn(cv={"TimeSeriesSplit": {"n_splits": 3}})
+
+
+def test_groups_and_order_named_in_python_apply_to_the_spec_source(table_csv):
+    frame = _table()
+    spec = _spec(table_csv, "regression", "value", {"GroupKFold": {"n_splits": 4}},
+                 drop=["when", "label"])
+    spec["data"]["groups"] = "site"
+    by_spec = evaluate(spec, display="none")
+    del spec["data"]["groups"]
+    spec["evaluation"]["cv"] = 4
+    by_name = evaluate(spec, cv={"GroupKFold": {"n_splits": 4}}, groups="site",
+                       display="none")
+    want = cross_validate(Ridge(alpha=1.0), frame[["a", "b", "c"]], frame["value"],
+                          scoring="r2", cv=GroupKFold(4), groups=frame["site"])
+    for result in (by_spec, by_name):
+        assert abs(_mean(result, "r2") - want["test_score"].mean()) < 1e-9
+        assert list(result.best.model.feature_names_in_) == ["a", "b", "c"]
