@@ -41,6 +41,19 @@ class Options:
     refit: bool = True
     pos_label: Any = None
     ensemble: Any = None  # evaluation.ensemble: settings, a method name, or False (off)
+    # evaluation.test: a fraction, a split made already ((train_rows, test_rows)), False
+    test: Any = None
+
+
+@dataclass(frozen=True)
+class HeldOut:
+    """The held-out test part (``evaluation.test``): its rows of the table as given, kept
+    out of the folds and of every choice; the selected model is scored once on it."""
+
+    X: Any
+    y: Any
+    rows: int
+    how: str  # how it was split, for notes and profiles
 
 
 @dataclass(frozen=True)
@@ -63,6 +76,8 @@ class EvaluationPlan:
     notes: tuple[str, ...] = ()  # what was inferred (shown in the log and the widget)
     ensemble: EnsembleSpec | None = None  # an ensemble of the best, ranked beside them
     ensemble_template: Any = None  # the caller's unfitted scikit-learn ensemble, if given
+    random_state: int | None = None  # seeds the folds, draws and every unset estimator seed
+    test: HeldOut | None = None  # the held-out part; X and y are then the rest
 
     @property
     def n_folds(self) -> int:
@@ -96,13 +111,51 @@ def prepare(spec_or_candidates: Any, X: Any = None, y: Any = None,
     random_state = options.random_state
     if random_state is None and ev is not None:
         random_state = ev.random_state
+    X, y, test = _held_out(options.test, ev, task, X, y, random_state)
     splitter, folds = _folds(task, options.cv, ev, random_state, X, y)
     graph = planning.build_plan(planning.expand(sources, random_state))
     notes = [*scoring_notes,
              *(() if _is_candidates(spec_or_candidates) else _preprocessing_notes(spec, X))]
+    if test is not None:
+        notes.append(f"held out {test.rows} rows for the final test ({test.how}): kept out "
+                     "of the folds and of every choice; the selected model is refitted on "
+                     f"the other {_length(X)} and scored once on them")
     return EvaluationPlan(spec, task, graph, X, y, folds, folding.describe(splitter),
                           tuple(metrics), scorers, select_by, options.refit,
-                          (*data_notes, *notes), ensemble, template)
+                          (*data_notes, *notes), ensemble, template, random_state, test)
+
+
+def _held_out(given: Any, ev: Any, task: str, X: Any, y: Any, random_state: int | None
+              ) -> tuple[Any, Any, HeldOut | None]:
+    """``(X, y)`` of the rest and the held-out part: ``given`` (a fraction, a split already
+    made as ``(train_rows, test_rows)``, False: none), else ``evaluation.test``."""
+    import numpy as np
+
+    from .tasks import _take
+    from .testsplit import describe, split_test
+
+    fraction = ev.test if given is None and ev is not None else given
+    if fraction is None or fraction is False:
+        return X, y, None
+    if isinstance(fraction, tuple | list):  # a generated notebook's split_test(...)
+        train, test = (np.asarray(part, dtype=int) for part in fraction)
+        if not (train.size and test.size) or np.intersect1d(train, test).size \
+                or min(train.min(), test.min()) < 0 \
+                or max(train.max(), test.max()) >= _length(X):
+            raise EvaluationError("test: (train_rows, test_rows) must be disjoint, non-empty "
+                                  f"row positions of the {_length(X)} rows (allowed: a "
+                                  "fraction in (0, 1), such a pair, or False)")
+        how = "the rows given"
+    else:
+        train, test = split_test(_length(X), fraction, task=task, y=y,
+                                 random_state=random_state)
+        how = f"{fraction:g} of the rows, {describe(fraction, task=task, y=y, random_state=random_state)}"
+    held = HeldOut(_take(X, test), _take(y, test), len(test), how)
+    return _take(X, train), _take(y, train), held
+
+
+def _length(X: Any) -> int:
+    return X.shape[0] if hasattr(X, "shape") else len(X)
 
 
 def ensemble_settings(given: Any, ev: Any) -> tuple[EnsembleSpec | None, Any]:
