@@ -94,6 +94,7 @@ def prepare(spec_or_candidates: Any, X: Any = None, y: Any = None,
     grid that does not fit its pipeline; ``MetricError`` (a ``SpecError``) for metrics or a
     ``pos_label`` that do not fit the target."""
     spec = _spec_of(spec_or_candidates, options)
+    labelled = _labelled(options.test, X, y)  # what a split made already counts in
     X, y, data_notes = checked_data(spec, X, y, options)  # read, target checked (data.py)
     sources = _sources(spec_or_candidates, spec, options, X)
     task = options.task or (spec.task if spec is not None else _infer_task(sources))
@@ -111,7 +112,7 @@ def prepare(spec_or_candidates: Any, X: Any = None, y: Any = None,
     random_state = options.random_state
     if random_state is None and ev is not None:
         random_state = ev.random_state
-    X, y, test = _held_out(options.test, ev, task, X, y, random_state)
+    X, y, test = _held_out(options.test, ev, task, X, y, random_state, labelled)
     splitter, folds = _folds(task, options.cv, ev, random_state, X, y)
     graph = planning.build_plan(planning.expand(sources, random_state))
     notes = [*scoring_notes,
@@ -125,12 +126,24 @@ def prepare(spec_or_candidates: Any, X: Any = None, y: Any = None,
                           (*data_notes, *notes), ensemble, template, random_state, test)
 
 
-def _held_out(given: Any, ev: Any, task: str, X: Any, y: Any, random_state: int | None
-              ) -> tuple[Any, Any, HeldOut | None]:
-    """``(X, y)`` of the rest and the held-out part: ``given`` (a fraction, a split already
-    made as ``(train_rows, test_rows)``, False: none), else ``evaluation.test``."""
+def _labelled(given: Any, X: Any, y: Any) -> Any:
+    """The positions of the rows with a label in the data as given (those the evaluation
+    keeps), when ``given`` is a split made already (its positions count all the rows)."""
+    if not isinstance(given, tuple | list) or X is None or y is None:
+        return None
     import numpy as np
+    import pandas as pd
 
+    values = y.to_numpy() if hasattr(y, "isna") else np.asarray(y, dtype=object)
+    return np.flatnonzero(~np.asarray(pd.isna(values), dtype=bool).reshape(
+        len(values), -1).any(axis=1))
+
+
+def _held_out(given: Any, ev: Any, task: str, X: Any, y: Any, random_state: int | None,
+              labelled: Any = None) -> tuple[Any, Any, HeldOut | None]:
+    """``(X, y)`` of the rest and the held-out part: ``given`` (a fraction, a split already
+    made as ``(train_rows, test_rows)`` of the rows as given, ``labelled`` those of them
+    kept; False: none), else ``evaluation.test``."""
     from .tasks import _take
     from .testsplit import describe, split_test
 
@@ -138,20 +151,34 @@ def _held_out(given: Any, ev: Any, task: str, X: Any, y: Any, random_state: int 
     if fraction is None or fraction is False:
         return X, y, None
     if isinstance(fraction, tuple | list):  # a generated notebook's split_test(...)
-        train, test = (np.asarray(part, dtype=int) for part in fraction)
-        if not (train.size and test.size) or np.intersect1d(train, test).size \
-                or min(train.min(), test.min()) < 0 \
-                or max(train.max(), test.max()) >= _length(X):
-            raise EvaluationError("test: (train_rows, test_rows) must be disjoint, non-empty "
-                                  f"row positions of the {_length(X)} rows (allowed: a "
-                                  "fraction in (0, 1), such a pair, or False)")
+        train, test = _given_split(fraction, _length(X), labelled)
         how = "the rows given"
     else:
         train, test = split_test(_length(X), fraction, task=task, y=y,
                                  random_state=random_state)
-        how = f"{fraction:g} of the rows, {describe(fraction, task=task, y=y, random_state=random_state)}"
+        how = (f"{fraction:g} of the rows, "
+               f"{describe(fraction, task=task, y=y, random_state=random_state)}")
     held = HeldOut(_take(X, test), _take(y, test), len(test), how)
     return _take(X, train), _take(y, train), held
+
+
+def _given_split(pair: Any, n_rows: int, labelled: Any) -> tuple[Any, Any]:
+    """``(train_rows, test_rows)`` as positions of the checked data (rows without a label
+    left out: ``labelled`` are the given positions kept); EvaluationError when they are not
+    two disjoint, non-empty sets of labelled rows."""
+    import numpy as np
+
+    total = n_rows if labelled is None else len(labelled)
+    if len(pair) != 2:
+        raise EvaluationError(f"test: expected (train_rows, test_rows), got {len(pair)} items")
+    train, test = (np.asarray(part, dtype=int) for part in pair)
+    kept = np.arange(total) if labelled is None else labelled
+    if not (train.size and test.size) or np.intersect1d(train, test).size \
+            or not np.isin(np.concatenate([train, test]), kept).all():
+        raise EvaluationError(f"test: (train_rows, test_rows) must be disjoint, non-empty "
+                              f"positions of labelled rows of the {total} rows (allowed: a "
+                              "fraction in (0, 1), the pair split_test returns, or False)")
+    return np.searchsorted(kept, train), np.searchsorted(kept, test)
 
 
 def _length(X: Any) -> int:

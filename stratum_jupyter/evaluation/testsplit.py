@@ -26,19 +26,28 @@ def split_test(n_rows: int, fraction: float, *, task: str, y: Any = None,
 
     ``time_ordered``: the last rows (in the order given), whatever the task; else with
     ``groups``: ``GroupShuffleSplit``; else for classification with ``y``:
-    ``StratifiedShuffleSplit``; else ``ShuffleSplit`` (all with ``random_state``).
+    ``StratifiedShuffleSplit``; else ``ShuffleSplit`` (all with ``random_state``). Rows
+    whose label in ``y`` is missing (NaN, None) are in neither part, as the evaluation
+    leaves them out: the split of a table is that of its labelled rows.
 
     Raises :class:`DataError` (field ``evaluation.test``) when ``fraction`` is not in
     (0, 1), either part would be empty (too few rows or groups), or for classification a
     class of ``y`` is absent from one part (naming the classes)."""
     import numpy as np
+    import pandas as pd
 
     if isinstance(fraction, bool) or not isinstance(fraction, int | float) \
             or not 0 < fraction < 1:
         raise DataError([SpecIssue(PATH, f"{fraction!r} is not a fraction of the rows",
                                    value=fraction, allowed="a number in (0, 1), e.g. 0.2")])
+    rows = np.arange(n_rows)
+    if y is not None:  # the labelled rows
+        y = np.asarray(y, dtype=object) if not hasattr(y, "isna") else y.to_numpy()
+        labelled = ~np.asarray(pd.isna(y), dtype=bool).reshape(len(y), -1).any(axis=1)
+        rows, y = rows[labelled], y[labelled]
+        groups = None if groups is None else np.asarray(groups)[labelled]
     units, what = (len(np.unique(np.asarray(groups))), "groups") if groups is not None \
-        and not time_ordered else (n_rows, "rows")
+        and not time_ordered else (len(rows), "rows")
     n_test = math.ceil(fraction * units)
     if n_test < 1 or units - n_test < 1:
         raise DataError([SpecIssue(PATH, f"holding out {fraction} of {units} {what} leaves "
@@ -46,10 +55,10 @@ def split_test(n_rows: int, fraction: float, *, task: str, y: Any = None,
                                    value=fraction,
                                    allowed=f"more {what}, or a fraction that leaves both "
                                            "parts at least one")])
-    train, test = _split(n_rows, fraction, task, y, groups, time_ordered, random_state)
+    train, test = _split(len(rows), fraction, task, y, groups, time_ordered, random_state)
     if task == "classification" and y is not None:
-        _check_classes(np.asarray(y), train, test, fraction)
-    return np.sort(train), np.sort(test)
+        _check_classes(y, train, test, fraction)
+    return np.sort(rows[train]), np.sort(rows[test])
 
 
 def describe(fraction: float, *, task: str, y: Any = None, groups: Any = None,
