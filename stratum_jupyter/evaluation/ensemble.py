@@ -176,9 +176,11 @@ def _stack(client: Any, plan: EvaluationPlan, graph: Any, members: list[ConfigRe
     assert settings is not None
     methods = [et.stack_method(plan.task, r.config.pipeline) for r in members]
     template, cv = plan.ensemble_template, settings.cv
-    final = final_estimator(settings) or default_final(plan.task)
+    # (``is None``, not ``or``: a forest as final estimator has a length, 0 unfitted)
+    final = final_estimator(settings) if template is None else template.final_estimator
+    final = default_final(plan.task) if final is None else final
     if template is not None:
-        final, cv = template.final_estimator or default_final(plan.task), template.cv or 5
+        cv = template.cv or 5
     from sklearn.base import clone
 
     from .seeding import seeded

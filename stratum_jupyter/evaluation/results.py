@@ -251,9 +251,9 @@ class EvaluationResult:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for ``--json``: the leaderboard, the best configuration, failures."""
-        import json
-
-        board = json.loads(self.leaderboard_for_csv().to_json(orient="records"))
+        frame = self.leaderboard_for_csv()
+        # Scores as they are (to_json would round them to 10 digits); NaN as None (null).
+        board = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
         return {
             "task": self.task, "metrics": self.metrics, "select_by": self.select_by,
             "n_folds": self.n_folds, "splitter": self.splitter,
