@@ -20,9 +20,12 @@ PATH = ("evaluation", "test")
 def split_test(n_rows: int, fraction: float, *, task: str, y: Any = None,
                groups: Any = None, time_ordered: bool = False,
                random_state: int | None = None) -> tuple[Any, Any]:
-    """``(train_idx, test_idx)``: sorted NumPy arrays of row positions in ``range(n_rows)``,
-    the test part about ``fraction`` (in (0, 1)) of the rows: ``ceil(fraction * n_rows)``
-    rows, as scikit-learn counts; with ``groups`` (one label per row), of the groups.
+    """``(train_idx, test_idx)``: NumPy arrays of row positions in ``range(n_rows)``, the
+    test part about ``fraction`` (in (0, 1)) of the rows: ``ceil(fraction * n_rows)`` rows,
+    as scikit-learn counts; with ``groups`` (one label per row), of the groups. In the
+    splitter's order, so ``train_test_split(X, y, test_size=fraction, stratify=y,
+    random_state=random_state)`` (no ``stratify`` but for classification) gives the same
+    parts, their rows in the same order.
 
     ``time_ordered``: the last rows (in the order given), whatever the task; else with
     ``groups``: ``GroupShuffleSplit``; else for classification with ``y``:
@@ -58,7 +61,7 @@ def split_test(n_rows: int, fraction: float, *, task: str, y: Any = None,
     train, test = _split(len(rows), fraction, task, y, groups, time_ordered, random_state)
     if task == "classification" and y is not None:
         _check_classes(y, train, test, fraction)
-    return np.sort(rows[train]), np.sort(rows[test])
+    return rows[train], rows[test]
 
 
 def describe(fraction: float, *, task: str, y: Any = None, groups: Any = None,
@@ -105,7 +108,7 @@ def _check_classes(y: Any, train: Any, test: Any, fraction: float) -> None:
     import numpy as np
 
     classes = np.unique(y)
-    for side, rows in (("test part", test), ("rest (the rows trained on)", train)):
+    for side, rows in (("rest (the rows trained on)", train), ("test part", test)):
         missing = np.setdiff1d(classes, np.unique(y[rows]))
         if missing.size:
             names = ", ".join(repr(c.item() if hasattr(c, "item") else c) for c in missing)
