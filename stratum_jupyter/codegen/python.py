@@ -162,8 +162,9 @@ def _held_out_code(spec: PipelineSpec, imports: dict[str, set[str]]) -> str:
     imports["stratum_jupyter.evaluation.testsplit"] = {"split_test"}
     stratified = ", y=y" if spec.task == "classification" else ""
     return "\n".join([
-        "# The held-out test part (evaluation.test), taken out before the folds are made:",
-        "# kept out of every choice; the best is refitted on the rest and scored once on it.",
+        "# The held-out test part (evaluation.test), taken out before the folds are",
+        "# made and kept out of every choice: the best, refitted on the rest, is scored",
+        "# once on it.",
         "held_out = split_test(",
         f"    len(X), test, task={literal(spec.task)}{stratified}, random_state=random_state",
         ")"])

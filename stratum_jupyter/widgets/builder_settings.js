@@ -34,6 +34,8 @@ function splitFields(v, ev, cat) {
     field(v, "cv folds", "evaluation.cv", ev.cv, (x) => { ev.cv = x; }, { placeholder: "5", size: 4 }),
     field(v, "or holdout", "evaluation.holdout", ev.holdout, (x) => { ev.holdout = x; },
           { placeholder: "0.2", size: 5 }),
+    field(v, "held-out test", "evaluation.test", ev.test, (x) => { ev.test = x; },
+          { placeholder: "none", size: 5 }),
     field(v, "random_state", "evaluation.random_state", ev.random_state,
           (x) => { ev.random_state = x; }, { placeholder: "None", size: 6 }),
     labelled("search", "evaluation.search", search),
