@@ -170,7 +170,32 @@ def splitter_section(spec: PipelineSpec) -> Section:
         cls = "StratifiedKFold" if classification else "KFold"
         body = (f"folds = {cls}(\n    n_splits=cv,\n    shuffle=random_state is not None,\n"
                 "    random_state=random_state,\n)")
-    return Section(body, {"sklearn.model_selection": {cls}})
+    imports = {"sklearn.model_selection": {cls}}
+    if ev.test is not None:
+        body = _held_out_code(spec, imports) + "\n" + body
+    return Section(body, imports)
+
+
+def _held_out_code(spec: PipelineSpec, imports: dict[str, set[str]]) -> str:
+    """``held_out = split_test(...)``: the rows evaluation.test holds out, as the
+    evaluation splits them (the same function), handed to ``evaluate(test=held_out)``."""
+    imports["stratum_jupyter.evaluation.testsplit"] = {"split_test"}
+    how = [f"task={literal(spec.task)}"]
+    if spec.task == "classification":
+        how.append("y=y")
+    if spec.data is not None and spec.data.groups:
+        how.append("groups=groups")
+    setting = splitter_of(spec.evaluation.cv)
+    if setting is not None and setting[0] == "TimeSeriesSplit":
+        how.append("time_ordered=True")
+    return "\n".join([
+        "# The held-out test part (evaluation.test), taken out before the folds are",
+        "# made and kept out of every choice: the best, refitted on the rest, is scored",
+        "# once on it.",
+        "held_out = split_test(",
+        f"    len(X), test, {', '.join(how)},",
+        "    random_state=random_state,",
+        ")"])
 
 
 def parameters_source(spec: PipelineSpec, out_dir: str) -> str:
@@ -180,6 +205,8 @@ def parameters_source(spec: PipelineSpec, out_dir: str) -> str:
     if ev.holdout is None and isinstance(ev.cv, int):
         lines.append(f"cv = {ev.cv}")
     lines.append(f"random_state = {literal(ev.random_state)}")
+    if ev.test is not None:
+        lines.append(f"test = {literal(ev.test)}")
     if spec.data is not None and split_source(spec.data.source)[0] != "sklearn":
         lines.append(f"data_path = {literal(split_source(spec.data.source)[1])}")
     if _random_candidates(spec):
@@ -201,7 +228,8 @@ def evaluation_section(spec: PipelineSpec) -> Section:
         "",
         "# Every candidate on the same folds, on a Dask cluster (the current Client,",
         "# STRATUM_SCHEDULER, or a local one started once): steps the candidates share are",
-        "# fitted once per fold. The spec supplies the task and each candidate's search.",
+        "# fitted once per fold. The spec supplies the task and each candidate's search;",
+        "# random_state seeds the folds and every estimator that leaves its own unset.",
         "result = evaluate(",
         "    candidates,",
         "    X,",
@@ -216,6 +244,8 @@ def evaluation_section(spec: PipelineSpec) -> Section:
         lines.append("    n_iter=n_iter,")
     if spec.data is not None and spec.data.groups:
         lines.append("    groups=groups,")
+    if spec.evaluation.test is not None:
+        lines.append("    test=held_out,")
     imports: dict[str, set[str]] = {"stratum_jupyter": {"evaluate"}}
     if spec.evaluation.ensemble is not None:
         lines[3:3] = ensemble_lines(spec, imports)
@@ -261,6 +291,9 @@ def save_section(spec: PipelineSpec) -> Section:
         'print(f"best: {best.candidate} {best.params} ({select_by} = {score:.4f})")',
         'print(f"saved to {best_dir}")',
     ])
+    if spec.evaluation.test is not None:
+        body += ("\n# The best, refitted on the rest, on the held-out rows (never used to choose)."
+                 '\nprint(f"held-out test {select_by} = {result.test[\'scores\'][select_by]:.4f}")')
     return Section(body, {"pathlib": {"Path"}})
 
 

@@ -66,14 +66,20 @@ def _rows(board: Any, metrics: list[str], limit: int) -> list[dict[str, Any]]:
     rows = []
     for rec in board.head(limit).to_dict(orient="records"):
         failed = rec["status"] != "ok"
-        scores = [f"{_fmt(rec[m])} ± {_fmt(rec[f'{m}_std'])}" if not failed else "-"
-                  for m in metrics]
+        scores = [f"{_fmt(rec[m])} ± {_fmt(rec[f'{m}_std'])}" + _test_score(rec, m)
+                  if not failed else "-" for m in metrics]
         rows.append({"rank": _fmt(rec["rank"]) if not failed else "-",
                      "candidate": rec["candidate"], "params": _described(rec),
                      "scores": scores, "fit": _fmt(rec["fit_time"]), "failed": failed,
                      "status": rec["status"], "error": rec["error"],
                      "notes": rec.get("notes") or ""})
     return rows
+
+
+def _test_score(rec: dict[str, Any], metric: str) -> str:
+    """The held-out score beside the mean over the folds (the selected model's row)."""
+    value = rec.get(f"test_{metric}")
+    return "" if value is None or math.isnan(value) else f" (held-out test {_fmt(value)})"
 
 
 def render_table(board: Any, metrics: list[str], select_by: str, *, title: str = "",
@@ -102,6 +108,10 @@ def _summary(result: EvaluationResult) -> str:
     if result.best is not None:
         parts.append(f"best: {result.best.candidate} {_params(result.best.params)} "
                      f"({result.select_by} {result.best.metrics['mean'][result.select_by]:.4f})")
+    if result.test.get("scores"):
+        scores = ", ".join(f"{m} {_fmt(v)}" for m, v in result.test["scores"].items())
+        parts.append(f"held-out test score of the best, refitted on the rest (test_* "
+                     f"columns; {result.test['rows']} rows never used to choose): {scores}")
     return "; ".join(parts)
 
 
@@ -115,7 +125,8 @@ def leaderboard_html(result: EvaluationResult) -> str:
 def leaderboard_text(result: EvaluationResult) -> str:
     board = result.leaderboard
     cols = ["rank", "candidate", "params", *[c for m in result.metrics
-                                              for c in (m, f"{m}_std")], "fit_time", "status"]
+                                              for c in (m, f"{m}_std", f"test_{m}")
+                                              if c in board.columns], "fit_time", "status"]
     shown = board[cols].copy()
     shown["params"] = [_described(rec) for rec in board.to_dict(orient="records")]
     lines = [f"EvaluationResult: {result.task}, ranked by {result.select_by}",

@@ -107,9 +107,12 @@ def evaluate_ensemble(client: Any, plan: EvaluationPlan, graph: Any,
     settings = plan.ensemble
     assert settings is not None
     members = members_of(results, plan.select_by, plan.n_folds, settings)
+    from .seeding import seeded
+
+    made = ensemble_estimator(plan.task, settings, members, plan.ensemble_template) \
+        if members else None
     config = Config(len(results), f"ensemble ({settings.method.replace('_', ' ')})", {},
-                    ensemble_estimator(plan.task, settings, members, plan.ensemble_template)
-                    if members else None,
+                    seeded(made, plan.random_state),
                     tuple(r.config.label for r in members))
     res = ConfigResult(config)
     problem = _problem(plan.task, settings, members)
@@ -173,9 +176,16 @@ def _stack(client: Any, plan: EvaluationPlan, graph: Any, members: list[ConfigRe
     assert settings is not None
     methods = [et.stack_method(plan.task, r.config.pipeline) for r in members]
     template, cv = plan.ensemble_template, settings.cv
-    final = final_estimator(settings) or default_final(plan.task)
+    # (``is None``, not ``or``: a forest as final estimator has a length, 0 unfitted)
+    final = final_estimator(settings) if template is None else template.final_estimator
+    final = default_final(plan.task) if final is None else final
     if template is not None:
-        final, cv = template.final_estimator or default_final(plan.task), template.cv or 5
+        cv = template.cv or 5
+    from sklearn.base import clone
+
+    from .seeding import seeded
+
+    final = seeded(clone(final), plan.random_state)  # as in the refitted ensemble
     if graph is None:  # every fold task ran in this process: so do these
         return [et.stack_fold([et.inner_predictions(plan.X, plan.y, plan.folds[fold], plan.task,
                                                     r.config.pipeline, method, cv)

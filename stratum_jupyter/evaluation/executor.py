@@ -101,7 +101,8 @@ class Executor:
         return EvaluationResult(
             results=self.results, metrics=list(p.metrics), select_by=p.select_by,
             task=p.task, n_folds=p.n_folds, splitter=p.splitter, spec=p.spec, best=best,
-            failures=self.failures, X=p.X, y=p.y, timing=timing, cluster=self.cluster)
+            failures=self.failures, X=p.X, y=p.y, timing=timing, cluster=self.cluster,
+            test=self._test(best))
 
     def _start(self) -> list[tuple[int, int]]:
         """Every (configuration, fold) task, earlier folds first; the progress is told."""
@@ -253,6 +254,21 @@ class Executor:
             return None
         model, fit_time = value
         return Best.of(res, list(self.plan.metrics), model, fit_time)
+
+    def _test(self, best: Best | None) -> dict[str, Any]:
+        """The held-out part (``evaluation.test``): its rows, how it was split and, once a
+        model was selected, that model (refitted on the rest) scored once on it with every
+        metric, here (a few rows: one prediction per metric); ``{}`` without one."""
+        test = self.plan.test
+        if test is None:
+            return {}
+        out: dict[str, Any] = {"rows": test.rows, "split": test.how, "scores": {},
+                               "notes": {}}
+        if best is not None:
+            runner = tasks.runner_for(planning.library_of(best.model))
+            out["scores"], out["notes"] = runner.score_each(
+                best.model, dict(self.plan.scorers), test.X, test.y)
+        return out
 
     def _timing(self, wall: float, cv_wall: float) -> dict[str, Any]:
         graph_plan, n_folds = self.plan.graph, self.plan.n_folds

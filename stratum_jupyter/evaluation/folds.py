@@ -101,3 +101,11 @@ def fold_notes(splitter: Any, X: Any, order_by: str | None = None) -> list[str]:
     return [f"the rows are dated ({column!r}) and scored on {how} ({describe(splitter)}); "
             f"to score forecasts of later rows, use evaluation.cv: {{TimeSeriesSplit: "
             f"{{n_splits: 5}}}} with data.order_by: {column}"]
+
+
+def time_ordered(splitter: Any) -> bool:
+    """Whether ``splitter`` tests on rows after those it trains on (``TimeSeriesSplit``):
+    a held-out test part is then the last rows, as the folds' test parts are."""
+    from sklearn.model_selection import TimeSeriesSplit
+
+    return isinstance(splitter, TimeSeriesSplit)

@@ -142,9 +142,13 @@ def candidates_from_mapping(candidates: Mapping[str, Any], *, search: Any = "gri
 
 def expand(sources: Sequence[CandidateSource], random_state: int | None = None
            ) -> list[Config]:
-    """Every configuration, candidate by candidate, in scikit-learn's grid order."""
+    """Every configuration, candidate by candidate, in scikit-learn's grid order; with a
+    ``random_state``, every estimator that leaves its own unset is seeded with it
+    (:func:`.seeding.seeded`) and random search draws with it too."""
     from sklearn.base import clone
     from sklearn.model_selection import ParameterGrid, ParameterSampler
+
+    from .seeding import seeded
 
     configs: list[Config] = []
     for source in sources:
@@ -162,7 +166,8 @@ def expand(sources: Sequence[CandidateSource], random_state: int | None = None
             raise EvaluationError(f"grid of candidate {source.name!r}: {exc}") from None
         for params in choices:
             try:
-                pipeline = clone(source.pipeline).set_params(**params)
+                # Seeded before the grid's values: a grid of seeds keeps its own.
+                pipeline = seeded(clone(source.pipeline), random_state).set_params(**params)
             except ValueError as exc:
                 raise EvaluationError(f"grid of candidate {source.name!r}: {exc}") from None
             configs.append(Config(len(configs), source.name, dict(params), pipeline))

@@ -156,6 +156,20 @@ def leaderboard_frame(results: list[ConfigResult], metrics: list[str], select_by
     return frame[columns]
 
 
+def with_test_scores(frame: Any, metrics: list[str], scores: dict[str, float] | None
+                     ) -> Any:
+    """``frame`` with a ``test_<metric>`` column beside each metric's ``_std`` when there
+    are held-out ``scores``: the selected model's (the first row's), NaN on the others."""
+    if not scores or not len(frame):
+        return frame
+    for metric in reversed(metrics):
+        where = frame.columns.get_loc(f"{metric}_std") + 1
+        column = [math.nan] * len(frame)
+        column[0] = scores.get(metric, math.nan)
+        frame.insert(where, f"test_{metric}", column)
+    return frame
+
+
 @dataclass(frozen=True)
 class EvaluationResult:
     """The outcome of :func:`stratum_jupyter.evaluate`, complete when built.
@@ -182,10 +196,14 @@ class EvaluationResult:
     timing: dict[str, Any] = field(default_factory=dict)
     cluster: dict[str, Any] = field(default_factory=dict)
     tracking: dict[str, Any] = field(default_factory=dict)  # MLflow's runs (tracking.py)
+    # The held-out part (evaluation.test): {"rows", "split", "scores": {metric: value},
+    # "notes": {metric: why NaN}}; {} without one. X and y are then the rest.
+    test: dict[str, Any] = field(default_factory=dict)
 
     @functools.cached_property
     def leaderboard(self) -> Any:
-        return leaderboard_frame(self.results, self.metrics, self.select_by)
+        frame = leaderboard_frame(self.results, self.metrics, self.select_by)
+        return with_test_scores(frame, self.metrics, self.test.get("scores"))
 
     @property
     def fold_scores(self) -> Any:
@@ -221,6 +239,7 @@ class EvaluationResult:
             leaderboard=self.leaderboard_for_csv(),
             extra={"cv": {"splitter": self.splitter, "n_folds": self.n_folds},
                    "evaluation": dict(self.timing),
+                   **({"test": dict(self.test)} if self.test else {}),
                    **({"ensemble": {"members": list(self.best.members)}}
                       if self.best.members else {})},
         )
@@ -232,9 +251,9 @@ class EvaluationResult:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for ``--json``: the leaderboard, the best configuration, failures."""
-        import json
-
-        board = json.loads(self.leaderboard_for_csv().to_json(orient="records"))
+        frame = self.leaderboard_for_csv()
+        # Scores as they are (to_json would round them to 10 digits); NaN as None (null).
+        board = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
         return {
             "task": self.task, "metrics": self.metrics, "select_by": self.select_by,
             "n_folds": self.n_folds, "splitter": self.splitter,
@@ -248,6 +267,7 @@ class EvaluationResult:
                           "traceback": f.traceback} for f in self.failures],
             "timing": self.timing, "cluster": self.cluster,
             **({"tracking": self.tracking} if self.tracking else {}),
+            **({"test": self.test} if self.test else {}),
         }
 
     def __repr__(self) -> str:

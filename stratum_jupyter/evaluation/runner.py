@@ -49,6 +49,7 @@ def evaluate(
     n_iter: int | Mapping[str, int] | None = None,
     refit: bool = True,
     ensemble: Any = None,
+    test: Any = None,
     mlflow: str | bool | None = None,
     adapt: tuple[int, int] | None = None,
     out: str | Path | None = None,
@@ -70,7 +71,11 @@ def evaluate(
     are in. ``ensemble``: settings of ``evaluation.ensemble`` (a mapping, a method name,
     False: none; default: the spec's). ``mlflow``: also log to MLflow (a tracking URI,
     True: a file store ``./mlruns``; see :mod:`.tracking`): the runs are in
-    ``result.tracking``; the output says where.
+    ``result.tracking``; the output says where. ``test``: the held-out part, as
+    ``evaluation.test`` (a fraction in (0, 1); the ``(train_rows, test_rows)`` positions
+    of a split made already, as :func:`.testsplit.split_test` returns; False: none;
+    default: the spec's): kept out of the folds and of every choice, the best refitted on
+    the rest and scored once on it (``result.test``, ``test_<metric>`` columns).
 
     Raises ``SpecError`` for an invalid spec or metrics that do not fit the data
     (``MetricError``) and :class:`EvaluationError` for input that cannot be evaluated
@@ -80,7 +85,8 @@ def evaluate(
     """
     options = Options(spec=spec, task=task, metrics=metrics, select_by=select_by, cv=cv,
                       random_state=random_state, search=search, n_iter=n_iter, refit=refit,
-                      pos_label=pos_label, ensemble=ensemble, groups=groups, order_by=order_by)
+                      pos_label=pos_label, ensemble=ensemble, groups=groups, order_by=order_by,
+                      test=test)
     plan = prepare(spec_or_candidates, X, y, options)
     progress = make_progress(display)
     result = _execute(plan, progress, client, scheduler, adapt, on_result)

@@ -1,7 +1,8 @@
 """Experiment tracking in MLflow, opt-in (``mlflow=`` / ``--mlflow [URI]``).
 
 One parent run per evaluation (the spec as an artifact, the evaluation's settings as
-parameters, the best configuration's mean scores as metrics), one nested run per
+parameters, the best configuration's mean scores as metrics, and its held-out scores as
+``test_<metric>`` with ``evaluation.test``), one nested run per
 configuration (its parameters, or an ensemble's members; every metric's mean and standard
 deviation under the leaderboard's names, and its value on each fold as ``<metric>_fold``
 with the fold as the step), and the best model logged with its signature and an input
@@ -102,6 +103,9 @@ def _log_parent(mlflow: Any, result: EvaluationResult) -> None:
     if result.best is not None:
         mlflow.set_tag("best", result.best.candidate)
         mlflow.log_metrics(_finite(result.best.metrics["mean"]))
+    if result.test:  # the held-out part (evaluation.test): the selected model, scored once
+        mlflow.log_params({"test_rows": result.test["rows"], "test_split": result.test["split"]})
+        mlflow.log_metrics(_finite({f"test_{m}": v for m, v in result.test["scores"].items()}))
 
 
 def _key(name: str) -> str:

@@ -159,7 +159,14 @@ class EvaluationSpec(_Model):
         None, description="The positive class of a binary target, for f1, precision, recall "
                           "and average_precision (default: 1 when it is a label, else the "
                           "second of the sorted labels).")
-    random_state: int | None = Field(None, ge=0, le=2**32 - 1)
+    test: float | None = Field(
+        None, gt=0, lt=1, description="Fraction held out before the folds are made, kept out "
+                                      "of every choice; the selected model is refitted on the "
+                                      "rest and scored once on it.")
+    random_state: int | None = Field(
+        None, ge=0, le=2**32 - 1, description="Seeds the folds, the held-out split, random "
+                                              "search and every estimator that leaves its "
+                                              "random_state unset.")
     search: Search = Field("grid", description="grid: every combination; random: n_iter draws.")
     n_iter: int | None = Field(None, ge=1, description="Draws per candidate for search: random.")
     ensemble: EnsembleSpec | None = Field(

@@ -32,6 +32,8 @@ function splitFields(v, ev, cat) {
     onchange: (e) => { ev.search = e.target.value; commit(v, false); } },
     options(cat.searches.length ? cat.searches : [ev.search], ev.search));
   return [
+    field(v, "held-out test", "evaluation.test", ev.test, (x) => { ev.test = x; },
+          { placeholder: "none", size: 5 }),
     field(v, "random_state", "evaluation.random_state", ev.random_state,
           (x) => { ev.random_state = x; }, { placeholder: "None", size: 6 }),
     labelled("search", "evaluation.search", search),

@@ -20,7 +20,7 @@ from ..spec.io import parse_text
 Form = dict[str, Any]
 
 _PLAIN = re.compile(r"[\w.+-]+( [\w.+-]+)*")
-EVALUATION_TEXT_FIELDS = ("cv", "holdout", "random_state", "n_iter")
+EVALUATION_TEXT_FIELDS = ("cv", "holdout", "test", "random_state", "n_iter")
 # The spec fields the form edits, at each level. Everything else a spec holds (column-wise
 # preprocessing, a data source's read options, pos_label, a candidate's own search...) is
 # kept under the level's KEPT key as it was and written back unchanged: editing a spec in
@@ -42,7 +42,7 @@ def empty_form(task: str = "classification") -> Form:
         "name": "",
         "task": task,
         "data": empty_data(),
-        "evaluation": {"cv": "5", "holdout": "", "metrics": [], "select_by": "",
+        "evaluation": {"cv": "5", "holdout": "", "test": "", "metrics": [], "select_by": "",
                        "random_state": "0", "search": "grid", "n_iter": "",
                        "splitter": "", "splitter_params": {}, **_ensemble_form(None)},
         "candidates": [{"name": "candidate_1", "steps": []}],
