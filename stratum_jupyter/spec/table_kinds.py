@@ -9,6 +9,7 @@ schema then lacks them, so a served model never asks for a row number.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DataError, SpecIssue
@@ -112,3 +113,27 @@ def check_steps_fit_table(spec: PipelineSpec, X: Any) -> None:
 def of_kinds(kinds: dict[str, ColumnKind]) -> list[str]:
     """The columns that are not numbers (text, categories)."""
     return [name for name, kind in kinds.items() if kind.kind in _NOT_NUMBERS]
+
+
+def select_issues(rule: Mapping[str, Any], path: tuple[Any, ...]) -> Iterator[SpecIssue]:
+    """A column rule's ``select`` fits its first step: a text vectorizer takes one column
+    by its name (a string: 1-D); any other step a table (a list of names or a selector)."""
+    from .model import SELECTORS
+
+    select, steps = rule.get("select"), rule.get("steps") or []
+    first = steps[0] if isinstance(steps, list) and steps else None
+    first = next(iter(first), None) if isinstance(first, dict) else first
+    one_column = isinstance(select, str) and select not in SELECTORS
+    if first in TEXT_VECTORIZERS and not one_column:
+        shown = select[0] if isinstance(select, list) and len(select) == 1 else "<column name>"
+        yield SpecIssue((*path, "select"), (
+            f"{first} takes one text column (1-D), but select: {select!r} hands it a table "
+            f"(2-D), whose column names it would read as its documents; write select: {shown}"
+            " (one column's name as a string), one rule per text column"),
+            value=select, allowed="one column's name")
+    elif one_column and first not in TEXT_VECTORIZERS:
+        yield SpecIssue((*path, "select"), (
+            f"select: {select!r} hands the column {select!r} alone, 1-D, which only a text "
+            f"vectorizer ({', '.join(TEXT_VECTORIZERS)}) takes; write select: [{select}] for "
+            f"a table of that column, or one of {', '.join(SELECTORS)}"),
+            value=select, allowed=f"a list of column names or {', '.join(SELECTORS)}")
