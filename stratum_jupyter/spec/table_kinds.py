@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DataError, SpecIssue
+from ..suggest import close_matches
 
 if TYPE_CHECKING:
     from ..catalog.column_kinds import ColumnKind
@@ -136,4 +137,5 @@ def select_issues(rule: Mapping[str, Any], path: tuple[Any, ...]) -> Iterator[Sp
             f"select: {select!r} hands the column {select!r} alone, 1-D, which only a text "
             f"vectorizer ({', '.join(TEXT_VECTORIZERS)}) takes; write select: [{select}] for "
             f"a table of that column, or one of {', '.join(SELECTORS)}"),
-            value=select, allowed=f"a list of column names or {', '.join(SELECTORS)}")
+            value=select, allowed=f"a list of column names or {', '.join(SELECTORS)}",
+            suggestions=close_matches(select, SELECTORS))
