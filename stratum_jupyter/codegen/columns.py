@@ -35,7 +35,7 @@ _KINDS_COMMENT = """\
 # What each column holds, decided as stratum's evaluation decides it: identifiers
 # (row numbers, a CSV file's index, codes unique per row) are left out of X, so
 # that the model never needs them; free text is vectorised, one column at a time
-# (a text vectorizer takes one column, 1-D)."""
+# (a text vectorizer takes one column, 1-D). Columns the spec names are kept."""
 _DATES_COMMENT = """\
 # Datetime columns are split into numeric parts (year, month, day, hour when times
 # occur, weekday, seconds since 1970) by stratum_jupyter's DatetimeFeatures, then
@@ -122,8 +122,9 @@ def kinds_code(spec: PipelineSpec, imports: dict[str, set[str]]) -> list[str]:
     imports.setdefault("pandas", set())
     imports["stratum_jupyter.catalog.column_kinds"] = {"column_kinds", "of_kind"}
     kept = sorted(kept_columns(spec))
-    args = f"X, keep={render(kept, width=WIDTH - 30)}" if kept else "X"
-    return [_KINDS_COMMENT,
+    keep = [f"kept_columns = {render(kept, width=WIDTH - 15)}"] if kept else []
+    args = "X, keep=kept_columns" if kept else "X"
+    return [_KINDS_COMMENT, *keep,
             f"kinds = column_kinds({args}) if isinstance(X, pd.DataFrame) else {{}}",
             'X = X.drop(columns=of_kind(kinds, "identifier")) if kinds else X',
             'text_columns = of_kind(kinds, "text")',

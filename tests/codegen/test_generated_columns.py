@@ -51,7 +51,7 @@ def test_generated_code_leaves_out_identifiers_and_vectorises_text_as_the_evalua
     spec = _spec(path)
     sections = [data_section(spec), candidates_section(spec)]
     source = "\n\n".join([render_imports(*sections), *(s.body for s in sections)])
-    assert 'kinds = column_kinds(X, keep=["genre"])' in source
+    assert 'kept_columns = ["genre"]\nkinds = column_kinds(X, keep=kept_columns)' in source
     assert '*[(f"text-{c}", text_vectorizer, c) for c in text_columns]' in source
     space = {"data_path": str(path)}
     exec(compile(source, "generated", "exec"), space)
