@@ -8,8 +8,10 @@ A column's kind is one of :data:`KINDS`:
 - ``identifier``: unique per row, so it names rows instead of describing them, and a model
   would learn nothing from it (or something that moves with the row order): a header
   ``Unnamed: N`` (a CSV file written with its index), a duplicated header that pandas
-  renamed (``x.1`` beside ``x``), integers that are a sequence (every value once, no gap:
-  row numbers), or short text with as many distinct values as rows. Needs
+  renamed (``x.1`` beside ``x``), integers that are a sequence (every value once, no gap)
+  under a header that names row numbers or keys (``id``, ``row_id``, ``PassengerId``,
+  ``index``, ``No.``; a sequence named otherwise may be a time step, which is a feature), or
+  short text with as many distinct values as rows. Needs
   :data:`MIN_ROWS` rows for the last two (a tiny table is unique by chance);
 - ``text``: free text: many distinct (more than :data:`MAX_CATEGORIES`, at least half the
   rows) values of :data:`TEXT_WORDS` words or more on average, none missing (scikit-learn's
@@ -37,6 +39,9 @@ MIN_ROWS = 20  # fewer rows: a column unique per row may be so by chance
 TEXT_WORDS = 3.0  # mean words per value from which distinct values are free text
 _SAMPLE = 2000  # distinct values whose words are counted (enough to tell sentences)
 _UNNAMED = re.compile(r"Unnamed: \d+")
+# Headers of row numbers and keys: id, ID, row_id, PassengerId, index, row, No., #, key, ...
+_ID_HEADER = re.compile(r"(?:.*[_\s.-])?(?i:id|ids|idx|index|key|row|row ?(?:no|nr|num|number)"
+                        r"|no\.?|nr\.?|#|record|serial|seq|uuid)|.*[a-z](?:Id|ID)")
 _RENAMED = re.compile(r"(.+)\.(\d+)")
 
 
@@ -78,7 +83,8 @@ def _kind(series: Any, name: str, names: list[str], kept: bool, pd: Any) -> Colu
     if isinstance(dtype, pd.CategoricalDtype):
         return _categories(int(series.nunique()))
     if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype):
-        if not kept and pd.api.types.is_integer_dtype(dtype) and _sequence(series):
+        if not kept and pd.api.types.is_integer_dtype(dtype) and _ID_HEADER.fullmatch(name) \
+                and _sequence(series):
             return ColumnKind("identifier", len(series),
                               "integers numbering the rows (each once, no gap)")
         return ColumnKind("numeric", int(series.nunique()))

@@ -60,9 +60,10 @@ def test_integer_sequences_are_identifiers(values):
 
 
 def test_what_is_not_an_identifier():
-    frame = pd.DataFrame({"gappy": [i * 2 for i in range(ROWS)],  # distinct, not a run
-                          "small": [0, 1, 2, 3, 4]  * (ROWS // 5),
-                          "float_run": [float(i) for i in range(ROWS)]})
+    frame = pd.DataFrame({"id": [i * 2 for i in range(ROWS)],  # distinct, not a run
+                          "row": [0, 1, 2, 3, 4] * (ROWS // 5),
+                          "index": [float(i) for i in range(ROWS)],
+                          "t": range(ROWS)})  # a time step: a feature
     assert set(_kinds(frame).values()) == {"numeric"}
     tiny = pd.DataFrame({"row": range(10), "code": [f"A{i}" for i in range(10)]})
     assert _kinds(tiny) == {"row": "numeric", "code": "categorical"}  # too few rows to tell
@@ -83,13 +84,13 @@ def test_headers_pandas_made_name_identifiers():
 
 def test_unique_short_codes_are_identifiers_and_keep_makes_them_features():
     frame = pd.DataFrame({"code": [f"C-{i:05d}" for i in range(ROWS)],
-                          "row": range(ROWS), "Unnamed: 0": range(ROWS)})
-    assert _kinds(frame) == {"code": "identifier", "row": "identifier",
+                          "PassengerId": range(ROWS), "Unnamed: 0": range(ROWS)})
+    assert _kinds(frame) == {"code": "identifier", "PassengerId": "identifier",
                              "Unnamed: 0": "identifier"}
-    assert _kinds(frame, keep=["code", "row", "Unnamed: 0"]) == {
-        "code": "high_cardinality", "row": "numeric", "Unnamed: 0": "numeric"}
+    assert _kinds(frame, keep=["code", "PassengerId", "Unnamed: 0"]) == {
+        "code": "high_cardinality", "PassengerId": "numeric", "Unnamed: 0": "numeric"}
     note = identifier_note(column_kinds(frame))
-    assert "'code'" in note and "'row'" in note and "data.roles: {code: categorical}" in note
+    assert "'code'" in note and "'PassengerId'" in note and "data.roles: {code: categorical}" in note
 
 
 def test_category_columns_are_never_text():

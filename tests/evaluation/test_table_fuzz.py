@@ -172,7 +172,7 @@ def kind_tables(draw: st.DrawFn) -> tuple[pd.DataFrame, bool]:
     """1-4 columns of the kinds above (a header may repeat, as pandas then renames it
     ``x.1``; the file may be written with its index) and a yes/no label."""
     kinds = draw(st.lists(st.sampled_from(COLUMN_KINDS), min_size=1, max_size=4))
-    names = [f"c{i}" for i in range(len(kinds))]
+    names = [f"c{i}_id" if kind == "row_numbers" else f"c{i}" for i, kind in enumerate(kinds)]
     if len(names) > 1 and draw(st.booleans()):
         names[-1] = names[0]  # a duplicated header
     frame = pd.DataFrame({f"__{i}": _kind_column(draw, kind, ROWS)
