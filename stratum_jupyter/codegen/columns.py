@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..catalog import get_catalog
 from ..spec import PipelineSpec
 from ..spec.model import Candidate
 from ..spec.pipeline import (
@@ -19,7 +20,6 @@ from ..spec.pipeline import (
     columns_step,
 )
 from ..spec.table_kinds import kept_columns, uses_auto
-from ..catalog import get_catalog
 from .pyformat import Call, Raw, render
 
 AUTO_NAME = "auto_preprocessing"

@@ -26,12 +26,12 @@ SELECTOR_DTYPES: dict[str, tuple[str, ...]] = {
     "datetime": ("datetime", "datetimetz"),
 }
 DATES_BLOCK = "DatetimeFeatures"  # catalog/dates.py: dates to numeric parts
-# What the log says a step does, where its block's name alone does not say it.
 #: The automatic preprocessing's steps for one free-text column (1-D): scikit-learn's TF-IDF
-#: (docs/spec.md: why not another encoder). sublinear_tf and min_df=2 as in scikit-learn's text examples: rare words
-#: (seen once) are noise, a word's tenth use says less than its first.
+#: (docs/spec.md says why not another encoder); min_df=2 and sublinear_tf as scikit-learn's
+#: text examples have them: a word seen once is noise, its tenth use says less than its first.
 TEXT_STEPS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("TfidfVectorizer", {"min_df": 2, "sublinear_tf": True}),)
+# What the log says a step does, where its block's name alone does not say it.
 _SAYS = {DATES_BLOCK: f"{DATES_BLOCK} (dates split into parts: year, month, day, hour when "
                       "times occur, weekday, seconds since 1970)"}
 

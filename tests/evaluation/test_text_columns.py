@@ -238,6 +238,7 @@ candidates:""").replace("C: [1.0, 10.0]", "C: 10.0")
     y = X.pop("verdict")
     by_hand = make_pipeline(ColumnTransformer([
         ("words", TfidfVectorizer(min_df=2, sublinear_tf=True), "text"),
-        ("movies", TargetEncoder(random_state=0), ["movie_name"])]), LogisticRegression(C=10.0, max_iter=2000))
+        ("movies", TargetEncoder(random_state=0), ["movie_name"])]),
+        LogisticRegression(C=10.0, max_iter=2000))
     theirs = cross_val_score(by_hand, X, y, cv=_folds(), scoring="accuracy").mean()
     assert result.leaderboard.iloc[0]["accuracy"] == pytest.approx(theirs, abs=1e-12)
