@@ -99,14 +99,14 @@ def preprocessing_code(spec: PipelineSpec, imports: dict[str, set[str]]) -> list
         imports.setdefault("pandas.api.types", set()).update({"is_bool_dtype",
                                                               "is_numeric_dtype"})
         dates = may_hold_dates(spec)
-        auto = render(auto_call(dates, imports), width=WIDTH - 4)
+        source = render(auto_call(dates, imports), width=WIDTH - 4)
         lines += [_AUTO_COMMENT + ("\n" + _DATES_COMMENT if dates else ""),
                   text_vectorizer_line(imports),
                   "needs_preprocessing = isinstance(X, pd.DataFrame) and (",
                   "    bool(X.isna().to_numpy().any())",
                   "    or not all(is_numeric_dtype(t) or is_bool_dtype(t) for t in X.dtypes)",
                   ")",
-                  f"{AUTO_NAME} = (\n    {_indent(auto)}\n    if needs_preprocessing\n"
+                  f"{AUTO_NAME} = (\n    {_indent(source)}\n    if needs_preprocessing\n"
                   '    else "passthrough"\n)']
     if not isinstance(spec.preprocessing, str) and any(c.preprocessing is None
                                                       for c in spec.candidates):
@@ -136,8 +136,9 @@ def auto_call(dates: bool, imports: dict[str, set[str]]) -> Call:
     categories named by ``categorical_columns`` and one text group per ``text_columns``
     (:func:`kinds_code` defines both at run time, from the table)."""
     call = columns_call(auto_columns_step(dates), imports)
-    entries = [(name, how, Raw("categorical_columns") if name == "categorical" else which)
-               for name, how, which in call.args[0]]
+    entries: list[Any] = [
+        (name, how, Raw("categorical_columns") if name == "categorical" else which)
+        for name, how, which in call.args[0]]
     entries.append(Raw('*[(f"text-{c}", text_vectorizer, c) for c in text_columns]'))
     return Call(call.func, (entries,), call.kwargs)
 
