@@ -65,7 +65,10 @@ def column_kinds(frame: Any, keep: Iterable[str] = ()) -> dict[str, ColumnKind]:
     kinds = {}
     for i, name in enumerate(names):
         series = frame.iloc[:, i]
-        kind = _kind(series, name, names, name in keep, pd)
+        try:
+            kind = _kind(series, name, names, name in keep, pd)
+        except TypeError:  # unhashable values (lists, dicts): no kind to tell
+            kind = None
         if kind is not None:
             kinds[name] = kind
     return kinds

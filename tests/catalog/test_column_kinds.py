@@ -119,3 +119,8 @@ def test_folded_categories_are_counted_as_one_hot_encoding_folds_them():
 def test_of_kind_keeps_the_table_order():
     frame = pd.DataFrame({"b": ["x y z w"] * 2, "a": [1, 2]})
     assert of_kind(column_kinds(frame), "numeric", "categorical") == ["b", "a"]
+
+
+def test_unhashable_values_have_no_kind():
+    frame = pd.DataFrame({"lists": [[1], [2, 3]] * 15, "x": range(30)})
+    assert _kinds(frame) == {"x": "numeric"}
