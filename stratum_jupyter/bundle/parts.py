@@ -52,6 +52,8 @@ def _takes_columns(cols: Any) -> bool:
 def columns(data: Any, cols: Any) -> Any:
     """The columns ``cols`` of a table or array, as a ColumnTransformer gives them to one of
     its transformers (names, positions, a mask or a slice)."""
+    if isinstance(cols, str) and hasattr(data, "iloc"):
+        return data[cols]  # one column named by a string: 1-D (a text vectorizer's input)
     if hasattr(data, "iloc"):
         names = list(cols) if isinstance(cols, list | tuple) else None
         if names and all(isinstance(c, str) for c in names):

@@ -9,9 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..catalog import get_catalog
 from ..spec import PipelineSpec
 from ..spec.model import Candidate
-from ..spec.pipeline import ColumnsStep, auto_applies, auto_columns_step, columns_step
+from ..spec.pipeline import (
+    TEXT_STEPS,
+    ColumnsStep,
+    auto_applies,
+    auto_columns_step,
+    columns_step,
+)
+from ..spec.table_kinds import kept_columns, uses_auto
 from .pyformat import Call, Raw, render
 
 AUTO_NAME = "auto_preprocessing"
@@ -20,9 +28,14 @@ WIDTH = 84  # generated scripts indent this code by 4 inside main(): stay within
 _AUTO_COMMENT = """\
 # Automatic preprocessing (the spec's preprocessing: auto) for the candidates that
 # name only their estimator, used only when the table has non-numeric columns or
-# missing values: numbers get median imputation and scaling; text and categories
-# get most-frequent imputation and one-hot encoding (at most 20 columns per
-# feature); booleans get one-hot encoding."""
+# missing values: numbers get median imputation and scaling; categories get
+# most-frequent imputation and one-hot encoding (at most 20 columns per feature);
+# booleans get one-hot encoding; each free-text column its own TfidfVectorizer."""
+_KINDS_COMMENT = """\
+# What each column holds, decided as stratum's evaluation decides it: identifiers
+# (row numbers, a CSV file's index, codes unique per row) are left out of X, so
+# that the model never needs them; free text is vectorised, one column at a time
+# (a text vectorizer takes one column, 1-D). Columns the spec names are kept."""
 _DATES_COMMENT = """\
 # Datetime columns are split into numeric parts (year, month, day, hour when times
 # occur, weekday, seconds since 1970) by stratum_jupyter's DatetimeFeatures, then
@@ -80,18 +93,20 @@ def preprocessing_code(spec: PipelineSpec, imports: dict[str, set[str]]) -> list
     auto = [c for c in spec.candidates if spec.preprocessing_for(c) == "auto"
             and auto_applies(c)]
     lines = []
+    if uses_auto(spec) and not known_plain(spec):
+        lines += kinds_code(spec, imports)
     if auto and not known_plain(spec):
-        imports.setdefault("pandas", set())
         imports.setdefault("pandas.api.types", set()).update({"is_bool_dtype",
                                                               "is_numeric_dtype"})
         dates = may_hold_dates(spec)
-        auto = render(columns_call(auto_columns_step(dates), imports), width=WIDTH - 4)
+        source = render(auto_call(dates, imports), width=WIDTH - 4)
         lines += [_AUTO_COMMENT + ("\n" + _DATES_COMMENT if dates else ""),
+                  text_vectorizer_line(imports),
                   "needs_preprocessing = isinstance(X, pd.DataFrame) and (",
                   "    bool(X.isna().to_numpy().any())",
                   "    or not all(is_numeric_dtype(t) or is_bool_dtype(t) for t in X.dtypes)",
                   ")",
-                  f"{AUTO_NAME} = (\n    {_indent(auto)}\n    if needs_preprocessing\n"
+                  f"{AUTO_NAME} = (\n    {_indent(source)}\n    if needs_preprocessing\n"
                   '    else "passthrough"\n)']
     if not isinstance(spec.preprocessing, str) and any(c.preprocessing is None
                                                       for c in spec.candidates):
@@ -99,6 +114,45 @@ def preprocessing_code(spec: PipelineSpec, imports: dict[str, set[str]]) -> list
         lines += ["# Column-wise preprocessing (the spec's column rules).",
                   f"{SPEC_NAME} = {shared}"]
     return lines
+
+
+def kinds_code(spec: PipelineSpec, imports: dict[str, set[str]]) -> list[str]:
+    """``kinds = column_kinds(X, ...)`` (catalog.column_kinds, the evaluation's one
+    decision), identifiers dropped from X, the text and category columns named."""
+    imports.setdefault("pandas", set())
+    imports["stratum_jupyter.catalog.column_kinds"] = {"column_kinds", "of_kind"}
+    kept = sorted(kept_columns(spec))
+    keep = [f"kept_columns = {render(kept, width=WIDTH - 15)}"] if kept else []
+    args = "X, keep=kept_columns" if kept else "X"
+    return [_KINDS_COMMENT, *keep,
+            f"kinds = column_kinds({args}) if isinstance(X, pd.DataFrame) else {{}}",
+            'X = X.drop(columns=of_kind(kinds, "identifier")) if kinds else X',
+            'text_columns = of_kind(kinds, "text")',
+            'categorical_columns = of_kind(kinds, "categorical", "high_cardinality")']
+
+
+def auto_call(dates: bool, imports: dict[str, set[str]]) -> Call:
+    """The automatic preprocessing as source: the groups of :func:`auto_columns_step`, its
+    categories named by ``categorical_columns`` and one text group per ``text_columns``
+    (:func:`kinds_code` defines both at run time, from the table)."""
+    call = columns_call(auto_columns_step(dates), imports)
+    entries: list[Any] = [
+        (name, how, Raw("categorical_columns") if name == "categorical" else which)
+        for name, how, which in call.args[0]]
+    entries.append(Raw('*[(f"text-{c}", text_vectorizer, c) for c in text_columns]'))
+    return Call(call.func, (entries,), call.kwargs)
+
+
+def text_vectorizer_line(imports: dict[str, set[str]]) -> str:
+    """``text_vectorizer = make_pipeline(TfidfVectorizer(...))``: each text column's steps
+    (the ColumnTransformer fits a clone per column)."""
+    imports.setdefault("sklearn.pipeline", set()).add("make_pipeline")
+    steps = []
+    for block_name, params in TEXT_STEPS:
+        block = get_catalog().get(block_name)
+        imports.setdefault(block.module, set()).add(block.name)
+        steps.append(Call(block.name, kwargs=params))
+    return f"text_vectorizer = {render(Call('make_pipeline', args=tuple(steps)), width=WIDTH)}"
 
 
 def preprocessing_entry(spec: PipelineSpec, candidate: Candidate,

@@ -24,7 +24,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ..bundle.parts import locate, parts
+from ..bundle.parts import Blame, locate, parts
 from ..bundle.profile import Profile
 from ..errors import DeployError
 from .service.onnx_input import MISSING_TEXT, onnx_feeds
@@ -145,9 +145,28 @@ def _conversion_problem(part: Any, data: Any) -> str | None:
     return None
 
 
+def text_vectorizers(model: Any, path: tuple[str, ...] = ()) -> list[Blame]:
+    """The text vectorizers inside ``model`` (scikit-learn's ``sklearn.feature_extraction
+    .text``), each with where it is: ``preprocessing > text-review > tfidfvectorizer``."""
+    found = []
+    for name, part, _ in parts(model):
+        if type(part).__module__.startswith("sklearn.feature_extraction.text"):
+            found.append(Blame((*path, name), part, None))
+        found += text_vectorizers(part, (*path, name))
+    return found
+
+
 def to_onnx(model: Any, profile: Profile, frame: Any = None) -> bytes:
     """scikit-learn model -> ONNX bytes; a DeployError naming the step that skl2onnx cannot
-    convert (found on ``frame``, the sample rows, when given)."""
+    convert (found on ``frame``, the sample rows, when given). Text vectorizers are refused
+    before trying: skl2onnx's tokenizer splits words otherwise than scikit-learn's regular
+    expression (the answers would differ) and its string normalizer needs a system locale
+    that edge images often lack."""
+    text = text_vectorizers(model)
+    if text:
+        raise DeployError([f"conversion: {text[0]} is not converted: ONNX's tokenizer splits "
+                           "words otherwise than scikit-learn's text vectorizers, so its "
+                           f"answers would differ ({NONE_HINT})"])
     types = input_types(model, profile)
     ready = onnx_ready(model)
     try:

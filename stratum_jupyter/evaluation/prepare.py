@@ -100,6 +100,8 @@ def prepare(spec_or_candidates: Any, X: Any = None, y: Any = None,
     spec = _spec_of(spec_or_candidates, options)
     labelled = _labelled(options.test, X, y)  # what a split made already counts in
     X, y, data_notes, groups = checked_data(spec, X, y, options)  # read, target checked
+    if spec is not None and not _is_candidates(spec_or_candidates):
+        X, data_notes = _fitted_to_table(spec, X, data_notes)
     sources = _sources(spec_or_candidates, spec, options, X)
     task = options.task or (spec.task if spec is not None else _infer_task(sources))
     metrics, scorers, scoring_notes = _scorers(options, spec, task, y)
@@ -335,19 +337,35 @@ def _sources(obj: Any, spec: PipelineSpec | None, options: Options, X: Any
     return sources
 
 
+def _fitted_to_table(spec: Any, X: Any, notes: list[str]) -> tuple[Any, list[str]]:
+    """The table less its identifier columns (with a note) when the automatic preprocessing
+    is used; candidates whose own steps cannot take the table refused (spec.table_kinds)."""
+    from ..spec.table_kinds import check_steps_fit_table, without_identifiers
+
+    X, more = without_identifiers(spec, X)
+    check_steps_fit_table(spec, X)
+    return X, [*notes, *more]
+
+
 def _preprocessing_notes(spec: Any, X: Any) -> list[str]:
-    """One line per distinct preprocessing the candidates use, saying what it does to X."""
+    """One line per distinct preprocessing the candidates use, saying what it does to X,
+    then what the automatic one does with free text and many categories."""
+    from ..catalog.column_kinds import kind_notes
     from ..spec.pipeline import preprocessing_step
+    from ..spec.table_kinds import table_kinds
 
     notes: dict[str, list[str]] = {}
+    auto = False
     for cand in spec.candidates:
         step = preprocessing_step(spec, cand, X)
         if step is not None:
             how = "auto" if spec.preprocessing_for(cand) == "auto" else "column rules"
+            auto = auto or how == "auto"
             notes.setdefault(f"preprocessing ({how}): {step.describe(X)}", []).append(cand.name)
     every = len(spec.candidates)
-    return [text if len(names) == every else f"{text} (for {', '.join(names)})"
-            for text, names in notes.items()]
+    return [*(text if len(names) == every else f"{text} (for {', '.join(names)})"
+              for text, names in notes.items()),
+            *(kind_notes(table_kinds(spec, X)) if auto else ())]
 
 
 def _infer_task(sources: list[planning.CandidateSource]) -> str:

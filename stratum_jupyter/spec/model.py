@@ -295,11 +295,14 @@ class ColumnRule(_Model):
     name: str | None = Field(None, min_length=1, pattern=r"^[A-Za-z0-9_.-]+$",
                              description="The group's name (default: the selector, or "
                                          "columns<i>).")
+    # A string is a selector by kind of data, else one column's name: that column alone,
+    # 1-D, as scikit-learn's ColumnTransformer hands it (a text vectorizer takes no other).
     select: Annotated[
-        Annotated[Selector, Tag(f"{TAG_PREFIX}str")]
+        Annotated[str, Field(min_length=1), Tag(f"{TAG_PREFIX}str")]
         | Annotated[list[str], Field(min_length=1), Tag(f"{TAG_PREFIX}other")],
         Discriminator(_str_or_other),
-    ] = Field(description="numeric, categorical, boolean, datetime, or a list of column names.")
+    ] = Field(description="numeric, categorical, boolean, datetime, one column's name (1-D, "
+                          "for a text vectorizer), or a list of column names.")
     steps: list[Step] = Field(default_factory=list,
                               description="Transformers, in order; none: passthrough.")
 

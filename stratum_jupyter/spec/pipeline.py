@@ -26,6 +26,11 @@ SELECTOR_DTYPES: dict[str, tuple[str, ...]] = {
     "datetime": ("datetime", "datetimetz"),
 }
 DATES_BLOCK = "DatetimeFeatures"  # catalog/dates.py: dates to numeric parts
+#: The automatic preprocessing's steps for one free-text column (1-D): scikit-learn's TF-IDF
+#: (docs/spec.md says why not another encoder); min_df=2 and sublinear_tf as scikit-learn's
+#: text examples have them: a word seen once is noise, its tenth use says less than its first.
+TEXT_STEPS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("TfidfVectorizer", {"min_df": 2, "sublinear_tf": True}),)
 # What the log says a step does, where its block's name alone does not say it.
 _SAYS = {DATES_BLOCK: f"{DATES_BLOCK} (dates split into parts: year, month, day, hour when "
                       "times occur, weekday, seconds since 1970)"}
@@ -86,12 +91,13 @@ def candidate_grid(steps: Sequence[PipelineStep]) -> dict[str, list[Any]]:
 @dataclass(frozen=True)
 class ColumnGroup:
     """One entry of the ColumnTransformer: its name, the columns it takes (``dtypes`` for a
-    ``make_column_selector``, else the column ``names``) and its steps, in order (none:
+    ``make_column_selector``, else the column ``names``; one name as a string: that column
+    alone, 1-D, as a text vectorizer takes it) and its steps, in order (none:
     ``"passthrough"``). Grid keys are relative to the group (``step__param``)."""
 
     name: str
     dtypes: tuple[str, ...] | None
-    names: tuple[str, ...] | None
+    names: tuple[str, ...] | str | None
     steps: tuple[PipelineStep, ...]
 
     def selector(self) -> Any:
@@ -99,6 +105,8 @@ class ColumnGroup:
 
         if self.dtypes is not None:
             return make_column_selector(dtype_include=list(self.dtypes))
+        if isinstance(self.names, str):
+            return self.names  # scikit-learn hands a column named by a string as 1-D
         return list(self.names or ())
 
     def transformer(self) -> Any:
@@ -111,6 +119,8 @@ class ColumnGroup:
     def columns_in(self, X: Any) -> list[str]:
         """The columns of the table ``X`` this group takes."""
         selector = self.selector()
+        if isinstance(selector, str):
+            return [selector]
         return [str(c) for c in (selector(X) if callable(selector) else selector)]
 
 
@@ -162,12 +172,15 @@ def columns_step(preprocessing: Preprocessing) -> ColumnsStep:
 
 def _group(name: str, rule: ColumnRule) -> ColumnGroup:
     steps = tuple(_named_steps(rule.steps))
-    if isinstance(rule.select, str):
+    if isinstance(rule.select, str) and rule.select in SELECTOR_DTYPES:
         return ColumnGroup(name, SELECTOR_DTYPES[rule.select], None, steps)
+    if isinstance(rule.select, str):  # a column's name: that column, 1-D
+        return ColumnGroup(name, None, rule.select, steps)
     return ColumnGroup(name, None, tuple(rule.select), steps)
 
 
-def auto_columns_step(dates: bool = False) -> ColumnsStep:
+def auto_columns_step(dates: bool = False, text: Sequence[str] = (),
+                      categorical: Sequence[str] | None = None) -> ColumnsStep:
     """The automatic preprocessing (``preprocessing: auto``) for tables with non-numeric
     columns or missing values: numbers imputed by their median and standardised; text and
     categorical columns imputed by their most frequent value and one-hot encoded, at most
@@ -176,7 +189,11 @@ def auto_columns_step(dates: bool = False) -> ColumnsStep:
     it. With ``dates`` (the table has datetime columns, :func:`has_dates`), a fourth group
     splits them into numeric parts (``DatetimeFeatures``), imputed by their median (a
     missing date) and standardised; without, the model holds no date step (nothing to
-    trust or convert for it)."""
+    trust or convert for it). Each of the free-text columns ``text`` (see
+    :mod:`stratum_jupyter.catalog.column_kinds`) gets a group of its own, ``text-<name>``:
+    a ``TfidfVectorizer`` on that column, 1-D (:data:`TEXT_STEPS`); the categorical group
+    then takes the ``categorical`` columns by name (a selector by dtype would take the
+    text too)."""
     from .model import Step
 
     # keep_empty_features: a column with no value at all stays (as a constant) instead of
@@ -184,7 +201,7 @@ def auto_columns_step(dates: bool = False) -> ColumnsStep:
     numeric = [Step(block="SimpleImputer", params={"strategy": "median",
                                                    "keep_empty_features": True}),
                Step(block="StandardScaler")]
-    categorical = [Step(block="SimpleImputer", params={"strategy": "most_frequent",
+    categories = [Step(block="SimpleImputer", params={"strategy": "most_frequent",
                                                        "keep_empty_features": True}),
                    Step(block="OneHotEncoder", params={
                        "handle_unknown": "infrequent_if_exist", "max_categories": 20,
@@ -193,12 +210,16 @@ def auto_columns_step(dates: bool = False) -> ColumnsStep:
     # refuses the bool dtype.
     boolean = [Step(block="OneHotEncoder", params={"handle_unknown": "ignore",
                                                    "sparse_output": False})]
-    groups = {"numeric": numeric, "categorical": categorical, "boolean": boolean}
+    groups = {"numeric": numeric, "categorical": categories, "boolean": boolean}
     if dates:
         groups["datetime"] = [Step(block=DATES_BLOCK), *numeric]
-    return ColumnsStep(tuple(ColumnGroup(kind, SELECTOR_DTYPES[kind], None,
-                                         tuple(_named_steps(steps)))
-                             for kind, steps in groups.items()))
+    out = [ColumnGroup(kind, SELECTOR_DTYPES[kind], None, tuple(_named_steps(steps)))
+           for kind, steps in groups.items()]
+    if categorical is not None:
+        out[1] = ColumnGroup("categorical", None, tuple(categorical), out[1].steps)
+    vectorizer = tuple(_named_steps([Step(block=b, params=dict(p)) for b, p in TEXT_STEPS]))
+    out += [ColumnGroup(f"text-{column}", None, column, vectorizer) for column in text]
+    return ColumnsStep(tuple(out))
 
 
 def has_dates(X: Any) -> bool:
@@ -236,7 +257,21 @@ def preprocessing_step(spec: PipelineSpec, candidate: Candidate, X: Any = None
     if setting == "none":
         return None
     if setting == "auto":
-        return auto_columns_step(has_dates(X)) \
-            if auto_applies(candidate) and needs_preprocessing(X) else None
+        if not (auto_applies(candidate) and needs_preprocessing(X)):
+            return None
+        return table_columns_step(spec, X)
     assert not isinstance(setting, str)
     return columns_step(setting)
+
+
+def table_columns_step(spec: PipelineSpec | None, X: Any) -> ColumnsStep:
+    """The automatic preprocessing for the table ``X``: its free-text columns vectorised,
+    one group each (:func:`auto_columns_step`; kinds from
+    :func:`~stratum_jupyter.spec.table_kinds.table_kinds`)."""
+    from ..catalog.column_kinds import of_kind
+    from .table_kinds import table_kinds
+
+    kinds = table_kinds(spec, X)
+    text = of_kind(kinds, "text")
+    categorical = of_kind(kinds, "categorical", "high_cardinality") if text else None
+    return auto_columns_step(has_dates(X), text, categorical)

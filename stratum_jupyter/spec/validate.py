@@ -18,6 +18,7 @@ from ..suggest import short_repr as _short
 from .metrics import DEFAULT_METRIC, METRICS, metrics_for
 from .model import TAG_PREFIX, TASKS, PipelineSpec, decode_infinity, is_grid_axis
 from .splitters import fold_issues
+from .table_kinds import select_issues
 
 if TYPE_CHECKING:
     from ..catalog.blocks import Block
@@ -129,6 +130,7 @@ def _preprocessing_issues(value: Any, path: tuple[Any, ...]) -> Iterator[SpecIss
             seen[name] = i
         yield from _steps_issues(_as_list(rule.get("steps")), (*path, "columns", i, "steps"),
                                  None, transformers_only=True)
+        yield from select_issues(rule, (*path, "columns", i))
 
 
 def _data_issues(data: Any, task: str | None) -> Iterator[SpecIssue]:

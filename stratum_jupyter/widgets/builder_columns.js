@@ -45,10 +45,15 @@ function tableCaption(table) {
 
 function columnsTable(v, table) {
   return h("table", { class: "stratum-table stratum-columns-table" },
-    h("thead", {}, h("tr", {}, ["column", "role", "dtype", "missing", "examples"]
+    h("thead", {}, h("tr", {}, ["column", "role", "dtype", "holds", "missing", "examples"]
       .map((title) => h("th", {}, title)))),
     h("tbody", {}, table.columns.map((col) => columnRow(v, table, col))));
 }
+
+// What the evaluation makes of a column (columns.py's `holds`, from catalog/column_kinds.py);
+// the note behind each is the cell's tooltip.
+const HOLDS = { text: "free text (TF-IDF)", identifier: "identifier (left out)",
+  high_cardinality: "many categories" };
 
 function columnRow(v, table, col) {
   const role = columnRole(v.form.data, table, col);
@@ -59,8 +64,11 @@ function columnRow(v, table, col) {
     table.roles.map((r) => h("option", { value: r, selected: r === role },
       r === col.kind ? `${r} (inferred)` : r)));
   return h("tr", { class: `stratum-column stratum-role-${role}`, "data-testid": "stratum-column",
-    "data-column": col.name, "data-role": role, "data-kind": col.kind },
+    "data-column": col.name, "data-role": role, "data-kind": col.kind,
+    "data-holds": col.holds || "" },
     h("td", {}, col.name), h("td", {}, select), h("td", {}, col.dtype),
+    h("td", { class: `stratum-holds stratum-holds-${col.holds || "none"}`,
+      title: col.holds_note || "" }, HOLDS[col.holds] ?? (col.holds || "")),
     h("td", { class: col.missing ? "stratum-missing" : "" }, String(col.missing)),
     h("td", { class: "stratum-examples" }, col.examples.join(", ")));
 }

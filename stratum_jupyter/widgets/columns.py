@@ -14,7 +14,13 @@ The payload sent to the view (the widget's ``columns`` state), strict JSON::
 
     {"state": "idle" | "loading" | "ready" | "error", "message": str, "origin": str,
      "editable": bool, "roles": [...ROLES], "default_target": str, "rows": int,
-     "sampled": bool, "columns": [{"name", "dtype", "kind", "examples", "missing"}]}
+     "sampled": bool, "columns": [{"name", "dtype", "kind", "examples", "missing",
+                                   "holds", "holds_note"}]}
+
+``holds`` is what the column holds as the evaluation decides it
+(:func:`stratum_jupyter.catalog.column_kinds.column_kinds`, on the sample): ``text`` (free
+text, vectorised), ``identifier`` (left out), ``high_cardinality`` (categories folded), or
+its plain kind; ``holds_note`` says why.
 """
 
 from __future__ import annotations
@@ -130,15 +136,27 @@ def infer_kinds(frame: Any) -> dict[str, str]:
 
 def describe_table(frame: Any, origin: Origin) -> dict[str, Any]:
     """The ``ready`` payload of a sample (see the module's docstring)."""
+    from ..catalog.column_kinds import column_kinds
+
     kinds = infer_kinds(frame)
+    holds = column_kinds(frame)  # what the automatic preprocessing makes of each column
     columns = [{"name": str(name), "dtype": str(frame.dtypes.iloc[i]),
                 "kind": kinds.get(str(name), ""), "examples": examples(frame.iloc[:, i]),
-                "missing": int(frame.iloc[:, i].isna().sum())}
+                "missing": int(frame.iloc[:, i].isna().sum()),
+                **_holds(holds.get(str(name)))}
                for i, name in enumerate(frame.columns)]
     return {"state": "ready", "message": "", "origin": origin.label,
             "editable": origin.editable, "roles": list(ROLES),
             "default_target": origin.default_target, "rows": len(frame),
             "sampled": len(frame) >= SAMPLE_ROWS, "columns": columns}
+
+
+def _holds(kind: Any) -> dict[str, str]:
+    """``holds``: the column's kind as the evaluation decides it (catalog.column_kinds:
+    text, identifier, high_cardinality, ...), ``holds_note``: why and what happens to it."""
+    if kind is None:
+        return {"holds": "", "holds_note": ""}
+    return {"holds": kind.kind, "holds_note": kind.reason}
 
 
 def examples(series: Any, count: int = EXAMPLES) -> list[str]:

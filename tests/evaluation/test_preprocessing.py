@@ -128,7 +128,8 @@ def test_column_rule_mistakes_name_the_field():
     with pytest.raises(SpecError) as info:
         load_spec(bad)
     text = str(info.value)
-    assert "preprocessing.columns[0].select: 'numbers' is not supported" in text
+    # A string that is no selector names one column, 1-D: for a text vectorizer only.
+    assert "preprocessing.columns[0].select: select: 'numbers' hands the column" in text
     assert "did you mean 'numeric'" in text
     assert "preprocessing.columns[1].steps[1]: unknown block 'OneHotEncodr'" in text
 

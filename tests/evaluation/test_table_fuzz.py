@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 
 from stratum_jupyter import evaluate
 from stratum_jupyter.errors import StratumError
+from stratum_jupyter.evaluation import cluster as clusters
+from stratum_jupyter.evaluation import inprocess
 
 pytestmark = pytest.mark.slow
 
@@ -137,3 +139,120 @@ def test_random_date_columns_are_split_into_parts(client, table):
     board = result.leaderboard
     assert len(board) == 1
     assert (board["status"] == "ok").all(), board[["candidate", "error"]].to_string()
+
+
+# Columns read for what they hold (catalog/column_kinds.py): free text, identifiers and
+# many categories, beside a number column, with gaps; evaluated in this process.
+WORDS = st.sampled_from(["good", "bad", "film", "plot", "dull", "fine", "the", "a", "ok"])
+COLUMN_KINDS = ("sentences", "row_numbers", "codes", "many_categories", "number")
+
+
+def _kind_column(draw: st.DrawFn, kind: str, rows: int) -> list:
+    gap = draw(st.sampled_from([0.0, 0.1]))
+    if kind == "sentences":
+        cells = [" ".join(draw(st.lists(WORDS, min_size=1, max_size=8))) + f" {i}"
+                 for i in range(rows)]
+    elif kind == "row_numbers":
+        start = draw(st.integers(-5, 5))
+        cells = draw(st.permutations(list(range(start, start + rows))))
+        gap = 0.0
+    elif kind == "codes":
+        cells = draw(st.permutations([f"ID-{i:04d}" for i in range(rows)]))
+    elif kind == "many_categories":
+        cells = draw(st.lists(st.integers(0, 60).map(lambda i: f"cat {i}"),
+                              min_size=rows, max_size=rows))
+    else:
+        cells = draw(st.lists(st.floats(-1e3, 1e3), min_size=rows, max_size=rows))
+    holes = draw(st.lists(st.floats(0, 1), min_size=rows, max_size=rows))
+    return [None if h < gap else v for v, h in zip(cells, holes, strict=True)]
+
+
+@st.composite
+def kind_tables(draw: st.DrawFn) -> tuple[pd.DataFrame, bool]:
+    """1-4 columns of the kinds above (a header may repeat, as pandas then renames it
+    ``x.1``; the file may be written with its index) and a yes/no label."""
+    kinds = draw(st.lists(st.sampled_from(COLUMN_KINDS), min_size=1, max_size=4))
+    names = [f"c{i}_id" if kind == "row_numbers" else f"c{i}" for i, kind in enumerate(kinds)]
+    if len(names) > 1 and draw(st.booleans()):
+        names[-1] = names[0]  # a duplicated header
+    frame = pd.DataFrame({f"__{i}": _kind_column(draw, kind, ROWS)
+                          for i, kind in enumerate(kinds)})
+    frame.columns = names
+    frame["label"] = draw(st.lists(st.sampled_from(["yes", "no"]), min_size=ROWS,
+                                   max_size=ROWS).filter(lambda ls: ls.count("yes") > 5
+                                                         and ls.count("no") > 5))
+    return frame, draw(st.booleans())
+
+
+@pytest.fixture
+def in_process(monkeypatch):
+    """No cluster: the evaluation runs in this process (small work; inprocess.py)."""
+    monkeypatch.delenv("STRATUM_SCHEDULER", raising=False)
+    monkeypatch.setattr(inprocess, "START_S", 1e9)
+    clusters.close_local()
+
+
+KINDS_SPEC = """
+version: 1
+task: classification
+data: {{source: "csv:{path}", target: label}}
+evaluation: {{cv: 3, random_state: 0}}
+candidates:
+  - name: logreg
+    steps: [{{LogisticRegression: {{max_iter: 500}}}}]
+"""
+
+
+@settings(max_examples=20, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(table=kind_tables())
+def test_text_identifier_and_many_category_columns(in_process, table):
+    """A leaderboard whose row is scored, or a StratumError naming a column."""
+    frame, with_index = table
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "kinds.csv"
+        frame.to_csv(path, index=with_index)
+        try:
+            result = evaluate(KINDS_SPEC.format(path=path.as_posix()), display="none",
+                              refit=False)
+        except StratumError as exc:
+            assert any(name in str(exc) for name in (*frame.columns, "Unnamed: 0")), str(exc)
+            return
+    board = result.leaderboard
+    assert len(board) == 1
+    assert (board["status"] == "ok").all(), board[["candidate", "error"]].to_string()
+
+
+def test_many_categories_and_free_text_never_explode_in_memory(in_process, tmp_path):
+    """20,000 rows: 10,000 categories, free text, row numbers. The evaluation's peak
+    allocations (tracemalloc, modules already imported) stay under twice the table's own
+    size plus a fixed 64 MiB (the fitted models, scikit-learn's working copies): one-hot
+    encoding every category densely would take 1.6 GB."""
+    import tracemalloc
+
+    import numpy as np
+
+    rows = 20_000
+    rng = np.random.default_rng(0)
+    words = np.array(["good", "bad", "film", "plot", "dull", "fine", "the", "a", "ok"])
+    frame = pd.DataFrame({
+        "id": np.arange(rows), "shop": [f"shop {i}" for i in rng.integers(0, 10_000, rows)],
+        "note": [" ".join(rng.choice(words, 6)) + f" {i}" for i in range(rows)],
+        "x": rng.normal(size=rows)})
+    frame["label"] = np.where(frame["x"] > 0, "yes", "no")
+    path, small = tmp_path / "big.csv", tmp_path / "small.csv"
+    frame.to_csv(path, index=False)
+    frame.head(300).to_csv(small, index=False)
+    size = int(frame.memory_usage(deep=True).sum())
+    # The same work on 300 rows first: the modules it imports are not the data's cost.
+    evaluate(KINDS_SPEC.format(path=small.as_posix()), display="none", refit=False)
+    tracemalloc.start()
+    try:
+        result = evaluate(KINDS_SPEC.format(path=path.as_posix()), display="none",
+                          refit=False)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.cluster["in_process"]  # all the work was traced here
+    assert (result.leaderboard["status"] == "ok").all()
+    assert peak < 2 * size + 64 * 2**20, (peak, size)

@@ -72,8 +72,37 @@ def test_a_csv_source_shows_its_columns_kinds_examples_and_missing_values():
     assert columns["island"]["kind"] == "categorical"
     assert columns["island"]["examples"] == ["Torgersen", "Biscoe", "Dream"]
     assert columns["year"] == {"name": "year", "dtype": "int64", "kind": "numeric",
-                               "examples": ["2007", "2008", "2009"], "missing": 0}
+                               "examples": ["2007", "2008", "2009"], "missing": 0,
+                               "holds": "numeric", "holds_note": ""}
     assert columns["sex"]["missing"] == 11 and columns["sex"]["examples"] == ["male", "female"]
+
+
+def test_each_columns_kind_is_shown_as_the_evaluation_decides_it(tmp_path):
+    """Free text, identifiers and many categories, as catalog.column_kinds (the evaluation's
+    one decision) says: the same kinds and reasons the evaluation's log gives."""
+    from stratum_jupyter.catalog.column_kinds import column_kinds
+    from stratum_jupyter.catalog.tables import read_table
+
+    path = tmp_path / "reviews.csv"
+    rows = 60
+    frame = pd.DataFrame({
+        "review": [f"review number {i} says the film was {'good' if i % 2 else 'bad'}"
+                   for i in range(rows)],
+        "movie": [f"movie {i % 30}" for i in range(rows)],
+        "genre": ["drama", "comedy", "horror"] * (rows // 3),
+        "score": [i * 0.5 for i in range(rows)],
+        "label": [i % 2 for i in range(rows)]})
+    frame.to_csv(path)  # with its index: a column headed "Unnamed: 0"
+    payload = _loaded(PipelineBuilder(spec=_spec(f"csv:{path}", target="label")))
+    holds = {name: col["holds"] for name, col in _by_name(payload).items()}
+    assert holds == {"Unnamed: 0": "identifier", "review": "text",
+                     "movie": "high_cardinality", "genre": "categorical",
+                     "score": "numeric", "label": "numeric"}
+    evaluation = column_kinds(read_table(f"csv:{path}", target="label").X)
+    for name, kind in evaluation.items():
+        assert _by_name(payload)[name]["holds"] == kind.kind
+        assert _by_name(payload)[name]["holds_note"] == kind.reason
+    assert "11 folded" in _by_name(payload)["movie"]["holds_note"]
 
 
 def test_only_a_sample_of_the_first_rows_is_read(tmp_path):
