@@ -149,7 +149,8 @@ def sample_rows(X: Any, n: int = SAMPLE_ROWS) -> list[dict[str, Any]]:
 def json_value(value: Any) -> Any:
     """``value`` as strict JSON can hold it: containers recursively, NumPy scalars and arrays
     as Python values, missing values (NaN, None, pandas' NA, NaT) and infinities as None,
-    decimals as floats, dates and times as ISO 8601 text (what the prediction service reads back)."""
+    decimals as floats, dates and times as ISO 8601 text (what the prediction service reads
+    back)."""
     import numpy as np
     import pandas as pd
 

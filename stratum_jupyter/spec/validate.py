@@ -179,7 +179,8 @@ def _read_option_issues(data: dict[str, Any]) -> Iterator[SpecIssue]:
     sep, decimal, thousands = data.get("sep"), data.get("decimal"), data.get("thousands")
     if sep is not None and sep == decimal:
         yield SpecIssue(("data", "decimal"), f"the decimal mark {decimal!r} is also the "
-                        "separator (data.decimal = data.sep)", value=decimal, allowed="'.' or ',', not data.sep")
+                        "separator (data.decimal = data.sep)", value=decimal,
+                        allowed="'.' or ',', not data.sep")
     if thousands is not None and thousands == decimal:
         yield SpecIssue(("data", "thousands"), f"the thousands mark {thousands!r} is also "
                         "the decimal mark (data.thousands = data.decimal)", value=thousands,
