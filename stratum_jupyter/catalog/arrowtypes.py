@@ -10,7 +10,7 @@ pandas' ``StringDtype``, ``"object"`` NumPy objects), and some Arrow types (deci
 dictionaries) reach scikit-learn as Python objects. Converting each column once, where the
 data is checked, is one rule for the selectors, the automatic preprocessing, date detection,
 the bundle's input schema (which then records the logical type: ``Float64``, ``Int64``,
-``boolean``, ``string``, ``category``, ``datetime64[us]``) and the prediction service:
+``boolean``, ``str``, ``category``, ``datetime64[us]``) and the prediction service:
 
 =====================================  =================================================
 Arrow type                             pandas dtype
@@ -18,7 +18,7 @@ Arrow type                             pandas dtype
 bool                                   ``boolean`` (nullable)
 int8..int64, uint8..uint64             ``Int8``..``Int64``, ``UInt8``..``UInt64``
 float16/32, float64, decimal           ``Float32``, ``Float64``
-string, large_string, string_view      ``string``
+string, large_string, string_view      ``str`` (gaps NaN; before pandas 2.3 object)
 dictionary                             ``category``
 timestamp (with or without a zone)     ``datetime64[unit]`` (``datetime64[unit, tz]``)
 date32, date64                         ``datetime64[s]``, ``datetime64[ms]``
@@ -54,7 +54,7 @@ def plain_dtype(dtype: Any) -> Any:
     if pa.types.is_decimal(t):
         return pd.Float64Dtype()
     if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
-        return pd.StringDtype()
+        return _text_dtype()
     if pa.types.is_dictionary(t):
         return pd.CategoricalDtype()
     if pa.types.is_timestamp(t):
@@ -70,6 +70,19 @@ def plain_dtype(dtype: Any) -> Any:
     return None
 
 
+def _text_dtype() -> Any:
+    """pandas' text dtype whose gaps are NaN (``str``, the default from pandas 3); object
+    where pandas has no such dtype. Not ``string``: its gaps are pd.NA, which
+    scikit-learn's SimpleImputer cannot compare (scikit-learn#32312)."""
+    import numpy as np
+    import pandas as pd
+
+    try:
+        return pd.StringDtype(na_value=np.nan)
+    except TypeError:  # pandas < 2.3
+        return object
+
+
 def is_arrow(dtype: Any) -> bool:
     """Whether ``dtype`` is pyarrow-backed (``ArrowDtype``), without importing pyarrow."""
     return type(dtype).__name__ == "ArrowDtype"
@@ -77,14 +90,60 @@ def is_arrow(dtype: Any) -> bool:
 
 def plain_column(series: Any) -> Any:
     """``series`` with its pandas dtype (see :func:`plain_dtype`), or itself when it has
-    none. A dictionary becomes a ``category`` of its values' own pandas dtype."""
+    none. Numbers and booleans are built from the Arrow buffers (values and a mask, no
+    Python objects); a dictionary becomes a ``category`` of its values' own pandas dtype."""
+    import pandas as pd
+
     target = plain_dtype(series.dtype)
     if target is None:
         return series
-    if str(target) == "category":
-        values = series.astype(plain_dtype(_values_dtype(series.dtype)) or object)
-        return values.astype("category")
-    return series.astype(target)
+    if isinstance(target, pd.BooleanDtype | pd.core.arrays.floating.FloatingDtype
+                  | pd.core.arrays.integer.IntegerDtype):
+        return pd.Series(_masked(series.array.__arrow_array__(), target), index=series.index,
+                         name=series.name, copy=False)
+    if isinstance(target, pd.CategoricalDtype):
+        return _categorical(series)
+    plain = series.astype(target)
+    if target is object:  # pd.NA as NaN, as in every other text column
+        plain = plain.where(series.notna(), float("nan"))
+    return plain
+
+
+def _masked(chunks: Any, target: Any) -> Any:
+    """A pandas masked array (``boolean``, ``Int*``, ``Float*``) of an Arrow chunked array:
+    the values with gaps filled (a copy at most) and the mask of the gaps."""
+    import pandas as pd
+    import pyarrow as pa
+
+    if pa.types.is_decimal(chunks.type):
+        chunks = chunks.cast(pa.float64(), safe=False)
+    elif isinstance(target, pd.core.arrays.floating.FloatingDtype) \
+            and chunks.type.bit_width < 32:  # float16: no pandas Float16
+        chunks = chunks.cast(pa.float32())
+    mask = chunks.is_null().to_numpy()
+    values = chunks.fill_null(False if pa.types.is_boolean(chunks.type) else 0)
+    values = values.to_numpy() if len(values) else values.to_numpy(zero_copy_only=False)
+    if isinstance(target, pd.BooleanDtype):
+        return pd.arrays.BooleanArray(values, mask)
+    if isinstance(target, pd.core.arrays.integer.IntegerDtype):
+        return pd.arrays.IntegerArray(values, mask)
+    return pd.arrays.FloatingArray(values, mask)
+
+
+def _categorical(series: Any) -> Any:
+    """A dictionary column as a ``category`` of its values' pandas dtype: codes from the
+    indices (-1 for a gap), categories from the dictionary."""
+    import pandas as pd
+    import pyarrow as pa
+
+    chunks = series.array.__arrow_array__().unify_dictionaries()
+    combined = pa.concat_arrays(chunks.chunks) if chunks.num_chunks else pa.array(
+        [], type=chunks.type)
+    codes = combined.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    values = pd.Series(pd.arrays.ArrowExtensionArray(combined.dictionary))
+    categories = plain_column(values)
+    values = pd.Categorical.from_codes(codes, categories=pd.Index(categories), validate=False)
+    return pd.Series(values, index=series.index, name=series.name, copy=False)
 
 
 def _values_dtype(dtype: Any) -> Any:

@@ -25,7 +25,7 @@ CASES = [
     ([1, None], pa.uint8(), "UInt8"), ([1, None], pa.int16(), "Int16"),
     ([1.5, None], pa.float64(), "Float64"), ([1.5, None], pa.float32(), "Float32"),
     ([decimal.Decimal("1.25"), None], pa.decimal128(5, 2), "Float64"),
-    (["a", None], pa.string(), "string"), (["a", None], pa.large_string(), "string"),
+    (["a", None], pa.string(), "str"), (["a", None], pa.large_string(), "str"),
     ([dt.datetime(2024, 3, 31, 8), None], pa.timestamp("us"), "datetime64[us]"),
     ([dt.datetime(2024, 3, 31, 8), None], pa.timestamp("ms", tz="UTC"), "datetime64[ms, UTC]"),
     ([dt.date(2024, 3, 31), None], pa.date32(), "datetime64[s]"),
@@ -49,6 +49,8 @@ def test_each_arrow_type_becomes_its_pandas_kin_with_the_same_values(values, pa_
     plain, _, notes = plain_columns(frame)
     assert str(plain["c"].dtype) == expected
     assert plain["c"].isna().tolist() == [v is None for v in values]
+    if expected == "str":  # gaps as NaN, which scikit-learn's imputers take (not pd.NA)
+        assert plain["c"].iloc[1] is np.nan
     if values[0] is not None:
         assert plain["c"].iloc[0] == _expected(values[0], expected)
     assert notes == [f"pyarrow-backed columns taken as the pandas dtypes of the same type "
@@ -59,7 +61,9 @@ def test_a_dictionary_becomes_a_category_of_its_values():
     column = pd.Series(pd.arrays.ArrowExtensionArray(pa.array(["b", "a", None, "b"])
                                                      .dictionary_encode()))
     plain, _, _ = plain_columns(pd.DataFrame({"c": column}))
-    assert plain["c"].dtype == "category" and list(plain["c"].cat.categories) == ["a", "b"]
+    assert plain["c"].dtype == "category"
+    assert list(plain["c"].cat.categories) == ["b", "a"]  # the dictionary's order
+    assert plain["c"].tolist()[:2] == ["b", "a"] and plain["c"].isna().tolist()[2]
 
 
 def test_other_columns_are_shared_and_unknown_types_are_said():
@@ -80,8 +84,8 @@ def test_plain_tables_and_targets_come_back_as_they_are():
     assert plain_columns(frame, y) == (frame, y, [])
     arrow_y = y.astype(pd.ArrowDtype(pa.string()))
     _, plain_y, notes = plain_columns(frame, arrow_y)
-    assert str(plain_y.dtype) == "string" and plain_y.tolist() == ["a", "b"]
-    assert notes == ["the target's pyarrow dtype string[pyarrow] is taken as string"]
+    assert str(plain_y.dtype) == "str" and plain_y.tolist() == ["a", "b"]
+    assert notes == ["the target's pyarrow dtype string[pyarrow] is taken as str"]
 
 
 def test_the_builder_and_date_detection_see_arrow_columns_by_their_type():

@@ -88,7 +88,7 @@ def test_the_text_column_is_one_hot_encoded_and_the_log_names_every_group(evalua
            "delta_15n]" in log
     assert "boolean [clutch_completion, is_male]" in log
     assert "datetime [date_egg]" in log and "dropped" not in log
-    assert "string[pyarrow] -> string [island]" in log  # said, not done silently
+    assert "string[pyarrow] -> str [island]" in log  # said, not done silently
 
 
 def test_scores_equal_plain_scikit_learn_on_the_numpy_table(evaluated):
@@ -152,7 +152,7 @@ def test_the_local_service_answers_run_sh_part_2(evaluated, tmp_path):
     dtypes = {f["name"]: f["dtype"] for f in schema}
     # the logical types, not the pyarrow storage
     assert dtypes["culmen_length_mm"] == "Float64" and dtypes["is_male"] == "boolean"
-    assert dtypes["island"] == "string" and dtypes["date_egg"].startswith("datetime64")
+    assert dtypes["island"] == "str" and dtypes["date_egg"].startswith("datetime64")
     out = tmp_path / "deploy"
     done = deploy(best, "local", out, port=18141, apply=True)
     try:
