@@ -97,8 +97,7 @@ def plain_column(series: Any) -> Any:
     target = plain_dtype(series.dtype)
     if target is None:
         return series
-    if isinstance(target, pd.BooleanDtype | pd.core.arrays.floating.FloatingDtype
-                  | pd.core.arrays.integer.IntegerDtype):
+    if isinstance(target, pd.api.extensions.ExtensionDtype) and target.kind in "biuf":
         return pd.Series(_masked(series.array.__arrow_array__(), target), index=series.index,
                          name=series.name, copy=False)
     if isinstance(target, pd.CategoricalDtype):
@@ -117,15 +116,14 @@ def _masked(chunks: Any, target: Any) -> Any:
 
     if pa.types.is_decimal(chunks.type):
         chunks = chunks.cast(pa.float64(), safe=False)
-    elif isinstance(target, pd.core.arrays.floating.FloatingDtype) \
-            and chunks.type.bit_width < 32:  # float16: no pandas Float16
+    elif target.kind == "f" and chunks.type.bit_width < 32:  # float16: no pandas Float16
         chunks = chunks.cast(pa.float32())
     mask = chunks.is_null().to_numpy()
     values = chunks.fill_null(False if pa.types.is_boolean(chunks.type) else 0)
-    values = values.to_numpy() if len(values) else values.to_numpy(zero_copy_only=False)
-    if isinstance(target, pd.BooleanDtype):
+    values = values.to_numpy()
+    if target.kind == "b":
         return pd.arrays.BooleanArray(values, mask)
-    if isinstance(target, pd.core.arrays.integer.IntegerDtype):
+    if target.kind in "iu":
         return pd.arrays.IntegerArray(values, mask)
     return pd.arrays.FloatingArray(values, mask)
 
