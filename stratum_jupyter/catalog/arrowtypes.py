@@ -144,12 +144,6 @@ def _categorical(series: Any) -> Any:
     return pd.Series(values, index=series.index, name=series.name, copy=False)
 
 
-def _values_dtype(dtype: Any) -> Any:
-    import pandas as pd
-
-    return pd.ArrowDtype(dtype.pyarrow_dtype.value_type)
-
-
 def plain_columns(X: Any, y: Any = None) -> tuple[Any, Any, list[str]]:
     """``(X, y, notes)``: a DataFrame ``X`` and a Series ``y`` with their pyarrow-backed
     columns converted (:func:`plain_column`; other columns are the same objects, not

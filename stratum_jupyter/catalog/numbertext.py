@@ -54,6 +54,11 @@ def text_number(text: str) -> float | None:
     return float(number)
 
 
+def _has_sign(text: str) -> bool:
+    match = _SIGNED.fullmatch(text)
+    return bool(match and (match["pre"] or match["post"]))
+
+
 def text_numbers(series: Any) -> Any:
     """:func:`text_number` of every value of a text column (NaN where there is none)."""
     import pandas as pd
@@ -117,8 +122,7 @@ def number_text_notes(frame: Any, options: dict[str, Any], skip: set[str]) -> li
             comma_ok = sep != "," and not (dots - {column})  # data.decimal: ',' changes none
             notes.append(_thousands_note(column, values, mark, decimal, comma_ok, texts))
             continue
-        signed = [v for v in values if _SIGNED.fullmatch(v) and (
-            _SIGNED.fullmatch(v)["pre"] or _SIGNED.fullmatch(v)["post"])]  # type: ignore[index]
+        signed = [v for v in values if _has_sign(v)]
         if signed and decimal == "." and all(text_number(v) is not None for v in values):
             signs = sorted({ch for v in signed for ch in v if ch in CURRENCIES + "%"})
             notes.append(
