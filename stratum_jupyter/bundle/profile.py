@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import decimal
 import hashlib
 import math
 import platform
@@ -148,7 +149,8 @@ def sample_rows(X: Any, n: int = SAMPLE_ROWS) -> list[dict[str, Any]]:
 def json_value(value: Any) -> Any:
     """``value`` as strict JSON can hold it: containers recursively, NumPy scalars and arrays
     as Python values, missing values (NaN, None, pandas' NA, NaT) and infinities as None,
-    dates and times as ISO 8601 text (what the prediction service reads back)."""
+    decimals as floats, dates and times as ISO 8601 text (what the prediction service reads
+    back)."""
     import numpy as np
     import pandas as pd
 
@@ -164,6 +166,8 @@ def json_value(value: Any) -> Any:
         value = pd.Timestamp(value)
     if isinstance(value, _dt.date | _dt.time):  # pandas' Timestamp too
         return value.isoformat()
+    if isinstance(value, decimal.Decimal):  # a pyarrow decimal column's values
+        return json_value(float(value))
     if hasattr(value, "item") and not isinstance(value, str | bytes):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):

@@ -29,6 +29,8 @@ def requirements_for(model: Any, X: Any, fmt: ModelFormat | None = None) -> list
     needed = ["scikit-learn", "numpy", "scipy", "skops"]
     if hasattr(X, "columns"):
         needed.append("pandas")
+        if any(type(t).__name__ == "ArrowDtype" for t in X.dtypes):
+            needed.append("pyarrow")  # the service builds the pyarrow-backed columns
     roots = {name.split(".")[0] for name in _estimator_classes(model)}
     dists = metadata.packages_distributions()
     for root in sorted(roots):

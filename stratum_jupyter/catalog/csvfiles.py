@@ -1,5 +1,5 @@
-"""How a CSV file is read: the spec's read options (``data.sep``, ``decimal``, ``encoding``,
-``na_values``) with what it leaves out detected from the head of the file.
+"""How a CSV file is read: the spec's read options (``data.sep``, ``decimal``, ``thousands``,
+``encoding``, ``na_values``) with what it leaves out detected from the head of the file.
 
 :func:`csv_options` is the one answer: the evaluation reads ``pandas.read_csv(path,
 **csv_options(path, ...))`` and generated code makes the same call, so both read a table
@@ -12,7 +12,12 @@ with the defaults):
   cannot tell, e.g. a single column). pandas' own ``sep=None`` sniffs the first line only
   and takes a space for the separator of a header such as ``bill length|body mass``.
 - decimal mark: ``,`` when the separator is not ``,`` and a column of the first lines holds
-  numbers written with decimal commas (``39,1``) and no other numbers; else ``.``.
+  numbers written with decimal commas (``39,1``) and no other numbers; else ``.``. A column
+  whose every comma could be a thousands mark (``3,750``, ``12,500,000``) says nothing
+  either way (it is then read as text and noted, see :mod:`.numbertext`); with
+  ``data.thousands`` given, the decimal mark is never that mark.
+
+``data.thousands`` (not detected) is passed to ``pandas.read_csv(thousands=...)``.
 """
 
 from __future__ import annotations
@@ -30,12 +35,13 @@ HEAD_BYTES = 1 << 20  # what detection reads of a file
 SNIFF_LINES = 100  # the lines the separator and the decimal mark are judged on
 _COMPRESSED = {".gz", ".bz2", ".xz", ".zip", ".zst", ".tar"}
 _COMMA_NUMBER = re.compile(r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?")
+_COMMA_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+")  # 3,750: a decimal comma, or not
 _INTEGER = re.compile(r"[+-]?\d+")
 
 
 def csv_options(path: str | Path, *, sep: str | None = None, decimal: str | None = None,
-                encoding: str | None = None, na_values: Sequence[Any] | None = None
-                ) -> dict[str, Any]:
+                encoding: str | None = None, na_values: Sequence[Any] | None = None,
+                thousands: str | None = None) -> dict[str, Any]:
     """The keyword arguments of ``pandas.read_csv`` that read ``path`` as stratum does: the
     options given, and the separator, decimal mark and encoding detected when not given.
     Leading spaces after a separator are skipped (``a, b, c``)."""
@@ -44,15 +50,21 @@ def csv_options(path: str | Path, *, sep: str | None = None, decimal: str | None
         encoding = detect_encoding(head) if encoding is None else encoding
         lines = _lines(head, normal_encoding(encoding))
         sep = detect_separator(lines) if sep is None else sep
-        decimal = detect_decimal(lines, sep) if decimal is None else decimal
-    return fixed_options(sep, decimal, encoding, na_values)
+        if decimal is None:
+            decimal = detect_decimal(lines, sep)
+            if decimal == thousands:  # the mark given for thousands is not the decimal one
+                decimal = "." if thousands == "," else ","
+    return fixed_options(sep, decimal, encoding, na_values, thousands)
 
 
 def fixed_options(sep: str, decimal: str, encoding: str,
-                  na_values: Sequence[Any] | None = None) -> dict[str, Any]:
+                  na_values: Sequence[Any] | None = None,
+                  thousands: str | None = None) -> dict[str, Any]:
     """What :func:`csv_options` gives when nothing is left to detect (no file is read)."""
     options: dict[str, Any] = {"sep": sep, "decimal": decimal,
                                "encoding": normal_encoding(encoding), "skipinitialspace": True}
+    if thousands:
+        options["thousands"] = thousands
     if na_values:
         options["na_values"] = list(na_values)
     return options
@@ -125,6 +137,8 @@ def detect_decimal(lines: list[str], sep: str) -> str:
         values = [row[j].strip() for row in rows
                   if j < len(row) and any(ch.isdigit() for ch in row[j])]
         commas = [v for v in values if _COMMA_NUMBER.fullmatch(v)]
+        if all(_COMMA_THOUSANDS.fullmatch(v) for v in commas):
+            continue  # 3,750 may be 3.75 or 3750: not a sign of decimal commas
         if commas and all(_COMMA_NUMBER.fullmatch(v) or _INTEGER.fullmatch(v) for v in values):
             return ","
     return DEFAULTS["decimal"]

@@ -1,7 +1,9 @@
 """``data.roles``: columns cast to the kind of data the spec gives them, whatever their values
 look like, so that the preprocessing (its selectors by dtype) treats them as the user said.
 
-- ``numeric``: ``pandas.to_numeric``;
+- ``numeric``: ``pandas.to_numeric``; numbers written with thousands marks or a sign of
+  currency or percent are read as written (``3,750`` is 3750, ``$1,200`` 1200, ``12 %`` 12;
+  :func:`~stratum_jupyter.catalog.numbertext.text_number`);
 - ``categorical``: pandas ``category`` (numbers such as a year become categories);
 - ``boolean``: true/false, yes/no, y/n, t/f, on/off, 1/0 (any case) to ``bool``; a column
   with missing cells becomes a ``category`` of False/True instead (scikit-learn's imputers
@@ -37,7 +39,8 @@ def apply_roles(frame: Any, roles: Mapping[str, str]) -> Any:
         return frame
     frame = frame.copy()
     for column, kind in roles.items():
-        frame[column] = _CASTS[kind](frame[column], str(column))
+        frame[column] = _numeric(frame[column], str(column), frame) if kind == "numeric" \
+            else _CASTS[kind](frame[column], str(column))
     return frame
 
 
@@ -87,20 +90,42 @@ def with_dates(frame: Any, roles: Mapping[str, str], skip: Iterable[str] = ()
     return {**dict(roles), **{column: "datetime" for column in detected}}
 
 
-def _numeric(series: Any, column: str) -> Any:
+def _numeric(series: Any, column: str, frame: Any = None) -> Any:
     import pandas as pd
+
+    from .numbertext import text_numbers
 
     if pd.api.types.is_bool_dtype(series):
         return series.astype("int64")
     if pd.api.types.is_numeric_dtype(series):
         return series
     numbers = pd.to_numeric(series.astype("string").str.strip(), errors="coerce")
+    numbers = numbers.astype("float64")
+    numbers = numbers.where(numbers.notna(), text_numbers(series))  # 3,750, 12 %, $1,200
     bad = series[series.notna() & numbers.isna()]
     if len(bad):
-        hint = ("write data.decimal: ','" if bad.astype(str).str.fullmatch(r"[+-]?\d*,\d+").all()
-                else "add the markers of missing cells to data.na_values")
-        _refuse(column, "numeric", bad, hint)
-    return numbers.astype("float64")
+        _refuse(column, "numeric", bad, _numeric_hint(bad, column, frame))
+    return numbers
+
+
+def _numeric_hint(bad: Any, column: str, frame: Any) -> str:
+    """``data.decimal: ','`` for decimal commas, unless another column of ``frame`` has
+    numbers with a decimal point (which that option would turn into text)."""
+    import numpy as np
+    import pandas as pd
+
+    if not bad.astype(str).str.fullmatch(r"[+-]?\d*,\d+").all():
+        return "add the markers of missing cells to data.na_values"
+    for other in [] if frame is None else frame.columns:
+        values = frame[other]
+        if str(other) == column or not pd.api.types.is_float_dtype(values):
+            continue
+        present = values.dropna().to_numpy(dtype="float64")
+        if bool((np.mod(present, 1) != 0).any()):
+            return (f"they are written with decimal commas, but column {other!r} has a "
+                    "decimal point (data.decimal: ',' would make it text): write the file "
+                    "with one decimal mark")
+    return "write data.decimal: ','"
 
 
 def _categorical(series: Any, column: str) -> Any:

@@ -1,5 +1,6 @@
 """Reading the table a spec names, as people have it: a CSV file with its own separator,
-decimal mark, encoding and markers of missing cells (:mod:`.csvfiles`), header names
+decimal mark, encoding and markers of missing cells (:mod:`.csvfiles`), numbers written as
+text noted with the option that reads them (:mod:`.numbertext`), header names
 trimmed, columns cast as ``data.roles`` says (:mod:`.roles`), every column the spec names
 checked first, with one message naming what is missing and what is there.
 
@@ -15,10 +16,11 @@ from typing import Any
 from ..errors import DataError, SpecIssue
 from ..suggest import close_matches
 from .csvfiles import SEPARATORS, csv_options, detected
+from .numbertext import number_text_notes
 from .roles import apply_roles, with_dates
 from .rows import arrange_rows
 
-READ_OPTIONS = ("sep", "decimal", "encoding", "na_values")  # DataSpec's CSV options
+READ_OPTIONS = ("sep", "decimal", "thousands", "encoding", "na_values")  # DataSpec's CSV options
 _NAMES = {"sep": "separator", "decimal": "decimal mark", "encoding": "encoding"}
 _SHOWN_COLUMNS = 30
 
@@ -54,7 +56,7 @@ def read_table(source: str, *, target: str | None = None,
     from .sources import split_source
 
     scheme, location = split_source(source)
-    frame, notes = _read(scheme, location, dict(options or {}))
+    frame, notes, read_with = _read(scheme, location, dict(options or {}))
     if scheme == "sklearn":
         target = target or "target"
     where = source if scheme == "sklearn" else location
@@ -76,13 +78,17 @@ def read_table(source: str, *, target: str | None = None,
     if drop:
         frame = frame.drop(columns=[c for c in drop if c in frame.columns])
     notes += marker_notes(frame, skip=set(roles or {}))
+    if scheme == "csv":
+        notes += number_text_notes(frame, read_with, skip=set(roles or {}))
     if frame.shape[1] == 1:
         hint = separator_hint([str(c) for c in frame.columns])
         notes += [f"{where}: {hint}"] if hint else []
     return Table(frame, y, tuple(notes), labels)
 
 
-def _read(scheme: str, location: str, options: dict[str, Any]) -> tuple[Any, list[str]]:
+def _read(scheme: str, location: str, options: dict[str, Any]
+          ) -> tuple[Any, list[str], dict[str, Any]]:
+    """The table, notes on what was detected, and the ``read_csv`` options used."""
     import pandas as pd
 
     from .sources import SKLEARN_DATASETS, SOURCES
@@ -95,31 +101,33 @@ def _read(scheme: str, location: str, options: dict[str, Any]) -> tuple[Any, lis
                                        f"unknown scikit-learn data set {location!r}",
                                        value=location, allowed=", ".join(SKLEARN_DATASETS),
                                        suggestions=close_matches(location, SKLEARN_DATASETS))])
-        return getattr(sklearn.datasets, f"load_{location}")(as_frame=True).frame, []
+        return getattr(sklearn.datasets, f"load_{location}")(as_frame=True).frame, [], {}
     if scheme not in SOURCES:
         raise DataError([SpecIssue(("data", "source"), f"unknown data source {scheme!r}",
                                    value=scheme, allowed=", ".join(f"{s}:<...>" for s in SOURCES))])
     try:
         if scheme == "parquet":
-            return pd.read_parquet(location), []
+            return pd.read_parquet(location), [], {}
         return _read_csv(location, options)
     except (OSError, ValueError) as exc:  # no file, not its encoding, a ragged line, ...
         raise DataError([SpecIssue(("data", "source"),
                                    f"cannot read {location}: {_reason(exc)}")]) from None
 
 
-def _read_csv(location: str, given: dict[str, Any]) -> tuple[Any, list[str]]:
+def _read_csv(location: str, given: dict[str, Any]
+              ) -> tuple[Any, list[str], dict[str, Any]]:
     import pandas as pd
 
     options = csv_options(location, **given)
     frame = pd.read_csv(location, **options).rename(columns=str.strip)
     found = detected(options, given)
     if not found:
-        return frame, []
+        return frame, [], options
     said = ", ".join(f"{_NAMES[k]} {v!r}" for k, v in found.items())
     fields = ", ".join(f"data.{k}" for k in found)
     them = "them" if len(found) > 1 else "it"
-    return frame, [f"read {location} with {said} (detected; set {fields} to fix {them})"]
+    return frame, [f"read {location} with {said} (detected; set {fields} to fix {them})"], \
+        options
 
 
 def _reason(exc: Exception) -> str:

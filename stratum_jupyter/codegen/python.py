@@ -139,14 +139,17 @@ def _read_lines(data: Any, scheme: str, location: str,
     if scheme != "csv":
         return ["X = pd.read_parquet(data_path)"]
     given = {key: getattr(data, key) for key in ("sep", "decimal", "encoding")}
+    thousands = getattr(data, "thousands", None)
     if all(value is not None for value in given.values()):
-        options: Any = fixed_options(**given, na_values=data.na_values)
+        options: Any = fixed_options(**given, na_values=data.na_values, thousands=thousands)
         lines = []
     else:
         imports["stratum_jupyter.catalog.csvfiles"] = {"csv_options"}
         kwargs = {k: v for k, v in given.items() if v is not None}
         if data.na_values:
             kwargs["na_values"] = list(data.na_values)
+        if thousands is not None:
+            kwargs["thousands"] = thousands
         options = Call("csv_options", args=(Raw("data_path"),), kwargs=kwargs)
         lines = ["# Read as stratum reads it: what the spec's data leaves out (separator,",
                  "# decimal mark, encoding) is detected from the file."]

@@ -2,7 +2,10 @@
 
 :func:`checked_data` reads the spec's data source when no ``X`` is given
 (:func:`stratum_jupyter.catalog.tables.read_data`: read options, roles, the columns the spec
-names) and checks the target (:func:`check_target`):
+names), takes pyarrow-backed columns as the pandas dtypes of the same type
+(:mod:`stratum_jupyter.catalog.arrowtypes`: selectors, preprocessing, dates and the bundle's
+input schema then treat them by their Arrow type) and checks the target
+(:func:`check_target`):
 
 - rows whose label is missing are left out, with a note naming the column, how many rows
   and which: a row without a label can neither be learned from nor scored (PyCaret's
@@ -68,6 +71,10 @@ def checked_data(spec: PipelineSpec | None, X: Any, y: Any, options: Options
         X, y, groups, notes = given_rows(spec, X, y, groups, options.order_by)
         name = getattr(y, "name", None)
         label, path = (f"the target {name!r}" if name is not None else "the target y"), ("y",)
+    from ..catalog.arrowtypes import plain_columns
+
+    X, y, arrow_notes = plain_columns(X, y)  # pyarrow-backed columns: their pandas dtypes
+    notes += arrow_notes
     ev = spec.evaluation if spec is not None else None
     task = options.task or (spec.task if spec is not None else None)
     if groups is not None and y is not None and _length(groups) == _length(y) \

@@ -59,6 +59,10 @@ class DataSpec(_Model):
     decimal: Literal[".", ","] | None = Field(
         None, description="CSV: the decimal mark (default: '.', or ',' when the separator "
                           "is not ',' and the numbers are written with decimal commas).")
+    thousands: Literal[",", ".", " ", "'"] | None = Field(
+        None, description="CSV: the thousands separator of numbers such as 3,750 (passed to "
+                          "pandas.read_csv(thousands=...)); not the decimal mark. Default: "
+                          "none (such numbers are read as text, with a note).")
     encoding: str | None = Field(None, min_length=1,
                                  description="CSV: the text encoding, e.g. latin-1 (default: "
                                              "UTF-8 with or without BOM, else cp1252).")

@@ -168,7 +168,8 @@ def _data_issues(data: Any, task: str | None) -> Iterator[SpecIssue]:
 
 
 def _read_option_issues(data: dict[str, Any]) -> Iterator[SpecIssue]:
-    """A CSV's encoding is one Python knows; its separator is not its decimal mark."""
+    """A CSV's encoding is one Python knows; its decimal mark is neither its separator nor
+    its thousands mark."""
     import codecs
 
     encoding = data.get("encoding")
@@ -179,10 +180,15 @@ def _read_option_issues(data: dict[str, Any]) -> Iterator[SpecIssue]:
             yield SpecIssue(("data", "encoding"), f"unknown encoding {encoding!r}",
                             value=encoding, allowed="a Python codec name such as utf-8, "
                             "latin-1, cp1252, utf-16")
-    sep, decimal = data.get("sep"), data.get("decimal")
+    sep, decimal, thousands = data.get("sep"), data.get("decimal"), data.get("thousands")
     if sep is not None and sep == decimal:
         yield SpecIssue(("data", "decimal"), f"the decimal mark {decimal!r} is also the "
-                        "separator", value=decimal, allowed="'.' or ',', not data.sep")
+                        "separator (data.decimal = data.sep)", value=decimal,
+                        allowed="'.' or ',', not data.sep")
+    if thousands is not None and thousands == decimal:
+        yield SpecIssue(("data", "thousands"), f"the thousands mark {thousands!r} is also "
+                        "the decimal mark (data.thousands = data.decimal)", value=thousands,
+                        allowed="',', '.', ' ' or \"'\", not data.decimal")
 
 
 def _evaluation_issues(ev: dict[str, Any], task: str | None) -> Iterator[SpecIssue]:

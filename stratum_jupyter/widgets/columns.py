@@ -124,9 +124,11 @@ def infer_kinds(frame: Any) -> dict[str, str]:
     """Each column's kind of data: the first column selector whose dtypes pick it (columns
     no selector picks are left out); text columns of year-first dates are ``datetime``, as
     reading the file makes them (:func:`~stratum_jupyter.catalog.roles.date_columns`)."""
+    from ..catalog.arrowtypes import plain_columns
     from ..catalog.roles import date_columns
     from ..spec.pipeline import SELECTOR_DTYPES
 
+    frame = plain_columns(frame)[0]  # pyarrow-backed columns as the evaluation takes them
     kinds: dict[str, str] = {str(name): "datetime" for name in date_columns(frame)}
     for kind, dtypes in SELECTOR_DTYPES.items():
         for name in frame.select_dtypes(include=list(dtypes)).columns:

@@ -27,7 +27,8 @@ def test_old_specs_are_unchanged():
 
 
 def test_read_options_round_trip():
-    data = {"sep": ";", "decimal": ",", "encoding": "latin-1", "na_values": ["?", "-", -999],
+    data = {"sep": ";", "decimal": ",", "thousands": ".", "encoding": "latin-1",
+            "na_values": ["?", "-", -999],
             "roles": {"year": "categorical"}}
     spec = load_spec(_spec(**data))
     assert spec.to_dict()["data"] == {"source": "csv:x.csv", "target": "y", **data}
@@ -43,7 +44,13 @@ def test_a_tab_may_be_written_three_ways(written):
     ({"sep": ";;"}, "data.sep", "at most 1 character"),
     ({"decimal": ";"}, "data.decimal", "is not supported"),
     ({"encoding": "utf-9"}, "data.encoding", "unknown encoding 'utf-9'"),
-    ({"sep": ",", "decimal": ","}, "data.decimal", "the decimal mark ',' is also the separator"),
+    ({"sep": ",", "decimal": ","}, "data.decimal",
+     "the decimal mark ',' is also the separator (data.decimal = data.sep)"),
+    ({"sep": ";", "decimal": ",", "thousands": ","}, "data.thousands",
+     "the thousands mark ',' is also the decimal mark (data.thousands = data.decimal)"),
+    ({"decimal": ".", "thousands": "."}, "data.thousands", "the thousands mark '.' is also "
+                                                   "the decimal mark"),
+    ({"thousands": "_"}, "data.thousands", "is not supported"),
     ({"na_values": "?"}, "data.na_values", ""),
     ({"quote": "'"}, "data.quote", ""),
 ])

@@ -34,15 +34,31 @@ class BadRequest(Exception):
         return body
 
 
+ARROW = "[pyarrow]"  # the suffix of pandas' pyarrow-backed dtype names
+# Arrow's names for NumPy's floats (``float[pyarrow]`` is 32 bits, ``double`` 64).
+_ARROW_FLOATS = {"halffloat": "float16", "float": "float32", "double": "float64"}
+
+
 def kind_of(dtype: str) -> str:
-    """``float``, ``int``, ``bool`` or ``str`` (categorical) for a recorded dtype."""
-    if dtype.startswith(("float", "Float")):
+    """``float``, ``int``, ``bool`` or ``str`` (categorical, and dates as ISO 8601 text) for
+    a recorded dtype: NumPy's, pandas' nullable ones (``Float64``, ``Int64``, ``boolean``)
+    and pyarrow-backed ones by their Arrow type (``double[pyarrow]``, ``int64[pyarrow]``,
+    ``bool[pyarrow]``, ``decimal128(10, 2)[pyarrow]``; strings and timestamps: text)."""
+    base = dtype.removesuffix(ARROW)
+    if base.startswith(("float", "Float", "double", "halffloat", "decimal")):
         return "float"
-    if dtype.startswith(("int", "uint", "Int", "UInt")):
+    if base.startswith(("int", "uint", "Int", "UInt")):
         return "int"
-    if dtype in {"bool", "boolean"}:
+    if base in {"bool", "boolean"}:
         return "bool"
     return "str"
+
+
+def numpy_name(dtype: str) -> str:
+    """The NumPy spelling of a numeric dtype's name: ``double[pyarrow]`` -> ``float64``,
+    ``Int64`` -> ``int64``; other names as they are (lower case)."""
+    base = dtype.removesuffix(ARROW)
+    return _ARROW_FLOATS.get(base, base).lower() if dtype.endswith(ARROW) else dtype.lower()
 
 
 @dataclass(frozen=True)
@@ -89,7 +105,7 @@ def _bounds(dtype: str) -> dict[str, Any]:
     import numpy as np
 
     try:
-        np_dtype = np.dtype(dtype.lower())
+        np_dtype = np.dtype(numpy_name(dtype))
     except TypeError:
         return {}
     if np_dtype.kind in "iu":
@@ -306,6 +322,6 @@ def numpy_dtype(feature: Feature) -> Any:
     if feature.kind == "bool":
         return np.dtype(bool)
     try:
-        return np.dtype(feature.dtype.lower())
+        return np.dtype(numpy_name(feature.dtype))
     except TypeError:
         return np.dtype("float64" if feature.kind == "float" else "int64")

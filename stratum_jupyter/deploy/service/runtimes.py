@@ -18,7 +18,7 @@ try:  # in the stratum_jupyter package
 except ImportError:  # in a deploy bundle, where render() copies the bundle's trust.py (which
     # types a skops file may hold: load_model's rule) beside the service
     from . import trust  # type: ignore[no-redef, attr-defined]
-from .inputs import Feature, Frame, numpy_dtype, read_features
+from .inputs import ARROW, Feature, Frame, numpy_dtype, read_features
 from .onnx_input import onnx_feeds
 
 
@@ -174,16 +174,19 @@ class SklearnRuntime(Runtime):
             self.matrix_dtype = None
 
     def table(self, frame: Frame) -> Any:
-        """A DataFrame with the recorded dtypes (pandas' own for strings and categories)."""
+        """A DataFrame with the recorded dtypes: pandas' own for strings, categories and
+        pyarrow-backed columns (as the model saw them in training: ``bool[pyarrow]`` with
+        a null is not the float NaN a NumPy column would give), NumPy's for the rest."""
         import pandas as pd
 
         columns = {}
         for feature in self.features:
             column: Any = None
-            if feature.kind == "str" and feature.dtype != "object":
+            if (feature.kind == "str" and feature.dtype != "object") \
+                    or feature.dtype.endswith(ARROW):
                 try:
                     column = pd.array(frame.columns[feature.name], dtype=feature.dtype)
-                except (TypeError, ValueError):
+                except (TypeError, ValueError, ImportError):  # e.g. no pyarrow here
                     column = None
             columns[feature.name] = frame.array(feature) if column is None else column
         return pd.DataFrame(columns, columns=[f.name for f in self.features])

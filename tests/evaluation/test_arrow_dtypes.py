@@ -1,0 +1,167 @@
+"""Field case 21, part 2: the penguins-raw table with every column pyarrow-backed
+(``convert_dtypes(dtype_backend="pyarrow")``, a timestamp with gaps) is evaluated as the
+same table with NumPy and pandas dtypes is (the text column one-hot encoded, not dropped;
+the same scores as plain scikit-learn on the same folds), and its model, deployed locally,
+answers JSON rows of numbers, true/false and nulls as ``load_model().predict`` does."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import urllib.error
+import urllib.request
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from stratum_jupyter import evaluate, load_model
+
+DATA = Path(__file__).parents[1] / "data"
+SPEC = """
+version: 1
+name: penguins-arrow
+task: classification
+evaluation: {cv: 5, metrics: [accuracy, f1_macro], random_state: 0}
+candidates:
+  - name: logreg
+    steps: [{LogisticRegression: {max_iter: 2000}}]
+"""
+# run.sh part 2: nothing measured (nulls, false), and a complete row (numbers, true/false).
+ROWS = [{"island": "Biscoe", "culmen_length_mm": None, "culmen_depth_mm": None,
+         "flipper_length_mm": None, "body_mass_g": None, "delta_15n": None,
+         "clutch_completion": False, "is_male": None, "sex": None, "date_egg": None},
+        {"island": "Dream", "culmen_length_mm": 46.5, "culmen_depth_mm": 17.9,
+         "flipper_length_mm": 192, "body_mass_g": 3500, "delta_15n": 9.0,
+         "clutch_completion": True, "is_male": False, "sex": "FEMALE",
+         "date_egg": "2007-11-28"}]
+
+
+def penguins() -> tuple[pd.DataFrame, pd.Series]:
+    """Case 21's table with NumPy / pandas dtypes (NaN and NaT for gaps, object text)."""
+    raw = pd.read_csv(DATA / "penguins-raw.csv")
+    sex = raw["Sex"].where(raw["Sex"].isin(["MALE", "FEMALE"]))
+    X = pd.DataFrame({
+        "island": raw["Island"].astype(object),
+        "culmen_length_mm": raw["Culmen Length (mm)"],
+        "culmen_depth_mm": raw["Culmen Depth (mm)"],
+        "flipper_length_mm": raw["Flipper Length (mm)"],
+        "body_mass_g": raw["Body Mass (g)"],
+        "delta_15n": raw["Delta 15 N (o/oo)"],
+        "clutch_completion": raw["Clutch Completion"].eq("Yes"),
+        "is_male": sex.map({"MALE": True, "FEMALE": False}).astype("boolean"),
+        "sex": sex.astype("category"),
+        "date_egg": pd.to_datetime(raw["Date Egg"]).where(sex.notna()),
+    })
+    return X, raw["Species"].str.split().str[0].astype("category")
+
+
+def arrow(X: pd.DataFrame) -> pd.DataFrame:
+    return X.convert_dtypes(dtype_backend="pyarrow")
+
+
+@pytest.fixture(scope="module")
+def evaluated(tmp_path_factory):
+    X, y = penguins()
+    out = tmp_path_factory.mktemp("arrow") / "run"
+    log = io.StringIO()
+    with contextlib.redirect_stdout(log):
+        result = evaluate(SPEC, arrow(X), y, out=str(out), display="text")
+    return result, out / "best", log.getvalue()
+
+
+def test_every_pyarrow_dtype_is_one_the_table_has():
+    dtypes = {c: str(t) for c, t in arrow(penguins()[0]).dtypes.items()}
+    assert dtypes["island"] == "string[pyarrow]" and dtypes["body_mass_g"] == "int64[pyarrow]"
+    assert dtypes["culmen_length_mm"] == "double[pyarrow]"
+    assert dtypes["is_male"] == dtypes["clutch_completion"] == "bool[pyarrow]"
+    assert dtypes["date_egg"].startswith("timestamp[") and dtypes["date_egg"].endswith(
+        "[pyarrow]")
+
+
+def test_the_text_column_is_one_hot_encoded_and_the_log_names_every_group(evaluated):
+    log = evaluated[2]
+    assert "categorical [island, sex] -> SimpleImputer, OneHotEncoder" in log, log
+    assert "numeric [culmen_length_mm, culmen_depth_mm, flipper_length_mm, body_mass_g, " \
+           "delta_15n]" in log
+    assert "boolean [clutch_completion, is_male]" in log
+    assert "datetime [date_egg]" in log and "dropped" not in log
+    assert "string[pyarrow] -> str [island]" in log  # said, not done silently
+
+
+def test_scores_equal_plain_scikit_learn_on_the_numpy_table(evaluated):
+    from sklearn.compose import make_column_selector, make_column_transformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_validate
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    from stratum_jupyter.catalog.dates import DatetimeFeatures
+
+    result = evaluated[0]
+    X, y = penguins()
+    numbers = [SimpleImputer(strategy="median", keep_empty_features=True), StandardScaler()]
+    pre = make_column_transformer(
+        (make_pipeline(*numbers), make_column_selector(dtype_include="number")),
+        (make_pipeline(SimpleImputer(strategy="most_frequent", keep_empty_features=True),
+                       OneHotEncoder(handle_unknown="infrequent_if_exist", max_categories=20,
+                                     sparse_output=False)),
+         make_column_selector(dtype_include=["object", "string", "category"])),
+        (OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+         make_column_selector(dtype_include=["bool", "boolean"])),
+        (make_pipeline(DatetimeFeatures(), SimpleImputer(strategy="median"), StandardScaler()),
+         make_column_selector(dtype_include="datetime")))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        plain = cross_validate(make_pipeline(pre, LogisticRegression(max_iter=2000)), X, y,
+                               cv=StratifiedKFold(5, shuffle=True, random_state=0),
+                               scoring=["accuracy", "f1_macro"], error_score="raise")
+    board = result.leaderboard.iloc[0]
+    assert board["accuracy"] == pytest.approx(plain["test_accuracy"].mean(), abs=1e-12)
+    assert board["f1_macro"] == pytest.approx(plain["test_f1_macro"].mean(), abs=1e-12)
+
+
+def test_load_model_predicts_the_pyarrow_rows(evaluated):
+    best = evaluated[1]
+    X, y = penguins()
+    rows = arrow(X).iloc[[0, 3, 8, 271]]
+    assert list(load_model(best).predict(rows)) == list(y.iloc[[0, 3, 8, 271]])
+    assert (load_model(best).predict(arrow(X)) == load_model(best).predict(X)).all()
+
+
+def _post(url: str, body: dict) -> tuple[int, dict]:
+    req = urllib.request.Request(f"{url}/predict", data=json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json"}, method="POST")
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+@pytest.mark.slow
+def test_the_local_service_answers_run_sh_part_2(evaluated, tmp_path):
+    from stratum_jupyter.deploy import deploy
+    from stratum_jupyter.deploy.run import stop
+
+    best = evaluated[1]
+    schema = json.loads((best / "profile.json").read_text())["input_schema"]["features"]
+    dtypes = {f["name"]: f["dtype"] for f in schema}
+    # the logical types, not the pyarrow storage
+    assert dtypes["culmen_length_mm"] == "Float64" and dtypes["is_male"] == "boolean"
+    assert dtypes["island"] == "str" and dtypes["date_egg"].startswith("datetime64")
+    out = tmp_path / "deploy"
+    done = deploy(best, "local", out, port=18141, apply=True)
+    try:
+        answers = [_post(done.url, {"rows": [row]}) for row in ROWS]
+    finally:
+        stop(out)
+    # the two rows as the training table holds them: pyarrow-backed, gaps as NA
+    frame = pd.DataFrame(ROWS).astype(arrow(penguins()[0]).dtypes.to_dict())
+    expected = load_model(best).predict(frame)
+    for (status, body), label in zip(answers, expected, strict=True):
+        assert status == 200, body
+        assert body["predictions"] == [label]
