@@ -32,6 +32,13 @@ class ParamInfo:
     ranges: tuple[dict[str, Any], ...] = ()
     doc: str = ""
     editable: bool = True
+    # scikit-learn asks for a tuple, not a list (``ngram_range``): a spec writes a list,
+    # passed on as a tuple where the estimator is built (:meth:`to_python`).
+    as_tuple: bool = False
+
+    def to_python(self, value: Any) -> Any:
+        """``value`` as the estimator takes it: a list as a tuple where :attr:`as_tuple`."""
+        return tuple(value) if self.as_tuple and isinstance(value, list) else value
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -52,8 +59,8 @@ class ParamInfo:
             parts.append(f"{kind} in {lb}{left}, {right}{rb}")
         if self.choices:
             parts.append("one of " + ", ".join(repr(c) for c in self.choices))
-        simple = {"bool": "a bool", "str": "a str", "array": "a list", "dict": "a mapping",
-                  "none": "None"}
+        simple = {"bool": "a bool", "str": "a str", "array": self._list_words(),
+                  "dict": "a mapping", "none": "None"}
         covered = {r["type"] for r in self.ranges}
         for t in self.types:
             if t in simple:
@@ -62,6 +69,14 @@ class ParamInfo:
                 parts.append(f"{'an' if t == 'int' else 'a'} {t}")
         return " or ".join(dict.fromkeys(parts)) or "any value"
 
+    def _list_words(self) -> str:
+        if not self.as_tuple:
+            return "a list"
+        if isinstance(self.default, list):
+            return (f"a list of {len(self.default)} values like {self.default} "
+                    "(passed as a tuple)")
+        return "a list (passed as a tuple)"
+
 
 @dataclass
 class _Acc:
@@ -69,6 +84,7 @@ class _Acc:
     choices: list[Any] = field(default_factory=list)
     ranges: list[dict[str, Any]] = field(default_factory=list)
     editable: bool = True
+    as_tuple: bool = False
 
     def add(self, *types: str) -> None:
         for t in types:
@@ -144,7 +160,14 @@ def _describe_constraints(constraints: list[Any]) -> _Acc:
     if acc.choices and set(acc.types) <= {"str", "none"} and not acc.ranges:
         acc.types = [t if t != "str" else "choice" for t in acc.types]
     acc.editable = any(t != "object" for t in acc.types)
+    acc.as_tuple = _tuple_only(constraints)
     return acc
+
+
+def _tuple_only(constraints: list[Any]) -> bool:
+    """Whether a constraint list takes tuples but neither lists nor any array-like."""
+    return tuple in constraints and list not in constraints \
+        and "array-like" not in constraints
 
 
 def _json_default(value: Any) -> tuple[Any, str]:
@@ -248,24 +271,34 @@ def describe_params(cls: type) -> tuple[ParamInfo, ...]:
         default, default_repr = _json_default(p.default)
         if p.name in constraints:
             acc = _describe_constraints(constraints[p.name])
-            types, choices, ranges, editable = (
-                tuple(acc.types), tuple(acc.choices), tuple(acc.ranges), acc.editable)
+            types, choices, ranges, editable, as_tuple = (
+                tuple(acc.types), tuple(acc.choices), tuple(acc.ranges), acc.editable,
+                acc.as_tuple)
         else:
             types = _types_from_default(p.default) if p.default is not p.empty else ("object",)
-            choices, ranges, editable = (), (), types != ("object",)
+            choices, ranges, editable, as_tuple = (), (), types != ("object",), False
         out.append(ParamInfo(
             name=p.name, types=types, default=default, default_repr=default_repr,
             required=p.default is p.empty, choices=choices, ranges=ranges,
-            doc=docs.get(p.name, ""), editable=editable,
+            doc=docs.get(p.name, ""), editable=editable, as_tuple=as_tuple,
         ))
     return tuple(out)
 
 
 def check_value(cls: type, name: str, value: Any) -> str | None:
-    """None if ``value`` suits parameter ``name`` of ``cls``, else scikit-learn's message."""
+    """None if ``value`` suits parameter ``name`` of ``cls``, else scikit-learn's message.
+
+    A list given to a parameter that takes tuples only (``ngram_range``) is checked as the
+    tuple it is passed on as, and must have as many values as the default tuple."""
     constraints = (getattr(cls, "_parameter_constraints", {}) or {}).get(name)
     if constraints is None:
         return None
+    if isinstance(constraints, list) and _tuple_only(constraints) and isinstance(value, list):
+        value = tuple(value)
+        default = inspect.signature(cls.__init__).parameters[name].default
+        if isinstance(default, tuple) and len(value) != len(default):
+            return (f"{name} of {cls.__name__} takes {len(default)} values, like its "
+                    f"default {list(default)}; got {len(value)}")
     from sklearn.utils._param_validation import (
         InvalidParameterError,
         validate_parameter_constraints,

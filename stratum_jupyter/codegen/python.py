@@ -13,6 +13,7 @@ from typing import Any
 from ..catalog.csvfiles import fixed_options
 from ..catalog.sources import split_source
 from ..spec import PipelineSpec
+from ..catalog.targets import target_kind
 from ..spec.pipeline import PREPROCESSING, candidate_grid, pipeline_steps, single_step
 from .columns import WIDTH, preprocessing_code, preprocessing_entry
 from .pyformat import Call, Raw, literal, render, triple_quoted
@@ -58,7 +59,7 @@ def candidates_section(spec: PipelineSpec) -> Section:
     lines = preprocessing_code(spec, imports)
     entries: dict[str, tuple[Call, dict[str, list]]] = {}
     for cand in spec.candidates:
-        steps = pipeline_steps(cand)
+        steps = pipeline_steps(cand, target_kind(spec.task))
         for step in steps:
             imports.setdefault(step.block.module, set()).add(step.block.name)
         calls: list[tuple[str, Any]] = [

@@ -80,7 +80,7 @@ def prepare(spec_or_candidates: Any, X: Any = None, y: Any = None,
     ``pos_label`` that do not fit the target."""
     spec = _spec_of(spec_or_candidates, options)
     X, y, data_notes = checked_data(spec, X, y, options)  # read, target checked (data.py)
-    sources = _sources(spec_or_candidates, spec, options, X)
+    sources = _sources(spec_or_candidates, spec, options, X, y)
     task = options.task or (spec.task if spec is not None else _infer_task(sources))
     metrics, scorers, scoring_notes = _scorers(options, spec, task, y)
     select_by = options.select_by or (spec.select_by if spec is not None
@@ -99,7 +99,8 @@ def prepare(spec_or_candidates: Any, X: Any = None, y: Any = None,
     splitter, folds = _folds(task, options.cv, ev, random_state, X, y)
     graph = planning.build_plan(planning.expand(sources, random_state))
     notes = [*scoring_notes,
-             *(() if _is_candidates(spec_or_candidates) else _preprocessing_notes(spec, X))]
+             *(() if _is_candidates(spec_or_candidates) else
+               (*_preprocessing_notes(spec, X), *_target_notes(spec, y)))]
     return EvaluationPlan(spec, task, graph, X, y, folds, folding.describe(splitter),
                           tuple(metrics), scorers, select_by, options.refit,
                           (*data_notes, *notes), ensemble, template)
@@ -185,7 +186,7 @@ def _spec_of(obj: Any, options: Options) -> PipelineSpec | None:
     return spec if isinstance(spec, PipelineSpec) else load_spec(spec)
 
 
-def _sources(obj: Any, spec: PipelineSpec | None, options: Options, X: Any
+def _sources(obj: Any, spec: PipelineSpec | None, options: Options, X: Any, y: Any
              ) -> list[planning.CandidateSource]:
     search: Any = options.search
     n_iter: Any = options.n_iter
@@ -197,7 +198,7 @@ def _sources(obj: Any, spec: PipelineSpec | None, options: Options, X: Any
             if n_iter is None or not isinstance(n_iter, Mapping):
                 n_iter = {n: n_iter or k for n, (_, k) in by_name.items()}
         return planning.candidates_from_mapping(obj, search=search or "grid", n_iter=n_iter)
-    sources = planning.candidates_from_spec(spec, X)
+    sources = planning.candidates_from_spec(spec, X, y)
     if n_iter is not None:  # an override, e.g. a papermill parameter
         sources = [planning.CandidateSource(s.name, s.pipeline, s.grid, s.search,
                                             n_iter if not isinstance(n_iter, Mapping)
@@ -219,6 +220,23 @@ def _preprocessing_notes(spec: Any, X: Any) -> list[str]:
     every = len(spec.candidates)
     return [text if len(names) == every else f"{text} (for {', '.join(names)})"
             for text, names in notes.items()]
+
+
+def _target_notes(spec: Any, y: Any) -> list[str]:
+    """Which blocks get their ``target_type`` from the task (``catalog.targets``)."""
+    from ..catalog import get_catalog
+    from ..catalog.targets import target_kind, target_params
+
+    kind, catalog, named = target_kind(spec.task, y), get_catalog(), set()
+    for cand in spec.candidates:
+        setting = spec.preprocessing_for(cand)
+        rules = [] if isinstance(setting, str) else setting.columns
+        for step in [*cand.steps, *(s for rule in rules for s in rule.steps)]:
+            if step.block in catalog and target_params(catalog.get(step.block), kind,
+                                                       step.params):
+                named.add(step.block)
+    return [f"{', '.join(sorted(named))}: target_type={kind!r}, from the {spec.task} "
+            "target ('auto' would guess it from the values)"] if named else []
 
 
 def _infer_task(sources: list[planning.CandidateSource]) -> str:
