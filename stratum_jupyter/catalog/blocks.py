@@ -110,6 +110,9 @@ def _roles(cls: type) -> tuple[set[str], bool]:
                             (base.RegressorMixin, "regressor"), (base.ClusterMixin, "clusterer")):
             if issubclass(cls, mixin):
                 estimator_type = kind
+    if estimator_type == "density_estimator" and hasattr(cls, "predict") \
+            and hasattr(cls, "fit_predict"):
+        estimator_type = "clusterer"  # a mixture labels each row with its component
     if estimator_type in ("classifier", "regressor", "clusterer"):
         roles.add(estimator_type)
     if hasattr(cls, "transform"):

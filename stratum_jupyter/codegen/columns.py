@@ -96,7 +96,8 @@ def preprocessing_code(spec: PipelineSpec, imports: dict[str, set[str]]) -> list
                   '    else "passthrough"\n)']
     if not isinstance(spec.preprocessing, str) and any(c.preprocessing is None
                                                       for c in spec.candidates):
-        shared = render(columns_call(columns_step(spec.preprocessing, target_kind(spec.task)), imports), width=WIDTH)
+        shared_step = columns_step(spec.preprocessing, target_kind(spec.task))
+        shared = render(columns_call(shared_step, imports), width=WIDTH)
         lines += ["# Column-wise preprocessing (the spec's column rules).",
                   f"{SPEC_NAME} = {shared}"]
     return lines

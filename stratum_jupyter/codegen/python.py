@@ -12,8 +12,8 @@ from typing import Any
 
 from ..catalog.csvfiles import fixed_options
 from ..catalog.sources import split_source
-from ..spec import PipelineSpec
 from ..catalog.targets import target_kind
+from ..spec import PipelineSpec
 from ..spec.pipeline import PREPROCESSING, candidate_grid, pipeline_steps, single_step
 from .columns import WIDTH, preprocessing_code, preprocessing_entry
 from .pyformat import Call, Raw, literal, render, triple_quoted
@@ -232,14 +232,15 @@ def ensemble_lines(spec: PipelineSpec, imports: dict[str, set[str]]) -> list[str
 
 def save_section(spec: PipelineSpec) -> Section:
     """Save the best candidate, refitted on all data, as a model bundle (model.skops,
-    profile.json, requirements.txt, leaderboard.csv)."""
-    body = "\n".join([
-        'best_dir = result.save(Path(out_dir) / "best")',
-        "best = result.best",
-        'score = best.metrics["mean"][select_by]',
-        'print(f"best: {best.candidate} {best.params} ({select_by} = {score:.4f})")',
-        'print(f"saved to {best_dir}")',
-    ])
+    profile.json, requirements.txt, leaderboard.csv). Clustering: none is saved when no
+    candidate can label new rows (``result.save`` says so and returns None)."""
+    said = ['score = best.metrics["mean"][select_by]',
+            'print(f"best: {best.candidate} {best.params} ({select_by} = {score:.4f})")',
+            'print(f"saved to {best_dir}")']
+    if spec.task == "clustering":
+        said = ["if best is not None:", *(f"    {line}" for line in said)]
+    body = "\n".join(['best_dir = result.save(Path(out_dir) / "best")', "best = result.best",
+                      *said])
     return Section(body, {"pathlib": {"Path"}})
 
 

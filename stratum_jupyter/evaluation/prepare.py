@@ -98,7 +98,7 @@ def prepare(spec_or_candidates: Any, X: Any = None, y: Any = None,
         random_state = ev.random_state
     splitter, folds = _folds(task, options.cv, ev, random_state, X, y)
     graph = planning.build_plan(planning.expand(sources, random_state))
-    notes = [*scoring_notes,
+    notes = [*scoring_notes, *_serving_notes(sources, task),
              *(() if _is_candidates(spec_or_candidates) else
                (*_preprocessing_notes(spec, X), *_target_notes(spec, y)))]
     return EvaluationPlan(spec, task, graph, X, y, folds, folding.describe(splitter),
@@ -222,6 +222,27 @@ def _preprocessing_notes(spec: Any, X: Any) -> list[str]:
             for text, names in notes.items()]
 
 
+def _serving_notes(sources: list[planning.CandidateSource], task: str) -> list[str]:
+    """Clustering: which candidates cannot label new rows (no ``predict``), so are ranked
+    but never saved; the best of the others is (``results.best_result``)."""
+    if task != "clustering":
+        return []
+    without = [s for s in sources if not hasattr(s.pipeline, "predict")]
+    if not without:
+        return []
+    names = ", ".join(f"{s.name} ({_final(s.pipeline)})" for s in without)
+    if len(without) == len(sources):
+        return [f"no candidate can label new rows (no predict): {names}; they are ranked, "
+                "but no model will be saved for serving"]
+    return [f"{names} cannot label new rows (no predict): ranked, but not saved for "
+            "serving; the best configuration that can label new rows is saved"]
+
+
+def _final(pipeline: Any) -> str:
+    steps = getattr(pipeline, "steps", None)
+    return type(steps[-1][1] if steps else pipeline).__name__
+
+
 def _target_notes(spec: Any, y: Any) -> list[str]:
     """Which blocks get their ``target_type`` from the task (``catalog.targets``)."""
     from ..catalog import get_catalog
@@ -255,6 +276,7 @@ def _scorers(options: Options, spec: Any, task: str, y: Any
     """The metrics fitted to the target (``scoring.scorers_for``: a metric that does not
     fit the data is refused here); custom scorers are taken as they are."""
     from ..spec.metrics import DEFAULT_METRIC
+    from .imbalance import imbalance_notes
     from .scoring import scorers_for
 
     metrics = options.metrics
@@ -270,4 +292,4 @@ def _scorers(options: Options, spec: Any, task: str, y: Any
         metrics_path=("evaluation", "metrics") if spec is not None and not metrics
         else ("metrics",), pos_label_path=("evaluation", "pos_label") if in_spec
         else ("pos_label",))
-    return names, scoring.scorers, scoring.notes
+    return names, scoring.scorers, (*scoring.notes, *imbalance_notes(names, task, y))
