@@ -289,16 +289,15 @@ def check_value(cls: type, name: str, value: Any) -> str | None:
     """None if ``value`` suits parameter ``name`` of ``cls``, else scikit-learn's message.
 
     A list given to a parameter that takes tuples only (``ngram_range``) is checked as the
-    tuple it is passed on as, and must have as many values as the default tuple."""
+    tuple it is passed on as, and must have as many values as the default tuple; what is
+    refused there is said in a spec's words (a list), not as a missing tuple."""
     constraints = (getattr(cls, "_parameter_constraints", {}) or {}).get(name)
     if constraints is None:
         return None
-    if isinstance(constraints, list) and _tuple_only(constraints) and isinstance(value, list):
-        value = tuple(value)
-        default = inspect.signature(cls.__init__).parameters[name].default
-        if isinstance(default, tuple) and len(value) != len(default):
-            return (f"{name} of {cls.__name__} takes {len(default)} values, like its "
-                    f"default {list(default)}; got {len(value)}")
+    if isinstance(constraints, list) and _tuple_only(constraints):
+        problem = _tuple_problem(cls, name, value)
+        if problem is not None or isinstance(value, list):
+            return problem
     from sklearn.utils._param_validation import (
         InvalidParameterError,
         validate_parameter_constraints,
@@ -314,3 +313,19 @@ def check_value(cls: type, name: str, value: Any) -> str | None:
     # Estimators may check more than their constraints can say (a Keras layer's shape).
     extra = getattr(cls, "_stratum_check_param", None)
     return extra(name, value) if extra is not None else None
+
+
+def _tuple_problem(cls: type, name: str, value: Any) -> str | None:
+    """What is wrong with ``value`` for a tuple-only parameter (None: a list or tuple of
+    the default's length, or another value its constraints allow, e.g. None)."""
+    default = inspect.signature(cls.__init__).parameters[name].default
+    size = len(default) if isinstance(default, tuple) else None
+    if isinstance(value, list | tuple):
+        if size is None or len(value) == size:
+            return None
+        return (f"{name} of {cls.__name__} takes {size} values, like its default "
+                f"{list(default)}; got {len(value)}")
+    if value is None and None in cls._parameter_constraints[name]:  # type: ignore[attr-defined]
+        return None
+    like = f" of {size} values like {list(default)}" if size is not None else ""
+    return f"{name} of {cls.__name__} takes a list{like}; got {value!r}"
