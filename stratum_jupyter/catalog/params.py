@@ -84,7 +84,6 @@ class _Acc:
     choices: list[Any] = field(default_factory=list)
     ranges: list[dict[str, Any]] = field(default_factory=list)
     editable: bool = True
-    as_tuple: bool = False
 
     def add(self, *types: str) -> None:
         for t in types:
@@ -160,14 +159,13 @@ def _describe_constraints(constraints: list[Any]) -> _Acc:
     if acc.choices and set(acc.types) <= {"str", "none"} and not acc.ranges:
         acc.types = [t if t != "str" else "choice" for t in acc.types]
     acc.editable = any(t != "object" for t in acc.types)
-    acc.as_tuple = _tuple_only(constraints)
     return acc
 
 
-def _tuple_only(constraints: list[Any]) -> bool:
+def _tuple_only(constraints: Any) -> bool:
     """Whether a constraint list takes tuples but neither lists nor any array-like."""
-    return tuple in constraints and list not in constraints \
-        and "array-like" not in constraints
+    return isinstance(constraints, list) and tuple in constraints \
+        and list not in constraints and "array-like" not in constraints
 
 
 def _json_default(value: Any) -> tuple[Any, str]:
@@ -273,7 +271,7 @@ def describe_params(cls: type) -> tuple[ParamInfo, ...]:
             acc = _describe_constraints(constraints[p.name])
             types, choices, ranges, editable, as_tuple = (
                 tuple(acc.types), tuple(acc.choices), tuple(acc.ranges), acc.editable,
-                acc.as_tuple)
+                _tuple_only(constraints[p.name]))
         else:
             types = _types_from_default(p.default) if p.default is not p.empty else ("object",)
             choices, ranges, editable, as_tuple = (), (), types != ("object",), False
@@ -294,7 +292,7 @@ def check_value(cls: type, name: str, value: Any) -> str | None:
     constraints = (getattr(cls, "_parameter_constraints", {}) or {}).get(name)
     if constraints is None:
         return None
-    if isinstance(constraints, list) and _tuple_only(constraints):
+    if _tuple_only(constraints):
         problem = _tuple_problem(cls, name, value)
         if problem is not None or isinstance(value, list):
             return problem

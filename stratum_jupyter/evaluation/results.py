@@ -106,7 +106,8 @@ def labels_new_rows(res: ConfigResult) -> bool:
     """Whether the configuration's model can label rows it was not fitted on (has
     ``predict``): the kind a bundle serves. AgglomerativeClustering, DBSCAN, OPTICS,
     SpectralClustering... only label the rows they fit."""
-    return hasattr(res.config.pipeline, "predict")
+    pipeline = res.config.pipeline  # None: not known (nothing says it cannot)
+    return pipeline is None or hasattr(pipeline, "predict")
 
 
 def final_name(res: ConfigResult) -> str:
