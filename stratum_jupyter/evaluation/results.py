@@ -293,12 +293,14 @@ class EvaluationResult:
             "best": None if self.best is None else {
                 "candidate": self.best.candidate, "params": _jsonable(self.best.params),
                 "members": list(self.best.members),
+                "passed_over": list(self.best.passed_over),
                 "metrics": self.best.metrics, "fit_time_s": self.best.fit_time_s},
             "failures": [{"candidate": f.candidate, "params": _jsonable(f.params),
                           "fold": f.fold, "step": f.step, "error": f.error,
                           "traceback": f.traceback} for f in self.failures],
             "timing": self.timing, "cluster": self.cluster,
             **({"tracking": self.tracking} if self.tracking else {}),
+            **({"unsaved": self.unsaved} if self.unsaved else {}),
         }
 
     def __repr__(self) -> str:

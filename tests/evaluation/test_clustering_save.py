@@ -61,6 +61,7 @@ def test_the_best_clusterer_with_predict_is_saved(here, blobs, tmp_path, capsys)
     assert result.best.candidate == runner_up["candidate"] == "gm"
     assert result.best.params == runner_up["params"] == {"gaussianmixture__n_components": 2}
     assert result.best.passed_over == ("agg",)
+    assert result.to_dict()["best"]["passed_over"] == ["agg"]
     assert "ranked above it without predict: agg" in out
     profile = read_profile(tmp_path / "best")
     assert profile["candidate"] == "gm"
@@ -80,6 +81,7 @@ def test_when_none_can_label_new_rows_nothing_is_saved(here, blobs, tmp_path, ca
     assert result.unsaved.startswith(
         "no configuration can label new rows (AgglomerativeClustering, DBSCAN: no predict)")
     assert f"nothing saved to {tmp_path / 'run' / 'best'}" in out
+    assert result.to_dict()["unsaved"] == result.unsaved and result.to_dict()["best"] is None
     assert not (tmp_path / "run" / "best").exists()
     # The command line's and the magic's save: the leaderboard, no model, no error.
     assert save(result, tmp_path / "cli") is None
