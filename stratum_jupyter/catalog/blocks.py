@@ -45,6 +45,13 @@ class Block:
             return self.cls
         return getattr(importlib.import_module(self.module), self.name)
 
+    def to_python(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Spec values as the estimator takes them (lists as tuples where scikit-learn asks
+        for a tuple: :meth:`ParamInfo.to_python`)."""
+        infos = {p.name: p for p in self.params}
+        return {name: infos[name].to_python(value) if name in infos else value
+                for name, value in params.items()}
+
     def check_param(self, name: str, value: Any) -> str | None:
         """None if ``value`` is allowed for ``name``, else a message saying what is allowed."""
         return check_value(self.load(), name, value)
@@ -103,6 +110,9 @@ def _roles(cls: type) -> tuple[set[str], bool]:
                             (base.RegressorMixin, "regressor"), (base.ClusterMixin, "clusterer")):
             if issubclass(cls, mixin):
                 estimator_type = kind
+    if estimator_type == "density_estimator" and hasattr(cls, "predict") \
+            and hasattr(cls, "fit_predict"):
+        estimator_type = "clusterer"  # a mixture labels each row with its component
     if estimator_type in ("classifier", "regressor", "clusterer"):
         roles.add(estimator_type)
     if hasattr(cls, "transform"):

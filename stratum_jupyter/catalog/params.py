@@ -32,6 +32,13 @@ class ParamInfo:
     ranges: tuple[dict[str, Any], ...] = ()
     doc: str = ""
     editable: bool = True
+    # scikit-learn asks for a tuple, not a list (``ngram_range``): a spec writes a list,
+    # passed on as a tuple where the estimator is built (:meth:`to_python`).
+    as_tuple: bool = False
+
+    def to_python(self, value: Any) -> Any:
+        """``value`` as the estimator takes it: a list as a tuple where :attr:`as_tuple`."""
+        return tuple(value) if self.as_tuple and isinstance(value, list) else value
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -52,8 +59,8 @@ class ParamInfo:
             parts.append(f"{kind} in {lb}{left}, {right}{rb}")
         if self.choices:
             parts.append("one of " + ", ".join(repr(c) for c in self.choices))
-        simple = {"bool": "a bool", "str": "a str", "array": "a list", "dict": "a mapping",
-                  "none": "None"}
+        simple = {"bool": "a bool", "str": "a str", "array": self._list_words(),
+                  "dict": "a mapping", "none": "None"}
         covered = {r["type"] for r in self.ranges}
         for t in self.types:
             if t in simple:
@@ -61,6 +68,14 @@ class ParamInfo:
             elif t in ("int", "float") and t not in covered and "float" not in covered:
                 parts.append(f"{'an' if t == 'int' else 'a'} {t}")
         return " or ".join(dict.fromkeys(parts)) or "any value"
+
+    def _list_words(self) -> str:
+        if not self.as_tuple:
+            return "a list"
+        if isinstance(self.default, list):
+            return (f"a list of {len(self.default)} values like {self.default} "
+                    "(passed as a tuple)")
+        return "a list (passed as a tuple)"
 
 
 @dataclass
@@ -145,6 +160,12 @@ def _describe_constraints(constraints: list[Any]) -> _Acc:
         acc.types = [t if t != "str" else "choice" for t in acc.types]
     acc.editable = any(t != "object" for t in acc.types)
     return acc
+
+
+def _tuple_only(constraints: Any) -> bool:
+    """Whether a constraint list takes tuples but neither lists nor any array-like."""
+    return isinstance(constraints, list) and tuple in constraints \
+        and list not in constraints and "array-like" not in constraints
 
 
 def _json_default(value: Any) -> tuple[Any, str]:
@@ -248,24 +269,33 @@ def describe_params(cls: type) -> tuple[ParamInfo, ...]:
         default, default_repr = _json_default(p.default)
         if p.name in constraints:
             acc = _describe_constraints(constraints[p.name])
-            types, choices, ranges, editable = (
-                tuple(acc.types), tuple(acc.choices), tuple(acc.ranges), acc.editable)
+            types, choices, ranges, editable, as_tuple = (
+                tuple(acc.types), tuple(acc.choices), tuple(acc.ranges), acc.editable,
+                _tuple_only(constraints[p.name]))
         else:
             types = _types_from_default(p.default) if p.default is not p.empty else ("object",)
-            choices, ranges, editable = (), (), types != ("object",)
+            choices, ranges, editable, as_tuple = (), (), types != ("object",), False
         out.append(ParamInfo(
             name=p.name, types=types, default=default, default_repr=default_repr,
             required=p.default is p.empty, choices=choices, ranges=ranges,
-            doc=docs.get(p.name, ""), editable=editable,
+            doc=docs.get(p.name, ""), editable=editable, as_tuple=as_tuple,
         ))
     return tuple(out)
 
 
 def check_value(cls: type, name: str, value: Any) -> str | None:
-    """None if ``value`` suits parameter ``name`` of ``cls``, else scikit-learn's message."""
+    """None if ``value`` suits parameter ``name`` of ``cls``, else scikit-learn's message.
+
+    A list given to a parameter that takes tuples only (``ngram_range``) is checked as the
+    tuple it is passed on as, and must have as many values as the default tuple; what is
+    refused there is said in a spec's words (a list), not as a missing tuple."""
     constraints = (getattr(cls, "_parameter_constraints", {}) or {}).get(name)
     if constraints is None:
         return None
+    if _tuple_only(constraints):
+        problem = _tuple_problem(cls, name, value)
+        if problem is not None or isinstance(value, list):
+            return problem
     from sklearn.utils._param_validation import (
         InvalidParameterError,
         validate_parameter_constraints,
@@ -281,3 +311,19 @@ def check_value(cls: type, name: str, value: Any) -> str | None:
     # Estimators may check more than their constraints can say (a Keras layer's shape).
     extra = getattr(cls, "_stratum_check_param", None)
     return extra(name, value) if extra is not None else None
+
+
+def _tuple_problem(cls: type, name: str, value: Any) -> str | None:
+    """What is wrong with ``value`` for a tuple-only parameter (None: a list or tuple of
+    the default's length, or another value its constraints allow, e.g. None)."""
+    default = inspect.signature(cls.__init__).parameters[name].default
+    size = len(default) if isinstance(default, tuple) else None
+    if isinstance(value, list | tuple):
+        if size is None or len(value) == size:
+            return None
+        return (f"{name} of {cls.__name__} takes {size} values, like its default "
+                f"{list(default)}; got {len(value)}")
+    if value is None and None in cls._parameter_constraints[name]:  # type: ignore[attr-defined]
+        return None
+    like = f" of {size} values like {list(default)}" if size is not None else ""
+    return f"{name} of {cls.__name__} takes a list{like}; got {value!r}"

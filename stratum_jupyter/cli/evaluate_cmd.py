@@ -36,7 +36,9 @@ def evaluate_cmd(args: argparse.Namespace) -> int:
         else:
             Path(args.json).write_text(text + "\n", encoding="utf-8")
     if args.out:
-        print(f"best model: {save(result, args.out)}")
-    elif result.best is None:
+        saved = save(result, args.out)  # None: nothing can label new rows (said why)
+        if saved is not None:
+            print(f"best model: {saved}")
+    elif result.best is None and not result.unsaved:
         raise EvaluationError("every configuration failed (see above)")
     return 0

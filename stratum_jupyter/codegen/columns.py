@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..catalog import get_catalog
+from ..catalog.targets import target_kind
 from ..spec import PipelineSpec
 from ..spec.model import Candidate
 from ..spec.pipeline import (
@@ -110,7 +111,8 @@ def preprocessing_code(spec: PipelineSpec, imports: dict[str, set[str]]) -> list
                   '    else "passthrough"\n)']
     if not isinstance(spec.preprocessing, str) and any(c.preprocessing is None
                                                       for c in spec.candidates):
-        shared = render(columns_call(columns_step(spec.preprocessing), imports), width=WIDTH)
+        shared_step = columns_step(spec.preprocessing, target_kind(spec.task))
+        shared = render(columns_call(shared_step, imports), width=WIDTH)
         lines += ["# Column-wise preprocessing (the spec's column rules).",
                   f"{SPEC_NAME} = {shared}"]
     return lines
@@ -166,7 +168,7 @@ def preprocessing_entry(spec: PipelineSpec, candidate: Candidate,
     if setting == "auto":
         return Raw(AUTO_NAME), {}
     assert not isinstance(setting, str)
-    step = columns_step(setting)
+    step = columns_step(setting, target_kind(spec.task))
     if candidate.preprocessing is None:
         return Raw(SPEC_NAME), step.grid
     return columns_call(step, imports), step.grid

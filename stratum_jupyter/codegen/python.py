@@ -12,6 +12,7 @@ from typing import Any
 
 from ..catalog.csvfiles import fixed_options
 from ..catalog.sources import split_source
+from ..catalog.targets import target_kind
 from ..spec import PipelineSpec
 from ..spec.pipeline import PREPROCESSING, candidate_grid, pipeline_steps, single_step
 from ..spec.splitters import splitter_of, splitter_params
@@ -59,7 +60,7 @@ def candidates_section(spec: PipelineSpec) -> Section:
     lines = preprocessing_code(spec, imports)
     entries: dict[str, tuple[Call, dict[str, list]]] = {}
     for cand in spec.candidates:
-        steps = pipeline_steps(cand)
+        steps = pipeline_steps(cand, target_kind(spec.task))
         for step in steps:
             imports.setdefault(step.block.module, set()).add(step.block.name)
         calls: list[tuple[str, Any]] = [
@@ -286,14 +287,15 @@ def ensemble_lines(spec: PipelineSpec, imports: dict[str, set[str]]) -> list[str
 
 def save_section(spec: PipelineSpec) -> Section:
     """Save the best candidate, refitted on all data, as a model bundle (model.skops,
-    profile.json, requirements.txt, leaderboard.csv)."""
-    body = "\n".join([
-        'best_dir = result.save(Path(out_dir) / "best")',
-        "best = result.best",
-        'score = best.metrics["mean"][select_by]',
-        'print(f"best: {best.candidate} {best.params} ({select_by} = {score:.4f})")',
-        'print(f"saved to {best_dir}")',
-    ])
+    profile.json, requirements.txt, leaderboard.csv). Clustering: none is saved when no
+    candidate can label new rows (``result.save`` says so and returns None)."""
+    said = ['score = best.metrics["mean"][select_by]',
+            'print(f"best: {best.candidate} {best.params} ({select_by} = {score:.4f})")',
+            'print(f"saved to {best_dir}")']
+    if spec.task == "clustering":
+        said = ["if best is not None:", *(f"    {line}" for line in said)]
+    body = "\n".join(['best_dir = result.save(Path(out_dir) / "best")', "best = result.best",
+                      *said])
     if spec.evaluation.test is not None:
         body += ("\n# The best, refitted on the rest, on the held-out rows (never used to choose)."
                  '\nprint(f"held-out test {select_by} = {result.test[\'scores\'][select_by]:.4f}")')

@@ -102,14 +102,15 @@ def with_data_file(spec: PipelineSpec, path: str, target: str | None) -> Pipelin
     return spec.model_copy(update={"data": DataSpec.model_validate(fields)})
 
 
-def save(result: EvaluationResult, out: str | Path) -> Path:
+def save(result: EvaluationResult, out: str | Path) -> Path | None:
     """Write ``out/leaderboard.csv`` and the best model's bundle to ``out/best``; returns
-    the bundle's folder (EvaluationError when every configuration failed)."""
+    the bundle's folder (EvaluationError when every configuration failed; None, saying
+    why, when no configuration can label new rows)."""
     from ..errors import EvaluationError
 
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     result.leaderboard_for_csv().to_csv(folder / "leaderboard.csv", index=False)
-    if result.best is None:
+    if result.best is None and not result.unsaved:
         raise EvaluationError("every configuration failed; no model saved (see above)")
     return result.save(folder / "best")

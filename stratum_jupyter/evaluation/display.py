@@ -108,6 +108,11 @@ def _summary(result: EvaluationResult) -> str:
     if result.best is not None:
         parts.append(f"best: {result.best.candidate} {_params(result.best.params)} "
                      f"({result.select_by} {result.best.metrics['mean'][result.select_by]:.4f})")
+        if result.best.passed_over:
+            parts.append("saved as the best that can label new rows; ranked above it "
+                         f"without predict: {', '.join(result.best.passed_over)}")
+    elif result.unsaved:
+        parts.append(result.unsaved)
     if result.test.get("scores"):
         scores = ", ".join(f"{m} {_fmt(v)}" for m, v in result.test["scores"].items())
         parts.append(f"held-out test score of the best, refitted on the rest (test_* "

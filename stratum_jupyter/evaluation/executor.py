@@ -20,7 +20,16 @@ from .display import Progress
 from .graph import FoldGraph
 from .inprocess import InProcess
 from .prepare import EvaluationPlan
-from .results import Best, ConfigResult, EvaluationResult, Failure, best_result, leaderboard_frame
+from .results import (
+    Best,
+    ConfigResult,
+    EvaluationResult,
+    Failure,
+    best_result,
+    leaderboard_frame,
+    passed_over,
+    unsaved_reason,
+)
 
 OnResult = Callable[[ConfigResult], None]
 
@@ -102,7 +111,8 @@ class Executor:
             results=self.results, metrics=list(p.metrics), select_by=p.select_by,
             task=p.task, n_folds=p.n_folds, splitter=p.splitter, spec=p.spec, best=best,
             failures=self.failures, X=p.X, y=p.y, timing=timing, cluster=self.cluster,
-            test=self._test(best))
+            test=self._test(best),
+            unsaved=unsaved_reason(self.results, p.n_folds) if p.refit else "")
 
     def _start(self) -> list[tuple[int, int]]:
         """Every (configuration, fold) task, earlier folds first; the progress is told."""
@@ -253,7 +263,9 @@ class Executor:
                                          value.step, value.error, value.traceback))
             return None
         model, fit_time = value
-        return Best.of(res, list(self.plan.metrics), model, fit_time)
+        p = self.plan
+        return Best.of(res, list(p.metrics), model, fit_time,
+                       passed_over(self.results, res, p.select_by, p.n_folds))
 
     def _test(self, best: Best | None) -> dict[str, Any]:
         """The held-out part (``evaluation.test``): its rows, how it was split and, once a

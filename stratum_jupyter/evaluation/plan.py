@@ -91,19 +91,21 @@ def library_of(estimator: Any) -> str:
     return getattr(estimator, "_stratum_library", None) or root
 
 
-def candidates_from_spec(spec: Any, X: Any = None) -> list[CandidateSource]:
+def candidates_from_spec(spec: Any, X: Any = None, y: Any = None) -> list[CandidateSource]:
     """One unfitted ``Pipeline`` and grid per candidate of a validated spec; the table ``X``
-    decides whether the automatic preprocessing applies (see ``spec.pipeline``)."""
+    decides whether the automatic preprocessing applies (see ``spec.pipeline``), the task
+    and ``y`` the ``target_type`` of blocks that have one (``catalog.targets``)."""
     from sklearn.pipeline import Pipeline
 
+    from ..catalog.targets import target_kind
     from ..spec.pipeline import candidate_grid, pipeline_steps, preprocessing_step
 
-    out = []
+    out, target = [], target_kind(spec.task, y)
     for cand in spec.candidates:
-        steps = pipeline_steps(cand)
+        steps = pipeline_steps(cand, target)
         named = [(step.name, step.estimator()) for step in steps]
         grid = candidate_grid(steps)
-        columns = preprocessing_step(spec, cand, X)
+        columns = preprocessing_step(spec, cand, X, target)
         if columns is not None:
             named.insert(0, (columns.name, columns.estimator()))
             grid = {**columns.grid, **grid}

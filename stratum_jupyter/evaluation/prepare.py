@@ -102,7 +102,7 @@ def prepare(spec_or_candidates: Any, X: Any = None, y: Any = None,
     X, y, data_notes, groups = checked_data(spec, X, y, options)  # read, target checked
     if spec is not None and not _is_candidates(spec_or_candidates):
         X, data_notes = _fitted_to_table(spec, X, data_notes)
-    sources = _sources(spec_or_candidates, spec, options, X)
+    sources = _sources(spec_or_candidates, spec, options, X, y)
     task = options.task or (spec.task if spec is not None else _infer_task(sources))
     metrics, scorers, scoring_notes = _scorers(options, spec, task, y)
     select_by = options.select_by or (spec.select_by if spec is not None
@@ -129,8 +129,10 @@ def prepare(spec_or_candidates: Any, X: Any = None, y: Any = None,
     graph = planning.build_plan(planning.expand(sources, random_state))
     order_by = options.order_by or (spec.data.order_by if spec is not None
                                     and spec.data is not None else None)
-    notes = [*scoring_notes, *folding.fold_notes(splitter, X, order_by),
-             *(() if _is_candidates(spec_or_candidates) else _preprocessing_notes(spec, X))]
+    notes = [*scoring_notes, *_serving_notes(sources, task),
+             *folding.fold_notes(splitter, X, order_by),
+             *(() if _is_candidates(spec_or_candidates) else
+               (*_preprocessing_notes(spec, X), *_target_notes(spec, y)))]
     if test is not None:
         notes.append(f"held out {test.rows} rows for the final test ({test.how}): kept out "
                      "of the folds and of every choice; the selected model is refitted on "
@@ -316,7 +318,7 @@ def _spec_of(obj: Any, options: Options) -> PipelineSpec | None:
     return spec if isinstance(spec, PipelineSpec) else load_spec(spec)
 
 
-def _sources(obj: Any, spec: PipelineSpec | None, options: Options, X: Any
+def _sources(obj: Any, spec: PipelineSpec | None, options: Options, X: Any, y: Any
              ) -> list[planning.CandidateSource]:
     search: Any = options.search
     n_iter: Any = options.n_iter
@@ -328,7 +330,7 @@ def _sources(obj: Any, spec: PipelineSpec | None, options: Options, X: Any
             if n_iter is None or not isinstance(n_iter, Mapping):
                 n_iter = {n: n_iter or k for n, (_, k) in by_name.items()}
         return planning.candidates_from_mapping(obj, search=search or "grid", n_iter=n_iter)
-    sources = planning.candidates_from_spec(spec, X)
+    sources = planning.candidates_from_spec(spec, X, y)
     if n_iter is not None:  # an override, e.g. a papermill parameter
         sources = [planning.CandidateSource(s.name, s.pipeline, s.grid, s.search,
                                             n_iter if not isinstance(n_iter, Mapping)
@@ -368,6 +370,44 @@ def _preprocessing_notes(spec: Any, X: Any) -> list[str]:
             *(kind_notes(table_kinds(spec, X)) if auto else ())]
 
 
+def _serving_notes(sources: list[planning.CandidateSource], task: str) -> list[str]:
+    """Clustering: which candidates cannot label new rows (no ``predict``), so are ranked
+    but never saved; the best of the others is (``results.best_result``)."""
+    if task != "clustering":
+        return []
+    without = [s for s in sources if not hasattr(s.pipeline, "predict")]
+    if not without:
+        return []
+    names = ", ".join(f"{s.name} ({_final(s.pipeline)})" for s in without)
+    if len(without) == len(sources):
+        return [f"no candidate can label new rows (no predict): {names}; they are ranked, "
+                "but no model will be saved for serving"]
+    return [f"{names} cannot label new rows (no predict): ranked, but not saved for "
+            "serving; the best configuration that can label new rows is saved"]
+
+
+def _final(pipeline: Any) -> str:
+    steps = getattr(pipeline, "steps", None)
+    return type(steps[-1][1] if steps else pipeline).__name__
+
+
+def _target_notes(spec: Any, y: Any) -> list[str]:
+    """Which blocks get their ``target_type`` from the task (``catalog.targets``)."""
+    from ..catalog import get_catalog
+    from ..catalog.targets import target_kind, target_params
+
+    kind, catalog, named = target_kind(spec.task, y), get_catalog(), set()
+    for cand in spec.candidates:
+        setting = spec.preprocessing_for(cand)
+        rules = [] if isinstance(setting, str) else setting.columns
+        for step in [*cand.steps, *(s for rule in rules for s in rule.steps)]:
+            if step.block in catalog and target_params(catalog.get(step.block), kind,
+                                                       step.params):
+                named.add(step.block)
+    return [f"{', '.join(sorted(named))}: target_type={kind!r}, from the {spec.task} "
+            "target ('auto' would guess it from the values)"] if named else []
+
+
 def _infer_task(sources: list[planning.CandidateSource]) -> str:
     from sklearn.base import is_classifier, is_regressor
 
@@ -384,6 +424,7 @@ def _scorers(options: Options, spec: Any, task: str, y: Any
     """The metrics fitted to the target (``scoring.scorers_for``: a metric that does not
     fit the data is refused here); custom scorers are taken as they are."""
     from ..spec.metrics import DEFAULT_METRIC
+    from .imbalance import imbalance_notes
     from .scoring import scorers_for
 
     metrics = options.metrics
@@ -399,4 +440,4 @@ def _scorers(options: Options, spec: Any, task: str, y: Any
         metrics_path=("evaluation", "metrics") if spec is not None and not metrics
         else ("metrics",), pos_label_path=("evaluation", "pos_label") if in_spec
         else ("pos_label",))
-    return names, scoring.scorers, scoring.notes
+    return names, scoring.scorers, (*scoring.notes, *imbalance_notes(names, task, y))

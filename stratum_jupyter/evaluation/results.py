@@ -39,13 +39,16 @@ class Best:
     model: Any
     fit_time_s: float | None
     members: tuple[str, ...] = ()  # an ensemble's: the configurations it joins
+    # Configurations ranked above this one that cannot label new rows (no predict:
+    # AgglomerativeClustering, DBSCAN...), so were not refitted and saved.
+    passed_over: tuple[str, ...] = ()
 
     def predict(self, X: Any) -> Any:
         return self.model.predict(X)
 
     @classmethod
-    def of(cls, res: ConfigResult, metrics: list[str], model: Any, fit_time_s: float
-           ) -> Best:
+    def of(cls, res: ConfigResult, metrics: list[str], model: Any, fit_time_s: float,
+           passed_over: tuple[str, ...] = ()) -> Best:
         """The refitted ``model`` of ``res``, with its cross-validation scores and times."""
         folds = [res.folds[f] for f in sorted(res.folds)]
         return cls(res.config.candidate, res.config.params,
@@ -54,7 +57,7 @@ class Best:
                     "folds": {m: res.fold_values(m) for m in metrics},
                     "fit_time_s": [f.fit_time for f in folds],
                     "score_time_s": [f.score_time for f in folds]},
-                   model, fit_time_s, res.config.members)
+                   model, fit_time_s, res.config.members, passed_over)
 
 
 @dataclass
@@ -99,16 +102,58 @@ def _sort_key(score: float, index: int) -> tuple[int, float, int]:
     return (1, 0.0, index) if math.isnan(score) else (0, -score, index)
 
 
+def labels_new_rows(res: ConfigResult) -> bool:
+    """Whether the configuration's model can label rows it was not fitted on (has
+    ``predict``): the kind a bundle serves. AgglomerativeClustering, DBSCAN, OPTICS,
+    SpectralClustering... only label the rows they fit."""
+    pipeline = res.config.pipeline  # None: not known (nothing says it cannot)
+    return pipeline is None or hasattr(pipeline, "predict")
+
+
+def final_name(res: ConfigResult) -> str:
+    """The class name of the configuration's final estimator."""
+    steps = getattr(res.config.pipeline, "steps", None)
+    return type(steps[-1][1] if steps else res.config.pipeline).__name__
+
+
+def _complete(results: list[ConfigResult], n_folds: int) -> list[ConfigResult]:
+    return [r for r in results if r.failure is None and len(r.folds) >= n_folds]
+
+
 def best_result(results: list[ConfigResult], select_by: str, n_folds: int
                 ) -> ConfigResult | None:
-    """The best configuration among those with all ``n_folds`` folds in and no failure, by
-    the leaderboard's order (so the same one the leaderboard ranks first once all are in);
-    None when there is none or every score is NaN."""
-    complete = [r for r in results if r.failure is None and len(r.folds) >= n_folds]
+    """The best configuration that can label new rows (:func:`labels_new_rows`: the one
+    refitted and saved) among those with all ``n_folds`` folds in and no failure, by the
+    leaderboard's order (so the one the leaderboard ranks first once all are in, unless
+    that one has no ``predict``); None when there is none or every score is NaN."""
+    complete = [r for r in _complete(results, n_folds) if labels_new_rows(r)]
     scored = [r for r in complete if not math.isnan(r.mean(select_by))]
     if not scored:
         return None
     return min(scored, key=lambda r: _sort_key(r.mean(select_by), r.config.index))
+
+
+def passed_over(results: list[ConfigResult], best: ConfigResult, select_by: str,
+                n_folds: int) -> tuple[str, ...]:
+    """The labels of the complete configurations ranked above ``best`` that cannot label
+    new rows (so ``best`` is saved instead), best first."""
+    key = _sort_key(best.mean(select_by), best.config.index)
+    above = [r for r in _complete(results, n_folds) if not labels_new_rows(r)
+             and _sort_key(r.mean(select_by), r.config.index) < key]
+    above.sort(key=lambda r: _sort_key(r.mean(select_by), r.config.index))
+    return tuple(r.config.label for r in above)
+
+
+def unsaved_reason(results: list[ConfigResult], n_folds: int) -> str:
+    """Why no model is saved although configurations completed: none can label new rows
+    ("" when that is not the case)."""
+    complete = _complete(results, n_folds)
+    if not complete or any(labels_new_rows(r) for r in complete):
+        return ""
+    names = ", ".join(sorted({final_name(r) for r in complete}))
+    return (f"no configuration can label new rows ({names}: no predict), so none is "
+            "saved for serving; add a clusterer with predict (KMeans, GaussianMixture, "
+            "Birch...) to save one")
 
 
 def _done(res: ConfigResult, complete: int | None) -> bool:
@@ -199,6 +244,7 @@ class EvaluationResult:
     # The held-out part (evaluation.test): {"rows", "split", "scores": {metric: value},
     # "notes": {metric: why NaN}}; {} without one. X and y are then the rest.
     test: dict[str, Any] = field(default_factory=dict)
+    unsaved: str = ""  # why no model is saved though some completed (unsaved_reason)
 
     @functools.cached_property
     def leaderboard(self) -> Any:
@@ -222,10 +268,15 @@ class EvaluationResult:
     def best_model(self) -> Any:
         return None if self.best is None else self.best.model
 
-    def save(self, directory: str | Path) -> Path:
-        """Write the best model's bundle (PRODUCT.md section 5) into ``directory``."""
+    def save(self, directory: str | Path) -> Path | None:
+        """Write the best model's bundle (PRODUCT.md section 5) into ``directory``; None,
+        saying why and writing nothing, when no configuration can label new rows
+        (:attr:`unsaved`). EvaluationError when every configuration failed."""
         from ..bundle import save_bundle
 
+        if self.best is None and self.unsaved:
+            print(f"stratum: nothing saved to {directory}: {self.unsaved}")
+            return None
         if self.best is None:
             raise EvaluationError("no best model to save: every configuration failed "
                                   "(see .failures) or the evaluation ran with refit=False")
@@ -261,6 +312,7 @@ class EvaluationResult:
             "best": None if self.best is None else {
                 "candidate": self.best.candidate, "params": _jsonable(self.best.params),
                 "members": list(self.best.members),
+                "passed_over": list(self.best.passed_over),
                 "metrics": self.best.metrics, "fit_time_s": self.best.fit_time_s},
             "failures": [{"candidate": f.candidate, "params": _jsonable(f.params),
                           "fold": f.fold, "step": f.step, "error": f.error,
@@ -268,6 +320,7 @@ class EvaluationResult:
             "timing": self.timing, "cluster": self.cluster,
             **({"tracking": self.tracking} if self.tracking else {}),
             **({"test": self.test} if self.test else {}),
+            **({"unsaved": self.unsaved} if self.unsaved else {}),
         }
 
     def __repr__(self) -> str:

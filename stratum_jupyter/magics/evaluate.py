@@ -45,8 +45,7 @@ class EvaluateMagics(Magics):
         with monitor:
             result = command.run(args, spec, X, y, client=client)
         self.shell.user_ns[RESULT_NAME] = result
-        if args.out:
-            command.save(result, args.out)
+        if args.out and command.save(result, args.out) is not None:  # None: said why
             print(f"stratum: best model saved to {args.out}/best")
         return result
 

@@ -188,7 +188,8 @@ def is_grid_axis(block: str, name: str, value: Any) -> bool:
 
     catalog = get_catalog()
     info = catalog.get(block).param(name) if block in catalog else None
-    return not (info is not None and set(info.types) <= {"array"})
+    # A parameter that takes only lists or tuples (or None): a flat list is one value.
+    return not (info is not None and set(info.types) - {"none"} <= {"array"})
 
 
 # JSON has no infinity: a spec as data (``to_dict``, JSON files, the builder) writes a
@@ -273,8 +274,9 @@ class Step(_Model):
     def is_axis(self, name: str) -> bool:
         """Whether parameter ``name`` is a grid axis.
 
-        A list is a grid axis, except for a parameter that only takes lists (Keras
-        ``layers``): there a flat list is one value and a list of lists is an axis.
+        A list is a grid axis, except for a parameter that only takes lists or tuples
+        (Keras ``layers``, ``ngram_range``): there a flat list is one value and a list of
+        lists is an axis (``ngram_range: [[1, 1], [1, 2]]``).
         """
         return is_grid_axis(self.block, name, self.params.get(name))
 

@@ -62,10 +62,12 @@ def step_names(blocks: Sequence[str]) -> list[str]:
     return names
 
 
-def pipeline_steps(candidate: Candidate) -> list[PipelineStep]:
+def pipeline_steps(candidate: Candidate, target: str | None = None) -> list[PipelineStep]:
     """The steps of a validated spec's candidate, in order. KeyError for an unknown block
-    (a validated spec has none)."""
-    return _named_steps(candidate.steps)
+    (a validated spec has none). ``target``: the kind of target
+    (:func:`~stratum_jupyter.catalog.targets.target_kind`) that blocks with a
+    ``target_type`` parameter get unless the step sets it."""
+    return _named_steps(candidate.steps, target)
 
 
 def single_step(step: Step) -> PipelineStep:
@@ -73,14 +75,21 @@ def single_step(step: Step) -> PipelineStep:
     return _named_steps([step])[0]
 
 
-def _named_steps(steps: Sequence[Step]) -> list[PipelineStep]:
+def _named_steps(steps: Sequence[Step], target: str | None = None) -> list[PipelineStep]:
     from ..catalog import get_catalog
+    from ..catalog.targets import target_params
 
     catalog = get_catalog()
     names = step_names([s.block for s in steps])
-    return [PipelineStep(name, catalog.get(step.block), step.fixed_params(),
-                         {f"{name}__{p}": values for p, values in step.grid_axes().items()})
-            for name, step in zip(names, steps, strict=True)]
+    out = []
+    for name, step in zip(names, steps, strict=True):
+        block = catalog.get(step.block)
+        # Spec values as the estimator takes them: lists as tuples where it asks for tuples.
+        grid = {f"{name}__{p}": [block.to_python({p: v})[p] for v in values]
+                for p, values in step.grid_axes().items()}
+        fixed = {**target_params(block, target, step.params), **step.fixed_params()}
+        out.append(PipelineStep(name, block, block.to_python(fixed), grid))
+    return out
 
 
 def candidate_grid(steps: Sequence[PipelineStep]) -> dict[str, list[Any]]:
@@ -163,15 +172,16 @@ class ColumnsStep:
         return "; ".join(parts)
 
 
-def columns_step(preprocessing: Preprocessing) -> ColumnsStep:
-    """The ColumnTransformer of explicit column rules."""
-    groups = [_group(name, rule) for name, rule in
+def columns_step(preprocessing: Preprocessing, target: str | None = None) -> ColumnsStep:
+    """The ColumnTransformer of explicit column rules (``target``: see
+    :func:`pipeline_steps`)."""
+    groups = [_group(name, rule, target) for name, rule in
               zip(preprocessing.group_names(), preprocessing.columns, strict=True)]
     return ColumnsStep(tuple(groups), preprocessing.remainder)
 
 
-def _group(name: str, rule: ColumnRule) -> ColumnGroup:
-    steps = tuple(_named_steps(rule.steps))
+def _group(name: str, rule: ColumnRule, target: str | None = None) -> ColumnGroup:
+    steps = tuple(_named_steps(rule.steps, target))
     if isinstance(rule.select, str) and rule.select in SELECTOR_DTYPES:
         return ColumnGroup(name, SELECTOR_DTYPES[rule.select], None, steps)
     if isinstance(rule.select, str):  # a column's name: that column, 1-D
@@ -249,10 +259,11 @@ def needs_preprocessing(X: Any) -> bool:
     return not plain or bool(X.isna().to_numpy().any())
 
 
-def preprocessing_step(spec: PipelineSpec, candidate: Candidate, X: Any = None
-                       ) -> ColumnsStep | None:
+def preprocessing_step(spec: PipelineSpec, candidate: Candidate, X: Any = None,
+                       target: str | None = None) -> ColumnsStep | None:
     """The preprocessing step of ``candidate`` on the table ``X``: explicit column rules,
-    the automatic preprocessing when it applies (:func:`auto_applies`), or None."""
+    the automatic preprocessing when it applies (:func:`auto_applies`), or None
+    (``target``: see :func:`pipeline_steps`)."""
     setting = spec.preprocessing_for(candidate)
     if setting == "none":
         return None
@@ -261,7 +272,7 @@ def preprocessing_step(spec: PipelineSpec, candidate: Candidate, X: Any = None
             return None
         return table_columns_step(spec, X)
     assert not isinstance(setting, str)
-    return columns_step(setting)
+    return columns_step(setting, target)
 
 
 def table_columns_step(spec: PipelineSpec | None, X: Any) -> ColumnsStep:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from ..errors import SpecError, SpecIssue
 from ..suggest import close_matches as _close
 from ..suggest import short_repr as _short
+from .blocknames import task_twin, unknown_block
 from .metrics import DEFAULT_METRIC, METRICS, metrics_for
 from .model import TAG_PREFIX, TASKS, PipelineSpec, decode_infinity, is_grid_axis
 from .splitters import fold_issues
@@ -246,9 +247,7 @@ def _ensemble_issues(ens: dict[str, Any], task: str | None) -> Iterator[SpecIssu
     name, params = next(iter(final.items())) if isinstance(final, dict) and len(final) == 1 \
         else (final, {})
     if not isinstance(name, str) or name not in (catalog := get_catalog()):
-        yield SpecIssue(where, f"unknown block {_short(name)}", value=name,
-                        allowed="a block of the catalog (`stratum blocks`)",
-                        suggestions=tuple(catalog.close_matches(str(name))))
+        yield unknown_block(name, where, task, final=True)
         return
     block, kind = catalog.get(name), _KIND_FOR_TASK.get(task or "")
     if kind is not None and block.kind != kind:
@@ -277,9 +276,8 @@ def _steps_issues(steps: list[Any], path: tuple[Any, ...], task: str | None, *,
         ((name, params),) = step.items()
         if not isinstance(name, str) or name not in catalog:
             blocks.append(None)
-            yield SpecIssue((*path, k), f"unknown block {_short(name)}", value=name,
-                            allowed="a block of the catalog (`stratum blocks`)",
-                            suggestions=tuple(catalog.close_matches(str(name))))
+            yield unknown_block(name, (*path, k), None if transformers_only else task,
+                                 transformers_only=transformers_only)
             continue
         block = catalog.get(name)
         blocks.append(block)
@@ -363,19 +361,7 @@ def _order_issues(blocks: list[Any], path: tuple[Any, ...], task: str | None
     if final and final not in last.roles and not (predictors and predictors[-1] < len(blocks) - 1):
         yield SpecIssue((*path, len(blocks) - 1), f"{last.name} is a {last.kind}, but a {task} "
                         f"pipeline ends with a {final}", value=last.name,
-                        allowed=f"a {final} block", suggestions=_task_twin(last.name, final))
-
-
-def _task_twin(name: str, kind: str) -> tuple[str, ...]:
-    from ..catalog import get_catalog
-
-    catalog = get_catalog()
-    for a, b in (("Regressor", "Classifier"), ("Classifier", "Regressor"),
-                 ("Regression", "Classifier"), ("Regressor", "")):
-        twin = name.replace(a, b)
-        if twin != name and twin in catalog and kind in catalog.get(twin).roles:
-            return (twin,)
-    return ()
+                        allowed=f"a {final} block", suggestions=task_twin(last.name, final))
 
 
 def collect_issues(data: Any) -> list[SpecIssue]:

@@ -59,13 +59,23 @@ function paramSuggestions(p) {
   return values;
 }
 
+/** The help line of a parameter that takes only lists or tuples (or None), as the spec's
+ * grid-axis rule reads it (spec/model.py is_grid_axis): a flat list is one value. */
+function listHelp(p) {
+  const listOnly = p.types.includes("array") &&
+    p.types.every((t) => t === "array" || t === "none");
+  if (!listOnly) return null;
+  const tuple = p.as_tuple && Array.isArray(p.default) ? p.default : null;
+  const text = tuple
+    ? `one list: ${tuple.join(", ")} \u2014 several lists make a grid axis: ` +
+      `[${tuple.join(", ")}], [...] (passed as tuples); `
+    : "one list: 64, 32 \u2014 several lists make a grid axis: [64, 32], [128]; ";
+  return h("span", { class: "stratum-allowed" }, text);
+}
+
 function paramHelp(p) {
-  const listOnly = p.types.length && p.types.every((t) => t === "array");
   return h("div", { class: "stratum-param-help" },
-    listOnly
-      ? h("span", { class: "stratum-allowed" },
-          "one list: 64, 32 \u2014 several lists make a grid axis: [64, 32], [128]; ")
-      : null,
+    listHelp(p),
     p.allowed ? h("span", { class: "stratum-allowed" }, p.allowed) : null,
     p.doc ? h("span", { class: "stratum-doc" }, ` \u2014 ${p.doc}`) : null);
 }
