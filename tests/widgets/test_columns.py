@@ -110,7 +110,7 @@ def test_a_scikit_learn_source_shows_its_target_column():
                              r"file: no/such/file\.csv$"),
     ("parquet:{bad}", r"could not read the table of parquet:.*bad\.parquet: \w+"),
     ("sklearn:irises", r"unknown scikit-learn data set 'irises'"),
-    ("hdf:x.h5", r"unknown data source scheme 'hdf' \(known: sklearn, csv, parquet\)"),
+    ("hdf:x.h5", r"unknown data source scheme 'hdf' \(known: sklearn, csv, parquet, excel, json\)"),
     ("x.csv", r"expected '<scheme>:<location>'"),
 ])
 def test_a_table_that_cannot_be_read_is_a_message_not_a_traceback(tmp_path, source, message):
@@ -126,8 +126,8 @@ def test_a_table_that_cannot_be_read_is_a_message_not_a_traceback(tmp_path, sour
 def test_without_data_the_builder_says_how_to_get_a_table():
     builder = PipelineBuilder(data_vars="features labels")
     assert builder.columns == {"state": "idle", "message": (
-        "Name a data source (sklearn:iris, csv:path.csv) or define features in the kernel "
-        "to see the table's columns.")}
+        "Name a data source (sklearn:iris, csv:path.csv, excel:path.xlsx, json:path.jsonl) or "
+        "define features in the kernel to see the table's columns.")}
 
 
 def test_the_kernels_X_is_shown_read_only():
