@@ -84,14 +84,18 @@ def json_options(path: str | Path) -> dict[str, Any]:
     record per line for ``.jsonl``/``.ndjson`` (or a ``.json`` file whose first lines are
     records), else an array of records. Values keep their JSON types; dates are found as in
     a CSV file (:func:`~stratum_jupyter.catalog.roles.with_dates`), not by column names."""
+    import pandas as pd
+
     from .csvfiles import head_bytes
 
     lines = suffixes(path)[0] in _JSON_LINES
     if not lines:
         head = (head_bytes(path) or b"").lstrip()
         lines = head[:1] == b"{" and b"\n{" in head.rstrip()
-    return {"lines": lines, "dtype": False, "convert_dates": False,
-            "keep_default_dates": False}
+    options: dict[str, Any] = {"lines": lines, "dtype": False}
+    if int(pd.__version__.split(".")[0]) < 3:  # pandas 3 converts no dates with dtype=False
+        options.update(convert_dates=False, keep_default_dates=False)
+    return options
 
 
 def read_excel(location: str, sheet: str | int | None = None, nrows: int | None = None
@@ -106,13 +110,15 @@ def read_excel(location: str, sheet: str | int | None = None, nrows: int | None 
 
     with pd.ExcelFile(location) as book:
         names = [str(n) for n in book.sheet_names]
-        known = sheet in names if isinstance(sheet, str) else -len(names) <= (sheet or 0) < len(names)
-        if not known:
+        index = sheet if isinstance(sheet, int) else 0
+        missing = sheet not in names if isinstance(sheet, str) \
+            else not 0 <= index < len(names)
+        if missing:
             raise DataError([SpecIssue(
                 ("data", "sheet"), f"{location} has no sheet {sheet!r}", value=sheet,
-                allowed=", ".join(names) + " (or a 0-based index)",
+                allowed=", ".join(names) + ", or a 0-based index",
                 suggestions=close_matches(str(sheet), names))])
-        frame = book.parse(sheet_name=0 if sheet is None else sheet, nrows=nrows)
+        frame = pd.read_excel(book, sheet_name=0 if sheet is None else sheet, nrows=nrows)
     return frame.rename(columns=_strip)
 
 

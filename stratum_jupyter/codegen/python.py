@@ -143,9 +143,10 @@ def _file_lines(data: Any, scheme: str, imports: dict[str, set[str]]) -> list[st
     reads it (:mod:`stratum_jupyter.catalog.datafiles`), ``data.na_values`` marked missing."""
     if scheme == "excel":
         sheet = f", sheet_name={literal(data.sheet)}" if data.sheet is not None else ""
-        lines = ["# Header cells may be numbers: every column is named by its text, as the spec",
-                 "# names it.",
-                 f"X = pd.read_excel(data_path{sheet}).rename(columns=lambda c: str(c).strip())"]
+        lines = [f"X = pd.read_excel(data_path{sheet})",
+                 "# Header cells may be numbers: columns are named by their text, as the spec",
+                 "# names them.",
+                 "X.columns = [str(c).strip() for c in X.columns]"]
     elif scheme == "json":
         imports["stratum_jupyter.catalog.datafiles"] = {"json_options"}
         lines = ["# One record per line (.jsonl) or an array of records; dates are found below.",

@@ -17,9 +17,9 @@ OTHERS = ("planes.xlsx", "planes.jsonl", "planes.ndjson", "planes.json")
 
 def write_variants(folder: Path) -> dict[str, Path]:
     """Every variant of the planes table in ``folder`` (plus ``planes.csv`` itself), by
-    name. ``planes-eu.csv.zip``: a ``;`` CSV with decimal commas (an extra float column
-    ``ratio``) in a zip, ``planes.xls``: the workbook renamed (what a legacy file looks
-    like to a suffix), ``planes-xlsx.csv``: the workbook under a CSV name."""
+    name. ``planes-eu.csv.zip``: a ``;`` CSV with decimal commas (``year`` has gaps: a
+    float column, ``2004,0``) in a zip; ``planes.xls``: the workbook renamed (what a legacy
+    file looks like to its suffix); ``planes-xlsx.csv``: the workbook under a CSV name."""
     frame = pd.read_csv(PLANES)
     paths = {name: folder / name for name in
              ("planes.csv", *CSV_LIKE, *OTHERS, "planes.xls", "planes-xlsx.csv")}
@@ -30,8 +30,7 @@ def write_variants(folder: Path) -> dict[str, Path]:
     frame.to_csv(paths["planes.csv.bz2"], index=False)
     frame.to_csv(paths["planes.tsv"], index=False, sep="\t")
     frame.to_csv(paths["planes.tsv.gz"], index=False, sep="\t")
-    eu = frame.assign(ratio=frame["seats"] / 7)
-    eu.to_csv(paths["planes-eu.csv.zip"], index=False, sep=";", decimal=",",
+    frame.to_csv(paths["planes-eu.csv.zip"], index=False, sep=";", decimal=",",
               compression={"method": "zip", "archive_name": "planes-eu.csv"})
     frame.to_excel(paths["planes.xlsx"], index=False, sheet_name="planes")
     frame.to_json(paths["planes.jsonl"], orient="records", lines=True)
