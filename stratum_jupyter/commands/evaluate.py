@@ -92,6 +92,8 @@ def with_data_file(spec: PipelineSpec, path: str, target: str | None) -> Pipelin
         raise BadInput("--target COL is needed with --data (the label column)")
     fields = data.model_dump(exclude_unset=True) if data is not None else {}
     fields.update(source=source, target=target)
+    if not source.startswith("excel:"):
+        fields.pop("sheet", None)  # the spec's workbook sheet: not for this file
     return spec.model_copy(update={"data": DataSpec.model_validate(fields)})
 
 

@@ -147,3 +147,17 @@ def test_a_json_file_of_records_per_line_is_read_as_json_lines(tmp_path):
     assert read_table(f"json:{path}", target="y").X["a"].tolist() == [1, 2]
     (tmp_path / "array.json").write_text('[\n  {"a": 1, "y": 0},\n  {"a": 2, "y": 1}\n]\n')
     assert json_options(tmp_path / "array.json")["lines"] is False
+
+
+def test_a_sheet_on_another_source_is_refused_before_any_reading():
+    from stratum_jupyter.errors import SpecError
+    from stratum_jupyter.spec import load_spec
+    from tests.conftest import VALID
+
+    spec = {**VALID, "data": {"source": "csv:x.csv", "target": "y", "sheet": "data"}}
+    with pytest.raises(SpecError) as info:
+        load_spec(spec)
+    assert info.value.fields == ["data.sheet"]
+    assert "a sheet is read from an Excel workbook, not a csv: source" in str(info.value)
+    spec["data"] = {"source": "excel:x.xlsx", "target": "y", "sheet": 0}
+    assert load_spec(spec).data.sheet == 0

@@ -78,3 +78,13 @@ def test_a_legacy_workbook_is_refused_with_the_way_out(planes, capsys, tmp_path)
     ole.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
     assert main(["evaluate", str(spec), "--data", str(ole), "--target", "seats"]) == 2
     assert f"{ole} is an Excel 97-2003 workbook, not a CSV file" in capsys.readouterr().err
+
+
+def test_a_spec_on_a_workbook_sheet_evaluates_a_csv_file_given_by_data(planes, capsys,
+                                                                        tmp_path):
+    spec, paths = planes
+    book = tmp_path / "book.yaml"
+    book.write_text(SPEC.format(source=f"excel:{paths['planes.xlsx']}")
+                    .replace("target: seats,", "target: seats, sheet: planes,"))
+    assert _scores(capsys, [str(book)]) == _scores(
+        capsys, [str(book), "--data", str(paths["planes.csv.gz"])])
