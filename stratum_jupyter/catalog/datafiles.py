@@ -108,6 +108,10 @@ def read_excel(location: str, sheet: str | int | None = None, nrows: int | None 
     from ..errors import DataError, SpecIssue
     from ..suggest import close_matches
 
+    if workbook_kind(location) == "xls":  # pandas would ask for xlrd
+        raise DataError([SpecIssue(("data", "source"), f"{location} is an Excel 97-2003 "
+                                   f"workbook, which stratum does not read: {XLS_WAY_OUT}",
+                                   value=f"excel:{location}")])
     with pd.ExcelFile(location) as book:
         names = [str(n) for n in book.sheet_names]
         index = sheet if isinstance(sheet, int) else 0

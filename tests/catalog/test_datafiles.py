@@ -161,3 +161,11 @@ def test_a_sheet_on_another_source_is_refused_before_any_reading():
     assert "a sheet is read from an Excel workbook, not a csv: source" in str(info.value)
     spec["data"] = {"source": "excel:x.xlsx", "target": "y", "sheet": 0}
     assert load_spec(spec).data.sheet == 0
+
+
+def test_a_legacy_workbook_named_as_an_excel_source_gets_the_way_out(tmp_path):
+    path = tmp_path / "old.xlsx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    with pytest.raises(DataError, match=r"old\.xlsx is an Excel 97-2003 workbook, which "
+                                        r"stratum does not read: open it in Excel"):
+        read_table(f"excel:{path}", target="y")
