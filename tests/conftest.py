@@ -28,6 +28,20 @@ VALID = {
 
 
 @pytest.fixture
+def ctrl_c():
+    """SIGINT raises KeyboardInterrupt during the test, as in a terminal, whatever the
+    launcher did: a background job (``pytest ... &`` in a script, ``nohup``) starts with
+    SIGINT ignored, and Python then leaves it ignored. The handler found is restored."""
+    import signal
+
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
+@pytest.fixture
 def valid_spec() -> dict:
     """A fresh copy of a small valid classification spec (a dict)."""
     return copy.deepcopy(VALID)

@@ -3,8 +3,9 @@
 
 :func:`csv_options` is the one answer: the evaluation reads ``pandas.read_csv(path,
 **csv_options(path, ...))`` and generated code makes the same call, so both read a table
-alike. Detection reads the first MiB of a local file (a URL or a compressed file is read
-with the defaults):
+alike. Detection reads the first MiB of a local file, through its decompressor when it is
+compressed (``.gz``, ``.bz2``, ``.xz``, ``.zip``; a URL or another compression is read with
+the defaults):
 
 - encoding: a BOM says it; else UTF-8 when the head decodes as UTF-8, else cp1252, else
   latin-1. The UTF-8 family is read as ``utf-8-sig``, so a BOM never sticks to a header.
@@ -22,9 +23,13 @@ with the defaults):
 
 from __future__ import annotations
 
+import bz2
 import codecs
 import csv
+import gzip
+import lzma
 import re
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -33,7 +38,6 @@ SEPARATORS = ",;\t|"
 DEFAULTS = {"sep": ",", "decimal": ".", "encoding": "utf-8-sig"}
 HEAD_BYTES = 1 << 20  # what detection reads of a file
 SNIFF_LINES = 100  # the lines the separator and the decimal mark are judged on
-_COMPRESSED = {".gz", ".bz2", ".xz", ".zip", ".zst", ".tar"}
 _COMMA_NUMBER = re.compile(r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?")
 _COMMA_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+")  # 3,750: a decimal comma, or not
 _INTEGER = re.compile(r"[+-]?\d+")
@@ -46,7 +50,7 @@ def csv_options(path: str | Path, *, sep: str | None = None, decimal: str | None
     options given, and the separator, decimal mark and encoding detected when not given.
     Leading spaces after a separator are skipped (``a, b, c``)."""
     if sep is None or decimal is None or encoding is None:
-        head = _head(path)
+        head = head_bytes(path)
         encoding = detect_encoding(head) if encoding is None else encoding
         lines = _lines(head, normal_encoding(encoding))
         sep = detect_separator(lines) if sep is None else sep
@@ -79,15 +83,24 @@ def normal_encoding(encoding: str) -> str:
     return "utf-8-sig" if name == "utf-8" else encoding
 
 
-def _head(path: str | Path) -> bytes | None:
-    """The first MiB of a local, uncompressed file; None for anything else."""
+def head_bytes(path: str | Path) -> bytes | None:
+    """The first MiB of a local file, decompressed where its suffix names gzip, bz2, xz or
+    zip (the zip's first file, as pandas reads it); None for a URL, another compression
+    (``.zst``, ``.tar``) or a file that cannot be read (reading the table names why)."""
     text = str(path)
-    if "://" in text or Path(text).suffix.lower() in _COMPRESSED:
+    suffix = Path(text).suffix.lower()
+    if "://" in text or suffix in (".zst", ".tar"):
         return None
     try:
-        with open(text, "rb") as fh:
+        if suffix == ".zip":
+            with zipfile.ZipFile(text) as archive:
+                files = [info for info in archive.infolist() if not info.is_dir()]
+                with archive.open(files[0]) as fh:
+                    return fh.read(HEAD_BYTES)
+        opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(suffix, open)
+        with opener(text, "rb") as fh:
             return fh.read(HEAD_BYTES)
-    except OSError:  # reading the table names the problem
+    except (OSError, EOFError, IndexError, zipfile.BadZipFile, lzma.LZMAError):
         return None
 
 

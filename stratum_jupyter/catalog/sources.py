@@ -1,5 +1,6 @@
-"""Data sources a spec can name: ``sklearn:<name>``, ``csv:<path>``, ``parquet:<path>``; a
-local data file names its source by its suffix (``stratum evaluate --data FILE``)."""
+"""Data sources a spec can name: ``sklearn:<name>``, ``csv:<path>``, ``parquet:<path>``,
+``excel:<path>``, ``json:<path>``; a local data file names its source by its compound suffix
+(``stratum evaluate --data planes.csv.gz``; see :mod:`.datafiles`)."""
 
 from __future__ import annotations
 
@@ -31,24 +32,28 @@ class Source:
 SOURCES = {
     "sklearn": Source("sklearn", "A data set bundled with scikit-learn: "
                       + ", ".join(SKLEARN_DATASETS), needs_target=False),
-    "csv": Source("csv", "A CSV file (path or URL) read with pandas.read_csv; its separator, "
-                  "decimal mark and encoding are detected unless data.sep, data.decimal, "
+    "csv": Source("csv", "A CSV file (path or URL; also .tsv, .tab, .txt, and compressed: "
+                  ".gz, .zip, .bz2, .xz) read with pandas.read_csv; its separator, decimal "
+                  "mark and encoding are detected unless data.sep, data.decimal, "
                   "data.encoding say them.", needs_target=True),
     "parquet": Source("parquet", "A Parquet file read with pandas.read_parquet.",
                       needs_target=True),
+    "excel": Source("excel", "An Excel workbook (.xlsx, .xlsm) read with pandas.read_excel "
+                    "(openpyxl): its first sheet, or data.sheet (a name or a 0-based "
+                    "index). A legacy .xls workbook is not read: save it as .xlsx.",
+                    needs_target=True),
+    "json": Source("json", "A JSON table read with pandas.read_json: one record per line "
+                   "(.jsonl, .ndjson) or an array of records (.json).", needs_target=True),
 }
 
 
-FILE_SCHEMES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
-
-
 def file_source(path: str | Path) -> str:
-    """The source of a local data file, by its suffix: ``data/x.csv`` -> ``"csv:data/x.csv"``;
-    raises ValueError for any other kind of file."""
-    scheme = FILE_SCHEMES.get(Path(path).suffix.lower())
-    if scheme is None:
-        raise ValueError(f"{Path(path).name!r} is not a .csv or .parquet file")
-    return f"{scheme}:{path}"
+    """The source of a local data file, by its compound suffix: ``data/x.csv.gz`` ->
+    ``"csv:data/x.csv.gz"``, ``x.xlsx`` -> ``"excel:x.xlsx"``; raises ValueError for any
+    other kind of file (naming the kinds read; a legacy ``.xls``: with the way out)."""
+    from .datafiles import file_scheme
+
+    return f"{file_scheme(path)}:{path}"
 
 
 def split_source(source: str) -> tuple[str, str]:

@@ -16,11 +16,14 @@ from typing import Any
 from ..errors import DataError, SpecIssue
 from ..suggest import close_matches
 from .csvfiles import SEPARATORS, csv_options, detected
+from .datafiles import mark_missing, read_excel, read_json, workbook_kind, workbook_message
 from .numbertext import number_text_notes
 from .roles import apply_roles, with_dates
 from .rows import arrange_rows
 
-READ_OPTIONS = ("sep", "decimal", "thousands", "encoding", "na_values")  # DataSpec's CSV options
+READ_OPTIONS = ("sep", "decimal", "thousands", "encoding", "na_values",
+                "sheet")  # DataSpec's read options
+CSV_OPTIONS = READ_OPTIONS[:5]
 _NAMES = {"sep": "separator", "decimal": "decimal mark", "encoding": "encoding"}
 _SHOWN_COLUMNS = 30
 
@@ -50,9 +53,10 @@ def read_table(source: str, *, target: str | None = None,
                roles: Mapping[str, str] | None = None,
                options: Mapping[str, Any] | None = None, order_by: str | None = None,
                groups: str | None = None) -> Table:
-    """Read ``source`` (``csv:``, ``parquet:`` or ``sklearn:``), check the columns the spec
-    names, apply the roles, put the rows in order of ``order_by``, take out the ``groups``
-    column (:mod:`.rows`), split off the target. ``options``: the CSV read options."""
+    """Read ``source`` (``csv:``, ``parquet:``, ``excel:``, ``json:`` or ``sklearn:``), check
+    the columns the spec names, apply the roles, put the rows in order of ``order_by``, take
+    out the ``groups`` column (:mod:`.rows`), split off the target. ``options``: the read
+    options (:data:`READ_OPTIONS`; ``na_values`` apply to every file, ``sheet`` to Excel)."""
     from .sources import split_source
 
     scheme, location = split_source(source)
@@ -63,7 +67,7 @@ def read_table(source: str, *, target: str | None = None,
     check_columns(frame, where, target=target, features=features, drop=drop, roles=roles,
                   rows={"order_by": order_by, "groups": groups})
     given = dict(roles or {})
-    if scheme == "csv":
+    if scheme != "sklearn":
         roles = with_dates(frame, given, skip=[*([target] if target else []), *drop])
         notes += [f"{where}: column {c!r} holds year-first dates: read as dates (split into "
                   "parts by the automatic preprocessing; data.roles: {" + c + ": categorical} "
@@ -106,9 +110,20 @@ def _read(scheme: str, location: str, options: dict[str, Any]
         raise DataError([SpecIssue(("data", "source"), f"unknown data source {scheme!r}",
                                    value=scheme, allowed=", ".join(f"{s}:<...>" for s in SOURCES))])
     try:
+        if scheme == "csv":
+            return _read_csv(location, {k: options.get(k) for k in CSV_OPTIONS})
         if scheme == "parquet":
-            return pd.read_parquet(location), [], {}
-        return _read_csv(location, options)
+            frame = pd.read_parquet(location)
+        elif scheme == "excel":
+            frame = read_excel(location, options.get("sheet"))
+        else:
+            frame = read_json(location)
+        return mark_missing(frame, options.get("na_values")), [], {}
+    except DataError:  # said already (a workbook given as CSV, an unknown sheet)
+        raise
+    except ImportError as exc:  # openpyxl for Excel, pyarrow for Parquet
+        raise DataError([SpecIssue(("data", "source"), f"cannot read {location}: {exc}")]
+                        ) from None
     except (OSError, ValueError) as exc:  # no file, not its encoding, a ragged line, ...
         raise DataError([SpecIssue(("data", "source"),
                                    f"cannot read {location}: {_reason(exc)}")]) from None
@@ -118,6 +133,10 @@ def _read_csv(location: str, given: dict[str, Any]
               ) -> tuple[Any, list[str], dict[str, Any]]:
     import pandas as pd
 
+    kind = workbook_kind(location)
+    if kind is not None:  # else pandas blames the separator of a zip file
+        raise DataError([SpecIssue(("data", "source"), workbook_message(location, kind),
+                                   value=f"csv:{location}", allowed="excel:<path>")])
     options = csv_options(location, **given)
     frame = pd.read_csv(location, **options).rename(columns=str.strip)
     found = detected(options, given)

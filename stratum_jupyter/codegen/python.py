@@ -92,7 +92,7 @@ def data_section(spec: PipelineSpec) -> Section:
         imports["sklearn.datasets"] = {loader}
     else:
         lines = _read_lines(data, scheme, location, imports)
-        if scheme == "csv":
+        if scheme != "sklearn":
             imports["stratum_jupyter.catalog.roles"] = {"apply_roles", "with_dates"}
             unread = list(dict.fromkeys(c for c in (target, *data.drop) if c))
             roles = Call("with_dates", args=(Raw("X"), dict(data.roles)),
@@ -138,7 +138,7 @@ def _read_lines(data: Any, scheme: str, location: str,
         return [f"X = load_{location}(as_frame=True).frame"]
     imports["pandas"] = set()
     if scheme != "csv":
-        return ["X = pd.read_parquet(data_path)"]
+        return _file_lines(data, scheme, imports)
     given = {key: getattr(data, key) for key in ("sep", "decimal", "encoding")}
     thousands = getattr(data, "thousands", None)
     if all(value is not None for value in given.values()):
@@ -156,6 +156,28 @@ def _read_lines(data: Any, scheme: str, location: str,
                  "# decimal mark, encoding) is detected from the file."]
     return [*lines, f"read_options = {render(options, width=WIDTH - 15)}",
             "X = pd.read_csv(data_path, **read_options).rename(columns=str.strip)"]
+
+
+def _file_lines(data: Any, scheme: str, imports: dict[str, set[str]]) -> list[str]:
+    """A Parquet, Excel or JSON table as ``X``, read as :mod:`stratum_jupyter.catalog.tables`
+    reads it (:mod:`stratum_jupyter.catalog.datafiles`), ``data.na_values`` marked missing."""
+    if scheme == "excel":
+        sheet = f", sheet_name={literal(data.sheet)}" if data.sheet is not None else ""
+        lines = [f"X = pd.read_excel(data_path{sheet})",
+                 "# Header cells may be numbers: columns are named by their text, as the spec",
+                 "# names them.",
+                 "X.columns = [str(c).strip() for c in X.columns]"]
+    elif scheme == "json":
+        imports["stratum_jupyter.catalog.datafiles"] = {"json_options"}
+        lines = ["# One record per line (.jsonl) or an array of records; dates are found below.",
+                 "X = pd.read_json(data_path, **json_options(data_path))"
+                 ".rename(columns=str.strip)"]
+    else:
+        lines = ["X = pd.read_parquet(data_path)"]
+    if data.na_values:
+        imports.setdefault("stratum_jupyter.catalog.datafiles", set()).add("mark_missing")
+        lines.append(f"X = mark_missing(X, {render(list(data.na_values), width=WIDTH - 20)})")
+    return lines
 
 
 def splitter_section(spec: PipelineSpec) -> Section:

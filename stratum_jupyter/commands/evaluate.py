@@ -25,8 +25,10 @@ def add_arguments(parser: argparse.ArgumentParser, *, shell: Shell) -> None:
     add_spec_argument(parser, shell)
     if shell == "cli":
         add("--data", metavar="FILE",
-            help="A .csv or .parquet file (default: the spec's data source). The magic takes "
-                 "kernel variables instead: --data X y.")
+            help="A data file: .csv (also .tsv, .csv.gz, .csv.zip, ...), .parquet, .xlsx, "
+                 ".jsonl or .json, read as the spec's csv:, parquet:, excel:, json: sources "
+                 "read it (default: the spec's data source). The magic takes kernel "
+                 "variables instead: --data X y.")
         add("--target", metavar="COL",
             help="The label column of --data (default: the spec's data.target).")
     else:
@@ -99,6 +101,8 @@ def with_data_file(spec: PipelineSpec, path: str, target: str | None) -> Pipelin
         raise BadInput("--target COL is needed with --data (the label column)")
     fields = data.model_dump(exclude_unset=True) if data is not None else {}
     fields.update(source=source, target=target)
+    if not source.startswith("excel:"):
+        fields.pop("sheet", None)  # the spec's workbook sheet: not for this file
     return spec.model_copy(update={"data": DataSpec.model_validate(fields)})
 
 

@@ -323,7 +323,11 @@ def check_workers(client: Any) -> None:
 
 
 def describe(client: Any) -> dict[str, Any]:
-    """Scheduler address, dashboard link and worker count, for displays and profiles."""
+    """Scheduler address, dashboard link and worker count, for displays and profiles;
+    ``local``: the client's cluster is a ``distributed.LocalCluster`` (not a scheduler it
+    was only given the address of)."""
+    from distributed import LocalCluster
+
     info = client.scheduler_info() if client.status == "running" else {}
     workers = info.get("workers", {})
     return {
@@ -331,6 +335,7 @@ def describe(client: Any) -> dict[str, Any]:
         "dashboard": _dashboard(client),
         "workers": len(workers),
         "threads": sum(w.get("nthreads", 1) for w in workers.values()),
+        "local": isinstance(getattr(client, "cluster", None), LocalCluster),
     }
 
 

@@ -11,6 +11,8 @@ import sys
 import time
 from typing import TYPE_CHECKING, Any
 
+from . import progress_lines as lines
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -54,6 +56,12 @@ def _fmt(value: Any) -> str:
 
 def _params(params: dict[str, Any]) -> str:
     return ", ".join(f"{k.rsplit('__', 1)[-1]}={v!r}" for k, v in params.items()) or "-"
+
+
+def _named(res: ConfigResult) -> str:
+    """``forest #3 max_depth=4``: the short name of the fold lines, then the parameters."""
+    params = _params(res.config.params) if not res.config.members else ""
+    return f"{lines.name(res)} {params}" if params and params != "-" else lines.name(res)
 
 
 def _described(rec: dict[str, Any]) -> str:
@@ -230,9 +238,18 @@ class Progress:
     def task_done(self, done: int, total: int) -> None:
         pass
 
+    def fold_done(self, res: ConfigResult, n_folds: int) -> None:
+        """A fold of ``res`` is in (``res.folds`` holds it)."""
+
+    def moved(self, cluster: dict[str, Any], remaining: int) -> None:
+        """The tasks begun in this process go on on ``cluster``: ``remaining`` of them."""
+
     def config_done(self, res: ConfigResult, board: pd.DataFrame | None, metrics: list[str],
                     select_by: str) -> None:
         pass
+
+    def refit_start(self, res: ConfigResult, rows: int, estimate_s: float | None) -> None:
+        """The best configuration is refitted on all ``rows`` (about ``estimate_s``)."""
 
     def finish(self, result: EvaluationResult) -> None:
         pass
@@ -249,6 +266,7 @@ class TextProgress(Progress):
         self.configs = 0
         self.finished = 0
         self.started = time.perf_counter()
+        self.ticker = lines.FoldTicker()
 
     def _print(self, text: str) -> None:
         print(text, file=self.stream or sys.stdout, flush=True)
@@ -257,29 +275,37 @@ class TextProgress(Progress):
               cluster: dict[str, Any], notes: list[str]) -> None:
         self.configs = configs
         self.started = time.perf_counter()
-        where = ("in this process (the local Dask cluster is not up yet)"
-                 if cluster.get("in_process") else
-                 f"on {cluster.get('workers', '?')} Dask worker(s)")
+        self.ticker = lines.FoldTicker()
         self._print(f"stratum: evaluating {configs} configuration(s) x {folds} fold(s) = "
-                    f"{tasks} task(s) {where}"
+                    f"{tasks} task(s) {lines.where(cluster)}"
                     + (f"; {saved} shared prefix fit(s) saved" if saved else ""))
         if cluster.get("dashboard"):
             self._print(f"stratum: Dask dashboard {cluster['dashboard']}")
         for note in notes:
             self._print(f"stratum: {note}")
 
+    def fold_done(self, res: ConfigResult, n_folds: int) -> None:
+        if self.ticker.due(res, n_folds):
+            self._print(f"  {lines.fold_line(res, n_folds)}")
+
+    def moved(self, cluster: dict[str, Any], remaining: int) -> None:
+        self._print(f"stratum: the local Dask cluster is up: the other {remaining} task(s) "
+                    f"run {lines.where(cluster)}")
+
     def config_done(self, res: ConfigResult, board: pd.DataFrame | None, metrics: list[str],
                     select_by: str) -> None:
         self.finished += 1
-        elapsed = time.perf_counter() - self.started
-        head = f"[{self.finished:>{len(str(self.configs))}}/{self.configs}] {res.config.label}"
+        head = f"[{self.finished:>{len(str(self.configs))}}/{self.configs}] {_named(res)}"
         if res.failure is not None:
             self._print(f"{head}: FAILED {res.failure.error}")
             return
         scores = ", ".join(f"{m} {res.mean(m):.4f}±{res.std(m):.4f}" for m in metrics)
-        self._print(f"{head}: {scores} ({elapsed:.1f} s)")
+        self._print(f"{head}: {scores} ({lines.cost_text(res)})")
         for note in res.notes():
             self._print(f"{' ' * len(head)}  note: {note}")
+
+    def refit_start(self, res: ConfigResult, rows: int, estimate_s: float | None) -> None:
+        self._print(f"stratum: {lines.refit_line(res, rows, estimate_s)}")
 
     def finish(self, result: EvaluationResult) -> None:
         self._print(f"stratum: done: {_summary(result)}")
@@ -303,19 +329,20 @@ class WidgetProgress(Progress):
         self.header = w.HTML()
         self.bar = w.IntProgress(min=0, max=1, value=0, description="tasks",
                                  layout=w.Layout(width="60%"))
+        self.status = w.HTML()  # the latest fold, finished configuration or refit
         self.table = w.HTML()
         self.chart = w.Output()
-        self.box = w.VBox([self.header, self.bar, self.table, self.chart])
+        self.box = w.VBox([self.header, self.bar, self.status, self.table, self.chart])
         self.last_draw = 0.0
+        self.ticker = lines.FoldTicker()
         display(self.box)
 
     def start(self, *, configs: int, folds: int, tasks: int, saved: int,
               cluster: dict[str, Any], notes: list[str]) -> None:
         link = cluster.get("dashboard")
-        where = ("in this kernel" if cluster.get("in_process")
-                 else f"on {cluster.get('workers', '?')} worker(s)")
+        self.ticker = lines.FoldTicker()
         text = (f"<b>stratum</b>: {configs} configuration(s) x {folds} fold(s), "
-                f"{tasks} task(s) {where}"
+                f"{tasks} task(s) {html.escape(lines.where(cluster))}"
                 + (f", {saved} shared prefix fit(s) saved" if saved else ""))
         if link:
             text += (f' &middot; <a href="{html.escape(link, quote=True)}" '
@@ -327,8 +354,21 @@ class WidgetProgress(Progress):
     def task_done(self, done: int, total: int) -> None:
         self.bar.value = done
 
+    def fold_done(self, res: ConfigResult, n_folds: int) -> None:
+        if self.ticker.due(res, n_folds):
+            self.status.value = html.escape(lines.fold_line(res, n_folds))
+
+    def moved(self, cluster: dict[str, Any], remaining: int) -> None:
+        self.header.value += (f"<br>the local Dask cluster is up: the other {remaining} "
+                              f"task(s) run {html.escape(lines.where(cluster))}")
+
+    def refit_start(self, res: ConfigResult, rows: int, estimate_s: float | None) -> None:
+        self.status.value = html.escape(lines.refit_line(res, rows, estimate_s))
+
     def config_done(self, res: ConfigResult, board: pd.DataFrame | None, metrics: list[str],
                     select_by: str) -> None:
+        if res.failure is None:
+            self.status.value = html.escape(f"{_named(res)}: done, {lines.cost_text(res)}")
         now = time.perf_counter()
         if now - self.last_draw < 0.2:  # at most 5 renders a second; finish() shows the end
             return
@@ -340,6 +380,7 @@ class WidgetProgress(Progress):
         from IPython.display import HTML, display
 
         self.bar.value = self.bar.max
+        self.status.value = ""
         self.bar.bar_style = "success" if not result.failures else "warning"
         self.table.value = f"<p>{html.escape(_summary(result))}</p>"
         if len(result.leaderboard) and (result.leaderboard["status"] == "ok").any():

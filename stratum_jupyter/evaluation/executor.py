@@ -20,6 +20,7 @@ from .display import Progress
 from .graph import FoldGraph
 from .inprocess import InProcess
 from .prepare import EvaluationPlan
+from .progress_lines import refit_estimate
 from .results import (
     Best,
     ConfigResult,
@@ -83,6 +84,7 @@ class Executor:
                 pending = self.here.run(pending, self._record_one)
                 if pending and self.client is None:
                     self._use_local_cluster()
+                    self.progress.moved(self.cluster, len(pending))
             graph = None
             if pending:
                 graph = FoldGraph(self.client, self.plan.graph, self.plan.X, self.plan.y,
@@ -204,6 +206,7 @@ class Executor:
                 self._config_done(res)
             return
         res.folds[fold] = value
+        self.progress.fold_done(res, self.plan.n_folds)
         self.leaf_time += value.own_time
         self.node_times.update({(k, fold): t for k, t in value.prefix_times.items()})
         if res.failure is None and len(res.folds) == self.plan.n_folds:
@@ -241,6 +244,10 @@ class Executor:
         res = best_result(self.results, self.plan.select_by, self.plan.n_folds)
         if res is None:
             return None
+        X = self.plan.X
+        rows = X.shape[0] if hasattr(X, "shape") else len(X)  # a sparse matrix has no len
+        self.progress.refit_start(res, rows, refit_estimate(
+            res, rows, [len(train) for train, _ in self.plan.folds]))
         if refitter is None:  # everything ran here: so does the refit
             assert self.here is not None
             return self._best(res, self.here.refit(res.config))

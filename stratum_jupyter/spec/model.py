@@ -42,9 +42,12 @@ class _Model(BaseModel):
 
 
 class DataSpec(_Model):
-    """Where the data comes from: ``sklearn:<name>``, ``csv:<path>`` or ``parquet:<path>``."""
+    """Where the data comes from: ``sklearn:<name>``, ``csv:<path>``, ``parquet:<path>``,
+    ``excel:<path>`` or ``json:<path>``."""
 
-    source: str = Field(min_length=1, description="sklearn:<name>, csv:<path> or parquet:<path>")
+    source: str = Field(min_length=1, description="sklearn:<name>, csv:<path> (also .tsv, "
+                        ".gz, .zip), parquet:<path>, excel:<path> (.xlsx) or json:<path> "
+                        "(.jsonl, .ndjson, .json)")
     target: str | None = Field(None, description="The label column (not for sklearn: sources).")
     features: list[str] | None = Field(None, description="Columns to use (default: all others).")
     drop: list[str] = Field(default_factory=list, description="Columns to leave out.")
@@ -77,6 +80,9 @@ class DataSpec(_Model):
         None, min_length=1, description="Rows are put in order of this column (a stable "
                                         "sort) before the folds are made, e.g. the date "
                                         "for TimeSeriesSplit.")
+    sheet: str | int | None = Field(
+        None, description="Excel: the sheet read, by name or 0-based index (default: the "
+                          "first).")
 
     @field_validator("sep", mode="before")
     @classmethod

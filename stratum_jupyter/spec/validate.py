@@ -149,6 +149,9 @@ def _data_issues(data: Any, task: str | None) -> Iterator[SpecIssue]:
                         allowed=", ".join(f"{s}:<...>" for s in SOURCES),
                         suggestions=_close(scheme, list(SOURCES)))
         return
+    if data.get("sheet") is not None and scheme != "excel":
+        yield SpecIssue(("data", "sheet"), f"a sheet is read from an Excel workbook, not a "
+                        f"{scheme}: source", value=data["sheet"], allowed="excel:<path>")
     if not location:
         yield SpecIssue(("data", "source"), f"{scheme}: needs a location after the colon",
                         value=data["source"])

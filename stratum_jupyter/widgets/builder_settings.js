@@ -80,7 +80,8 @@ function dataFields(v) {
   const data = v.form.data;
   return [
     field(v, "data source", "data.source", data.source, (x) => { data.source = x; },
-          { placeholder: "sklearn:iris, csv:path.csv (empty: X, y of the notebook)", size: 34 }),
+          { placeholder: "sklearn:iris, csv:x.csv, excel:x.xlsx, json:x.jsonl (empty: X, y)",
+            size: 34 }),
     field(v, "target column", "data.target", data.target,
           (x) => { data.target = x; drawColumns(v); },
           { placeholder: "label", size: 10 }),

@@ -39,8 +39,8 @@ EXAMPLE_CHARS = 40
 TARGET, DROPPED = "target", "dropped"
 #: What a column's role can be: a kind of data (``data.roles``), the label, or left out.
 ROLES: tuple[str, ...] = (*SELECTORS, TARGET, DROPPED)
-IDLE_MESSAGE = ("Name a data source (sklearn:iris, csv:path.csv) or define {name} in the "
-                "kernel to see the table's columns.")
+IDLE_MESSAGE = ("Name a data source (sklearn:iris, csv:path.csv, excel:path.xlsx, "
+                "json:path.jsonl) or define {name} in the kernel to see the table's columns.")
 
 
 @dataclass(frozen=True)
@@ -77,17 +77,28 @@ def idle_payload(data_vars: str) -> dict[str, Any]:
 
 
 def read_sample(source: str, rows: int = SAMPLE_ROWS) -> Any:
-    """The first ``rows`` rows of a data source as a DataFrame (a CSV or Parquet file is
-    read no further)."""
+    """The first ``rows`` rows of a data source as a DataFrame (a CSV, JSON-lines or Parquet
+    file is read no further), read as the evaluation reads it: a CSV file's separator,
+    decimal mark and encoding detected, an Excel workbook's first sheet."""
     import pandas as pd
 
+    from ..catalog import datafiles
+    from ..catalog.csvfiles import csv_options
     from ..catalog.sources import SKLEARN_DATASETS, SOURCES, split_source
 
     scheme, location = split_source(source)
     if scheme == "csv":
-        return pd.read_csv(location, nrows=rows)
+        kind = datafiles.workbook_kind(location)
+        if kind is not None:
+            raise ValueError(datafiles.workbook_message(location, kind))
+        frame = pd.read_csv(location, nrows=rows, **csv_options(location))
+        return frame.rename(columns=str.strip)
     if scheme == "parquet":
         return _parquet_head(location, rows)
+    if scheme == "excel":
+        return datafiles.read_excel(location, nrows=rows)
+    if scheme == "json":
+        return datafiles.read_json(location, nrows=rows)
     if scheme == "sklearn":
         if location not in SKLEARN_DATASETS:
             raise ValueError(f"unknown scikit-learn data set {location!r} (known: "

@@ -79,9 +79,10 @@ def test_evaluate_bad_data_file_exits_2(tmp_path, capsys):
     spec = str(SPECS / "iris.yaml")
     assert main(["evaluate", spec, "--data", str(tmp_path / "none.csv")]) == 2
     assert "--data: no such file" in capsys.readouterr().err
-    (tmp_path / "x.txt").write_text("a,b\n1,2\n")
-    assert main(["evaluate", spec, "--data", str(tmp_path / "x.txt"), "--target", "b"]) == 2
-    assert "'x.txt' is not a .csv or .parquet file" in capsys.readouterr().err
+    (tmp_path / "x.h5").write_text("a,b\n1,2\n")
+    assert main(["evaluate", spec, "--data", str(tmp_path / "x.h5"), "--target", "b"]) == 2
+    assert "'x.h5' is not a data file stratum reads (allowed: .csv, .tsv" in \
+        capsys.readouterr().err
     assert main(["evaluate", spec, "--target", "b"]) == 2
     assert "--target goes with --data FILE" in capsys.readouterr().err
 

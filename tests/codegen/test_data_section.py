@@ -83,7 +83,24 @@ CASES = {
     "sklearn roles": {"source": "sklearn:iris", "roles": {"petal width (cm)": "categorical"}},
     "sklearn": {"source": "sklearn:iris", "features": ["petal width (cm)", "target"]},
     "dates": {"source": "csv:dated.csv", "target": "y", "drop": ["skipped"]},
+    "excel": {"source": "excel:messy.xlsx", "target": "y", "na_values": ["?", -999],
+              "roles": {"code": "categorical"}, "sheet": "table"},
+    "json lines": {"source": "json:messy.jsonl", "target": "y", "na_values": ["?", -999]},
+    "json array": {"source": "json:messy.json", "target": "y", "drop": ["code"]},
+    "compressed csv": {"source": "csv:penguins-eu.csv.gz", "target": "species"},
 }
+
+
+def _other_files(tmp_path: Path) -> None:
+    """Excel, JSON and a gzip CSV: dates as text, markers of missing cells, a padded name."""
+    frame = pd.DataFrame({"when": ["2024-03-01", "2024-03-02", None, "2024-03-04"],
+                          "mass": [3.5, "?", 4.25, -999], "code": [10, 20, 10, 30],
+                          " name ": ["a", "b", "a", "b"], "y": [0, 1, 0, 1]})
+    frame.to_excel(tmp_path / "messy.xlsx", sheet_name="table", index=False)
+    frame.to_json(tmp_path / "messy.jsonl", orient="records", lines=True)
+    frame.to_json(tmp_path / "messy.json", orient="records")
+    eu = pd.read_csv(DATA / "penguins-eu.csv", sep=";", decimal=",", encoding="latin-1")
+    eu.to_csv(tmp_path / "penguins-eu.csv.gz", sep=";", decimal=",", index=False)
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -91,6 +108,7 @@ def test_generated_code_reads_the_table_as_the_evaluation(tmp_path, monkeypatch,
     shutil.copy(DATA / "penguins-eu.csv", tmp_path)
     _latin1_file(tmp_path)
     _dated_file(tmp_path)
+    _other_files(tmp_path)
     monkeypatch.chdir(tmp_path)
     spec = _spec(CASES[name])
     X, y = _run_data_section(spec)

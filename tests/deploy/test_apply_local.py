@@ -75,7 +75,7 @@ def test_local_deploy_predicts_rejects_and_is_idempotent(iris_bundle, iris_split
         urllib.request.urlopen(f"{first.url}/health", timeout=2)
 
 
-def test_apply_leaves_the_interrupt_handler_in_place(tmp_path):
+def test_apply_leaves_the_interrupt_handler_in_place(tmp_path, ctrl_c):
     """ansible-runner sets its own SIGINT handler; after an apply Ctrl-C must still work."""
     import signal
 

@@ -239,7 +239,7 @@ def _stratum_keys(client):
                                                       "tuple-"))])
 
 
-def test_interrupt_cancels_and_cluster_stays_usable(client, cancer):
+def test_interrupt_cancels_and_cluster_stays_usable(client, cancer, ctrl_c):
     X, y = cancer
 
     def interrupt(_res):

@@ -107,6 +107,9 @@ def interrupt_once(state):
     threading.Thread(target=watch, daemon=True).start()
 
 if __name__ == "__main__":
+    # Ctrl-C raises KeyboardInterrupt as in a terminal, even when this script's launcher
+    # ignores SIGINT (a background job does: Python then leaves it ignored).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     X, y = load_iris(return_X_y=True)
     candidates = {"knn": (KNeighborsClassifier(), {"n_neighbors": list(range(1, 31))})}
     inprocess.START_S = 0.0  # start the cluster at once, while the folds run here

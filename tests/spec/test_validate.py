@@ -105,13 +105,13 @@ INVALID = [
     ("search-unknown", _set(("evaluation", "search"), "bayes"), "evaluation.search", "grid"),
     ("n-iter-zero", _set(("candidates", 0, "n_iter"), 0), "candidates[0].n_iter", "greater"),
     ("evaluation-extra", _set(("evaluation", "folds"), 5), "evaluation.folds", "unknown field"),
-    ("data-source-scheme", _set(("data", "source"), "excel:x.xlsx"), "data.source", "csv:"),
+    ("data-source-scheme", _set(("data", "source"), "hdf5:x.h5"), "data.source", "csv:"),
     ("data-sklearn-unknown", _set(("data", "source"), "sklearn:iriss"), "data.source", "iris"),
     ("data-sklearn-wrong-task", _set(("data", "source"), "sklearn:diabetes"), "data.source",
      "regression data set"),
     ("data-csv-no-target", _set(("data",), {"source": "csv:data.csv"}), "data.target",
      "label column"),
-    ("data-extra", _set(("data", "sheet"), 1), "data.sheet", "unknown field"),
+    ("data-extra", _set(("data", "worksheet"), 1), "data.worksheet", "unknown field"),
 ]
 
 

@@ -139,7 +139,7 @@ def test_a_scikit_learn_source_shows_its_target_column():
                              r"file: no/such/file\.csv$"),
     ("parquet:{bad}", r"could not read the table of parquet:.*bad\.parquet: \w+"),
     ("sklearn:irises", r"unknown scikit-learn data set 'irises'"),
-    ("hdf:x.h5", r"unknown data source scheme 'hdf' \(known: sklearn, csv, parquet\)"),
+    ("hdf:x.h5", r"unknown data source scheme 'hdf' \(known: sklearn, csv, parquet, excel, json\)"),
     ("x.csv", r"expected '<scheme>:<location>'"),
 ])
 def test_a_table_that_cannot_be_read_is_a_message_not_a_traceback(tmp_path, source, message):
@@ -155,8 +155,8 @@ def test_a_table_that_cannot_be_read_is_a_message_not_a_traceback(tmp_path, sour
 def test_without_data_the_builder_says_how_to_get_a_table():
     builder = PipelineBuilder(data_vars="features labels")
     assert builder.columns == {"state": "idle", "message": (
-        "Name a data source (sklearn:iris, csv:path.csv) or define features in the kernel "
-        "to see the table's columns.")}
+        "Name a data source (sklearn:iris, csv:path.csv, excel:path.xlsx, json:path.jsonl) or "
+        "define features in the kernel to see the table's columns.")}
 
 
 def test_the_kernels_X_is_shown_read_only():
@@ -250,3 +250,24 @@ def test_the_view_names_the_roles_that_are_not_kinds_as_python_does():
         code = path.read_text(encoding="utf-8")
         assert not [k for k in SELECTORS if re.search(rf"[\"'`]{k}[\"'`]", code)], path.name
 
+
+
+def test_the_builder_reads_the_files_people_have_as_the_evaluation_does(tmp_path):
+    """Field case 24: the table of a TSV in gzip, a workbook and JSON lines, sampled."""
+    from stratum_jupyter.catalog.tables import read_table
+    from tests.catalog.planes import write_variants
+
+    paths = write_variants(tmp_path)
+    plain = read_table(f"csv:{paths['planes.csv']}")
+    for source in (f"csv:{paths['planes.tsv.gz']}", f"csv:{paths['planes-eu.csv.zip']}",
+                   f"excel:{paths['planes.xlsx']}", f"json:{paths['planes.jsonl']}",
+                   f"json:{paths['planes.json']}"):
+        payload = _loaded(PipelineBuilder(spec=_spec(source, target="seats")))
+        assert payload["state"] == "ready", (source, payload.get("message"))
+        assert [c["name"] for c in payload["columns"]] == list(plain.X), source
+        assert _by_name(payload)["year"]["kind"] == "numeric", source
+        assert payload["rows"] == 500, source
+    payload = _loaded(PipelineBuilder(spec=_spec(f"csv:{paths['planes-xlsx.csv']}")))
+    assert payload["state"] == "error"
+    assert "is an Excel workbook, not a CSV file: read it with source excel:" in \
+        payload["message"]
