@@ -27,9 +27,9 @@ candidates:
 
 
 @pytest.mark.parametrize(("task", "data", "block", "call"), [
-    ("classification", "iris", "RandomForestClassifier", 'task="classification", y=y,'),
-    ("regression", "diabetes", "Ridge", 'task="regression", random_state'),
-    ("clustering", "iris", "KMeans", 'task="clustering", random_state'),
+    ("classification", "iris", "RandomForestClassifier", 'task="classification", y=y,\n'),
+    ("regression", "diabetes", "Ridge", 'task="regression",\n'),
+    ("clustering", "iris", "KMeans", 'task="clustering",\n'),
 ])
 def test_held_out_split_in_code(task, data, block, call, tmp_path):
     spec = load_spec(SPEC.format(task=task, data=data, block=block))

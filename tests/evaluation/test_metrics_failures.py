@@ -105,7 +105,7 @@ def test_the_reason_is_in_every_view(capsys):
     log.start(configs=3, folds=3, tasks=9, saved=0, cluster={}, notes=[])
     log.config_done(result.results[0], result.leaderboard, result.metrics, result.select_by)
     out = capsys.readouterr().out
-    assert "[1/3] lr C=1.0: accuracy 0.8000±0.0816, roc_auc nan±nan" in out
+    assert "[1/3] lr #1 C=1.0: accuracy 0.8000±0.0816, roc_auc nan±nan" in out
     assert f"note: roc_auc NaN on fold 1: {REASON}" in out
 
 
