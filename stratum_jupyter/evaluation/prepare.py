@@ -108,7 +108,7 @@ def prepare(spec_or_candidates: Any, X: Any = None, y: Any = None,
     graph = planning.build_plan(planning.expand(sources, random_state))
     order_by = options.order_by or (spec.data.order_by if spec is not None
                                     and spec.data is not None else None)
-    notes = [*scoring_notes, *folding.fold_notes(splitter, X, order_by),
+    notes = [*scoring_notes, *folding.fold_notes(splitter, X, order_by, ensemble),
              *(() if _is_candidates(spec_or_candidates) else _preprocessing_notes(spec, X))]
     return EvaluationPlan(spec, task, graph, X, y, folds, folding.describe(splitter),
                           tuple(metrics), scorers, select_by, options.refit,
