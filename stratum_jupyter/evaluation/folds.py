@@ -71,12 +71,25 @@ _SHUFFLED = {"ShuffleSplit", "StratifiedShuffleSplit", "RepeatedKFold",
              "RepeatedStratifiedKFold"}
 
 
-def fold_notes(splitter: Any, X: Any, order_by: str | None = None) -> list[str]:
+def fold_notes(splitter: Any, X: Any, order_by: str | None = None, ensemble: Any = None
+               ) -> list[str]:
     """What the folds mean for a dated table (a column of datetime dtype): scored on
     shuffled (or file-order) folds, the scores reward filling gaps between known rows,
     not forecasting, so the note names ``TimeSeriesSplit`` and ``data.order_by``; a
     ``TimeSeriesSplit`` over rows that are not in order of their dates (and no
-    ``order_by``) is said too."""
+    ``order_by``) is said too, as are stacking's inner folds under time-ordered ones."""
+    from sklearn.model_selection import TimeSeriesSplit
+
+    notes = []
+    if isinstance(splitter, TimeSeriesSplit) and getattr(ensemble, "method", "") == "stacking":
+        # cross_val_predict needs folds that cover every row, which time-ordered ones do not
+        notes.append(f"evaluation.ensemble: stacking's inner folds (cv: {ensemble.cv}) split "
+                     "each training part without regard to time; the test folds stay later "
+                     "than their training rows")
+    return notes + _dated_notes(splitter, X, order_by)
+
+
+def _dated_notes(splitter: Any, X: Any, order_by: str | None) -> list[str]:
     import pandas as pd
     from sklearn.model_selection import TimeSeriesSplit
 

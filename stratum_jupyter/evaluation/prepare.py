@@ -130,7 +130,7 @@ def prepare(spec_or_candidates: Any, X: Any = None, y: Any = None,
     order_by = options.order_by or (spec.data.order_by if spec is not None
                                     and spec.data is not None else None)
     notes = [*scoring_notes, *_serving_notes(sources, task),
-             *folding.fold_notes(splitter, X, order_by),
+             *folding.fold_notes(splitter, X, order_by, ensemble),
              *(() if _is_candidates(spec_or_candidates) else
                (*_preprocessing_notes(spec, X), *_target_notes(spec, y)))]
     if test is not None:

@@ -218,3 +218,15 @@ def test_groups_and_order_named_in_python_apply_to_the_spec_source(table_csv):
     for result in (by_spec, by_name):
         assert abs(_mean(result, "r2") - want["test_score"].mean()) < 1e-9
         assert list(result.best.model.feature_names_in_) == ["a", "b", "c"]
+
+
+def test_stacking_under_time_ordered_folds_says_its_inner_folds_are_not():
+    frame = _table()
+    candidates = {"m": (Ridge(), {}), "n": (Ridge(alpha=5.0), {})}
+    plan = prepare(candidates, frame[["a", "b"]], frame["value"],
+                   Options(cv=TimeSeriesSplit(3), ensemble={"method": "stacking", "cv": 3}))
+    assert any(n.startswith("evaluation.ensemble: stacking's inner folds (cv: 3) split each "
+                            "training part without regard to time") for n in plan.notes)
+    voting = prepare(candidates, frame[["a", "b"]], frame["value"],
+                     Options(cv=TimeSeriesSplit(3), ensemble="soft_voting"))
+    assert not any("inner folds" in n for n in voting.notes)
