@@ -243,3 +243,19 @@ candidates:""").replace("C: [1.0, 10.0]", "C: 10.0")
         LogisticRegression(C=10.0, max_iter=2000))
     theirs = cross_val_score(by_hand, X, y, cv=_folds(), scoring="accuracy").mean()
     assert result.leaderboard.iloc[0]["accuracy"] == pytest.approx(theirs, abs=0.01)
+
+
+def test_a_vectorizer_handed_a_table_in_python_fails_saying_why(here):
+    """A notebook's own pipeline (no spec to check first): the failure says what the
+    vectorizer needs instead of scikit-learn's 'max_df corresponds to < documents'."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    X = pd.read_csv(REVIEWS).head(300)
+    y = X.pop("verdict")
+    pipeline = make_pipeline(TfidfVectorizer(min_df=2), LogisticRegression())
+    result = evaluate({"tfidf": pipeline}, X[["text"]], y, cv=3, display="none")
+    (error,) = set(result.leaderboard["error"])
+    assert error.startswith("ValueError: max_df corresponds to < documents than min_df")
+    assert "a text vectorizer takes one column of text, 1-D" in error
