@@ -60,6 +60,8 @@ def columns_call(step: ColumnsStep, imports: dict[str, set[str]]) -> Call:
             imports["sklearn.compose"].add("make_column_selector")
             selector: Any = Call("make_column_selector",
                                  kwargs={"dtype_include": list(group.dtypes)})
+        elif isinstance(group.names, str):
+            selector = group.names  # one column by its name: 1-D (a text vectorizer)
         else:
             selector = list(group.names or ())
         entries.append((group.name, transformer, selector))

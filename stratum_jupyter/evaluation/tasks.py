@@ -146,9 +146,20 @@ def runner_for(library: str) -> StepRunner:
     return RUNNERS.get(library, RUNNERS["sklearn"])
 
 
+# What scikit-learn's text vectorizers say when handed a table (they read its column names
+# as the documents) or a gap, and what to do instead.
+_TEXT_HINT = ("; a text vectorizer takes one column of text, 1-D: name it by a string, as in "
+              "ColumnTransformer([('words', TfidfVectorizer(), 'review')]) or a column rule "
+              "select: review, and fill its gaps")
+_TEXT_ERRORS = ("max_df corresponds to < documents than min_df", "no terms remain",
+                "np.nan is an invalid document")
+
+
 def _failure(step: str, exc: BaseException) -> TaskFailure:
-    return TaskFailure(step, f"{type(exc).__name__}: {exc}",
-                       "".join(traceback.format_exception(exc)))
+    text = f"{type(exc).__name__}: {exc}"
+    if any(error in str(exc) for error in _TEXT_ERRORS):
+        text += _TEXT_HINT
+    return TaskFailure(step, text, "".join(traceback.format_exception(exc)))
 
 
 def fit_prefix(parent: FoldData | TaskFailure, key: str, step: str, library: str,

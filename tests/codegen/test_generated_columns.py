@@ -85,3 +85,26 @@ def test_bundled_data_sets_get_no_column_kinds(source):
                       "data": {"source": source},
                       "candidates": [{"name": "a", "steps": ["LogisticRegression"]}]})
     assert "column_kinds" not in script_source(spec)
+
+
+def test_a_rule_naming_one_column_is_generated_as_a_string(tmp_path):
+    """select: review (one column, 1-D) is written as scikit-learn's string selector."""
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+
+    path = tmp_path / "films.csv"
+    _table(path)
+    data = _spec(path).to_dict()
+    data["preprocessing"] = {"columns": [
+        {"name": "words", "select": "review", "steps": [{"TfidfVectorizer": {"min_df": 2}}]}]}
+    spec = load_spec(data)
+    sections = [data_section(spec), candidates_section(spec)]
+    source = "\n\n".join([render_imports(*sections), *(s.body for s in sections)])
+    assert '("words", make_pipeline(TfidfVectorizer(min_df=2)), "review")' in source
+    space = {"data_path": str(path)}
+    exec(compile(source, "generated", "exec"), space)
+    plan = prepare(spec)
+    folds = StratifiedKFold(3, shuffle=True, random_state=0)
+    ours = cross_val_score(plan.graph.configs[0].pipeline, plan.X, plan.y, cv=folds)
+    theirs = cross_val_score(space["candidates"]["logreg"][0], space["X"], space["y"],
+                             cv=folds)
+    np.testing.assert_array_equal(ours, theirs)
