@@ -293,7 +293,7 @@ def check_value(cls: type, name: str, value: Any) -> str | None:
     if constraints is None:
         return None
     if _tuple_only(constraints):
-        problem = _tuple_problem(cls, name, value)
+        problem = _tuple_problem(cls, name, value, constraints)
         if problem is not None or isinstance(value, list):
             return problem
     from sklearn.utils._param_validation import (
@@ -313,7 +313,7 @@ def check_value(cls: type, name: str, value: Any) -> str | None:
     return extra(name, value) if extra is not None else None
 
 
-def _tuple_problem(cls: type, name: str, value: Any) -> str | None:
+def _tuple_problem(cls: type, name: str, value: Any, constraints: list[Any]) -> str | None:
     """What is wrong with ``value`` for a tuple-only parameter (None: a list or tuple of
     the default's length, or another value its constraints allow, e.g. None)."""
     default = inspect.signature(cls.__init__).parameters[name].default
@@ -323,7 +323,7 @@ def _tuple_problem(cls: type, name: str, value: Any) -> str | None:
             return None
         return (f"{name} of {cls.__name__} takes {size} values, like its default "
                 f"{list(default)}; got {len(value)}")
-    if value is None and None in cls._parameter_constraints[name]:  # type: ignore[attr-defined]
+    if value is None and None in constraints:
         return None
     like = f" of {size} values like {list(default)}" if size is not None else ""
     return f"{name} of {cls.__name__} takes a list{like}; got {value!r}"

@@ -373,22 +373,19 @@ def _preprocessing_notes(spec: Any, X: Any) -> list[str]:
 def _serving_notes(sources: list[planning.CandidateSource], task: str) -> list[str]:
     """Clustering: which candidates cannot label new rows (no ``predict``), so are ranked
     but never saved; the best of the others is (``results.best_result``)."""
+    from .results import final_name
+
     if task != "clustering":
         return []
     without = [s for s in sources if not hasattr(s.pipeline, "predict")]
     if not without:
         return []
-    names = ", ".join(f"{s.name} ({_final(s.pipeline)})" for s in without)
+    names = ", ".join(f"{s.name} ({final_name(s.pipeline)})" for s in without)
     if len(without) == len(sources):
         return [f"no candidate can label new rows (no predict): {names}; they are ranked, "
                 "but no model will be saved for serving"]
     return [f"{names} cannot label new rows (no predict): ranked, but not saved for "
             "serving; the best configuration that can label new rows is saved"]
-
-
-def _final(pipeline: Any) -> str:
-    steps = getattr(pipeline, "steps", None)
-    return type(steps[-1][1] if steps else pipeline).__name__
 
 
 def _target_notes(spec: Any, y: Any) -> list[str]:

@@ -110,10 +110,10 @@ def labels_new_rows(res: ConfigResult) -> bool:
     return pipeline is None or hasattr(pipeline, "predict")
 
 
-def final_name(res: ConfigResult) -> str:
-    """The class name of the configuration's final estimator."""
-    steps = getattr(res.config.pipeline, "steps", None)
-    return type(steps[-1][1] if steps else res.config.pipeline).__name__
+def final_name(pipeline: Any) -> str:
+    """The class name of a pipeline's final estimator (or of the estimator itself)."""
+    steps = getattr(pipeline, "steps", None)
+    return type(steps[-1][1] if steps else pipeline).__name__
 
 
 def _complete(results: list[ConfigResult], n_folds: int) -> list[ConfigResult]:
@@ -150,7 +150,7 @@ def unsaved_reason(results: list[ConfigResult], n_folds: int) -> str:
     complete = _complete(results, n_folds)
     if not complete or any(labels_new_rows(r) for r in complete):
         return ""
-    names = ", ".join(sorted({final_name(r) for r in complete}))
+    names = ", ".join(sorted({final_name(r.config.pipeline) for r in complete}))
     return (f"no configuration can label new rows ({names}: no predict), so none is "
             "saved for serving; add a clusterer with predict (KMeans, GaussianMixture, "
             "Birch...) to save one")

@@ -47,6 +47,7 @@ def _spec(candidates):
             "evaluation": {"cv": 3, "random_state": 0}, "candidates": candidates}
 
 
+@pytest.mark.slow  # the bundle is saved, profiled and loaded back (~9 s on a busy machine)
 def test_the_best_clusterer_with_predict_is_saved(here, blobs, tmp_path, capsys):
     result = evaluate(_spec(CANDIDATES), blobs, display="text", out=tmp_path)
     out = capsys.readouterr().out
