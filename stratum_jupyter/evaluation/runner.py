@@ -3,7 +3,8 @@
 The data goes to the workers once (scattered to every worker, so losing one loses no
 input); each fold is sliced once; every shared prefix node is fitted once per fold; final
 estimators are fitted and scored as soon as their prefix is ready, and their results stream
-back as they complete. The best configuration is then refitted on all the data.
+back as they complete. The best configuration is then refitted on all the data (on the
+rest when ``evaluation.test`` holds a part out, which it is then scored on once).
 
 The work is split in three: :func:`prepare.prepare` decides everything (an immutable plan),
 :func:`cluster.get_client` picks the cluster, :class:`executor.Executor` runs the plan.
