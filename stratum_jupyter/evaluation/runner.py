@@ -70,11 +70,8 @@ def evaluate(
     are in. ``ensemble``: settings of ``evaluation.ensemble`` (a mapping, a method name,
     False: none; default: the spec's). ``mlflow``: also log to MLflow (a tracking URI,
     True: a file store ``./mlruns``; see :mod:`.tracking`): the runs are in
-    ``result.tracking``; the output says where. ``test``: the held-out part, as
-    ``evaluation.test`` (a fraction in (0, 1); the ``(train_rows, test_rows)`` positions
-    of a split made already, as :func:`.testsplit.split_test` returns; False: none;
-    default: the spec's): kept out of the folds and of every choice, the best refitted on
-    the rest and scored once on it (``result.test``, ``test_<metric>`` columns).
+    ``result.tracking``; the output says where. ``test``: ``evaluation.test`` (a fraction,
+    or the ``(train_rows, test_rows)`` of :func:`.testsplit.split_test`; False: none).
 
     Raises ``SpecError`` for an invalid spec or metrics that do not fit the data
     (``MetricError``) and :class:`EvaluationError` for input that cannot be evaluated
