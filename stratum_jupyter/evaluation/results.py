@@ -31,7 +31,8 @@ class Failure:
 
 @dataclass
 class Best:
-    """The best configuration, refitted on all the data."""
+    """The best configuration, refitted on all the data (on the rest when a test part is
+    held out: ``EvaluationResult.test`` scores this very model)."""
 
     candidate: str
     params: dict[str, Any]
@@ -221,10 +222,11 @@ class EvaluationResult:
 
     ``leaderboard`` (DataFrame, best first), ``fold_scores`` (one row per configuration and
     fold), ``failures`` (list of :class:`Failure`), ``best`` (:class:`Best`, refitted on all
-    data; None when every configuration failed or ``refit=False``), ``save(dir)``.
-    ``timing`` holds seconds (``wall_s``, ``cv_wall_s``, ``unique_work_s``) and counts;
-    ``cluster`` describes where it ran. ``X``/``y`` are the training data (for the bundle's
-    profile).
+    data, or on the rest with a held-out ``test`` part; None when every configuration
+    failed or ``refit=False``), ``save(dir)``. ``timing`` holds seconds (``wall_s``,
+    ``cv_wall_s``, ``unique_work_s``) and counts; ``cluster`` describes where it ran.
+    ``X``/``y`` are the training data (for the bundle's profile; the rest, with a ``test``
+    part); ``test``: the held-out part's rows, split and scores (see ``docs/spec.md``).
     """
 
     results: list[ConfigResult]

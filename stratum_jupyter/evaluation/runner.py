@@ -3,7 +3,8 @@
 The data goes to the workers once (scattered to every worker, so losing one loses no
 input); each fold is sliced once; every shared prefix node is fitted once per fold; final
 estimators are fitted and scored as soon as their prefix is ready, and their results stream
-back as they complete. The best configuration is then refitted on all the data.
+back as they complete. The best configuration is then refitted on all the data (on the
+rest when ``evaluation.test`` holds a part out, which it is then scored on once).
 
 The work is split in three: :func:`prepare.prepare` decides everything (an immutable plan),
 :func:`cluster.get_client` picks the cluster, :class:`executor.Executor` runs the plan.
@@ -71,11 +72,8 @@ def evaluate(
     are in. ``ensemble``: settings of ``evaluation.ensemble`` (a mapping, a method name,
     False: none; default: the spec's). ``mlflow``: also log to MLflow (a tracking URI,
     True: a file store ``./mlruns``; see :mod:`.tracking`): the runs are in
-    ``result.tracking``; the output says where. ``test``: the held-out part, as
-    ``evaluation.test`` (a fraction in (0, 1); the ``(train_rows, test_rows)`` positions
-    of a split made already, as :func:`.testsplit.split_test` returns; False: none;
-    default: the spec's): kept out of the folds and of every choice, the best refitted on
-    the rest and scored once on it (``result.test``, ``test_<metric>`` columns).
+    ``result.tracking``; the output says where. ``test``: ``evaluation.test`` (a fraction,
+    or the ``(train_rows, test_rows)`` of :func:`.testsplit.split_test`; False: none).
 
     Raises ``SpecError`` for an invalid spec or metrics that do not fit the data
     (``MetricError``) and :class:`EvaluationError` for input that cannot be evaluated

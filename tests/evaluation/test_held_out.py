@@ -118,3 +118,24 @@ def test_bad_test_parts_are_refused_before_any_work(here):
     with pytest.raises(EvaluationError, match=r"test: \(train_rows, test_rows\) must be "
                                               "disjoint"):
         evaluate(SPEC, X, y, test=([0, 1, 2], [2, 3]), display="none")
+
+
+def test_a_notebooks_split_of_a_table_with_unlabelled_rows_is_the_evaluations(here):
+    """Generated code splits the table as read (rows without a label included); evaluate
+    leaves those rows out first: the pair and the fraction hold out the same rows."""
+    import numpy as np
+    from sklearn.neighbors import KNeighborsClassifier
+
+    from stratum_jupyter.evaluation.testsplit import split_test
+
+    X, y = load_wine(return_X_y=True, as_frame=True)
+    y = y.astype(float).where(np.arange(len(y)) % 17 != 5)  # 11 rows without a label
+    candidates = {"knn": (KNeighborsClassifier(), {"n_neighbors": [3, 9]})}
+    by_fraction = evaluate(candidates, X, y, cv=3, random_state=0, test=0.25, display="none")
+    pair = split_test(len(X), 0.25, task="classification", y=y, random_state=0)
+    assert not set(np.flatnonzero(y.isna())) & set(np.concatenate(pair))
+    by_pair = evaluate(candidates, X, y, cv=3, random_state=0, test=pair, display="none")
+    assert by_pair.test["scores"] == by_fraction.test["scores"] and by_pair.test["rows"] == 42
+    assert by_pair.X.index.tolist() == by_fraction.X.index.tolist()
+    columns = ["accuracy", "test_accuracy"]
+    assert by_pair.leaderboard[columns].equals(by_fraction.leaderboard[columns])
