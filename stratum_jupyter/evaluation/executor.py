@@ -252,6 +252,10 @@ class Executor:
                                          value.step, value.error, value.traceback))
             return None
         model, fit_time = value
+        if self.plan.arrow:  # predict takes the pyarrow-backed rows it was trained on too
+            from ..catalog.arrowtypes import with_front_step
+
+            model = with_front_step(model)
         return Best.of(res, list(self.plan.metrics), model, fit_time)
 
     def _timing(self, wall: float, cv_wall: float) -> dict[str, Any]:
