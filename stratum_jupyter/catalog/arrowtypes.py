@@ -29,9 +29,10 @@ null (a column with no value)          ``float64`` (all NaN)
 Other Arrow types (lists, structs, binary) stay as they are; the automatic preprocessing
 drops them, and the note says so. Values are unchanged (missing stays missing).
 
-A model trained on such a table starts with :class:`PlainDtypes` (this conversion as a
-scikit-learn step), so that ``predict`` takes the pyarrow-backed rows too: scikit-learn's
-imputers cannot compare the pd.NA of an Arrow text, decimal or date column. This module
+A model trained on a table with Arrow text, dictionaries, decimals or dates starts with
+:class:`PlainDtypes` (this conversion as a scikit-learn step), so that ``predict`` takes
+the pyarrow-backed rows too: scikit-learn's imputers cannot compare their pd.NA
+(:func:`needs_front_step`; Arrow numbers, booleans and timestamps it takes as they are). This module
 depends on NumPy, pandas, scikit-learn (and pyarrow, where there are Arrow columns) only:
 the deploy bundle copies it beside the prediction service, as it does ``catalog/dates.py``.
 """
@@ -233,7 +234,20 @@ def with_front_step(model: Any) -> Any:
     return Pipeline([("plaindtypes", PlainDtypes()), *steps])
 
 
-def has_arrow_columns(X: Any) -> bool:
-    """Whether ``X`` is a DataFrame with a pyarrow-backed column."""
-    return hasattr(X, "dtypes") and hasattr(X, "columns") and any(
-        is_arrow(t) for t in X.dtypes)
+def needs_front_step(X: Any) -> bool:
+    """Whether a model trained on ``X`` needs :class:`PlainDtypes` to predict from rows like
+    it: a pyarrow-backed column that scikit-learn cannot take as it is (text, dictionaries,
+    decimals, dates, nulls; numbers, booleans and timestamps it takes, and a model without
+    the step stays convertible for edge targets)."""
+    import pandas as pd
+
+    if not isinstance(X, pd.DataFrame):
+        return False
+    return any(is_arrow(t) and not _sklearn_takes(t.pyarrow_dtype) for t in X.dtypes)
+
+
+def _sklearn_takes(t: Any) -> bool:
+    import pyarrow as pa
+
+    return bool(pa.types.is_boolean(t) or pa.types.is_integer(t) or pa.types.is_floating(t)
+                or pa.types.is_timestamp(t))

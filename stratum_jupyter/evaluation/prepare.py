@@ -63,7 +63,7 @@ class EvaluationPlan:
     notes: tuple[str, ...] = ()  # what was inferred (shown in the log and the widget)
     ensemble: EnsembleSpec | None = None  # an ensemble of the best, ranked beside them
     ensemble_template: Any = None  # the caller's unfitted scikit-learn ensemble, if given
-    arrow: bool = False  # X had pyarrow-backed columns: the refitted model takes them too
+    arrow: bool = False  # X had Arrow text, dates, ...: the refitted model takes them too
 
     @property
     def n_folds(self) -> int:
@@ -79,10 +79,10 @@ def prepare(spec_or_candidates: Any, X: Any = None, y: Any = None,
     metric, ``select_by`` not among the metrics, folds that cannot be made from the data, a
     grid that does not fit its pipeline; ``MetricError`` (a ``SpecError``) for metrics or a
     ``pos_label`` that do not fit the target."""
-    from ..catalog.arrowtypes import has_arrow_columns
+    from ..catalog.arrowtypes import needs_front_step
 
     spec = _spec_of(spec_or_candidates, options)
-    arrow = has_arrow_columns(X)
+    arrow = needs_front_step(X)
     X, y, data_notes = checked_data(spec, X, y, options)  # read, target checked (data.py)
     sources = _sources(spec_or_candidates, spec, options, X)
     task = options.task or (spec.task if spec is not None else _infer_task(sources))

@@ -234,3 +234,17 @@ def test_the_bundle_service_loads_it_without_stratum_jupyter(evaluated, tmp_path
     assert done.returncode == 0, done.stderr
     frame = pd.DataFrame(ROWS).astype(arrow(penguins()[0]).dtypes.to_dict())
     assert json.loads(done.stdout) == load_model(best).predict(frame).tolist()
+
+
+def test_arrow_numbers_need_no_front_step_and_convert_for_edge_targets(tmp_path):
+    """Numbers, booleans and timestamps scikit-learn takes from Arrow as they are: no front
+    step, so the model stays convertible to ONNX (the input schema's Float64 / Int64 read as
+    numbers)."""
+    from stratum_jupyter.deploy.render import plan
+
+    table, y = penguins()
+    X = arrow(table[["culmen_length_mm", "culmen_depth_mm", "flipper_length_mm"]].dropna())
+    y = y.loc[X.index]
+    result = evaluate(SPEC, X, y, out=str(tmp_path / "run"), display="none")
+    assert "plaindtypes" not in dict(result.best.model.steps)
+    assert plan(tmp_path / "run" / "best", "edge-arm64").conversion == "onnx"
