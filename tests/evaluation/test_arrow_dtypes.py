@@ -198,6 +198,13 @@ def test_the_model_takes_arrow_columns_with_gaps_of_every_kind(tmp_path):
 
     assert (model.predict(X) == model.predict(plain_columns(X)[0])).all()
     assert (model.predict(X) == result.best.model.predict(X)).all()
+    from stratum_jupyter.deploy.render import plan
+    from stratum_jupyter.errors import DeployError
+
+    with pytest.raises(DeployError) as refused:
+        plan(tmp_path / "run" / "best", "edge-arm64")
+    (problem,) = refused.value.violations
+    assert problem.startswith("conversion: skl2onnx cannot convert plaindtypes (PlainDtypes)")
 
 
 def test_the_bundle_service_loads_it_without_stratum_jupyter(evaluated, tmp_path):
