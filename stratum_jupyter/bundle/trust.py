@@ -36,8 +36,10 @@ SCIENTIFIC_ROOTS = ("sklearn", "numpy", "scipy")
 DATA_ROOTS = ("builtins", "collections")
 TRUSTED_ROOTS = SCIENTIFIC_ROOTS + DATA_ROOTS
 PARTIAL = "functools.partial"
-# stratum_jupyter's own blocks a model may hold (catalog/dates.py: plain data attributes).
-OWN_TYPES = ("stratum_jupyter.catalog.dates.DatetimeFeatures",)
+# stratum_jupyter's own blocks a model may hold (catalog/dates.py, catalog/arrowtypes.py:
+# plain data attributes).
+OWN_TYPES = ("stratum_jupyter.catalog.dates.DatetimeFeatures",
+             "stratum_jupyter.catalog.arrowtypes.PlainDtypes")
 
 
 def _root(name: str) -> str:

@@ -28,11 +28,20 @@ null (a column with no value)          ``float64`` (all NaN)
 
 Other Arrow types (lists, structs, binary) stay as they are; the automatic preprocessing
 drops them, and the note says so. Values are unchanged (missing stays missing).
+
+A model trained on a table with Arrow text, dictionaries, decimals or dates starts with
+:class:`PlainDtypes` (this conversion as a scikit-learn step), so that ``predict`` takes
+the pyarrow-backed rows too: scikit-learn's imputers cannot compare their pd.NA
+(:func:`needs_front_step`; Arrow numbers, booleans and timestamps it takes as they are). This module
+depends on NumPy, pandas, scikit-learn (and pyarrow, where there are Arrow columns) only:
+the deploy bundle copies it beside the prediction service, as it does ``catalog/dates.py``.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from sklearn.base import BaseEstimator, TransformerMixin
 
 
 def plain_dtype(dtype: Any) -> Any:
@@ -186,3 +195,59 @@ def _said(converted: dict[str, list[str]], kept: list[str]) -> list[str]:
         notes.append(f"pyarrow-backed column(s) of a type the preprocessing does not take: "
                      f"{', '.join(kept)}; the automatic preprocessing drops them")
     return notes
+
+
+class PlainDtypes(TransformerMixin, BaseEstimator):
+    """The front step of a model trained on a pyarrow-backed table: its input with the
+    pyarrow-backed columns taken as pandas dtypes (:func:`plain_columns`); any other input
+    as it is. Stateless: nothing to learn, every output column is an input column.
+
+    Input: a DataFrame ``(n_rows, n_columns)`` (or anything). Output: the same shape."""
+
+    def fit(self, X: Any, y: Any = None) -> PlainDtypes:
+        return self
+
+    def transform(self, X: Any) -> Any:
+        return plain_columns(X)[0]
+
+    def get_feature_names_out(self, input_features: Any = None) -> Any:
+        import numpy as np
+
+        return np.asarray(input_features if input_features is not None else [], dtype=object)
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return True  # stateless
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.requires_fit = False
+        return tags
+
+
+def with_front_step(model: Any) -> Any:
+    """``model`` (fitted) behind a :class:`PlainDtypes` step named ``plaindtypes``: a
+    Pipeline's steps follow it, any other estimator is the step ``model``."""
+    from sklearn.pipeline import Pipeline
+
+    steps = list(model.steps) if isinstance(model, Pipeline) else [("model", model)]
+    return Pipeline([("plaindtypes", PlainDtypes()), *steps])
+
+
+def needs_front_step(X: Any) -> bool:
+    """Whether a model trained on ``X`` needs :class:`PlainDtypes` to predict from rows like
+    it: a pyarrow-backed column that scikit-learn cannot take as it is (text, dictionaries,
+    decimals, dates, nulls; numbers, booleans and timestamps it takes, and a model without
+    the step stays convertible for edge targets)."""
+    import pandas as pd
+
+    if not isinstance(X, pd.DataFrame):
+        return False
+    return any(is_arrow(t) and not _sklearn_takes(t.pyarrow_dtype) for t in X.dtypes)
+
+
+def _sklearn_takes(t: Any) -> bool:
+    import pyarrow as pa
+
+    return bool(pa.types.is_boolean(t) or pa.types.is_integer(t) or pa.types.is_floating(t)
+                or pa.types.is_timestamp(t))

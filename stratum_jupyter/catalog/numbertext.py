@@ -9,6 +9,8 @@ and an example, with the fix that fits:
   column (a ``1,5`` elsewhere would silently become 15); else the role ``numeric`` for the
   column alone. ``3,750`` in a file whose separator is not ``,`` may be 3.75 written with a
   decimal comma: the note names both readings.
+- decimal commas with thousands marks (``1.234,5``) in a file read with ``.`` decimals:
+  ``data.decimal: ','`` and ``data.thousands``, where no other column has a decimal point.
 - a currency sign (``$ € £ ¥``, before or after) or a percent sign (``%``, after): the role
   ``numeric`` (``data.roles: {price: numeric}``), which reads the number as written: ``12 %``
   is 12, ``$1,200`` is 1200 (:func:`text_numbers`, which :mod:`.roles` uses).
@@ -122,6 +124,10 @@ def number_text_notes(frame: Any, options: dict[str, Any], skip: set[str]) -> li
             comma_ok = sep != "," and not (dots - {column})  # data.decimal: ',' changes none
             notes.append(_thousands_note(column, values, mark, decimal, comma_ok, texts))
             continue
+        mark = thousands_mark(values, ",") if decimal == "." and sep != "," else None
+        if mark is not None:  # 1.234,5: decimal commas and thousands marks
+            notes.append(_comma_decimals_note(column, values, mark, dots - {column}))
+            continue
         signed = [v for v in values if _has_sign(v)]
         if signed and decimal == "." and all(text_number(v) is not None for v in values):
             signs = sorted({ch for v in signed for ch in v if ch in CURRENCIES + "%"})
@@ -131,6 +137,16 @@ def number_text_notes(frame: Any, options: dict[str, Any], skip: set[str]) -> li
                 f"{{{column}: numeric}} reads them as numbers as written ({signed[0]!r} is "
                 f"{text_number(signed[0]):g})")
     return notes
+
+
+def _comma_decimals_note(column: str, values: list[str], mark: str, dots: set[str]) -> str:
+    example = next(v for v in values if grouped(mark, ",").fullmatch(v))
+    head = (f"column {column!r} holds numbers written with decimal commas and thousands "
+            f"separators (e.g. {example!r}), read as text (categories)")
+    if dots:
+        return (f"{head}; column {sorted(dots)[0]!r} has numbers with a decimal point, so no "
+                "one decimal mark reads both: write the file with one")
+    return f"{head}: set data.decimal: ',' and data.thousands: {mark!r} to read them as numbers"
 
 
 def _dot_decimals(frame: Any, texts: dict[str, list[str]]) -> set[str]:

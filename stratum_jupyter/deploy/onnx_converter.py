@@ -35,13 +35,20 @@ NONE_HINT = "use --convert none to ship the scikit-learn model"
 
 
 def _kind(dtype: Any) -> str:
-    """numpy's kind letter of a dtype or dtype name; ``O`` for text and categories."""
+    """numpy's kind letter of a dtype or dtype name (pandas' nullable and pyarrow-backed
+    numbers too: ``Float64``, ``Int64``, ``boolean``); ``O`` for text and categories."""
     import numpy as np
+    import pandas as pd
 
     try:
         return np.dtype(dtype).kind
     except TypeError:
+        pass
+    try:
+        kind = pd.api.types.pandas_dtype(dtype).kind
+    except TypeError:
         return "O"
+    return kind if kind in NUMERIC_KINDS else "O"
 
 
 def _tensor(kind: str, width: int) -> Any:

@@ -271,6 +271,10 @@ class Executor:
             return None
         model, fit_time = value
         p = self.plan
+        if p.arrow:  # predict takes the pyarrow-backed rows it was trained on too
+            from ..catalog.arrowtypes import with_front_step
+
+            model = with_front_step(model)
         return Best.of(res, list(p.metrics), model, fit_time,
                        passed_over(self.results, res, p.select_by, p.n_folds))
 

@@ -82,6 +82,7 @@ class EvaluationPlan:
     ensemble_template: Any = None  # the caller's unfitted scikit-learn ensemble, if given
     random_state: int | None = None  # seeds the folds, draws and every unset estimator seed
     test: HeldOut | None = None  # the held-out part; X and y are then the rest
+    arrow: bool = False  # X had Arrow text, dates, ...: the refitted model takes them too
 
     @property
     def n_folds(self) -> int:
@@ -97,7 +98,10 @@ def prepare(spec_or_candidates: Any, X: Any = None, y: Any = None,
     metric, ``select_by`` not among the metrics, folds that cannot be made from the data, a
     grid that does not fit its pipeline; ``MetricError`` (a ``SpecError``) for metrics or a
     ``pos_label`` that do not fit the target."""
+    from ..catalog.arrowtypes import needs_front_step
+
     spec = _spec_of(spec_or_candidates, options)
+    arrow = needs_front_step(X)
     labelled = _labelled(options.test, X, y)  # what a split made already counts in
     X, y, data_notes, groups = checked_data(spec, X, y, options)  # read, target checked
     if spec is not None and not _is_candidates(spec_or_candidates):
@@ -139,7 +143,8 @@ def prepare(spec_or_candidates: Any, X: Any = None, y: Any = None,
                      f"the other {_length(X)} and scored once on them")
     return EvaluationPlan(spec, task, graph, X, y, folds, folding.describe(splitter),
                           tuple(metrics), scorers, select_by, options.refit,
-                          (*data_notes, *notes), ensemble, template, random_state, test)
+                          (*data_notes, *notes), ensemble, template, random_state, test,
+                          arrow)
 
 
 def _labelled(given: Any, X: Any, y: Any) -> Any:

@@ -131,3 +131,29 @@ def test_the_decimal_comma_hint_is_not_given_where_another_column_has_decimal_po
     path.write_text("a;b;y\n1,5;2;u\n2,5;3;v\n", encoding="utf-8")
     with pytest.raises(DataError, match="write data.decimal: ','"):
         load_data(f"csv:{path}", "y", roles={"a": "numeric"}, sep=";", decimal=".")
+
+
+def test_decimal_commas_with_thousands_marks_name_both_options():
+    frame = pd.DataFrame({"price": ["1.234,5", "12,25", "3.000.000,75"], "n": [1, 2, 3]})
+    (note,) = number_text_notes(frame, {"sep": ";", "decimal": "."}, skip=set())
+    assert note == ("column 'price' holds numbers written with decimal commas and thousands "
+                    "separators (e.g. '1.234,5'), read as text (categories): set data.decimal: "
+                    "',' and data.thousands: '.' to read them as numbers")
+    (note,) = number_text_notes(frame.assign(x=[0.5, 1, 2]), {"sep": ";", "decimal": "."},
+                                skip=set())
+    assert note.endswith("column 'x' has numbers with a decimal point, so no one decimal mark "
+                         "reads both: write the file with one")
+
+
+def test_the_suggested_european_options_read_the_file(tmp_path):
+    path = tmp_path / "eu.csv"
+    path.write_text("price;y\n1.234,5;a\n12,25;b\n3.000.000,75;a\n", encoding="utf-8")
+    assert any("set data.decimal: ',' and data.thousands: '.'" in n
+               for n in read_table(f"csv:{path}", target="y").notes)
+    assert not [n for n in read_table(f"csv:{path}", target="y",
+                                      options={"decimal": ",", "thousands": "."}).notes
+                if "holds numbers" in n]
+    X, _ = load_data(f"csv:{path}", "y", decimal=",", thousands=".")
+    assert X["price"].tolist() == [1234.5, 12.25, 3000000.75]
+    X, _ = load_data(f"csv:{path}", "y", thousands=".")  # the decimal mark follows
+    assert X["price"].tolist() == [1234.5, 12.25, 3000000.75]

@@ -165,3 +165,93 @@ def test_the_local_service_answers_run_sh_part_2(evaluated, tmp_path):
     for (status, body), label in zip(answers, expected, strict=True):
         assert status == 200, body
         assert body["predictions"] == [label]
+
+
+def test_the_model_takes_arrow_columns_with_gaps_of_every_kind(tmp_path):
+    """Text, decimals, dictionaries and dates with gaps (pd.NA in an Arrow column, which
+    scikit-learn's imputers cannot compare): the saved model starts with the conversion."""
+    import datetime as dt
+    import decimal
+
+    import pyarrow as pa
+
+    n = 60
+    words = ["a", "b", None]
+    X = pd.DataFrame({
+        "x": [float(i % 7) for i in range(n)],
+        "text": pd.arrays.ArrowExtensionArray(pa.array([words[i % 3] for i in range(n)],
+                                                       type=pa.large_string())),
+        "kind": pd.arrays.ArrowExtensionArray(pa.array([words[i % 3] for i in range(n)])
+                                              .dictionary_encode()),
+        "price": pd.arrays.ArrowExtensionArray(pa.array(
+            [decimal.Decimal(i) / 4 if i % 5 else None for i in range(n)],
+            type=pa.decimal128(10, 2))),
+        "day": pd.arrays.ArrowExtensionArray(pa.array(
+            [None if i % 7 == 0 else dt.date(2020, 1, 1) + dt.timedelta(days=i)
+             for i in range(n)], type=pa.date32())),
+    })
+    y = pd.Series(["yes", "no"] * (n // 2))
+    result = evaluate(SPEC, X, y, out=str(tmp_path / "run"), display="none")
+    assert result.best.model.steps[0][0] == "plaindtypes"
+    model = load_model(tmp_path / "run" / "best")
+    from stratum_jupyter.catalog.arrowtypes import plain_columns
+
+    assert (model.predict(X) == model.predict(plain_columns(X)[0])).all()
+    assert (model.predict(X) == result.best.model.predict(X)).all()
+    from stratum_jupyter.deploy.render import plan
+    from stratum_jupyter.errors import DeployError
+
+    with pytest.raises(DeployError) as refused:
+        plan(tmp_path / "run" / "best", "edge-arm64")
+    (problem,) = refused.value.violations
+    assert problem.startswith("conversion: skl2onnx cannot convert plaindtypes (PlainDtypes)")
+
+
+def test_the_bundle_service_loads_it_without_stratum_jupyter(evaluated, tmp_path):
+    """In the Docker image only service/ is there: the copy of catalog/arrowtypes.py beside
+    it stands for the module the skops file names (the model's front step)."""
+    import subprocess
+    import sys
+    import textwrap
+
+    from stratum_jupyter.deploy.render import plan, render
+
+    best = evaluated[1]
+    out = tmp_path / "local"
+    render(plan(best, "local"), out)
+    assert (out / "service" / "arrowtypes.py").is_file()
+    script = textwrap.dedent("""
+        import json, sys
+        class NoStratum:
+            def find_spec(self, name, path=None, target=None):
+                if name.split(".")[0] == "stratum_jupyter":
+                    raise ImportError("stratum_jupyter is not installed here")
+        sys.meta_path.insert(0, NoStratum())
+        from pathlib import Path
+        from service.inputs import Frame
+        from service.runtimes import load_runtime
+        model = Path("model")
+        runtime = load_runtime(model, json.loads((model / "profile.json").read_text()))
+        rows = json.loads(sys.stdin.read())
+        print(json.dumps(runtime.predict(Frame.from_rows(rows, runtime.features)).predictions))
+    """)
+    done = subprocess.run([sys.executable, "-c", script], cwd=out, input=json.dumps(ROWS),
+                          capture_output=True, text=True, timeout=120,
+                          env={"PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr
+    frame = pd.DataFrame(ROWS).astype(arrow(penguins()[0]).dtypes.to_dict())
+    assert json.loads(done.stdout) == load_model(best).predict(frame).tolist()
+
+
+def test_arrow_numbers_need_no_front_step_and_convert_for_edge_targets(tmp_path):
+    """Numbers, booleans and timestamps scikit-learn takes from Arrow as they are: no front
+    step, so the model stays convertible to ONNX (the input schema's Float64 / Int64 read as
+    numbers)."""
+    from stratum_jupyter.deploy.render import plan
+
+    table, y = penguins()
+    X = arrow(table[["culmen_length_mm", "culmen_depth_mm", "flipper_length_mm"]].dropna())
+    y = y.loc[X.index]
+    result = evaluate(SPEC, X, y, out=str(tmp_path / "run"), display="none")
+    assert "plaindtypes" not in dict(result.best.model.steps)
+    assert plan(tmp_path / "run" / "best", "edge-arm64").conversion == "onnx"
