@@ -105,3 +105,49 @@ def metric(text: str, name: str, **labels: str) -> float:
     return sum(s.value for family in text_string_to_metric_families(text)
                for s in family.samples
                if s.name == name and all(s.labels.get(k) == v for k, v in labels.items()))
+
+
+def post_json(url: str, payload: Any, path: str = "/predict") -> tuple[int, Any]:
+    """POST ``payload`` as JSON to ``url + path``: ``(status, decoded answer)``, 4xx/5xx
+    included."""
+    import urllib.error
+    import urllib.request
+
+    req = urllib.request.Request(f"{url}{path}", data=json.dumps(payload).encode(),
+                                 headers={"Content-Type": "application/json"}, method="POST")
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+# Loads a rendered bundle's service/ and model/ with stratum_jupyter unimportable (as in the
+# service image) and prints its predictions of the rows on stdin.
+_WITHOUT_STRATUM = """
+import json, sys
+class NoStratum:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "stratum_jupyter":
+            raise ImportError("stratum_jupyter is not installed here")
+sys.meta_path.insert(0, NoStratum())
+from pathlib import Path
+from service.inputs import Frame
+from service.runtimes import load_runtime
+model = Path("model")
+runtime = load_runtime(model, json.loads((model / "profile.json").read_text()))
+rows = json.loads(sys.stdin.read())
+print(json.dumps(runtime.predict(Frame.from_rows(rows, runtime.features)).predictions))
+"""
+
+
+def predict_without_stratum(bundle: Path, rows: Any) -> list[Any]:
+    """The predictions of a rendered deploy ``bundle`` for ``rows`` (records), made by its own
+    ``service/`` package in a process where stratum_jupyter cannot be imported."""
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-c", _WITHOUT_STRATUM], cwd=bundle,
+                          input=json.dumps(rows), capture_output=True, text=True, timeout=120,
+                          env={"PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import EvaluationError
 from . import folds as folding
+from . import heldout
 from . import plan as planning
 from .data import checked_data
 
@@ -50,17 +51,6 @@ class Options:
 
 
 @dataclass(frozen=True)
-class HeldOut:
-    """The held-out test part (``evaluation.test``): its rows of the table as given, kept
-    out of the folds and of every choice; the selected model is scored once on it."""
-
-    X: Any
-    y: Any
-    rows: int
-    how: str  # how it was split, for notes and profiles
-
-
-@dataclass(frozen=True)
 class EvaluationPlan:
     """A prepared evaluation: what runs (``graph``: configurations, shared prefix nodes and
     final estimators), on what (``X``, ``y``, the ``folds``' index arrays) and how it is
@@ -81,7 +71,7 @@ class EvaluationPlan:
     ensemble: EnsembleSpec | None = None  # an ensemble of the best, ranked beside them
     ensemble_template: Any = None  # the caller's unfitted scikit-learn ensemble, if given
     random_state: int | None = None  # seeds the folds, draws and every unset estimator seed
-    test: HeldOut | None = None  # the held-out part; X and y are then the rest
+    test: heldout.HeldOut | None = None  # the held-out part; X and y are then the rest
     arrow: bool = False  # X had Arrow text, dates, ...: the refitted model takes them too
 
     @property
@@ -102,7 +92,7 @@ def prepare(spec_or_candidates: Any, X: Any = None, y: Any = None,
 
     spec = _spec_of(spec_or_candidates, options)
     arrow = needs_front_step(X)
-    labelled = _labelled(options.test, X, y)  # what a split made already counts in
+    labelled = heldout.labelled(options.test, X, y)  # what a split made already counts in
     X, y, data_notes, groups = checked_data(spec, X, y, options)  # read, target checked
     if spec is not None and not _is_candidates(spec_or_candidates):
         X, data_notes = _fitted_to_table(spec, X, data_notes)
@@ -123,7 +113,7 @@ def prepare(spec_or_candidates: Any, X: Any = None, y: Any = None,
     if random_state is None and ev is not None:
         random_state = ev.random_state
     splitter = _splitter(task, options, ev, random_state, y, groups)
-    X, y, groups, test = _held_out(options.test, ev, task, (X, y, groups), random_state,
+    X, y, groups, test = heldout.held_out(options.test, ev, task, (X, y, groups), random_state,
                                    labelled, folding.time_ordered(splitter))
     folds = _folds(splitter, X, y, groups)
     if groups is not None and ensemble is not None and ensemble.method == "stacking":
@@ -140,74 +130,11 @@ def prepare(spec_or_candidates: Any, X: Any = None, y: Any = None,
     if test is not None:
         notes.append(f"held out {test.rows} rows for the final test ({test.how}): kept out "
                      "of the folds and of every choice; the selected model is refitted on "
-                     f"the other {_length(X)} and scored once on them")
+                     f"the other {heldout.length(X)} and scored once on them")
     return EvaluationPlan(spec, task, graph, X, y, folds, folding.describe(splitter),
                           tuple(metrics), scorers, select_by, options.refit,
                           (*data_notes, *notes), ensemble, template, random_state, test,
                           arrow)
-
-
-def _labelled(given: Any, X: Any, y: Any) -> Any:
-    """The positions of the rows with a label in the data as given (those the evaluation
-    keeps), when ``given`` is a split made already (its positions count all the rows)."""
-    if not isinstance(given, tuple | list) or X is None or y is None:
-        return None
-    import numpy as np
-    import pandas as pd
-
-    values = y.to_numpy() if hasattr(y, "isna") else np.asarray(y, dtype=object)
-    return np.flatnonzero(~np.asarray(pd.isna(values), dtype=bool).reshape(
-        len(values), -1).any(axis=1))
-
-
-def _held_out(given: Any, ev: Any, task: str, data: tuple[Any, Any, Any],
-              random_state: int | None, labelled: Any = None, time_ordered: bool = False
-              ) -> tuple[Any, Any, Any, HeldOut | None]:
-    """``(X, y, groups)`` of the rest and the held-out part: ``given`` (a fraction, a split
-    already made as ``(train_rows, test_rows)`` of the rows as given, ``labelled`` those of
-    them kept; False: none), else ``evaluation.test``. Split like the folds: by group when
-    there are groups, the last rows when the folds are ``time_ordered``."""
-    from .tasks import _take
-    from .testsplit import describe, split_test
-
-    X, y, groups = data
-    fraction = ev.test if given is None and ev is not None else given
-    if fraction is None or fraction is False:
-        return X, y, groups, None
-    if isinstance(fraction, tuple | list):  # a generated notebook's split_test(...)
-        train, test = _given_split(fraction, _length(X), labelled)
-        how = "the rows given"
-    else:
-        how_split = dict(task=task, y=y, groups=groups, time_ordered=time_ordered,
-                         random_state=random_state)
-        train, test = split_test(_length(X), fraction, **how_split)
-        how = f"{fraction:g} of the rows, {describe(fraction, **how_split)}"
-    held = HeldOut(_take(X, test), _take(y, test), len(test), how)
-    rest = None if groups is None else _take(groups, train)
-    return _take(X, train), _take(y, train), rest, held
-
-
-def _given_split(pair: Any, n_rows: int, labelled: Any) -> tuple[Any, Any]:
-    """``(train_rows, test_rows)`` as positions of the checked data (rows without a label
-    left out: ``labelled`` are the given positions kept); EvaluationError when they are not
-    two disjoint, non-empty sets of labelled rows."""
-    import numpy as np
-
-    total = n_rows if labelled is None else len(labelled)
-    if len(pair) != 2:
-        raise EvaluationError(f"test: expected (train_rows, test_rows), got {len(pair)} items")
-    train, test = (np.asarray(part, dtype=int) for part in pair)
-    kept = np.arange(total) if labelled is None else labelled
-    if not (train.size and test.size) or np.intersect1d(train, test).size \
-            or not np.isin(np.concatenate([train, test]), kept).all():
-        raise EvaluationError(f"test: (train_rows, test_rows) must be disjoint, non-empty "
-                              f"positions of labelled rows of the {total} rows (allowed: a "
-                              "fraction in (0, 1), the pair split_test returns, or False)")
-    return np.searchsorted(kept, train), np.searchsorted(kept, test)
-
-
-def _length(X: Any) -> int:
-    return X.shape[0] if hasattr(X, "shape") else len(X)
 
 
 def ensemble_settings(given: Any, ev: Any) -> tuple[EnsembleSpec | None, Any]:

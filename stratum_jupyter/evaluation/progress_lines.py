@@ -30,7 +30,10 @@ def where(cluster: dict[str, Any]) -> str:
 
 
 def name(res: ConfigResult) -> str:
-    """A configuration's short name: its candidate and number, ``forest #3``."""
+    """A configuration's short name: its candidate and number, ``forest #3``; an ensemble
+    by its name alone (``ensemble (stacking)``: it is not one of the grid's configurations)."""
+    if res.config.members:
+        return res.config.candidate
     return f"{res.config.candidate} #{res.config.index + 1}"
 
 

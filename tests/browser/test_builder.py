@@ -221,7 +221,7 @@ def test_the_builder_shows_the_table_and_records_roles(lab, page):
         ["species", "categorical"], ["island", "categorical"], ["bill_length_mm", "numeric"],
         ["bill_depth_mm", "numeric"], ["flipper_length_mm", "numeric"],
         ["body_mass_g", "numeric"], ["sex", "categorical"], ["year", "numeric"]]
-    expect(columns.locator('tr[data-column="sex"] td').nth(3)).to_have_text("11")
+    expect(columns.locator('tr[data-column="sex"] td').nth(4)).to_have_text("11")
     expect(columns.locator('tr[data-column="island"]')).to_contain_text("Torgersen, Biscoe")
     # A csv source needs its label: the validator says so until a target is chosen.
     _wait_text(page.get_by_test_id("stratum-issues"), "problem")

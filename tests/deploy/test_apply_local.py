@@ -9,18 +9,9 @@ import pytest
 from stratum_jupyter.bundle import load_model
 from stratum_jupyter.deploy import deploy
 from stratum_jupyter.deploy.run import stop
+from tests.servicetools import post_json
 
 pytestmark = pytest.mark.slow
-
-
-def post(url, payload):
-    req = urllib.request.Request(f"{url}/predict", data=json.dumps(payload).encode(),
-                                 headers={"Content-Type": "application/json"}, method="POST")
-    try:
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            return resp.status, json.loads(resp.read())
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read())
 
 
 def test_local_deploy_predicts_rejects_and_is_idempotent(iris_bundle, iris_split, tmp_path,
@@ -40,11 +31,11 @@ def test_local_deploy_predicts_rejects_and_is_idempotent(iris_bundle, iris_split
                    for e in events)
 
         _, X_test, _, _ = iris_split
-        status, body = post(first.url, {"rows": X_test.to_dict(orient="records")})
+        status, body = post_json(first.url, {"rows": X_test.to_dict(orient="records")})
         assert status == 200
         assert body["predictions"] == load_model(iris_bundle).predict(X_test).tolist()
         for bad in ({"rows": [{"x": 1}]}, {"rows": []}, {"nope": 1}):
-            status, body = post(first.url, bad)
+            status, body = post_json(first.url, bad)
             assert 400 <= status < 500 and body["error"]
 
         events.clear()
@@ -67,7 +58,7 @@ def test_local_deploy_predicts_rejects_and_is_idempotent(iris_bundle, iris_split
         third = deploy(other, "local", out, port=free_port, apply=True, on_event=events.append)
         assert third.record["changed"] == 1
         assert third.record["process"]["pid"] != record["process"]["pid"]
-        status, body = post(third.url, {"rows": X_test.to_dict(orient="records")})
+        status, body = post_json(third.url, {"rows": X_test.to_dict(orient="records")})
         assert status == 200 and body["predictions"] == tree.predict(X_test).tolist()
     finally:
         assert stop(out, on_event=events.append)

@@ -6,9 +6,6 @@ stratum_jupyter is not installed) answers what ``load_model().predict`` answers,
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import textwrap
 
 import pandas as pd
 import pytest
@@ -18,7 +15,7 @@ from stratum_jupyter.catalog.roles import apply_roles
 from stratum_jupyter.deploy.render import plan, render
 from stratum_jupyter.errors import DeployError
 from tests.catalog.dated import dated_table
-from tests.servicetools import call, serving
+from tests.servicetools import call, predict_without_stratum, serving
 
 
 @pytest.fixture(scope="module")
@@ -83,27 +80,8 @@ def test_the_bundle_service_loads_it_without_stratum_jupyter(dated_bundle, dated
     _, X, _ = dated_model
     out = tmp_path / "local"
     render(plan(dated_bundle, "local"), out)
-    script = textwrap.dedent("""
-        import json, sys
-        class NoStratum:
-            def find_spec(self, name, path=None, target=None):
-                if name.split(".")[0] == "stratum_jupyter":
-                    raise ImportError("stratum_jupyter is not installed here")
-        sys.meta_path.insert(0, NoStratum())
-        from pathlib import Path
-        from service.inputs import Frame
-        from service.runtimes import load_runtime
-        model = Path("model")
-        runtime = load_runtime(model, json.loads((model / "profile.json").read_text()))
-        rows = json.loads(sys.stdin.read())
-        print(json.dumps(runtime.predict(Frame.from_rows(rows, runtime.features)).predictions))
-    """)
-    rows = _rows(X.head(8))
-    done = subprocess.run([sys.executable, "-c", script], cwd=out, input=json.dumps(rows),
-                          capture_output=True, text=True, timeout=120,
-                          env={"PATH": "/usr/bin:/bin"})
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == load_model(dated_bundle).predict(X.head(8)).tolist()
+    answers = predict_without_stratum(out, _rows(X.head(8)))
+    assert answers == load_model(dated_bundle).predict(X.head(8)).tolist()
 
 
 def test_an_edge_deploy_is_refused_naming_the_date_step(dated_bundle):

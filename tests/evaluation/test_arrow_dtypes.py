@@ -9,8 +9,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import urllib.error
-import urllib.request
 import warnings
 from pathlib import Path
 
@@ -18,6 +16,7 @@ import pandas as pd
 import pytest
 
 from stratum_jupyter import evaluate, load_model
+from tests.servicetools import post_json, predict_without_stratum
 
 DATA = Path(__file__).parents[1] / "data"
 SPEC = """
@@ -132,16 +131,6 @@ def test_load_model_predicts_the_pyarrow_rows(evaluated):
     assert (load_model(best).predict(arrow(X)) == load_model(best).predict(X)).all()
 
 
-def _post(url: str, body: dict) -> tuple[int, dict]:
-    req = urllib.request.Request(f"{url}/predict", data=json.dumps(body).encode(),
-                                 headers={"Content-Type": "application/json"}, method="POST")
-    try:
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            return resp.status, json.loads(resp.read())
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read())
-
-
 @pytest.mark.slow
 def test_the_local_service_answers_run_sh_part_2(evaluated, tmp_path):
     from stratum_jupyter.deploy import deploy
@@ -156,7 +145,7 @@ def test_the_local_service_answers_run_sh_part_2(evaluated, tmp_path):
     out = tmp_path / "deploy"
     done = deploy(best, "local", out, port=18141, apply=True)
     try:
-        answers = [_post(done.url, {"rows": [row]}) for row in ROWS]
+        answers = [post_json(done.url, {"rows": [row]}) for row in ROWS]
     finally:
         stop(out)
     # the two rows as the training table holds them: pyarrow-backed, gaps as NA
@@ -210,9 +199,6 @@ def test_the_model_takes_arrow_columns_with_gaps_of_every_kind(tmp_path):
 def test_the_bundle_service_loads_it_without_stratum_jupyter(evaluated, tmp_path):
     """In the Docker image only service/ is there: the copy of catalog/arrowtypes.py beside
     it stands for the module the skops file names (the model's front step)."""
-    import subprocess
-    import sys
-    import textwrap
 
     from stratum_jupyter.deploy.render import plan, render
 
@@ -220,27 +206,9 @@ def test_the_bundle_service_loads_it_without_stratum_jupyter(evaluated, tmp_path
     out = tmp_path / "local"
     render(plan(best, "local"), out)
     assert (out / "service" / "arrowtypes.py").is_file()
-    script = textwrap.dedent("""
-        import json, sys
-        class NoStratum:
-            def find_spec(self, name, path=None, target=None):
-                if name.split(".")[0] == "stratum_jupyter":
-                    raise ImportError("stratum_jupyter is not installed here")
-        sys.meta_path.insert(0, NoStratum())
-        from pathlib import Path
-        from service.inputs import Frame
-        from service.runtimes import load_runtime
-        model = Path("model")
-        runtime = load_runtime(model, json.loads((model / "profile.json").read_text()))
-        rows = json.loads(sys.stdin.read())
-        print(json.dumps(runtime.predict(Frame.from_rows(rows, runtime.features)).predictions))
-    """)
-    done = subprocess.run([sys.executable, "-c", script], cwd=out, input=json.dumps(ROWS),
-                          capture_output=True, text=True, timeout=120,
-                          env={"PATH": "/usr/bin:/bin"})
-    assert done.returncode == 0, done.stderr
+    answers = predict_without_stratum(out, ROWS)
     frame = pd.DataFrame(ROWS).astype(arrow(penguins()[0]).dtypes.to_dict())
-    assert json.loads(done.stdout) == load_model(best).predict(frame).tolist()
+    assert answers == load_model(best).predict(frame).tolist()
 
 
 def test_arrow_numbers_need_no_front_step_and_convert_for_edge_targets(tmp_path):

@@ -14,8 +14,6 @@ from sklearn.datasets import make_blobs
 from stratum_jupyter import evaluate, load_model, read_profile
 from stratum_jupyter.codegen import script_source
 from stratum_jupyter.commands.evaluate import save
-from stratum_jupyter.evaluation import cluster as clusters
-from stratum_jupyter.evaluation import inprocess
 from stratum_jupyter.spec import load_spec
 from tests.codegen.test_python import ruff
 
@@ -25,15 +23,6 @@ CANDIDATES = [
     {"name": "gm", "steps": [{"GaussianMixture": {"n_components": [2, 4],
                                                   "random_state": 0}}]},
 ]
-
-
-@pytest.fixture
-def here(monkeypatch):
-    """No cluster of the caller's and none started: the whole evaluation stays here."""
-    monkeypatch.delenv("STRATUM_SCHEDULER", raising=False)
-    monkeypatch.setattr(inprocess, "START_S", 1e9)
-    clusters.close_local()
-    yield
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +37,7 @@ def _spec(candidates):
 
 
 @pytest.mark.slow  # the bundle is saved, profiled and loaded back (~9 s on a busy machine)
-def test_the_best_clusterer_with_predict_is_saved(here, blobs, tmp_path, capsys):
+def test_the_best_clusterer_with_predict_is_saved(in_process, blobs, tmp_path, capsys):
     result = evaluate(_spec(CANDIDATES), blobs, display="text", out=tmp_path)
     out = capsys.readouterr().out
     before = out.index("[1/5]")
@@ -72,7 +61,7 @@ def test_the_best_clusterer_with_predict_is_saved(here, blobs, tmp_path, capsys)
     assert set(model.predict(blobs.head(20))) <= {0, 1, 2}
 
 
-def test_when_none_can_label_new_rows_nothing_is_saved(here, blobs, tmp_path, capsys):
+def test_when_none_can_label_new_rows_nothing_is_saved(in_process, blobs, tmp_path, capsys):
     spec = _spec([CANDIDATES[0], {"name": "dbscan", "steps": [{"DBSCAN": {"eps": 1.0}}]}])
     result = evaluate(spec, blobs, display="text", out=tmp_path / "run")
     out = capsys.readouterr().out

@@ -18,8 +18,6 @@ from sklearn.preprocessing import StandardScaler
 
 from stratum_jupyter import evaluate
 from stratum_jupyter.errors import DataError, EvaluationError
-from stratum_jupyter.evaluation import cluster as clusters
-from stratum_jupyter.evaluation import inprocess
 
 METRICS = ["accuracy", "f1_macro", "neg_log_loss"]
 SPEC = """version: 1
@@ -38,15 +36,6 @@ candidates:
     steps:
       - RandomForestClassifier: {n_estimators: [5, 20]}
 """
-
-
-@pytest.fixture
-def here(monkeypatch):
-    """No cluster of the caller's and none started: the whole evaluation stays here."""
-    monkeypatch.delenv("STRATUM_SCHEDULER", raising=False)
-    monkeypatch.setattr(inprocess, "START_S", 1e9)
-    clusters.close_local()
-    yield
 
 
 def by_hand():
@@ -68,7 +57,7 @@ def by_hand():
     return best, X_test, y_test, X_rest
 
 
-def test_held_out_score_equals_scikit_learns(here, tmp_path):
+def test_held_out_score_equals_scikit_learns(in_process, tmp_path):
     result = evaluate(SPEC, display="none")
     search, X_test, y_test, X_rest = by_hand()
     assert result.X.index.tolist() == X_rest.index.tolist()  # the folds never saw the test
@@ -90,7 +79,7 @@ def test_held_out_score_equals_scikit_learns(here, tmp_path):
 
 
 @pytest.mark.slow
-def test_held_out_score_is_in_the_mlflow_run(here, tmp_path, monkeypatch, capsys):
+def test_held_out_score_is_in_the_mlflow_run(in_process, tmp_path, monkeypatch, capsys):
     pytest.importorskip("mlflow")
     from mlflow.tracking import MlflowClient
 
@@ -105,13 +94,13 @@ def test_held_out_score_is_in_the_mlflow_run(here, tmp_path, monkeypatch, capsys
     assert run.data.params["test_rows"] == "45"
 
 
-def test_without_a_test_part_nothing_changes(here):
+def test_without_a_test_part_nothing_changes(in_process):
     result = evaluate(SPEC.replace("test: 0.25, ", ""), display="none")
     assert result.test == {} and not any(c.startswith("test_") for c in result.leaderboard)
     assert len(result.X) == 178
 
 
-def test_bad_test_parts_are_refused_before_any_work(here):
+def test_bad_test_parts_are_refused_before_any_work(in_process):
     X, y = load_wine(return_X_y=True, as_frame=True)
     with pytest.raises(DataError, match="evaluation.test: cannot hold out 0.99 of the 178 rows"):
         evaluate(SPEC.replace("test: 0.25", "test: 0.99"), display="none")
@@ -120,7 +109,7 @@ def test_bad_test_parts_are_refused_before_any_work(here):
         evaluate(SPEC, X, y, test=([0, 1, 2], [2, 3]), display="none")
 
 
-def test_a_notebooks_split_of_a_table_with_unlabelled_rows_is_the_evaluations(here):
+def test_a_notebooks_split_of_a_table_with_unlabelled_rows_is_the_evaluations(in_process):
     """Generated code splits the table as read (rows without a label included); evaluate
     leaves those rows out first: the pair and the fraction hold out the same rows."""
     import numpy as np

@@ -20,7 +20,6 @@ from sklearn.pipeline import make_pipeline
 
 from stratum_jupyter import evaluate
 from stratum_jupyter.evaluation import cluster as clusters
-from stratum_jupyter.evaluation import inprocess
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,17 +38,7 @@ class CountingScaler(TransformerMixin, BaseEstimator):
         return np.asarray(X) - self.mean_
 
 
-@pytest.fixture
-def here(monkeypatch):
-    """No cluster of the caller's and none started: the whole evaluation stays here."""
-    monkeypatch.delenv("STRATUM_SCHEDULER", raising=False)
-    monkeypatch.setattr(inprocess, "START_S", 1e9)
-    clusters.close_local()
-    yield
-    assert clusters.local_state() == "stopped"
-
-
-def test_small_work_runs_here_with_sklearns_scores(here):
+def test_small_work_runs_here_with_sklearns_scores(in_process):
     X, y = load_iris(return_X_y=True)
     folds = StratifiedKFold(4, shuffle=True, random_state=0)
     candidates = {"knn": (KNeighborsClassifier(), {"n_neighbors": [1, 5, 15]}),
@@ -66,7 +55,7 @@ def test_small_work_runs_here_with_sklearns_scores(here):
     assert result.best.model.predict(X).shape == y.shape  # refitted here on all the data
 
 
-def test_shared_prefix_is_fitted_once_per_fold_here(here):
+def test_shared_prefix_is_fitted_once_per_fold_here(in_process):
     X, y = load_iris(return_X_y=True)
     candidates = {"logreg": (make_pipeline(CountingScaler(), LogisticRegression(max_iter=500)),
                              {"logisticregression__C": [0.1, 1.0, 10.0]})}
@@ -78,7 +67,7 @@ def test_shared_prefix_is_fitted_once_per_fold_here(here):
     assert sorted(result.leaderboard["accuracy"]) == sorted(sk.cv_results_["mean_test_score"])
 
 
-def test_a_failing_candidate_is_reported_here(here, capsys):
+def test_a_failing_candidate_is_reported_here(in_process, capsys):
     X, y = load_iris(return_X_y=True)
     candidates = {"good": (LogisticRegression(max_iter=500), {"C": [1.0]}),
                   "bad": (LogisticRegression(), {"C": [-1.0]})}
@@ -189,7 +178,7 @@ def test_a_live_kernel_gets_its_cluster_after_a_first_evaluation_done_in_process
     assert lines[1] == "3" and lines[2] in ("starting", "running"), out
 
 
-def test_no_cluster_started_outside_a_kernel(here):
+def test_no_cluster_started_outside_a_kernel(in_process):
     X, y = load_iris(return_X_y=True)
     evaluate({"knn": KNeighborsClassifier()}, X, y, cv=3, display="none", refit=False)
     assert clusters.local_state() == "stopped"
@@ -235,7 +224,7 @@ def test_papermill_run_of_a_generated_notebook_costs_little_more_than_sklearn(
     assert seconds["stratum"] - seconds["sklearn"] < 5 + 25, seconds
 
 
-def test_forests_are_grown_as_chains_here_with_sklearns_scores(here):
+def test_forests_are_grown_as_chains_here_with_sklearns_scores(in_process):
     from sklearn.ensemble import ExtraTreesClassifier
 
     X, y = load_iris(return_X_y=True)

@@ -16,7 +16,7 @@ from sklearn.pipeline import make_pipeline
 
 from stratum_jupyter import evaluate
 from stratum_jupyter.evaluation import cluster as clusters
-from stratum_jupyter.evaluation import display, inprocess, progress_lines
+from stratum_jupyter.evaluation import display, progress_lines
 from stratum_jupyter.evaluation.prepare import Options, prepare
 from stratum_jupyter.evaluation.runner import _execute
 
@@ -47,21 +47,11 @@ def every_fold(monkeypatch):
     monkeypatch.setattr(progress_lines, "FOLD_EVERY_S", 0.0)
 
 
-@pytest.fixture
-def here(monkeypatch):
-    """No cluster of the caller's and none started: the whole evaluation stays here."""
-    monkeypatch.delenv("STRATUM_SCHEDULER", raising=False)
-    monkeypatch.setattr(inprocess, "START_S", 1e9)
-    clusters.close_local()
-    yield
-    assert clusters.local_state() == "stopped"
-
-
 def _fold_lines(out: str) -> list[str]:
     return re.findall(r"^  (\w+ #\d: fold \d/\d) \(fit [\d.]+ s so far\)$", out, re.M)
 
 
-def test_the_text_log_of_an_evaluation_in_this_process(here, every_fold, capsys):
+def test_the_text_log_of_an_evaluation_in_this_process(in_process, every_fold, capsys):
     X, y = load_iris(return_X_y=True)
     result = evaluate(_candidates(0.5), X, y, cv=3, display="text")
     out = capsys.readouterr().out
@@ -87,7 +77,7 @@ def test_the_text_log_of_an_evaluation_in_this_process(here, every_fold, capsys)
     assert out.index(refit) > out.index("[2/2]") and out.index(refit) < out.index("done:")
 
 
-def test_fold_lines_are_rate_limited_per_configuration(here, capsys):
+def test_fold_lines_are_rate_limited_per_configuration(in_process, capsys):
     X, y = load_iris(return_X_y=True)
     evaluate(_candidates(0.01), X, y, cv=5, display="text")
     assert _fold_lines(capsys.readouterr().out) == []  # quicker than FOLD_EVERY_S

@@ -62,16 +62,6 @@ def assert_same(a: pd.DataFrame, b: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(scores(a), scores(b), check_exact=True, check_dtype=False)
 
 
-@pytest.fixture
-def here(monkeypatch):
-    """No cluster of the caller's and none started: the whole evaluation stays here."""
-    monkeypatch.delenv("STRATUM_SCHEDULER", raising=False)
-    monkeypatch.setattr(inprocess, "START_S", 1e9)
-    clusters.close_local()
-    yield
-    assert clusters.local_state() == "stopped"
-
-
 @pytest.fixture(scope="module")
 def reference():
     """The spec evaluated once in this process: what every other path must give."""
@@ -97,7 +87,7 @@ def test_the_spec_exercises_what_used_to_vary(reference):
 
 @pytest.mark.slow
 def test_in_process_twice_and_on_a_local_cluster_give_the_same_leaderboard(
-        reference, here, client):
+        reference, in_process, client):
     again = evaluate(spec_text(), display="none", client=None)
     assert_same(again.leaderboard, reference.leaderboard)
     on_dask = evaluate(spec_text(), display="none", client=client)
@@ -107,7 +97,7 @@ def test_in_process_twice_and_on_a_local_cluster_give_the_same_leaderboard(
 
 
 @pytest.mark.slow
-def test_builder_magic_and_cli_give_the_same_leaderboard(reference, here, ip, tmp_path):
+def test_builder_magic_and_cli_give_the_same_leaderboard(reference, in_process, ip, tmp_path):
     from stratum_jupyter.cli import main
     from stratum_jupyter.widgets import PipelineBuilder
 

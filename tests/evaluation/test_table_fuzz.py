@@ -15,8 +15,6 @@ from hypothesis import strategies as st
 
 from stratum_jupyter import evaluate
 from stratum_jupyter.errors import StratumError
-from stratum_jupyter.evaluation import cluster as clusters
-from stratum_jupyter.evaluation import inprocess
 
 pytestmark = pytest.mark.slow
 
@@ -182,14 +180,6 @@ def kind_tables(draw: st.DrawFn) -> tuple[pd.DataFrame, bool]:
                                    max_size=ROWS).filter(lambda ls: ls.count("yes") > 5
                                                          and ls.count("no") > 5))
     return frame, draw(st.booleans())
-
-
-@pytest.fixture
-def in_process(monkeypatch):
-    """No cluster: the evaluation runs in this process (small work; inprocess.py)."""
-    monkeypatch.delenv("STRATUM_SCHEDULER", raising=False)
-    monkeypatch.setattr(inprocess, "START_S", 1e9)
-    clusters.close_local()
 
 
 KINDS_SPEC = """

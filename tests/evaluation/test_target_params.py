@@ -20,8 +20,6 @@ from sklearn.preprocessing import MinMaxScaler, RobustScaler, TargetEncoder
 
 from stratum_jupyter import evaluate
 from stratum_jupyter.codegen import script_source
-from stratum_jupyter.evaluation import cluster as clusters
-from stratum_jupyter.evaluation import inprocess
 from stratum_jupyter.spec import validate_spec
 from stratum_jupyter.spec.pipeline import columns_step
 
@@ -31,22 +29,13 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 pytestmark = pytest.mark.filterwarnings("ignore:`TargetEncoder.shuffle`:FutureWarning")
 
 
-@pytest.fixture
-def here(monkeypatch):
-    """No cluster of the caller's and none started: the whole evaluation stays here."""
-    monkeypatch.delenv("STRATUM_SCHEDULER", raising=False)
-    monkeypatch.setattr(inprocess, "START_S", 1e9)
-    clusters.close_local()
-    yield
-
-
 def _means(result, metric):
     board = result.leaderboard
     return {repr(sorted(p.items())): v for p, v in zip(board["params"], board[metric],
                                                        strict=True)}
 
 
-def test_tuple_grids_score_as_gridsearchcv(here):
+def test_tuple_grids_score_as_gridsearchcv(in_process):
     X, y = load_diabetes(return_X_y=True, as_frame=True)
     spec = {"version": 1, "task": "regression", "candidates": [
         {"name": "minmax", "steps": [{"MinMaxScaler": {"feature_range": [[0, 1], [-1, 1]]}},
@@ -68,7 +57,7 @@ def test_tuple_grids_score_as_gridsearchcv(here):
     assert result.failures == []
 
 
-def test_an_ngram_axis_over_one_text_column(here):
+def test_an_ngram_axis_over_one_text_column(in_process):
     table = pd.read_csv(DATA / "reviews-small.csv")
     spec = {"version": 1, "task": "classification", "preprocessing": "none",
             "candidates": [{"name": "tfidf", "steps": [
@@ -104,7 +93,7 @@ ENCODED = {"version": 1, "task": "regression",
            "candidates": [{"name": "ridge", "steps": [{"Ridge": {}}]}]}
 
 
-def test_target_encoder_in_a_regression_is_continuous_and_equals_sklearn(here, capsys):
+def test_target_encoder_in_a_regression_is_continuous_and_equals_sklearn(in_process, capsys):
     X, y = _delays()
     assert y.nunique() > 400
     # What scikit-learn's "auto" does with these delays: one column per distinct value.

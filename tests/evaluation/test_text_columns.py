@@ -14,8 +14,6 @@ import pytest
 
 from stratum_jupyter import evaluate, load_model, load_spec
 from stratum_jupyter.errors import DataError, SpecError
-from stratum_jupyter.evaluation import cluster as clusters
-from stratum_jupyter.evaluation import inprocess
 from stratum_jupyter.evaluation.prepare import prepare
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -47,16 +45,6 @@ candidates:
 """
 
 
-@pytest.fixture
-def here(monkeypatch):
-    """No cluster: the evaluation runs in this process (small work; inprocess.py)."""
-    monkeypatch.delenv("STRATUM_SCHEDULER", raising=False)
-    monkeypatch.setattr(inprocess, "START_S", 1e9)
-    clusters.close_local()
-    yield
-    assert clusters.local_state() == "stopped"
-
-
 @pytest.fixture(scope="module")
 def reviews():
     frame = pd.read_csv(REVIEWS)
@@ -70,7 +58,7 @@ def _folds():
 
 
 @pytest.mark.slow
-def test_free_text_is_vectorised_and_scores_as_a_hand_written_tfidf(here, reviews):
+def test_free_text_is_vectorised_and_scores_as_a_hand_written_tfidf(in_process, reviews):
     """Field case 19: auto one-hot encoded the sentences (0.52); TF-IDF is the standard."""
     from sklearn.compose import ColumnTransformer
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -100,7 +88,7 @@ def test_free_text_is_vectorised_and_scores_as_a_hand_written_tfidf(here, review
     assert set(result.best.model.predict(X.head(5))) <= {"fresh", "rotten"}
 
 
-def test_a_column_rule_hands_one_column_to_a_vectorizer_as_scikit_learn_does(here, reviews):
+def test_a_column_rule_hands_one_column_to_a_vectorizer_as_scikit_learn_does(in_process, reviews):
     from sklearn.compose import ColumnTransformer
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -178,7 +166,7 @@ candidates:
 """
 
 
-def test_identifiers_are_left_out_and_the_saved_model_needs_none_of_them(here, tmp_path):
+def test_identifiers_are_left_out_and_the_saved_model_needs_none_of_them(in_process, tmp_path):
     path = tmp_path / "orders.csv"
     frame = _with_identifiers()
     frame.to_csv(path, index=False)
@@ -219,7 +207,7 @@ def test_a_table_of_identifiers_only_is_refused(tmp_path):
 
 
 @pytest.mark.slow
-def test_many_categories_take_a_target_encoder_by_a_column_rule(here):
+def test_many_categories_take_a_target_encoder_by_a_column_rule(in_process):
     """The documented route to encode every category: scikit-learn's TargetEncoder
     (cross-fitted), beside the text column's vectorizer; it scores what scikit-learn's
     scores (within 0.01: its inner folds are shuffled at random)."""
@@ -245,7 +233,7 @@ candidates:""").replace("C: [1.0, 10.0]", "C: 10.0")
     assert result.leaderboard.iloc[0]["accuracy"] == pytest.approx(theirs, abs=0.01)
 
 
-def test_a_vectorizer_handed_a_table_in_python_fails_saying_why(here):
+def test_a_vectorizer_handed_a_table_in_python_fails_saying_why(in_process):
     """A notebook's own pipeline (no spec to check first): the failure says what the
     vectorizer needs instead of scikit-learn's 'max_df corresponds to < documents'."""
     from sklearn.feature_extraction.text import TfidfVectorizer
