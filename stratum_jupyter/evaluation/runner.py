@@ -69,18 +69,15 @@ def evaluate(
     per process (until it is up, and for work too small to send out, folds run here).
     ``out``: also save the best model to ``out/best``. ``display``: auto | widget | text |
     none. ``on_result`` is called with each configuration's result as soon as all its folds
-    are in. ``ensemble``: settings of ``evaluation.ensemble`` (a mapping, a method name,
-    False: none; default: the spec's). ``mlflow``: also log to MLflow (a tracking URI,
-    True: a file store ``./mlruns``; see :mod:`.tracking`): the runs are in
-    ``result.tracking``; the output says where. ``test``: ``evaluation.test`` (a fraction,
-    or the ``(train_rows, test_rows)`` of :func:`.testsplit.split_test`; False: none).
+    are in. ``ensemble``: ``evaluation.ensemble`` (a mapping, a method name, False: none).
+    ``mlflow``: also log to MLflow (a URI, True: ``./mlruns``; runs in ``result.tracking``).
+    ``test``: ``evaluation.test`` (a fraction, :func:`.testsplit.split_test`'s pair, False).
 
     Raises ``SpecError`` for an invalid spec or metrics that do not fit the data
     (``MetricError``) and :class:`EvaluationError` for input that cannot be evaluated
-    (see :func:`prepare.prepare`), before any task is submitted; a failing configuration is
-    not an error (see ``EvaluationResult.failures``), nor is a metric that fails on a fold
-    (NaN, and the leaderboard's ``notes`` say why).
-    """
+    (:func:`prepare.prepare`), before any task is submitted; a failing configuration is not
+    an error (``EvaluationResult.failures``), nor is a metric that fails on a fold (NaN,
+    and the leaderboard's ``notes`` say why)."""
     options = Options(spec=spec, task=task, metrics=metrics, select_by=select_by, cv=cv,
                       random_state=random_state, search=search, n_iter=n_iter, refit=refit,
                       pos_label=pos_label, ensemble=ensemble, groups=groups, order_by=order_by,
