@@ -62,10 +62,10 @@ def _why_not(params: dict[str, Any], size: str, train_rows: int) -> str | None:
     """Why an estimator of these parameters (its size popped) cannot be chained, or None.
     ``train_rows``: the most rows a fold's train part has."""
     if params.get("warm_start") or type(params.get("random_state")) is not int:
-        return "no int random_state"
+        return "unseeded, or warm_start set"
     if size == "max_iter":  # HistGradientBoosting
         stops = params.get("early_stopping")
-        if stops is True or (stops == "auto" and train_rows > AUTO_EARLY_STOPPING_ROWS):
+        if train_rows > AUTO_EARLY_STOPPING_ROWS if stops == "auto" else bool(stops):
             return "early stopping"
     elif "n_iter_no_change" in params:  # GradientBoosting
         if params["n_iter_no_change"] is not None:

@@ -39,6 +39,19 @@ def _size(est):
     return warmstart.size_param(est)
 
 
+def _data(name):
+    if name != "categories":
+        return (load_iris if name == "iris" else load_diabetes)(return_X_y=True)
+    import pandas as pd  # a category column (native categories) and gaps
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.normal(size=400), "b": rng.normal(size=400),
+                      "c": pd.Categorical(rng.choice(list("pqrstu"), 400))})
+    y = ((X["a"] + X["c"].isin(["p", "q"]) + rng.normal(size=400)) > 0.5).astype(int)
+    X.loc[::9, "a"] = np.nan
+    return X, y.to_numpy()
+
+
 @pytest.mark.parametrize("model, data, metric", [
     (HistGradientBoostingClassifier(random_state=3, max_features=0.5, max_leaf_nodes=7),
      "iris", "accuracy"),
@@ -47,11 +60,14 @@ def _size(est):
                                 max_depth=2), "iris", "neg_log_loss"),
     (GradientBoostingRegressor(random_state=2, loss="huber", subsample=0.7), "diabetes",
      "r2"),
+    (HistGradientBoostingClassifier(random_state=0, categorical_features="from_dtype",
+                                    class_weight="balanced", max_features=0.6),
+     "categories", "roc_auc"),
 ])
 def test_grown_boosting_equals_fits_from_scratch(model, data, metric):
     """Row subsampling and feature subsampling continue from the same random state: every
     grown model predicts what a model fitted from scratch with its size predicts."""
-    X, y = (load_iris if data == "iris" else load_diabetes)(return_X_y=True)
+    X, y = _data(data)
     fold = split_fold(X, y, (np.arange(0, len(y), 2), np.arange(1, len(y), 2)))
     sizes = [clone(model).set_params(**{_size(model): n}) for n in (4, 9, 17)]
     scorers = {metric: get_scorer(metric)}
@@ -94,6 +110,7 @@ def test_boosted_classifiers_grown_here_score_as_fits_from_scratch(here):
                       random_state=0)
     assert result.timing["in_process_tasks"] == 9 * 3
     assert result.timing["chained_fits"] == (2 * 2 + 2) * 3  # grown, per fold
+    assert "18 fit(s) grown from smaller ones by warm start" in repr(result)
     assert _compare(result, candidates, X, y, folds, "accuracy") == 9
     best = result.best  # refitted from scratch, as it is saved
     est, _ = candidates[best.candidate]
