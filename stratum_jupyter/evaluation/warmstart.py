@@ -91,11 +91,11 @@ def chain_key(plan: EvaluationPlan, config: int) -> tuple[tuple[Any, ...] | None
     return key, why
 
 
-def _by_key(plan: EvaluationPlan) -> tuple[dict[Any, dict[Any, int]], dict[Any, set[Any]]]:
-    """The chainable configurations by chain key, then size (the first of a size); and the
-    sizes of configurations left out of a chain by early stopping, by key."""
+def _by_key(plan: EvaluationPlan) -> tuple[dict[Any, dict[Any, int]], dict[Any, dict[Any, int]]]:
+    """The chainable configurations by chain key, then size (the first of a size); and
+    those left out of a chain by early stopping, alike."""
     by_key: dict[Any, dict[Any, int]] = {}
-    stopping: dict[Any, set[Any]] = {}
+    stopping: dict[Any, dict[Any, int]] = {}
     for leaf in plan.graph.leaves:
         key, why = chain_key(plan, leaf.config)
         if key is None:
@@ -104,7 +104,7 @@ def _by_key(plan: EvaluationPlan) -> tuple[dict[Any, dict[Any, int]], dict[Any, 
         if why is None:
             by_key.setdefault(key, {}).setdefault(size, leaf.config)
         elif why == "early stopping":
-            stopping.setdefault(key, set()).add(repr(size))
+            stopping.setdefault(key, {}).setdefault(repr(size), leaf.config)
     return by_key, stopping
 
 
@@ -120,23 +120,26 @@ def chains(plan: EvaluationPlan) -> dict[int, list[int]]:
 
 
 def notes(plan: EvaluationPlan) -> list[str]:
-    """A note when configurations that differ only in their size are each fitted from
-    scratch because of early stopping (say what was inferred: "auto" by the rows)."""
+    """A note naming the candidates whose configurations differ only in their size but are
+    each fitted from scratch because of early stopping (``"auto"`` is read by the rows)."""
     stopping = _by_key(plan)[1]
-    return [_STOPPING_NOTE] if any(len(s) > 1 for s in stopping.values()) else []
-
-
-_STOPPING_NOTE = (
-    "gradient boosting with early stopping (n_iter_no_change; HistGradientBoosting's "
-    "early_stopping, which 'auto' turns on above 10,000 train rows) is fitted from scratch "
-    "for each n_estimators / max_iter: a model grown with warm_start would not stop where "
-    "a fresh fit stops (set early_stopping=False to have them grown as chains)")
+    names = sorted({plan.graph.configs[c].candidate for configs in stopping.values()
+                    if len(configs) > 1 for c in configs.values()})
+    if not names:
+        return []
+    return [f"{', '.join(names)}: gradient boosting with early stopping (n_iter_no_change; "
+            "HistGradientBoosting's early_stopping, which 'auto' turns on above "
+            f"{AUTO_EARLY_STOPPING_ROWS:,} train rows) is fitted from scratch for each "
+            "n_estimators / max_iter: a model grown with warm_start would not stop where a "
+            "fresh fit stops (early_stopping=False, or no n_iter_no_change, has them grown "
+            "from the smaller ones)"]
 
 
 def chain_note(plan: EvaluationPlan, chained: dict[int, list[int]]) -> str:
     """The note that says which configurations are grown as chains and what that means."""
+    kinds = sorted({type(plan.graph.leaves[c].estimator).__name__ for c in chained})
     params = sorted({size_param(plan.graph.leaves[c].estimator) or "" for c in chained})
-    return (f"{len(chained)} forests or boosted models that differ only in "
+    return (f"{len(chained)} configurations of {', '.join(kinds)} that differ only in "
             f"{' or '.join(params)} are grown from the smaller ones with warm_start on each "
             "fold (the same models and scores as fits from scratch; their fit_time is that "
             "of the added trees)")
