@@ -5,6 +5,10 @@ dask-ml's GridSearchCV where it is installed), on the same grid and folds, in th
     model with several values of its C. Target: at most 0.55x scikit-learn's time.
 (b) no shared steps: one estimator, a grid over its own parameters. Target: at most 0.9x
     (bench_workshop.py reports it too).
+(d) HistGradientBoosting over max_iter and learning_rate (early stopping off): the
+    configurations that differ only in max_iter are grown from the smaller ones on each
+    fold (warm-start chains, evaluation/warmstart.py): the same models as GridSearchCV's,
+    their first iterations fitted once. Target: at most 0.7x.
 (c) a soft-voting ensemble over the top 3 of an 8-configuration grid: its cost (what the
     evaluation spends on the ensemble once the singles are in) as a fraction of the
     singles' evaluation. Target: at most 0.15 (the members' fold responses are reused).
@@ -48,7 +52,7 @@ def cpu_since(before: dict[int, float]) -> float:
 
 def scenarios(quick: bool) -> dict[str, dict[str, Any]]:
     from sklearn.datasets import make_classification
-    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
     from sklearn.kernel_approximation import Nystroem
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import Pipeline
@@ -73,6 +77,12 @@ def scenarios(quick: bool) -> dict[str, dict[str, Any]]:
             "X": X, "y": y, "pipeline": forest, "target": 0.9,
             "grid": {"n_estimators": [20, 40] if quick else [30, 60],
                      "max_features": [0.2, 0.4], "max_depth": [8, None]},
+        },
+        "d-boosting-chains": {
+            "X": X, "y": y, "target": 0.7,
+            "pipeline": HistGradientBoostingClassifier(random_state=0, early_stopping=False),
+            "grid": {"max_iter": [25, 50, 100] if quick else [50, 100, 200],
+                     "learning_rate": [0.05, 0.2]},
         },
     }
 
@@ -187,7 +197,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="Smaller data (a smoke run).")
-    parser.add_argument("--only", choices=["a", "b", "c"], help="Run one scenario.")
+    parser.add_argument("--only", choices=["a", "b", "c", "d"], help="Run one scenario.")
     args = parser.parse_args()
 
     load = os.getloadavg()
@@ -233,7 +243,8 @@ def main() -> None:
                         f"eff {sk_work / (WORKERS * sk_wall):.2f}) | stratum {st_wall:6.2f} s "
                         f"(work {result.timing['unique_work_s']:6.1f} s, "
                         f"eff {result.timing['parallel_efficiency']:.2f}, "
-                        f"{result.timing['saved_fits']} prefix fits saved) "
+                        f"{result.timing['saved_fits']} prefix fits saved, "
+                        f"{result.timing['chained_fits']} fits grown from smaller) "
                         f"= {ratio:.2f}x wall, {st_cpu / sk_cpu:.2f}x CPU "
                         f"({st_cpu:.1f} vs {sk_cpu:.1f} CPU s)")
                 if dm_wall is not None:

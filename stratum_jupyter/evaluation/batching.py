@@ -8,12 +8,12 @@ Expected times come from this evaluation's tasks already done here and from earl
 evaluations in this process (by estimator class and data shape); a task of unknown
 cost stays alone, as before.
 
-Forests that differ only in ``n_estimators`` (:data:`CHAINABLE`, an int ``random_state``)
-form a *chain* per fold (:class:`Chain`, :func:`run_chain`): the smallest is fitted and
-scored, then grown with ``warm_start`` to the next size and scored again. scikit-learn
-draws the added trees' seeds after the existing ones', so every forest equals the one a
-fit from scratch gives (same trees, same scores) while the smaller forests' trees are
-fitted once. A chained configuration's ``fit_time`` is the time of its added trees.
+Forests and gradient boosting that differ only in their size (``n_estimators``,
+``max_iter``) form a *chain* per fold (:class:`Chain`, :func:`run_chain`; which ones:
+:mod:`.warmstart`): the smallest is fitted and scored, then grown with ``warm_start`` to the
+next size and scored again. The grown model equals the one a fit from scratch gives (same
+trees, same scores) while the smaller models' trees are fitted once. A chained
+configuration's ``fit_time`` is the time of its added trees.
 """
 
 from __future__ import annotations
@@ -30,15 +30,9 @@ PER_SLOT = 4  # groups per worker thread, at least: the last ones balance the lo
 
 _seconds: dict[tuple[str, str], float] = {}  # measured seconds per task, by kind
 
-# Forests whose warm-started growth equals a fit from scratch (tree seeds drawn in order).
-CHAINABLE = frozenset(f"sklearn.ensemble._forest.{name}" for name in (
-    "RandomForestClassifier", "RandomForestRegressor",
-    "ExtraTreesClassifier", "ExtraTreesRegressor"))
-
-
 class Chain(list[int]):
     """Configurations of one fold fitted as a warm-started chain (:func:`run_chain`),
-    smallest ``n_estimators`` first."""
+    smallest first."""
 
 
 def _kind(plan: EvaluationPlan, config: int) -> tuple[str, str]:
@@ -62,37 +56,11 @@ def learn(plan: EvaluationPlan, times: Iterable[tuple[int, float]]) -> None:
         _seconds[kind] = sum(values) / len(values)
 
 
-def _chain_key(plan: EvaluationPlan, config: int) -> tuple[Any, ...] | None:
-    """What configurations of one chain share (their parent, class and every parameter
-    but ``n_estimators``), or None when ``config``'s estimator cannot be chained."""
-    leaf = plan.graph.leaves[config]
-    est = type(leaf.estimator)
-    name = f"{est.__module__}.{est.__qualname__}"
-    if name not in CHAINABLE:
-        return None
-    params = leaf.estimator.get_params(deep=False)
-    seed, size = params.get("random_state"), params.pop("n_estimators", None)
-    # (scikit-learn warns when a balanced class_weight is warm-started: not worth the noise)
-    if (type(seed) is not int or type(size) is not int or params.get("warm_start")
-            or params.get("oob_score") or isinstance(params.get("class_weight"), str)):
-        return None
-    return (leaf.parent, name, repr(sorted(params.items())))
-
-
 def chains(plan: EvaluationPlan) -> dict[int, list[int]]:
-    """Each chained configuration's chain (its configurations by growing
-    ``n_estimators``; one size once): only chains of two or more."""
-    by_key: dict[tuple[Any, ...], dict[int, int]] = {}
-    for leaf in plan.graph.leaves:
-        key = _chain_key(plan, leaf.config)
-        if key is not None:
-            by_key.setdefault(key, {}).setdefault(leaf.estimator.n_estimators, leaf.config)
-    out: dict[int, list[int]] = {}
-    for sizes in by_key.values():
-        chain = [sizes[n] for n in sorted(sizes)]
-        if len(chain) > 1:
-            out.update({config: chain for config in chain})
-    return out
+    """Each chained configuration's chain (:func:`.warmstart.chains`)."""
+    from .warmstart import chains as warm_chains
+
+    return warm_chains(plan)
 
 
 def groups(plan: EvaluationPlan, pending: list[tuple[int, int]], slots: int
@@ -139,15 +107,18 @@ def run_group(parent: Any, leaves: list[tuple[str, str, Any]], scorers: dict[str
 
 def run_chain(parent: Any, leaves: list[tuple[str, str, Any]], scorers: dict[str, Any],
               keep: bool = False) -> list[Any]:
-    """Worker side: the forests ``leaves`` (one chain, by growing ``n_estimators``) fitted
-    and scored on ``parent`` as :func:`tasks.fit_score` would, by growing one forest with
-    ``warm_start``; each one's ``fit_time`` is that of its added trees. After a failure,
-    the next forest is fitted from scratch."""
+    """Worker side: the models ``leaves`` (one chain, by growing size) fitted and scored
+    on ``parent`` as :func:`tasks.fit_score` would, by growing one model with
+    ``warm_start`` (:func:`.warmstart.grow`); each one's ``fit_time`` is that of its added
+    trees. After a failure (or a model that stopped early), the next one is fitted from
+    scratch."""
     from .tasks import fit_score_model
+    from .warmstart import grow
 
     out: list[Any] = []
-    grown: Any = None
+    fitted: Any = None
     for step, library, est in leaves:
-        one, grown = fit_score_model(parent, step, library, est, scorers, keep, grow=grown)
+        start = None if fitted is None else grow(fitted, est)
+        one, fitted = fit_score_model(parent, step, library, est, scorers, keep, grow=start)
         out.append(one)
     return out

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import batching, tasks
+from . import batching, tasks, warmstart
 from . import plan as planning
 from .display import Progress
 from .graph import FoldGraph
@@ -72,7 +72,7 @@ class Executor:
         self.leaf_time = 0.0
         self.ensemble_s: float | None = None
         self.grouped = 0  # Dask tasks that ran several fold tasks
-        self.chained_fits = 0  # forests grown from a smaller one (batching.run_chain)
+        self.chained_fits = 0  # models grown from a smaller one (batching.run_chain)
         self.done = self.total = 0  # (configuration, fold) tasks
 
     def run(self) -> EvaluationResult:
@@ -122,12 +122,10 @@ class Executor:
         pending = [(leaf.config, f) for f in range(n_folds) for leaf in graph_plan.leaves]
         self.total = len(pending)
         ensembles = 0 if self.plan.ensemble is None else 1  # ranked beside the singles
-        chained = len(batching.chains(self.plan))
+        chained = batching.chains(self.plan)
         if chained:
-            self.notes.append(
-                f"{chained} forests that differ only in n_estimators are grown from the "
-                "smaller ones with warm_start on each fold (same trees and scores; their "
-                "fit_time is that of the added trees)")
+            self.notes.append(warmstart.chain_note(self.plan, chained))
+        self.notes.extend(warmstart.notes(self.plan))
         self.progress.start(configs=len(graph_plan.configs) + ensembles, folds=n_folds,
                             tasks=len(pending),
                             saved=graph_plan.saved_fits * n_folds, cluster=self.cluster,

@@ -39,7 +39,7 @@ class InProcess:
         self.fold_cache: dict[tuple[str | None, int], Any] = {}
         self.chains = batching.chains(plan)
         self.chained: dict[tuple[int, int], Any] = {}  # chain members' results, ahead
-        self.chained_fits = 0  # forests grown from a smaller one (batching.run_chain)
+        self.chained_fits = 0  # models grown from a smaller one (batching.run_chain)
         self.ran = 0  # tasks done here
 
     def run(self, pending: list[tuple[int, int]], record: Record) -> list[tuple[int, int]]:
@@ -81,7 +81,7 @@ class InProcess:
 
     def task(self, config: int, fold: int) -> Any:
         """What :func:`tasks.fit_score` returns for ``config`` on ``fold``, computed here;
-        a shared prefix is fitted once per fold, a chain of forests grown once."""
+        a shared prefix is fitted once per fold, a chain of models grown once."""
         leaf = self.plan.graph.leaves[config]
         scorers, keep = dict(self.plan.scorers), self.plan.ensemble is not None
         chain = self.chains.get(config)

@@ -212,8 +212,9 @@ def fit_score_model(parent: FoldData | TaskFailure, step: str, library: str, est
                     scorers: dict[str, Any], keep: bool = False, *, grow: Any = None
                     ) -> tuple[FoldScore | TaskFailure, Any]:
     """:func:`fit_score` and the fitted estimator (None after a failure). ``grow``: a
-    fitted forest of the same parameters but fewer trees, grown to ``estimator``'s
-    ``n_estimators`` with ``warm_start`` (in place) instead of a fit from scratch."""
+    fitted model of ``estimator``'s chain, already set to grow to its size with
+    ``warm_start`` (:func:`.warmstart.grow`), fitted again (in place) instead of a fit
+    from scratch."""
     if isinstance(parent, TaskFailure):
         return parent, None
     runner = runner_for(library)
@@ -222,8 +223,7 @@ def fit_score_model(parent: FoldData | TaskFailure, step: str, library: str, est
         if grow is None:
             fitted = runner.fit(estimator, parent.X_train, parent.y_train)
         else:
-            fitted = grow.set_params(n_estimators=estimator.n_estimators, warm_start=True)
-            fitted.fit(parent.X_train, parent.y_train)
+            fitted = grow.fit(parent.X_train, parent.y_train)
         fit_time = time.perf_counter() - start
         scores, errors = runner.score_each(fitted, scorers, parent.X_test, parent.y_test)
         kept = responses(fitted, parent.X_test) if keep else None

@@ -83,16 +83,18 @@ def test_forests_differing_only_in_n_estimators_form_chains():
     plan = _plan({"rf": (RandomForestClassifier(random_state=0), FOREST_GRID),
                   "unseeded": (RandomForestClassifier(), {"n_estimators": [3, 6]}),
                   "gb": (GradientBoostingClassifier(random_state=0),
-                         {"n_estimators": [3, 6]})})
+                         {"n_estimators": [3, 6]}),
+                  "stops": (GradientBoostingClassifier(random_state=0, n_iter_no_change=2),
+                            {"n_estimators": [3, 6]})})
     chains = batching.chains(plan)
     sizes = {tuple(plan.graph.leaves[c].estimator.n_estimators for c in chain)
              for chain in chains.values()}
-    assert sizes == {(3, 6, 10)} and len(chains) == 6  # one chain per max_depth
-    assert all(plan.graph.configs[c].candidate == "rf" for c in chains)
+    assert sizes == {(3, 6, 10), (3, 6)} and len(chains) == 6 + 2  # one per max_depth, gb
+    assert {plan.graph.configs[c].candidate for c in chains} == {"rf", "gb"}
     pending = [(c.index, f) for f in range(3) for c in plan.graph.configs]
     units = batching.groups(plan, pending, slots=2)
     assert sorted((c, f) for f, cs in units for c in cs) == sorted(pending)
-    assert sum(isinstance(cs, batching.Chain) for _, cs in units) == 2 * 3
+    assert sum(isinstance(cs, batching.Chain) for _, cs in units) == 3 * 3
 
 
 def test_a_grown_forest_equals_one_fitted_from_scratch():
