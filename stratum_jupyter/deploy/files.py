@@ -21,7 +21,7 @@ def copy_service(dest: Path) -> None:
     # trusts a skops file's types by load_model's rule, and has stratum_jupyter's own
     # transformers that a model may hold (runtimes.py makes them importable by their name).
     package = resources.files("stratum_jupyter")
-    for shared in ("envvars.py", "bundle/trust.py", "catalog/dates.py"):
+    for shared in ("envvars.py", "bundle/trust.py", "catalog/dates.py", "boosting/boosters.py"):
         (dest / shared.split("/")[-1]).write_bytes(package.joinpath(shared).read_bytes())
 
 
