@@ -21,6 +21,7 @@ stratum_jupyter (``bundle/trust.py``: ``OWN_TYPES``).
 
 from __future__ import annotations
 
+import functools
 import importlib
 from numbers import Integral, Real
 from typing import Any
@@ -92,12 +93,9 @@ class _Booster(BaseEstimator):
         NotImplementedError where there is no converter (CatBoost)."""
         import copy
 
-        register_onnx_converter(self._module, self._native)
         model = copy.deepcopy(self.model_)
-        if hasattr(self, "classes_"):
-            name = "_classes" if isinstance(getattr(type(model), "classes_", None), property) \
-                else "classes_"
-            setattr(model, name, self.classes_)
+        model.__class__ = onnx_stand_in(self._module, self._native)
+        model.stratum_classes = getattr(self, "classes_", None)
         if self._module == "xgboost":
             # onnxmltools reads features by XGBoost's own names (f0, f1, ...), not a table's.
             model.get_booster().feature_names = None
@@ -361,9 +359,11 @@ LIBRARIES = {"xgboost": (XGBClassifier, XGBRegressor), "lightgbm": (LGBMClassifi
              LGBMRegressor), "catboost": (CatBoostClassifier, CatBoostRegressor)}
 
 
-def register_onnx_converter(module: str, name: str) -> None:
-    """Register onnxmltools' converter of ``module.name`` (XGBoost's or LightGBM's
-    estimators) with skl2onnx, so a pipeline holding one converts."""
+@functools.cache
+def onnx_stand_in(module: str, name: str) -> type:
+    """A subclass of ``module.name`` (XGBoost's or LightGBM's estimators) whose ``classes_``
+    are a block's labels (the library's are 0..K-1), registered with skl2onnx with
+    onnxmltools' converter so that a pipeline holding one converts."""
     if module not in ("xgboost", "lightgbm"):
         raise NotImplementedError(f"no ONNX converter of {module}'s {name} in a pipeline "
                                   "(onnxmltools converts XGBoost and LightGBM)")
@@ -379,12 +379,15 @@ def register_onnx_converter(module: str, name: str) -> None:
         from onnxmltools.convert.lightgbm.operator_converters.LightGbm import (
             convert_lightgbm as conv,
         )
-    cls = getattr(importlib.import_module(module), name)
+    library = getattr(importlib.import_module(module), name)
     classifier = name.endswith("Classifier")
+    labels = {"classes_": property(lambda self: self.stratum_classes)} if classifier else {}
+    cls = type(f"Onnx{name}", (library,), {**labels, "__module__": __name__})
     shapes = calculate_linear_classifier_output_shapes if classifier \
         else calculate_linear_regressor_output_shapes
     options = {"nocl": [True, False], "zipmap": [True, False, "columns"]} if classifier else None
-    update_registered_converter(cls, f"{module}{name}", shapes, conv, options=options)
+    update_registered_converter(cls, f"Stratum{name}", shapes, conv, options=options)
+    return cls
 
 
 def _takes(function: Any, name: str) -> bool:
