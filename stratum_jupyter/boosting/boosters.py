@@ -79,6 +79,7 @@ class _Booster(BaseEstimator):
         model.fit(X_fit, y_fit, **self._fit_kwargs(X_fit, validation))
         self.model_ = model
         self.n_features_in_ = X.shape[1]
+        self.category_columns_ = category_columns(X)
         if hasattr(X, "columns"):
             self.feature_names_in_ = np.asarray([str(c) for c in X.columns], dtype=object)
         best = getattr(model, "best_iteration_", None)
@@ -93,6 +94,11 @@ class _Booster(BaseEstimator):
         NotImplementedError where there is no converter (CatBoost)."""
         import copy
 
+        check_is_fitted(self, "model_")
+        if getattr(self, "category_columns_", None):
+            raise NotImplementedError(
+                f"its category columns ({', '.join(self.category_columns_)}) are used natively, "
+                "which the ONNX converters of onnxmltools do not take")
         model = copy.deepcopy(self.model_)
         model.__class__ = onnx_stand_in(self._module, self._native)
         model.stratum_classes = getattr(self, "classes_", None)
@@ -365,8 +371,8 @@ def onnx_stand_in(module: str, name: str) -> type:
     are a block's labels (the library's are 0..K-1), registered with skl2onnx with
     onnxmltools' converter so that a pipeline holding one converts."""
     if module not in ("xgboost", "lightgbm"):
-        raise NotImplementedError(f"no ONNX converter of {module}'s {name} in a pipeline "
-                                  "(onnxmltools converts XGBoost and LightGBM)")
+        raise NotImplementedError(f"onnxmltools has no converter of {module}'s {name} for "
+                                  "a scikit-learn pipeline (it converts XGBoost and LightGBM)")
     from skl2onnx import update_registered_converter
     from skl2onnx.common.shape_calculator import (
         calculate_linear_classifier_output_shapes,

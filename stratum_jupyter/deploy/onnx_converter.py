@@ -120,13 +120,14 @@ def onnx_ready(model: Any) -> Any:
 def _stand_ins(model: Any) -> Any:
     """``model`` with each block that stands for another library's estimator (the
     gradient-boosting blocks: ``_stratum_onnx_model``) replaced by that estimator, which
-    skl2onnx converts. A block that cannot be replaced stays, so the conversion names it."""
+    skl2onnx converts; a DeployError naming a block that says it cannot be converted."""
     swap = getattr(model, "_stratum_onnx_model", None)
     if swap is not None:
         try:
             return swap()
-        except (ImportError, NotImplementedError):
-            return model
+        except (ImportError, NotImplementedError) as exc:
+            raise DeployError([f"conversion: {type(model).__name__} is not converted to ONNX: "
+                               f"{exc} ({NONE_HINT})"]) from None
     steps = getattr(model, "steps", None)
     if isinstance(steps, list):
         model.steps = [(name, _stand_ins(step)) for name, step in steps]
