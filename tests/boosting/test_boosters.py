@@ -121,3 +121,29 @@ def test_category_columns_are_the_libraries_categorical_features(table, name):
     else:
         assert model.get_cat_feature_indices() == [6]
     assert set(block.predict(X)) <= {"yes", "no"}
+
+
+def test_the_builders_palette_offers_them_with_their_forms():
+    from stratum_jupyter.widgets.palette import catalog_payload
+
+    blocks = {b["name"]: b for b in catalog_payload("regression")["blocks"]}
+    for name in REGRESSORS:
+        assert blocks[name]["kind"] == "regressor"
+    params = {p["name"]: p for p in blocks["LGBMRegressor"]["params"]}
+    assert params["num_leaves"]["allowed"] == "an int in [2, 131072]"
+    assert params["early_stopping_rounds"]["default"] is None
+
+
+def test_generated_code_imports_the_block_and_is_ruff_clean(tmp_path):
+    from stratum_jupyter.codegen import script_source
+    from stratum_jupyter.spec import load_spec
+    from tests.codegen.test_python import ruff
+
+    spec = load_spec({**_spec("classification", {"LGBMClassifier": {"n_estimators": 5}}),
+                      "data": {"source": "sklearn:breast_cancer"}})
+    source = script_source(spec)
+    assert "from stratum_jupyter.boosting.boosters import LGBMClassifier" in source
+    path = tmp_path / "run.py"
+    path.write_text(source)
+    result = ruff(path, tmp_path)
+    assert result.returncode == 0, result.stdout
