@@ -21,7 +21,6 @@ stratum_jupyter (``bundle/trust.py``: ``OWN_TYPES``).
 
 from __future__ import annotations
 
-import functools
 import importlib
 from numbers import Integral, Real
 from typing import Any
@@ -91,7 +90,7 @@ class _Booster(BaseEstimator):
         """The library's fitted estimator as skl2onnx converts it in this block's place
         (its converter registered; class labels as ``classes_``). Edge deploy's ONNX export
         calls this (``deploy/onnx_converter.py``); raises ImportError without onnxmltools and
-        NotImplementedError where there is no converter (CatBoost)."""
+        NotImplementedError where a converter cannot take the model."""
         import copy
 
         check_is_fitted(self, "model_")
@@ -99,6 +98,8 @@ class _Booster(BaseEstimator):
             raise NotImplementedError(
                 f"its category columns ({', '.join(self.category_columns_)}) are used natively, "
                 "which the ONNX converters of onnxmltools do not take")
+        from .onnx_convert import onnx_stand_in  # stratum_jupyter's, not in a service
+
         model = copy.deepcopy(self.model_)
         model.__class__ = onnx_stand_in(self._module, self._native)
         model.stratum_classes = getattr(self, "classes_", None)
@@ -363,37 +364,6 @@ BLOCKS = (XGBClassifier, XGBRegressor, LGBMClassifier, LGBMRegressor, CatBoostCl
           CatBoostRegressor)
 LIBRARIES = {"xgboost": (XGBClassifier, XGBRegressor), "lightgbm": (LGBMClassifier,
              LGBMRegressor), "catboost": (CatBoostClassifier, CatBoostRegressor)}
-
-
-@functools.cache
-def onnx_stand_in(module: str, name: str) -> type:
-    """A subclass of ``module.name`` (XGBoost's or LightGBM's estimators) whose ``classes_``
-    are a block's labels (the library's are 0..K-1), registered with skl2onnx with
-    onnxmltools' converter so that a pipeline holding one converts."""
-    if module not in ("xgboost", "lightgbm"):
-        raise NotImplementedError(f"onnxmltools has no converter of {module}'s {name} for "
-                                  "a scikit-learn pipeline (it converts XGBoost and LightGBM)")
-    from skl2onnx import update_registered_converter
-    from skl2onnx.common.shape_calculator import (
-        calculate_linear_classifier_output_shapes,
-        calculate_linear_regressor_output_shapes,
-    )
-
-    if module == "xgboost":
-        from onnxmltools.convert.xgboost.operator_converters.XGBoost import convert_xgboost as conv
-    else:
-        from onnxmltools.convert.lightgbm.operator_converters.LightGbm import (
-            convert_lightgbm as conv,
-        )
-    library = getattr(importlib.import_module(module), name)
-    classifier = name.endswith("Classifier")
-    labels = {"classes_": property(lambda self: self.stratum_classes)} if classifier else {}
-    cls = type(f"Onnx{name}", (library,), {**labels, "__module__": __name__})
-    shapes = calculate_linear_classifier_output_shapes if classifier \
-        else calculate_linear_regressor_output_shapes
-    options = {"nocl": [True, False], "zipmap": [True, False, "columns"]} if classifier else None
-    update_registered_converter(cls, f"Stratum{name}", shapes, conv, options=options)
-    return cls
 
 
 def _takes(function: Any, name: str) -> bool:

@@ -147,3 +147,26 @@ def test_generated_code_imports_the_block_and_is_ruff_clean(tmp_path):
     path.write_text(source)
     result = ruff(path, tmp_path)
     assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.parametrize("name", list(LIBRARIES))
+def test_a_spec_sends_columns_read_as_categories_to_the_block(here, tmp_path, name):
+    """``data.roles: {colour: categorical}`` under ``preprocessing: none``: the block gets
+    the column as a category and learns the rule that hangs on it."""
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"x": rng.normal(size=200),
+                          "colour": rng.choice(["red", "green", "blue"], 200)})
+    frame["label"] = np.where((frame.colour == "red") ^ (frame.x > 1), "yes", "no")
+    frame.to_csv(tmp_path / "colours.csv", index=False)
+    params = {**LIBRARIES[name][1], **({"min_child_samples": 5} if "LGBM" in name else {})}
+    spec = {**_spec("classification", {name: params}),
+            "data": {"source": f"csv:{tmp_path / 'colours.csv'}", "target": "label",
+                     "roles": {"colour": "categorical"}}}
+    result = evaluate(spec, cv=StratifiedKFold(3, shuffle=True, random_state=0),
+                      metrics=["accuracy"], display="none")
+    assert result.failures == []
+    assert result.leaderboard["accuracy"][0] > 0.95
+    block = result.best.model.steps[-1][1]
+    assert block.category_columns_ == ["colour"]

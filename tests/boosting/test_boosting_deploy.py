@@ -1,10 +1,12 @@
 """The gradient-boosting blocks through the lifecycle: a bundle (requirements pin the
 library) that ``load_model`` reads back trusting exactly the libraries' types, the local
 prediction service answering what the loaded model predicts (category columns included),
-and edge deploy's ONNX conversion verified against the model, or refused naming the step."""
+and edge deploy's ONNX conversion verified against the model, or refused naming the block
+(category columns: the converters take numbers only)."""
 
 from __future__ import annotations
 
+import json
 import socket
 
 import numpy as np
@@ -18,7 +20,7 @@ from stratum_jupyter.deploy.run import stop
 from stratum_jupyter.errors import DeployError
 from tests.deploy.test_apply_local import post
 
-from .conftest import LIBRARIES
+from .conftest import LIBRARIES, REGRESSORS
 
 pytestmark = pytest.mark.slow
 DISTRIBUTION = {"XGB": "xgboost", "LGBM": "lightgbm", "Cat": "catboost"}
@@ -64,20 +66,22 @@ def test_saved_loaded_and_served_locally(table, tmp_path, port, name):
         assert stop(out)
 
 
-@pytest.mark.parametrize("name", list(LIBRARIES))
-def test_edge_conversion_is_verified_or_refused_naming_the_step(table, tmp_path, name):
-    X, y = table[0].drop(columns="colour"), table[1]
-    _, bundle = _bundle(name, X, y, tmp_path)
-    out = tmp_path / "edge"
-    if name.startswith("Cat"):  # onnxmltools has no CatBoost converter for a pipeline
-        with pytest.raises(DeployError) as caught:
-            deploy(bundle, "local", out, convert="onnx", check=True, on_event=lambda _: None)
-        assert "conversion: CatBoostClassifier is not converted to ONNX: onnxmltools has no " \
-            "converter" in str(caught.value)
-        return
-    deploy(bundle, "local", out, convert="onnx", check=True, on_event=lambda _: None)
-    import json
+@pytest.mark.parametrize("name", [*LIBRARIES, *REGRESSORS])
+def test_edge_conversion_of_a_pipeline_is_verified(table, tmp_path, name):
+    """A scaler then the block: converted (onnxmltools for XGBoost and LightGBM, CatBoost's
+    own export for CatBoost), the ONNX answers checked against the model by the deploy
+    step, on the class labels the block was given ('yes'/'no')."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
 
+    X = table[0].drop(columns="colour")
+    y = table[1] if name in LIBRARIES else table[2]
+    params = {**LIBRARIES, **REGRESSORS}[name][1]
+    model = make_pipeline(StandardScaler(), getattr(boosters, name)(**params)).fit(X, y)
+    bundle = save_bundle(model, tmp_path / name, X=X, y=y, candidate=name.lower(),
+                         task="classification" if name in LIBRARIES else "regression")
+    out = tmp_path / "edge"
+    deploy(bundle, "local", out, convert="onnx", check=True, on_event=lambda _: None)
     report = json.loads(next(out.rglob("conversion.json")).read_text())
     assert report["verified_rows"] > 0
     assert list(out.rglob("model.onnx"))
