@@ -23,7 +23,7 @@ from tests.deploy.test_apply_local import post
 from .conftest import LIBRARIES, REGRESSORS
 
 pytestmark = pytest.mark.slow
-DISTRIBUTION = {"XGB": "xgboost", "LGBM": "lightgbm", "Cat": "catboost"}
+DISTRIBUTION = {"XGB": "xgboost-cpu", "LGBM": "lightgbm", "Cat": "catboost"}
 
 
 @pytest.fixture
@@ -95,3 +95,57 @@ def test_a_category_column_is_not_converted_and_the_step_is_named(table, tmp_pat
                on_event=lambda _: None)
     assert f"conversion: {name} is not converted to ONNX: its category columns (colour)" \
         in str(caught.value)
+
+
+NO_STRATUM = """
+import json, sys
+class NoStratum:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "stratum_jupyter":
+            raise ImportError("stratum_jupyter is not installed here")
+sys.meta_path.insert(0, NoStratum())
+from pathlib import Path
+from service.inputs import Frame
+from service.runtimes import load_runtime
+model = Path("model")
+runtime = load_runtime(model, json.loads((model / "profile.json").read_text()))
+rows = json.loads(sys.stdin.read())
+print(json.dumps(runtime.predict(Frame.from_rows(rows, runtime.features)).predictions))
+"""
+
+
+@pytest.mark.parametrize("name", list(LIBRARIES))
+def test_the_bundle_service_loads_it_without_stratum_jupyter(table, tmp_path, name):
+    """In an image only service/ is there: the copy of boosting/boosters.py beside it stands
+    for the module the skops file names, and the libraries' types are trusted by name."""
+    import subprocess
+    import sys
+
+    from stratum_jupyter.deploy.render import plan, render
+
+    X, y = table[0], table[1]
+    _, bundle = _bundle(name, X, y, tmp_path)
+    out = tmp_path / "rendered"
+    render(plan(bundle, "local"), out)
+    assert (out / "service" / "boosters.py").is_file()
+    rows = X.head(10).astype(object).to_dict(orient="records")
+    done = subprocess.run([sys.executable, "-c", NO_STRATUM], cwd=out, input=json.dumps(rows),
+                          capture_output=True, text=True, timeout=120,
+                          env={"PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == load_model(bundle).predict(X.head(10)).tolist()
+
+
+@pytest.mark.parametrize("name", list(LIBRARIES))
+def test_an_arm64_plan_knows_the_librarys_wheel(table, tmp_path, name):
+    """Shipped as is to an arm64 target, the image installs the library: the knowledge base
+    knows its aarch64 wheel (no 'assumed to exist' warning); converted, it needs none."""
+    from stratum_jupyter.deploy.render import plan
+
+    X, y = table[0].drop(columns="colour"), table[1]
+    _, bundle = _bundle(name, X, y, tmp_path)
+    shipped = plan(bundle, "edge-arm64", convert="none")
+    library = next(d for prefix, d in DISTRIBUTION.items() if name.startswith(prefix))
+    assert any(r.startswith(library) for r in shipped.requirements)
+    assert shipped.warnings == []
+    assert plan(bundle, "edge-arm64").conversion == "onnx"
