@@ -31,10 +31,24 @@ def test_the_catalog_lists_the_blocks_with_their_library():
         assert block.library == library
         assert block.module == "stratum_jupyter.boosting.boosters"
         assert block.param("early_stopping_rounds") is not None
+        assert all(p.doc for p in block.params), name  # each parameter said in words
     depth = catalog.get("CatBoostRegressor").param("depth")
     assert depth.ranges == ({"type": "int", "min": 1, "max": 16, "closed": "both"},)
     assert catalog.get("XGBClassifier").param("tree_method").choices == ("approx", "exact",
                                                                           "hist")
+
+
+def test_the_catalog_imports_none_of_the_libraries():
+    """They are imported where a block is fitted (a Dask task), not where a spec names it."""
+    import subprocess
+    import sys
+
+    script = ("import sys\nfrom stratum_jupyter.catalog import get_catalog\n"
+              "get_catalog().get('XGBClassifier').check_param('max_depth', 3)\n"
+              "print(sorted({'xgboost', 'lightgbm', 'catboost'} & set(sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)
+    assert done.stdout.strip() == "[]", done.stderr
 
 
 @pytest.mark.parametrize(("step", "words"), [
