@@ -5,6 +5,8 @@ training rows only; category columns are the libraries' categorical features."""
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pytest
 from sklearn.model_selection import KFold, StratifiedKFold, cross_validate, train_test_split
@@ -113,8 +115,9 @@ def test_early_stopping_looks_at_an_inner_split_of_the_training_rows(table, name
         import lightgbm
 
         theirs = library_estimator(reference, params)
-        theirs.fit(X_fit, y_fit, eval_set=[(X_val, y_val)],
-                   callbacks=[lightgbm.early_stopping(3, verbose=False)])
+        given = {"eval_X": (X_val,), "eval_y": (y_val,)} if "eval_X" in inspect.signature(
+            theirs.fit).parameters else {"eval_set": [(X_val, y_val)]}  # LightGBM 4.7+
+        theirs.fit(X_fit, y_fit, **given, callbacks=[lightgbm.early_stopping(3, verbose=False)])
     else:
         theirs = library_estimator(reference, params)
         theirs.fit(X_fit, y_fit, eval_set=(X_val, y_val), early_stopping_rounds=3)
