@@ -187,3 +187,30 @@ def test_a_spec_sends_columns_read_as_categories_to_the_block(here, tmp_path, na
     assert result.leaderboard["accuracy"][0] > 0.95
     block = result.best.model.steps[-1][1]
     assert block.category_columns_ == ["colour"]
+
+
+@pytest.mark.slow
+def test_the_generated_script_runs_and_saves_a_bundle(table, tmp_path):
+    """The script a spec with the three blocks generates is ordinary code that runs (its
+    own cluster) and saves the best model, which load_model reads back."""
+    import subprocess
+    import sys
+
+    from stratum_jupyter import load_model
+    from stratum_jupyter.codegen import script_source
+    from stratum_jupyter.spec import load_spec
+
+    X, y = table[0].drop(columns="colour"), table[1]
+    X.assign(label=y).to_csv(tmp_path / "table.csv", index=False)
+    steps = {name: params for name, (_, params) in LIBRARIES.items()}
+    spec = load_spec({"version": 1, "task": "classification",
+                      "data": {"source": f"csv:{tmp_path / 'table.csv'}", "target": "label"},
+                      "evaluation": {"cv": 3},
+                      "candidates": [{"name": name.lower(), "steps": [{name: params}]}
+                                     for name, params in steps.items()]})
+    (tmp_path / "run.py").write_text(script_source(spec, str(tmp_path / "out")))
+    done = subprocess.run([sys.executable, "run.py"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    model = load_model(tmp_path / "out" / "best")
+    assert set(model.predict(X.head(20))) <= {"yes", "no"}
