@@ -49,6 +49,11 @@ class _Booster(BaseEstimator):
     def _library_params(self) -> dict[str, Any]:
         return {k: v for k, v in self.get_params(deep=False).items() if k not in self._stopping}
 
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True  # the three libraries learn where gaps go
+        return tags
+
     def _fit_kwargs(self, X: Any, validation: tuple[Any, Any] | None) -> dict[str, Any]:
         """What the library's ``fit`` takes besides X and y (the validation set)."""
         raise NotImplementedError

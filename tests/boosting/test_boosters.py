@@ -214,3 +214,18 @@ def test_the_generated_script_runs_and_saves_a_bundle(table, tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     model = load_model(tmp_path / "out" / "best")
     assert set(model.predict(X.head(20))) <= {"yes", "no"}
+
+
+@pytest.mark.parametrize("name", [*LIBRARIES, *REGRESSORS])
+def test_gaps_reach_the_library_which_learns_where_they_go(table, name):
+    from sklearn.utils import get_tags
+
+    X = table[0].drop(columns="colour").copy()
+    X.iloc[::7, 0] = np.nan
+    y = table[1] if name in LIBRARIES else table[2]
+    block = getattr(boosters, name)(**{**LIBRARIES, **REGRESSORS}[name][1])
+    assert get_tags(block).input_tags.allow_nan
+    predictions = block.fit(X, y).predict(X)
+    assert len(predictions) == len(X)
+    if name in REGRESSORS:
+        assert np.isfinite(predictions).all()
