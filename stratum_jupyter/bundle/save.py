@@ -24,6 +24,14 @@ def _estimator_classes(model: Any) -> list[str]:
     return [f"{type(o).__module__}.{type(o).__qualname__}" for o in objs]
 
 
+def _held_libraries(model: Any) -> set[str]:
+    """The packages of the estimators that blocks hold fitted (``model_``): the library
+    under a gradient-boosting block (``xgboost``)."""
+    steps = getattr(model, "steps", None)
+    held = (getattr(o, "model_", None) for o in ([s for _, s in steps] if steps else [model]))
+    return {type(m).__module__.split(".")[0] for m in held if m is not None}
+
+
 def requirements_for(model: Any, X: Any, fmt: ModelFormat | None = None) -> list[str]:
     """Pinned distributions the model needs at prediction time (``name==version``)."""
     needed = ["scikit-learn", "numpy", "scipy", "skops"]
@@ -32,6 +40,7 @@ def requirements_for(model: Any, X: Any, fmt: ModelFormat | None = None) -> list
         if any(type(t).__name__ == "ArrowDtype" for t in X.dtypes):
             needed.append("pyarrow")  # the service builds the pyarrow-backed columns
     roots = {name.split(".")[0] for name in _estimator_classes(model)}
+    roots |= _held_libraries(model)
     dists = metadata.packages_distributions()
     for root in sorted(roots):
         for dist in dists.get(root, []):

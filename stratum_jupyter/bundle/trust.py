@@ -13,9 +13,11 @@ that skops does not trust by itself. Of those, this rule trusts:
   partial) a callable of :data:`SCIENTIFIC_ROOTS` or of the caller's ``roots``, as
   HistGradientBoosting's categorical preprocessing keeps ``partial(check_array, ...)``. What
   each partial wraps is read from the file's own description (its ``schema.json``);
-* stratum_jupyter's own transformers, by exact class name (:data:`OWN_TYPES`; never the
-  package as a whole): ``DatetimeFeatures``, which the deploy bundle copies beside the
-  service;
+* stratum_jupyter's own blocks, by exact class name (:data:`OWN_TYPES`; never the
+  package as a whole): ``DatetimeFeatures`` and the gradient-boosting blocks, whose modules
+  the deploy bundle copies beside the service;
+* the estimators and boosters of XGBoost, LightGBM and CatBoost, by exact class name
+  (:data:`BOOSTING_TYPES`): what the gradient-boosting blocks hold once fitted;
 * the caller's ``roots`` (whole packages) and ``extra`` (exact type names).
 
 Standard library only (skops is imported inside :func:`audit`): ``deploy.render`` copies this
@@ -36,10 +38,17 @@ SCIENTIFIC_ROOTS = ("sklearn", "numpy", "scipy")
 DATA_ROOTS = ("builtins", "collections")
 TRUSTED_ROOTS = SCIENTIFIC_ROOTS + DATA_ROOTS
 PARTIAL = "functools.partial"
-# stratum_jupyter's own blocks a model may hold (catalog/dates.py, catalog/arrowtypes.py:
-# plain data attributes).
+# stratum_jupyter's own blocks a model may hold (catalog/dates.py, catalog/arrowtypes.py,
+# boosting/boosters.py: plain data attributes).
 OWN_TYPES = ("stratum_jupyter.catalog.dates.DatetimeFeatures",
-             "stratum_jupyter.catalog.arrowtypes.PlainDtypes")
+             "stratum_jupyter.catalog.arrowtypes.PlainDtypes",
+             *(f"stratum_jupyter.boosting.boosters.{library}{kind}"
+               for library in ("XGB", "LGBM", "CatBoost") for kind in ("Classifier", "Regressor")))
+# What those blocks hold: the library's estimator and its booster (model bytes or text).
+BOOSTING_TYPES = ("xgboost.core.Booster", "xgboost.sklearn.XGBClassifier",
+                  "xgboost.sklearn.XGBRegressor", "lightgbm.basic.Booster",
+                  "lightgbm.sklearn.LGBMClassifier", "lightgbm.sklearn.LGBMRegressor",
+                  "catboost.core.CatBoostClassifier", "catboost.core.CatBoostRegressor")
 
 
 def _root(name: str) -> str:
@@ -106,7 +115,7 @@ def audit(source: str | Path | bytes, *, roots: Iterable[str] = (),
     untrusted = (skops.io.get_untrusted_types(data=source) if isinstance(source, bytes)
                  else skops.io.get_untrusted_types(file=source))
     callable_roots = (*SCIENTIFIC_ROOTS, *roots)
-    named = {*OWN_TYPES, *extra}
+    named = {*OWN_TYPES, *BOOSTING_TYPES, *extra}
     refused = []
     for name in untrusted:
         if name in named or _root(name) in callable_roots or _is_class(name):

@@ -60,7 +60,7 @@ def render(node: Any, indent: int = 0, width: int = LINE) -> str:
     return _broken(node, indent, width)
 
 
-def _prefixed(prefix: str, node: Any, indent: int, width: int) -> str:
+def prefixed(prefix: str, node: Any, indent: int = 0, width: int = LINE) -> str:
     """``prefix`` (``key=`` or ``key: ``) then ``node``: flat when both fit on the line,
     else ``node`` broken (the prefix only takes room on its first line)."""
     flat = _flat(node)
@@ -75,10 +75,10 @@ def _broken(node: Any, indent: int, width: int) -> str:
     width -= 1  # every item of a broken container ends with a comma
     if isinstance(node, Call):
         items = [render(a, indent + 1, width) for a in node.args]
-        items += [_prefixed(f"{k}=", v, indent + 1, width) for k, v in node.kwargs.items()]
+        items += [prefixed(f"{k}=", v, indent + 1, width) for k, v in node.kwargs.items()]
         open_, end = f"{node.func}(", ")"
     elif isinstance(node, dict):
-        items = [_prefixed(f"{render(k, indent + 1)}: ", v, indent + 1, width)
+        items = [prefixed(f"{render(k, indent + 1)}: ", v, indent + 1, width)
                  for k, v in node.items()]
         open_, end = "{", "}"
     else:

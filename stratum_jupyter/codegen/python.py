@@ -17,7 +17,7 @@ from ..spec import PipelineSpec
 from ..spec.pipeline import PREPROCESSING, candidate_grid, pipeline_steps, single_step
 from ..spec.splitters import splitter_of, splitter_params
 from .columns import WIDTH, preprocessing_code, preprocessing_entry
-from .pyformat import Call, Raw, literal, render, triple_quoted
+from .pyformat import Call, Raw, literal, prefixed, render, triple_quoted
 
 _STDLIB = {"pathlib", "json", "os", "sys"}
 _ALIASES = {"pandas": "import pandas as pd", "numpy": "import numpy as np"}
@@ -70,8 +70,9 @@ def candidates_section(spec: PipelineSpec) -> Section:
             calls.insert(0, (PREPROCESSING, first))
         entries[cand.name] = (Call("Pipeline", args=(calls,)),
                               {**grid, **candidate_grid(steps)})
+    # On one line only when ``candidates = `` fits on it too.
     lines += ["# One scikit-learn Pipeline per candidate, with the grid of values to search.",
-              f"candidates = {render(entries, width=WIDTH)}"]
+              prefixed("candidates = ", entries, 0, WIDTH)]
     return Section("\n".join(lines), imports)
 
 

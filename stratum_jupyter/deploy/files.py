@@ -22,7 +22,7 @@ def copy_service(dest: Path) -> None:
     # transformers that a model may hold (runtimes.py makes them importable by their name).
     package = resources.files("stratum_jupyter")
     for shared in ("envvars.py", "bundle/trust.py", "catalog/dates.py",
-                   "catalog/arrowtypes.py"):
+                   "catalog/arrowtypes.py", "boosting/boosters.py"):
         (dest / shared.split("/")[-1]).write_bytes(package.joinpath(shared).read_bytes())
 
 

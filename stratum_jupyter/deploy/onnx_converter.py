@@ -109,7 +109,7 @@ def onnx_ready(model: Any) -> Any:
     from sklearn.impute import SimpleImputer
     from sklearn.preprocessing import OneHotEncoder
 
-    ready = copy.deepcopy(model)
+    ready = _stand_ins(copy.deepcopy(model))
     pending = [ready]
     while pending:
         est = pending.pop()
@@ -122,6 +122,23 @@ def onnx_ready(model: Any) -> Any:
                 and all(c is None for c in getattr(est, "infrequent_categories_", [None])):
             est.handle_unknown = "ignore"
     return ready
+
+
+def _stand_ins(model: Any) -> Any:
+    """``model`` with each block that stands for another library's estimator (the
+    gradient-boosting blocks: ``_stratum_onnx_model``) replaced by that estimator, which
+    skl2onnx converts; a DeployError naming a block that says it cannot be converted."""
+    swap = getattr(model, "_stratum_onnx_model", None)
+    if swap is not None:
+        try:
+            return swap()
+        except (ImportError, NotImplementedError) as exc:
+            raise DeployError([f"conversion: {type(model).__name__} is not converted to ONNX: "
+                               f"{exc} ({NONE_HINT})"]) from None
+    steps = getattr(model, "steps", None)
+    if isinstance(steps, list):
+        model.steps = [(name, _stand_ins(step)) for name, step in steps]
+    return model
 
 
 def onnx_frame(frame: Any) -> Any:

@@ -1,0 +1,1 @@
+"""XGBoost, LightGBM and CatBoost as blocks (installed with ``stratum-jupyter[boosting]``)."""
