@@ -8,8 +8,8 @@ import pytest
 from stratum_jupyter import evaluate, load_model
 from stratum_jupyter.deploy import deploy
 from stratum_jupyter.deploy.run import stop
-from tests.deploy.test_apply_local import post
 from tests.evaluation.test_ensemble import _candidates
+from tests.servicetools import post_json
 
 pytestmark = pytest.mark.slow
 
@@ -29,7 +29,7 @@ def test_winning_ensemble_served_locally(client, tmp_path, free_port):
     served = deploy(bundle, "local", out, port=free_port, apply=True)
     try:
         rows = X.head(25)
-        status, body = post(served.url, {"rows": rows.to_dict(orient="records")})
+        status, body = post_json(served.url, {"rows": rows.to_dict(orient="records")})
         assert status == 200
         expected = load_model(bundle).predict(rows)
         np.testing.assert_array_equal(body["predictions"], expected.tolist())

@@ -18,7 +18,7 @@ from stratum_jupyter.deploy.run import stop
 from stratum_jupyter.errors import DeployError
 from stratum_jupyter.evaluation import cluster as clusters
 from stratum_jupyter.evaluation import inprocess
-from tests.deploy.test_apply_local import post
+from tests.servicetools import post_json
 
 pytestmark = pytest.mark.slow
 PORTS = range(18130, 18140)  # this suite's ports for text models
@@ -73,12 +73,12 @@ def test_a_text_model_is_served_without_its_identifiers(text_bundle, tmp_path):
         rows = pd.DataFrame({"review": ["a fine and moving story about a new film",
                                         "a dull and tired story about another film"],
                              "genre": ["drama", "western"]})  # an unseen genre too
-        status, body = post(served.url, {"rows": rows.to_dict(orient="records")})
+        status, body = post_json(served.url, {"rows": rows.to_dict(orient="records")})
         assert status == 200, body
         expected = load_model(bundle).predict(rows)
         assert body["predictions"] == expected.tolist() == ["fresh", "rotten"]
         assert len(body["probabilities"]) == 2
-        status, body = post(served.url, {"rows": X.head(5).to_dict(orient="records")})
+        status, body = post_json(served.url, {"rows": X.head(5).to_dict(orient="records")})
         assert status == 200 and len(body["predictions"]) == 5
     finally:
         assert stop(out)
