@@ -18,7 +18,7 @@ from stratum_jupyter.bundle import save_bundle
 from stratum_jupyter.deploy import deploy
 from stratum_jupyter.deploy.run import stop
 from stratum_jupyter.errors import DeployError
-from tests.deploy.test_apply_local import post
+from tests.servicetools import post_json
 
 from .conftest import LIBRARIES, REGRESSORS
 
@@ -59,7 +59,7 @@ def test_saved_loaded_and_served_locally(table, tmp_path, port, name):
     served = deploy(bundle, "local", out, port=port, apply=True)
     try:
         rows = X.head(30)
-        status, body = post(served.url, {"rows": rows.to_dict(orient="records")})
+        status, body = post_json(served.url, {"rows": rows.to_dict(orient="records")})
         assert status == 200, body
         assert body["predictions"] == loaded.predict(rows).tolist()
     finally:

@@ -20,20 +20,9 @@ from sklearn.model_selection import KFold, StratifiedKFold, cross_validate
 from threadpoolctl import threadpool_limits
 
 from stratum_jupyter import evaluate
-from stratum_jupyter.evaluation import batching, inprocess, warmstart
-from stratum_jupyter.evaluation import cluster as clusters
+from stratum_jupyter.evaluation import batching, warmstart
 from stratum_jupyter.evaluation.prepare import Options, prepare
 from stratum_jupyter.evaluation.tasks import fit_score, split_fold
-
-
-@pytest.fixture
-def here(monkeypatch):
-    """No cluster of the caller's and none started: the whole evaluation stays here."""
-    monkeypatch.delenv("STRATUM_SCHEDULER", raising=False)
-    monkeypatch.setattr(inprocess, "START_S", 1e9)
-    clusters.close_local()
-    yield
-    assert clusters.local_state() == "stopped"
 
 
 def _size(est):
@@ -101,7 +90,7 @@ def _compare(result, candidates, X, y, folds, metric):
     return compared
 
 
-def test_boosted_classifiers_grown_here_score_as_fits_from_scratch(here):
+def test_boosted_classifiers_grown_here_score_as_fits_from_scratch(in_process):
     X, y = load_iris(return_X_y=True)
     folds = StratifiedKFold(3, shuffle=True, random_state=0)
     candidates = {  # random_state left unset: the evaluation seeds it (0)
