@@ -7,8 +7,9 @@ facing real networks needs.
   own). Request heads are capped at 64 KiB.
 - an **idle keep-alive timeout** (``$STRATUM_KEEPALIVE_TIMEOUT``, uvicorn's own);
 - a **bound on open connections** (``$STRATUM_MAX_CONNECTIONS``): one more gets 503, closed;
-- **graceful shutdown** on SIGTERM/SIGINT: no new connections, idle ones closed, in-flight
-  requests finish (within ``$STRATUM_SHUTDOWN_TIMEOUT``).
+- **graceful shutdown** on SIGTERM/SIGINT: no new connections, then a short drain
+  (:data:`DRAIN_S`) for connections accepted just before to send their request, then idle
+  ones closed and in-flight requests finished (within ``$STRATUM_SHUTDOWN_TIMEOUT``).
 
 One thread serves every connection; large batches are predicted on a small pool of threads
 (``$STRATUM_PREDICT_THREADS``), so a thousand slow clients cost sockets, not threads.
@@ -37,6 +38,29 @@ from .protocol import GuardedProtocol
 from .web import create_app
 
 log = logging.getLogger("service")
+# uvicorn closes a connection at shutdown when no request has started on it, also one
+# accepted an instant before whose request is still on its way (the client then gets a
+# broken pipe; a redeploy under load lost such a request): those get this long to send it.
+DRAIN_S = 0.5
+
+
+def _draining_server(config: Any) -> Any:
+    """A ``uvicorn.Server`` whose shutdown stops accepting, waits :data:`DRAIN_S`, then
+    shuts down as uvicorn does (the listening socket handed over stays open in the new
+    process: closing this process's descriptor does not close it there)."""
+    import asyncio
+
+    import uvicorn
+
+    class DrainingServer(uvicorn.Server):
+        async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+            for server in self.servers:
+                server.close()
+            if self.server_state.connections:
+                await asyncio.sleep(DRAIN_S)
+            await super().shutdown(sockets)
+
+    return DrainingServer(config)
 
 
 @dataclasses.dataclass
@@ -96,7 +120,7 @@ class ServiceServer:
             log_config=None, access_log=settings.access_log, server_header=False,
             timeout_keep_alive=int(settings.keepalive_timeout),
             timeout_graceful_shutdown=int(settings.shutdown_timeout), backlog=2048)
-        self.server = uvicorn.Server(config)
+        self.server = _draining_server(config)
         self.metrics.count_open(lambda: len(self.server.server_state.connections))
         self.serving = False
         self._stopped = threading.Event()
