@@ -18,7 +18,7 @@ from stratum_jupyter.bundle import save_bundle
 from stratum_jupyter.deploy import deploy
 from stratum_jupyter.deploy.run import stop
 from stratum_jupyter.errors import DeployError
-from tests.servicetools import post_json
+from tests.servicetools import post_json, predict_without_stratum
 
 from .conftest import LIBRARIES, REGRESSORS
 
@@ -97,30 +97,10 @@ def test_a_category_column_is_not_converted_and_the_step_is_named(table, tmp_pat
         in str(caught.value)
 
 
-NO_STRATUM = """
-import json, sys
-class NoStratum:
-    def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] == "stratum_jupyter":
-            raise ImportError("stratum_jupyter is not installed here")
-sys.meta_path.insert(0, NoStratum())
-from pathlib import Path
-from service.inputs import Frame
-from service.runtimes import load_runtime
-model = Path("model")
-runtime = load_runtime(model, json.loads((model / "profile.json").read_text()))
-rows = json.loads(sys.stdin.read())
-print(json.dumps(runtime.predict(Frame.from_rows(rows, runtime.features)).predictions))
-"""
-
-
 @pytest.mark.parametrize("name", list(LIBRARIES))
 def test_the_bundle_service_loads_it_without_stratum_jupyter(table, tmp_path, name):
     """In an image only service/ is there: the copy of boosting/boosters.py beside it stands
     for the module the skops file names, and the libraries' types are trusted by name."""
-    import subprocess
-    import sys
-
     from stratum_jupyter.deploy.render import plan, render
 
     X, y = table[0], table[1]
@@ -129,11 +109,8 @@ def test_the_bundle_service_loads_it_without_stratum_jupyter(table, tmp_path, na
     render(plan(bundle, "local"), out)
     assert (out / "service" / "boosters.py").is_file()
     rows = X.head(10).astype(object).to_dict(orient="records")
-    done = subprocess.run([sys.executable, "-c", NO_STRATUM], cwd=out, input=json.dumps(rows),
-                          capture_output=True, text=True, timeout=120,
-                          env={"PATH": "/usr/bin:/bin"})
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == load_model(bundle).predict(X.head(10)).tolist()
+    answers = predict_without_stratum(out, rows)
+    assert answers == load_model(bundle).predict(X.head(10)).tolist()
 
 
 @pytest.mark.parametrize("name", list(LIBRARIES))
