@@ -58,16 +58,22 @@ def uses_auto(spec: PipelineSpec) -> bool:
 
 def without_identifiers(spec: PipelineSpec, X: Any) -> tuple[Any, list[str]]:
     """``(X, notes)``: the table less its identifier columns when a candidate uses the
-    automatic preprocessing, with a note naming them and how to keep them. DataError when
-    every column is one (nothing would be left to learn from)."""
+    automatic preprocessing, with a note naming them and how to keep them (otherwise the
+    table as it is, with a note naming them and how to drop them). DataError when every
+    column is one under the automatic preprocessing (nothing would be left to learn from)."""
     from ..catalog.column_kinds import identifier_note, of_kind
 
-    if not uses_auto(spec):
-        return X, []
     kinds = table_kinds(spec, X)
     ids = of_kind(kinds, "identifier")
     if not ids:
         return X, []
+    if not uses_auto(spec):  # the user's own preprocessing decides: said, not done
+        why = "; ".join(f"{c!r}: {kinds[c].reason}" for c in ids)
+        return X, [f"identifier column{'s' if len(ids) > 1 else ''} kept as "
+                   f"feature{'s' if len(ids) > 1 else ''} ({why}): no candidate uses "
+                   "preprocessing: auto, so the candidates get the table as it is, and a "
+                   "model that learns from one needs it at every prediction; leave them out "
+                   f"with data.drop: [{', '.join(ids)}]"]
     if len(ids) == X.shape[1]:
         raise DataError([SpecIssue(("data", "features"), (
             f"every column looks like an identifier ({', '.join(ids)}: "

@@ -197,6 +197,20 @@ def test_a_role_or_a_feature_list_keeps_an_identifier(tmp_path):
     assert "row_id" in prepare(none).X.columns  # no automatic preprocessing: as it is
 
 
+def test_identifiers_kept_without_the_automatic_preprocessing_are_said(tmp_path):
+    """preprocessing: none hands the table over as it is: the identifiers stay, and the log
+    names them and the way to drop them, rather than letting a model learn a row number
+    silently."""
+    path = tmp_path / "orders.csv"
+    _with_identifiers().drop(columns=["order", "colour"]).to_csv(path, index=False)
+    none = _spec(path).replace("candidates:", "preprocessing: none\ncandidates:")
+    plan = prepare(none)
+    assert list(plan.X.columns) == ["Unnamed: 0", "row_id", "x"]
+    (note,) = [n for n in plan.notes if n.startswith("identifier columns kept as features")]
+    assert "'Unnamed: 0'" in note and "'row_id'" in note
+    assert note.endswith("data.drop: [Unnamed: 0, row_id]")
+
+
 def test_a_table_of_identifiers_only_is_refused(tmp_path):
     path = tmp_path / "ids.csv"
     frame = _with_identifiers()[["row_id", "order", "label"]]
