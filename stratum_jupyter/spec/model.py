@@ -25,10 +25,12 @@ from pydantic import (
     model_validator,
 )
 
+from .search import BayesSpec, Budget, HalvingSpec, Search, parse_budget
+from .splitters import CvSetting
+
 SPEC_VERSION = 1
 Task = Literal["classification", "regression", "clustering"]
 TASKS: tuple[str, ...] = get_args(Task)  # the one list of tasks: choices, forms, checks
-Search = Literal["grid", "random"]
 # Column selectors by kind of data (scikit-learn's make_column_selector, see spec.pipeline).
 Selector = Literal["numeric", "categorical", "boolean", "datetime"]
 SELECTORS: tuple[str, ...] = get_args(Selector)
@@ -128,29 +130,6 @@ class EnsembleSpec(_Model):
                                                 "out-of-fold predictions.")
 
 
-def _cv_setting(value: Any) -> Any:
-    """A fold count (2 to 100) or one splitter ``{Name: {param: value}}`` (its name and
-    parameters are checked in :mod:`.splitters`)."""
-    shape = ("a number of folds (2 to 100) or one scikit-learn splitter with its parameters, "
-             "e.g. {TimeSeriesSplit: {n_splits: 5, gap: 7}}")
-    if isinstance(value, int) and not isinstance(value, bool):
-        if not 2 <= value <= 100:
-            raise ValueError(f"cv is {shape}")
-        return value
-    if isinstance(value, dict) and len(value) == 1:
-        ((name, params),) = value.items()
-        if isinstance(name, str) and (params is None or isinstance(params, dict)):
-            return {name: dict(params or {})}
-    raise ValueError(f"cv is {shape}")
-
-
-# evaluation.cv: a fold count or ``{SplitterName: {param: value}}`` (see spec/splitters.py).
-CvSetting = Annotated[
-    Annotated[int, Field(ge=2, le=100)]
-    | Annotated[dict[str, dict[str, Any]], Field(min_length=1, max_length=1)],
-    BeforeValidator(_cv_setting)]
-
-
 class EvaluationSpec(_Model):
     """How candidates are compared."""
 
@@ -177,8 +156,17 @@ class EvaluationSpec(_Model):
         None, ge=0, le=2**32 - 1, description="Seeds the folds, the held-out split, random "
                                               "search and every estimator that leaves its "
                                               "random_state unset.")
-    search: Search = Field("grid", description="grid: every combination; random: n_iter draws.")
+    search: Search = Field("grid", description="grid: every combination; random: n_iter "
+                           "draws; halving: successive halving; bayes: Optuna's TPE.")
     n_iter: int | None = Field(None, ge=1, description="Draws per candidate for search: random.")
+    n_trials: int | None = Field(None, ge=1, description="Trials of search: bayes.")
+    budget: Budget | None = Field(None, description="A time limit for the search: 10m, 90s.")
+    halving: HalvingSpec = Field(default_factory=HalvingSpec)
+    bayes: BayesSpec = Field(default_factory=BayesSpec)
+
+    @property
+    def budget_seconds(self) -> float | None:
+        return parse_budget(self.budget)
     ensemble: EnsembleSpec | None = Field(
         None, description="Also evaluate an ensemble of the best configurations (off by "
                           "default).")

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field
 
 from ..errors import SpecIssue
 from ..suggest import close_matches, short_repr
@@ -192,3 +194,26 @@ def fold_issues(data: Any, ev: Any, task: str | None) -> Iterator[SpecIssue]:
                         "(cross_val_predict on each training part) cannot keep the groups "
                         "of data.groups apart", value="stacking",
                         allowed="soft_voting, hard_voting, or leave data.groups out")
+
+
+def _cv_setting(value: Any) -> Any:
+    """A fold count (2 to 100) or one splitter ``{Name: {param: value}}`` (its name and
+    parameters are checked in :mod:`.splitters`)."""
+    shape = ("a number of folds (2 to 100) or one scikit-learn splitter with its parameters, "
+             "e.g. {TimeSeriesSplit: {n_splits: 5, gap: 7}}")
+    if isinstance(value, int) and not isinstance(value, bool):
+        if not 2 <= value <= 100:
+            raise ValueError(f"cv is {shape}")
+        return value
+    if isinstance(value, dict) and len(value) == 1:
+        ((name, params),) = value.items()
+        if isinstance(name, str) and (params is None or isinstance(params, dict)):
+            return {name: dict(params or {})}
+    raise ValueError(f"cv is {shape}")
+
+
+# evaluation.cv: a fold count or ``{SplitterName: {param: value}}`` (see spec/splitters.py).
+CvSetting = Annotated[
+    Annotated[int, Field(ge=2, le=100)]
+    | Annotated[dict[str, dict[str, Any]], Field(min_length=1, max_length=1)],
+    BeforeValidator(_cv_setting)]

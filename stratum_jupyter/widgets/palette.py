@@ -17,7 +17,8 @@ import functools
 import math
 from typing import TYPE_CHECKING, Any, get_args
 
-from ..spec.model import ENSEMBLE_METHODS, TASKS, Search
+from ..spec.model import ENSEMBLE_METHODS, TASKS
+from ..spec.search import Search
 from .form import format_value
 
 if TYPE_CHECKING:

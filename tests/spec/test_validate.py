@@ -102,7 +102,7 @@ INVALID = [
     ("holdout-too-big", _set(("evaluation", "holdout"), 1.5), "evaluation.holdout", "less than"),
     ("random-state-negative", _set(("evaluation", "random_state"), -1),
      "evaluation.random_state", "greater than"),
-    ("search-unknown", _set(("evaluation", "search"), "bayes"), "evaluation.search", "grid"),
+    ("search-unknown", _set(("evaluation", "search"), "genetic"), "evaluation.search", "grid"),
     ("n-iter-zero", _set(("candidates", 0, "n_iter"), 0), "candidates[0].n_iter", "greater"),
     ("evaluation-extra", _set(("evaluation", "folds"), 5), "evaluation.folds", "unknown field"),
     ("data-source-scheme", _set(("data", "source"), "hdf5:x.h5"), "data.source", "csv:"),

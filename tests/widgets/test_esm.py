@@ -96,5 +96,5 @@ def test_the_payload_carries_kinds_tasks_and_searches():
     payload = catalog_payload("regression")
     assert payload["kinds"] == list(KINDS)
     assert payload["tasks"] == list(TASKS)
-    assert payload["searches"] == ["grid", "random"]
+    assert payload["searches"] == ["grid", "random", "halving", "bayes"]
     assert {b["kind"] for b in payload["blocks"]} <= set(KINDS)
