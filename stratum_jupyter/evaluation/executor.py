@@ -141,9 +141,10 @@ class Executor:
             return False
         if self.client is None:
             self._use_local_cluster()
-        self.progress.start(configs=len(self.plan.graph.configs), folds=self.plan.n_folds,
-                            tasks=len(self.plan.graph.configs) * self.plan.n_folds,
-                            saved=0, cluster=self.cluster,
+        expected = getattr(self.adaptive, "expected", None)
+        configs = expected() if callable(expected) else len(self.plan.search.templates)
+        self.progress.start(configs=configs, folds=self.plan.n_folds,
+                            tasks=configs * self.plan.n_folds, saved=0, cluster=self.cluster,
                             notes=[*self.plan.notes, *self.notes])
         return True
 

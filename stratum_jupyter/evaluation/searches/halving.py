@@ -138,6 +138,13 @@ class Halving:
         return self.done or (self.rung == len(self.rungs) - 1
                              and all(self._over(ctx, c) for c in self.current))
 
+    def expected(self) -> int:
+        """How many (configuration, rung) runs the schedule makes, if none fails."""
+        n, total = len(self.templates), 0
+        for _ in self.rungs:
+            total, n = total + n, math.ceil(n / self.settings.factor)
+        return total
+
     def left_out(self, ctx: Context) -> str:
         later = len(self.rungs) - 1 - self.rung
         return f"{later} later rung(s) of successive halving" if later > 0 else ""
