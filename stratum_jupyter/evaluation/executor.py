@@ -295,9 +295,10 @@ class Executor:
         rows = X.shape[0] if hasattr(X, "shape") else len(X)  # a sparse matrix has no len
         self.progress.refit_start(res, rows, refit_estimate(
             res, rows, [len(train) for train, _ in self.plan.folds]))
-        if refitter is None:  # everything ran here: so does the refit
-            assert self.here is not None
-            return self._best(res, self.here.refit(res.config))
+        if refitter is None or self.deadline.reached:  # everything ran here, or the
+            # workers may still be inside fits cancelled at the budget: refitted here
+            return self._best(res, tasks.refit(X, self.plan.y, planning.library_of(
+                res.config.pipeline), res.config.pipeline))
         future, attempt = refitter.future_for(res.config), 0
         while True:
             try:
