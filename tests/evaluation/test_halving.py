@@ -146,7 +146,7 @@ def test_halving_finds_the_grids_best_and_shows_rungs(client):
 
 
 @pytest.mark.slow
-def test_the_iteration_resource_scores_as_fits_from_scratch(client):
+def test_the_iteration_resource_grows_models_that_score_as_fits_from_scratch(client):
     X, y = make_classification(n_samples=400, n_features=8, random_state=1)
     forest = RandomForestClassifier(n_estimators=27, random_state=0)
     grid = {"max_depth": [2, 3, 4, 5, 6, 8, 10, 12, None]}
@@ -155,6 +155,8 @@ def test_the_iteration_resource_scores_as_fits_from_scratch(client):
                       search="halving", halving={"min_resources": 3},
                       metrics=["accuracy"], display="none", refit=False)
     assert sorted({r.config.resources for r in result.results}) == [3, 9, 27]
+    # Rung 1's 3 and rung 2's configuration grown from their previous rung, on 3 folds.
+    assert result.timing["chained_fits"] == (3 + 1) * 3
     for res in result.results:
         est = res.config.pipeline
         assert est.n_estimators == res.config.resources
