@@ -195,3 +195,43 @@ def test_bad_halving_settings_are_named_before_work_starts(in_process):
     with pytest.raises(EvaluationError, match="bayes and halving in one evaluation"):
         evaluate({"a": LogisticRegression(), "b": LogisticRegression()}, X, y,
                  search={"a": "halving", "b": "bayes"}, display="none")
+
+
+SPEC = """version: 1
+task: classification
+evaluation:
+  cv: 3
+  metrics: [accuracy]
+  random_state: 0
+  search: halving
+  halving: {min_resources: 30}
+candidates:
+  - name: knn
+    steps:
+      - StandardScaler: {}
+      - KNeighborsClassifier: {n_neighbors: [1, 3, 5, 9, 15, 25]}
+"""
+
+
+def test_the_spec_and_the_cli_run_halving_with_a_budget(cluster, tmp_path, capsys):
+    import json
+
+    from sklearn.datasets import load_iris
+
+    from stratum_jupyter.cli import main
+
+    data, spec = tmp_path / "iris.csv", tmp_path / "spec.yaml"
+    load_iris(as_frame=True).frame.to_csv(data, index=False)
+    spec.write_text(SPEC)
+    args = ["evaluate", str(spec), "--data", str(data), "--target", "target",
+            "--scheduler", cluster.scheduler_address, "--json", "-"]
+    assert main([*args, "--budget", "10m"]) == 0
+    printed = capsys.readouterr().out
+    assert "halving rung 1: 2 configuration(s) on each fold's whole training part" in printed
+    summary = json.loads(printed[printed.index("\n{\n") + 1:])
+    board = summary["leaderboard"]
+    assert [row["rung"] for row in board] == [1, 1, 0, 0, 0, 0]
+    assert [row["resources"] for row in board][1:3] == [100, 33]
+    assert summary["timing"]["budget"] == {"budget_s": 600.0, "reached": False}
+    assert main([*args, "--budget", "soon"]) == 2
+    assert "--budget: budget is a time such as 90s" in capsys.readouterr().err
