@@ -111,6 +111,7 @@ class Executor:
             self.progress.interrupted(len(pending_futures))
             raise
         finally:
+            self.deadline.disarm()
             self._cancel(self.futures)
         batching.learn(self.plan, ((r.config.index, s.own_time) for r in self.results
                                    if not r.config.members for s in r.folds.values()))
@@ -227,6 +228,7 @@ class Executor:
                 # The leader so far, folds still running included: the last results often
                 # complete the configuration that ends up best.
                 refitter.speculate(best_result(self.results, self.plan.select_by, 1))
+        self.deadline.disarm()  # the folds are over: the refit is not counted
 
     def _resubmit(self, graph: FoldGraph, configs: list[int], fold: int) -> Any:
         """A new future for (configurations, fold) lost with a worker, or None when the

@@ -235,3 +235,74 @@ def test_the_spec_and_the_cli_run_halving_with_a_budget(cluster, tmp_path, capsy
     assert summary["timing"]["budget"] == {"budget_s": 600.0, "reached": False}
     assert main([*args, "--budget", "soon"]) == 2
     assert "--budget: budget is a time such as 90s" in capsys.readouterr().err
+
+
+def test_an_ensemble_is_refused_with_halving(in_process):
+    X, y = load_breast_cancer(return_X_y=True)
+    with pytest.raises(EvaluationError, match="ensemble: not with search: halving"):
+        evaluate({"a": LogisticRegression(), "b": KNeighborsClassifier()}, X, y,
+                 search="halving", ensemble="soft_voting", display="none")
+
+
+def _forests():
+    return {"forest": (RandomForestClassifier(n_estimators=27, random_state=0),
+                       {"max_depth": [2, 3, 4, 6, 8, None]})}
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_halving_changes_nothing(client):
+    import os
+    import signal
+
+    X, y = load_breast_cancer(return_X_y=True)
+    common = dict(cv=3, search="halving", halving={"min_resources": 3}, display="none",
+                  refit=False, client=client)
+    clean = evaluate(_forests(), X, y, **common)
+    pids, killed = client.run(os.getpid), []
+
+    def kill_one(res):
+        if res.config.rung == 1 and not killed:  # the kept models of rung 0 go with it
+            killed.append(next(iter(pids.values())))
+            os.kill(killed[0], signal.SIGKILL)
+
+    again = evaluate(_forests(), X, y, on_result=kill_one, **common)
+    assert killed and again.failures == []
+    cols = ["candidate", "rung", "resources", "accuracy"]
+    assert clean.leaderboard[cols].equals(again.leaderboard[cols])
+    client.wait_for_workers(2, timeout=60)  # the nanny restarts the worker
+
+
+@pytest.mark.slow
+def test_ctrl_c_during_halving_cancels_and_the_cluster_stays_usable(client, ctrl_c):
+    import signal
+    import time
+
+    X, y = load_breast_cancer(return_X_y=True)
+
+    def interrupt(_res):
+        signal.raise_signal(signal.SIGINT)
+
+    with pytest.raises(KeyboardInterrupt):
+        evaluate(_forests(), X, y, cv=3, search="halving", client=client, display="none",
+                 on_result=interrupt)
+    deadline = time.monotonic() + 20
+    keys = client.run_on_scheduler(lambda dask_scheduler: [
+        k for k in dask_scheduler.tasks if str(k).startswith("stratum-")])
+    while keys and time.monotonic() < deadline:
+        time.sleep(0.2)
+        keys = client.run_on_scheduler(lambda dask_scheduler: [
+            k for k in dask_scheduler.tasks if str(k).startswith("stratum-")])
+    assert keys == []  # nothing left running or held on the cluster
+    result = evaluate(_forests(), X, y, cv=3, search="halving", client=client,
+                      display="none", refit=False)
+    assert len(result.leaderboard) == 6 and result.failures == []
+
+
+def test_the_search_keyword_overrides_the_specs(in_process):
+    from stratum_jupyter.evaluation.prepare import Options, prepare
+
+    spec = SPEC.replace("search: halving", "search: grid")
+    assert prepare(spec, *load_breast_cancer(return_X_y=True),
+                   Options(search="halving")).search.strategy == "halving"
+    with pytest.raises(EvaluationError, match="search for 'knn': 'tpe'"):
+        prepare(spec, *load_breast_cancer(return_X_y=True), Options(search="tpe"))

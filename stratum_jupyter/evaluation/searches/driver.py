@@ -80,7 +80,7 @@ class Driver:
                 self._ask()
         finally:
             self.deadline.disarm()
-        if self.deadline.passed():
+        if self.units:  # cut short by the budget
             self.outcome.budget_hit = True
             self.ex._cancel(self._in_flight())
         return self.outcome
