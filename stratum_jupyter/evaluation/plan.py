@@ -155,15 +155,15 @@ def expand(sources: Sequence[CandidateSource], random_state: int | None = None
     configs: list[Config] = []
     for source in sources:
         try:
-            grid = ParameterGrid(source.grid)
             if source.search == "random":
                 n_iter = source.n_iter or 10
-                if _all_lists(source.grid):
-                    n_iter = min(n_iter, len(grid))  # sampling without replacement
+                if _all_lists(source.grid):  # sampling without replacement
+                    n_iter = min(n_iter, len(ParameterGrid(source.grid)))
+                # Distributions (spec.search.Distribution) have rvs: drawn from as they are.
                 choices = list(ParameterSampler(source.grid, n_iter,
                                                 random_state=random_state))
             else:
-                choices = list(grid)
+                choices = list(ParameterGrid(source.grid))
         except (TypeError, ValueError) as exc:
             raise EvaluationError(f"grid of candidate {source.name!r}: {exc}") from None
         for params in choices:

@@ -49,7 +49,10 @@ def parse_budget(value: Any) -> float | None:
 
 
 def _budget(value: Any) -> Any:
-    parse_budget(value)  # raises for what is not a budget; the text is kept as written
+    try:
+        parse_budget(value)  # raises for what is not a budget; the text is kept as written
+    except ValueError as exc:  # the spec's error says what was given once, after this
+        raise ValueError(str(exc).rsplit(", got ", 1)[0]) from None
     return value
 
 
