@@ -113,7 +113,9 @@ class Distribution:
         if unknown or not {"low", "high"} <= set(value):
             raise ValueError("a search distribution is {low: <number>, high: <number>, "
                              f"log: true|false, step: <number>}}, got {value!r}")
-        low, high, log, step = (value.get(k) for k in ("low", "high", "log", "step"))
+        low: Any = value["low"]
+        high: Any = value["high"]
+        log, step = value.get("log"), value.get("step")
         for key, number in (("low", low), ("high", high), ("step", step)):
             if number is not None and (isinstance(number, bool)
                                        or not isinstance(number, int | float)):
@@ -144,7 +146,7 @@ class Distribution:
 
         if self.integer and self.step in (None, 1):
             if self.log:
-                return _RoundedLogUniform(self.low, self.high)
+                return _RoundedLogUniform(int(self.low), int(self.high))
             return stats.randint(int(self.low), int(self.high) + 1)
         if self.log:
             return stats.loguniform(self.low, self.high)

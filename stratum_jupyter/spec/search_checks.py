@@ -120,7 +120,8 @@ def _n_iter_issues(ev: dict[str, Any], candidates: Any, searches: dict[int, str]
 def _halving_issues(halving: dict[str, Any], data: dict[str, Any], searches: dict[int, str]
                     ) -> Iterator[SpecIssue]:
     path = ("evaluation", "halving")
-    low, high = halving.get("min_resources"), halving.get("max_resources")
+    low: Any = halving.get("min_resources")
+    high: Any = halving.get("max_resources")
     if _is_int(low) and _is_int(high) and low > high:
         yield SpecIssue((*path, "min_resources"), f"min_resources {low} is more than "
                         f"max_resources {high}", value=low,
