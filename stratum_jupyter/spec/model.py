@@ -166,7 +166,9 @@ class EvaluationSpec(_Model):
                                               "random_state unset.")
     search: Search = Field("grid", description="grid: every combination; random: n_iter "
                            "draws; halving: successive halving; bayes: Optuna's TPE.")
-    n_iter: int | None = Field(None, ge=1, description="Draws per candidate for search: random.")
+    n_iter: int | None = Field(None, ge=1, description="Draws per candidate for search: "
+                               "random; configurations halving starts from where a "
+                               "candidate has distributions (default 10).")
     n_trials: int | None = Field(None, ge=1, description="Trials of search: bayes.")
     budget: Budget | None = Field(None, description="A time limit for the search: 10m, 90s.")
     halving: HalvingSpec = Field(default_factory=HalvingSpec)

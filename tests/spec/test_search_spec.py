@@ -188,3 +188,20 @@ def test_a_distribution_is_one_value_too_many_for_a_stacking_final_estimator():
     data["evaluation"]["ensemble"] = {"method": "stacking", "final_estimator": {
         "LogisticRegression": {"C": LOG_C}}}
     assert any("the final estimator takes one value" in i for i in _issues(data))
+
+
+def test_the_schema_shows_the_distribution_and_the_search_settings():
+    from stratum_jupyter.spec import json_schema
+
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json_schema()
+    dist = schema["$defs"]["Distribution"]
+    assert dist["required"] == ["low", "high"] and set(dist["properties"]) == {
+        "low", "high", "log", "step"}
+    assert "Distribution" in schema["$defs"]["Step"]["description"]
+    jsonschema.validate(LOG_C, dist)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"low": 1, "hi": 2}, dist)
+    ev = schema["$defs"]["EvaluationSpec"]["properties"]
+    assert {"search", "n_iter", "n_trials", "budget", "halving", "bayes"} <= set(ev)
+    jsonschema.validate(_spec(search="bayes", n_trials=5, budget="2m"), schema)
