@@ -205,3 +205,17 @@ def test_the_schema_shows_the_distribution_and_the_search_settings():
     ev = schema["$defs"]["EvaluationSpec"]["properties"]
     assert {"search", "n_iter", "n_trials", "budget", "halving", "bayes"} <= set(ev)
     jsonschema.validate(_spec(search="bayes", n_trials=5, budget="2m"), schema)
+
+
+def test_the_documented_example_is_a_valid_spec():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "spec.md").read_text("utf-8")
+    section = text[text.index("## Searching: `evaluation.search`"):]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    spec = load_spec("version: 1\ntask: classification\ndata: {source: 'sklearn:iris'}\n"
+                     + example)
+    assert [spec.search_for(c)[0] for c in spec.candidates] == ["bayes", "random"]
+    assert spec.evaluation.budget_seconds == 600
+    forest = spec.candidates[1].steps[0].distributions()["n_estimators"]
+    assert forest.integer and (forest.low, forest.high) == (50, 400)
