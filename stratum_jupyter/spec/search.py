@@ -122,6 +122,8 @@ class Distribution:
                 raise ValueError(f"{key} of a search distribution is a number, got {number!r}")
         if log is not None and not isinstance(log, bool):
             raise ValueError(f"log of a search distribution is true or false, got {log!r}")
+        if not (math.isfinite(low) and math.isfinite(high)):
+            raise ValueError(f"a search distribution's ends are finite, got {low} and {high}")
         if not low < high:
             raise ValueError(f"a search distribution needs low < high, got {low} and {high}")
         if log and low <= 0:

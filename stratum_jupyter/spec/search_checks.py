@@ -16,7 +16,7 @@ from ..suggest import short_repr as _short
 from .model import is_search_distribution
 from .search import SEARCHES, Distribution, is_distribution
 
-__all__ = ["distribution_issues", "is_search_distribution", "search_issues"]
+__all__ = ["distribution_issues", "given_distribution", "search_issues"]
 DISTRIBUTION_FORM = "{low: <number>, high: <number>, log: true|false, step: <number>}"
 # What each strategy does with a distribution: drawn from, or refused (grid).
 DRAWN_BY = ("random", "halving", "bayes")
@@ -24,6 +24,17 @@ _NUMBERS = {"int", "float"}
 # Parameters that count iterations: what halving's resource may grow (by warm start where
 # the estimator allows; the search session's halving says how).
 ITERATION_PARAMS = ("n_estimators", "max_iter", "epochs", "iterations")
+
+
+def given_distribution(block: Any, info: Any, value: Any) -> bool:
+    """Whether ``value`` of the parameter ``info`` of ``block`` is checked as a search
+    distribution: one (:func:`is_search_distribution`), or a mapping with ``low``, ``high``
+    and other keys for a parameter that takes numbers and no mappings (a distribution
+    mistyped, said so, rather than a value scikit-learn refuses)."""
+    if is_search_distribution(block.name, info.name, value):
+        return True
+    return (isinstance(value, dict) and {"low", "high"} <= set(value)
+            and "dict" not in info.types and bool(_NUMBERS & set(info.types)))
 
 
 def distribution_issues(block: Any, info: Any, value: dict[str, Any],
