@@ -10,6 +10,7 @@ Pure functions from a validated spec to text, as :mod:`.python`.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 from ..catalog.targets import target_kind
@@ -125,8 +126,9 @@ def halving_lines(spec: PipelineSpec, cands: list[Candidate],
         shared["resource"] = "n_samples"
         if settings.max_resources != "auto":
             shared["max_resources"] = settings.max_resources
-    shared["min_resources"] = "smallest" if settings.min_resources == "auto" \
-        else settings.min_resources
+    if rows or settings.min_resources != "auto":  # else per candidate: a 20th of its most
+        shared["min_resources"] = "smallest" if settings.min_resources == "auto" \
+            else settings.min_resources
     shared.update(scoring=Raw("scoring"), cv=Raw("folds"), random_state=Raw("random_state"))
     imports.setdefault("sklearn.experimental", set()).add("enable_halving_search_cv")
     searches: dict[str, Any] = {}
@@ -150,8 +152,10 @@ def halving_lines(spec: PipelineSpec, cands: list[Candidate],
         "for name, search in searches.items():",
         "    search.fit(X_search, y_search, groups=groups_search)",
         '    print(f"{name}: {search.best_params_} ({select_by} {search.best_score_:.4f})")',
-        "    # The best configuration of the candidate, one value per parameter.",
-        "    values = {key: [value] for key, value in search.best_params_.items()}",
+        "    # The best configuration, one value per parameter; not the resource: that is",
+        "    # its last rung's, and evaluate below scores it with all of it.",
+        "    best = search.best_params_.items()",
+        "    values = {key: [value] for key, value in best if key != search.resource}",
         "    candidates[name] = (candidates[name][0], values)",
     ]
 
@@ -163,14 +167,18 @@ def _star(text: str) -> str:
 
 def _parameter_resource(spec: PipelineSpec, cand: Candidate, settings: Any
                         ) -> dict[str, Any]:
-    """``resource`` and ``max_resources`` where the resource is an iteration parameter of
-    the final estimator: at most its value in the spec (auto), else its default."""
+    """``resource``, ``max_resources`` and ``min_resources`` where the resource is an
+    iteration parameter of the final estimator: at most its value in the spec (auto), else
+    its default; at least a 20th of that (auto), as stratum's own halving starts."""
     final = pipeline_steps(cand, target_kind(spec.task))[-1]
     most = settings.max_resources
     if most == "auto":
         info = final.block.param(settings.resource)
         most = final.params.get(settings.resource, info.default if info else None)
-    return {"resource": f"{final.name}__{settings.resource}", "max_resources": most}
+    out = {"resource": f"{final.name}__{settings.resource}", "max_resources": most}
+    if settings.min_resources == "auto" and isinstance(most, int):
+        out["min_resources"] = max(1, math.ceil(most / 20))  # 1-tree rungs rank by noise
+    return out
 
 
 def _number(value: float) -> float | int:

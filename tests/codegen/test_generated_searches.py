@@ -79,7 +79,10 @@ def test_halving_is_scikit_learns_with_the_specs_settings():
         "max_depth": [2, 4], "n_estimators": 40}}]}]
     script = script_source(load_spec(spec))
     assert ('resource="randomforestclassifier__n_estimators",\n            max_resources=40,'
-            in script)
+            '\n            min_resources=2,' in script)
+    assert '"min_resources": "smallest"' not in script
+    # the resource is a rung's, not a choice: the winner keeps the spec's n_estimators
+    assert "values = {key: [value] for key, value in best if key != search.resource}" in script
 
 
 def test_bayes_is_an_optuna_study_over_a_conditional_space():
