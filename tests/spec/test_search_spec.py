@@ -222,3 +222,14 @@ def test_the_documented_example_is_a_valid_spec():
     assert spec.evaluation.budget_seconds == 600
     forest = spec.candidates[1].steps[0].distributions()["n_estimators"]
     assert forest.integer and (forest.low, forest.high) == (50, 400)
+
+
+def test_stratum_validate_says_what_each_search_starts_from():
+    from stratum_jupyter.commands.validate import run
+
+    data = _spec({"C": [0.1, 1.0]}, search="grid")
+    assert ", 2 configuration(s), metrics" in run(load_spec(data))
+    data["candidates"].append({"name": "b", "search": "random", "n_iter": 7, "steps": [
+        {"LogisticRegression": {"C": LOG_C}}]})
+    data["evaluation"].update(search="bayes", n_trials=12)
+    assert "7 configuration(s) by random, 12 bayes trial(s)" in run(load_spec(data))
