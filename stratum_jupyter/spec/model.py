@@ -25,15 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from .search import (
-    BayesSpec,
-    Budget,
-    Distribution,
-    HalvingSpec,
-    Search,
-    is_distribution,
-    parse_budget,
-)
+from .search import BayesSpec, Budget, HalvingSpec, Search, parse_budget
 from .splitters import CvSetting
 
 SPEC_VERSION = 1
@@ -167,8 +159,7 @@ class EvaluationSpec(_Model):
     search: Search = Field("grid", description="grid: every combination; random: n_iter "
                            "draws; halving: successive halving; bayes: Optuna's TPE.")
     n_iter: int | None = Field(None, ge=1, description="Draws per candidate for search: "
-                               "random; configurations halving starts from where a "
-                               "candidate has distributions (default 10).")
+                               "random, or halving over distributions (default 10).")
     n_trials: int | None = Field(None, ge=1, description="Trials of search: bayes.")
     budget: Budget | None = Field(None, description="A time limit for the search: 10m, 90s.")
     halving: HalvingSpec = Field(default_factory=HalvingSpec)
@@ -194,19 +185,6 @@ def is_grid_axis(block: str, name: str, value: Any) -> bool:
     info = catalog.get(block).param(name) if block in catalog else None
     # A parameter that takes only lists or tuples (or None): a flat list is one value.
     return not (info is not None and set(info.types) - {"none"} <= {"array"})
-
-
-def is_search_distribution(block: str, name: str, value: Any) -> bool:
-    """Whether ``value`` is a search distribution (``{low: 0.01, high: 10, log: true}``):
-    a mapping of those keys, except where the parameter takes mappings and no numbers (a
-    ``class_weight: {low: 1, high: 3}`` of classes named low and high is a value)."""
-    if not is_distribution(value):
-        return False
-    from ..catalog import get_catalog
-
-    catalog = get_catalog()
-    info = catalog.get(block).param(name) if block in catalog else None
-    return info is None or "dict" not in info.types or bool({"int", "float"} & set(info.types))
 
 
 # JSON has no infinity: a spec as data (``to_dict``, JSON files, the builder) writes a
@@ -289,28 +267,27 @@ class Step(_Model):
         return {self.block: encode_infinity(params) if info.mode == "json" else params}
 
     def is_axis(self, name: str) -> bool:
-        """Whether parameter ``name`` is searched: a grid axis or a search distribution.
+        """Whether parameter ``name`` is searched: a search distribution
+        (:func:`~.search.is_search_distribution`) or a grid axis: a list, except for a
+        parameter that only takes lists or tuples (Keras ``layers``, ``ngram_range``): there
+        a flat list is one value and a list of lists an axis (``[[1, 1], [1, 2]]``)."""
+        from .search import is_search_distribution
 
-        A list is a grid axis, except for a parameter that only takes lists or tuples
-        (Keras ``layers``, ``ngram_range``): there a flat list is one value and a list of
-        lists is an axis (``ngram_range: [[1, 1], [1, 2]]``). A ``{low, high, log?, step?}``
-        mapping is a distribution (:func:`is_search_distribution`).
-        """
         value = self.params.get(name)
         return is_grid_axis(self.block, name, value) or \
             is_search_distribution(self.block, name, value)
 
-    def grid_axes(self) -> dict[str, list[Any] | Distribution]:
-        """The searched parameters: lists of values (each one axis of the candidate's grid)
-        and :class:`~stratum_jupyter.spec.search.Distribution` objects (drawn from by
-        ``random``, ``halving`` and ``bayes``). ValueError for a malformed distribution (a
-        validated spec has none)."""
-        return {k: Distribution.from_mapping(v) if is_search_distribution(self.block, k, v)
-                else v for k, v in self.params.items() if self.is_axis(k)}
+    def grid_axes(self) -> dict[str, Any]:
+        """The searched parameters: lists (grid axes) and search distributions
+        (:class:`~.search.Distribution`; ValueError for a malformed one)."""
+        from .search import Distribution
 
-    def distributions(self) -> dict[str, Distribution]:
+        return {k: v if isinstance(v, list) else Distribution.from_mapping(v)
+                for k, v in self.params.items() if self.is_axis(k)}
+
+    def distributions(self) -> dict[str, Any]:
         """The parameters given as search distributions."""
-        return {k: v for k, v in self.grid_axes().items() if isinstance(v, Distribution)}
+        return {k: v for k, v in self.grid_axes().items() if not isinstance(v, list)}
 
     def fixed_params(self) -> dict[str, Any]:
         """Parameters given as single values."""
@@ -377,8 +354,7 @@ class Candidate(_Model):
         size = 1
         for step in self.steps:
             for values in step.grid_axes().values():
-                if isinstance(values, list):  # a distribution: as many as are drawn
-                    size *= max(len(values), 1)
+                size *= max(len(values), 1) if isinstance(values, list) else 1
         return size
 
 

@@ -207,3 +207,16 @@ def is_distribution(value: Any) -> bool:
     """Whether a parameter value written in a spec is a search distribution."""
     return (isinstance(value, dict) and {"low", "high"} <= set(value)
             and set(value) <= DISTRIBUTION_KEYS)
+
+
+def is_search_distribution(block: str, name: str, value: Any) -> bool:
+    """Whether ``value`` of parameter ``name`` of ``block`` is a search distribution: a
+    mapping of those keys, except where the parameter takes mappings and no numbers (a
+    ``class_weight: {low: 1, high: 3}`` of classes named low and high is a value)."""
+    if not is_distribution(value):
+        return False
+    from ..catalog import get_catalog
+
+    catalog = get_catalog()
+    info = catalog.get(block).param(name) if block in catalog else None
+    return info is None or "dict" not in info.types or bool({"int", "float"} & set(info.types))

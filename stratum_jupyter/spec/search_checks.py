@@ -13,8 +13,7 @@ from typing import Any
 from ..errors import SpecIssue
 from ..suggest import close_matches as _close
 from ..suggest import short_repr as _short
-from .model import is_search_distribution
-from .search import SEARCHES, Distribution, is_distribution
+from .search import SEARCHES, Distribution, is_distribution, is_search_distribution
 
 __all__ = ["distribution_issues", "given_distribution", "search_issues"]
 DISTRIBUTION_FORM = "{low: <number>, high: <number>, log: true|false, step: <number>}"
