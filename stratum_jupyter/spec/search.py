@@ -157,8 +157,10 @@ class Distribution:
         return stats.uniform(self.low, self.high - self.low)
 
     def rvs(self, size: Any = None, random_state: Any = None) -> Any:
-        """One draw (scikit-learn's ``ParameterSampler`` calls this)."""
-        return self.to_scipy().rvs(size=size, random_state=random_state)
+        """One draw (scikit-learn's ``ParameterSampler`` calls this): a Python number, so
+        that labels and logs read ``C=0.44``, not ``C=np.float64(0.44)``."""
+        value = self.to_scipy().rvs(size=size, random_state=random_state)
+        return value.item() if size is None and hasattr(value, "item") else value
 
     def to_optuna(self) -> Any:
         """The Optuna distribution of the same range."""

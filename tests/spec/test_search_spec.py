@@ -109,6 +109,8 @@ def test_the_candidate_grid_carries_distributions_that_random_search_draws_from(
     expected = list(ParameterSampler(scipy_grid, 6, random_state=7))
     assert [c.params for c in configs] == expected
     assert len({c.params["logisticregression__C"] for c in configs}) == 6
+    assert type(configs[0].params["logisticregression__C"]) is float  # labels read C=0.44
+    assert type(configs[0].params["logisticregression__max_iter"]) is int
     assert all(0.01 <= c.params["logisticregression__C"] <= 10 for c in configs)
     assert all(isinstance(c.params["logisticregression__max_iter"], int | float)
                and 50 <= c.params["logisticregression__max_iter"] <= 400 for c in configs)
