@@ -34,15 +34,17 @@ def distribution_node(dist: Distribution, imports: dict[str, set[str]]) -> Any:
     a step)."""
     if dist.integer and not dist.log and dist.step in (None, 1):
         imports.setdefault("scipy.stats", set()).add("randint")
-        return Raw(f"randint({int(dist.low)}, {int(dist.high)} + 1)")
+        return Call("randint", args=(int(dist.low), Raw(f"{int(dist.high)} + 1")))
     if dist.log and not dist.integer:
         imports.setdefault("scipy.stats", set()).add("loguniform")
         return Call("loguniform", args=(dist.low, dist.high))
     if dist.step is None and not dist.integer:  # uniform(loc, scale): on [loc, loc + scale]
         imports.setdefault("scipy.stats", set()).add("uniform")
-        return Raw(f"uniform({literal(dist.low)}, {literal(dist.high)} - {literal(dist.low)})")
+        return Call("uniform", args=(dist.low, Raw(f"{literal(dist.high)} - {literal(dist.low)}")))
     if dist.integer and not dist.log:  # every step equally likely: the values themselves
-        return Raw(f"list(range({int(dist.low)}, {int(dist.high)} + 1, {int(dist.step or 1)}))")
+        values = Call("range", args=(int(dist.low), Raw(f"{int(dist.high)} + 1"),
+                                     int(dist.step or 1)))
+        return Call("list", args=(values,))
     imports.setdefault("stratum_jupyter.spec.search", set()).add("Distribution")
     return Call("Distribution.from_mapping", args=(dist.to_dict(),))
 

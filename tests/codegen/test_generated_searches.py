@@ -140,3 +140,20 @@ def test_a_bayes_notebook_with_groups_runs_under_papermill(tmp_path):
     assert set(board["candidate"]) <= {"forest", "lr"} and len(board) >= 1
     assert board["accuracy"].between(0, 1).all()
     assert (tmp_path / "out" / "best" / "model.skops").is_file()
+
+
+@pytest.mark.parametrize("search", ["random", "halving", "bayes"])
+def test_long_parameter_names_and_every_kind_of_distribution_pass_ruff(search, tmp_path):
+    spec = {"version": 1, "task": "regression", "data": {"source": "sklearn:diabetes"},
+            "evaluation": {"cv": 3, "search": search, "random_state": 0},
+            "candidates": [{"name": "hgb", "steps": [{"HistGradientBoostingRegressor": {
+                "learning_rate": {"low": 0.01, "high": 0.3, "log": True},
+                "max_leaf_nodes": {"low": 8, "high": 128, "log": True},
+                "l2_regularization": {"low": 0, "high": 1, "step": 0.1},
+                "min_samples_leaf": {"low": 5, "high": 50, "step": 5},
+                "loss": ["squared_error", "absolute_error"], "max_iter": 50}}]}]}
+    script = script_source(load_spec(spec), "runs/x")
+    _ruff(tmp_path, "script.py", script)
+    cells = spec_cells(load_spec(spec), "runs/x", parameters=True)
+    _ruff(tmp_path, "notebook.py", _notebook_as_module(cells), "--extend-ignore", "B018")
+    assert '"histgradientboostingregressor__l2_regularization": (\n' in script
