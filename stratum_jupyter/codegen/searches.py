@@ -94,15 +94,35 @@ def adaptive_lines(spec: PipelineSpec, imports: dict[str, set[str]]) -> list[str
     halving, bayes = adaptive(spec, "halving"), adaptive(spec, "bayes")
     if not (halving or bayes):
         return []
-    lines = _search_rows(spec)
-    scorer = METRICS[spec.select_by].scorer
-    lines += [f"scoring = {literal(scorer)}  # select_by, as scikit-learn's scorer", ""]
+    lines = [*_search_rows(spec), *_scoring_lines(spec, imports), ""]
     if halving:
         lines += halving_lines(spec, halving, imports) + [""]
     if bayes:
         lines += bayes_lines(spec, bayes, imports) + [""]
     return [*lines, "# The candidates searched above now hold their best configuration each.",
             ""]
+
+
+def _scoring_lines(spec: PipelineSpec, imports: dict[str, set[str]]) -> list[str]:
+    """``scoring``: select_by's scikit-learn scorer; for a metric of one positive class, with
+    evaluation.pos_label, else the class the evaluation takes (1 when it is a label, else
+    the second of the sorted labels; scikit-learn's own is always 1)."""
+    metric = METRICS[spec.select_by]
+    if not metric.uses_pos_label:
+        return [f"scoring = {literal(metric.scorer)}  # select_by, as scikit-learn's scorer"]
+    func = f"{metric.scorer}_score"
+    imports.setdefault("sklearn.metrics", set()).update({"make_scorer", func})
+    given = spec.evaluation.pos_label
+    if given is None:
+        imports.setdefault("stratum_jupyter.evaluation.scoring", set()).add("default_pos_label")
+    how = {"response_method": ("decision_function", "predict_proba")} \
+        if metric.name == "average_precision" else {}
+    call = Call("make_scorer", args=(Raw(func),), kwargs={**how, "pos_label": Raw("pos_label")})
+    return ["# select_by scores one class: evaluation.pos_label, else the one the evaluation",
+            "# takes (1 when it is a label, else the second of the sorted labels).",
+            f"pos_label = {literal(given)}" if given is not None else
+            "pos_label = default_pos_label(sorted(y_search.dropna().unique()))",
+            prefixed("scoring = ", call, 0, WIDTH)]
 
 
 def _search_rows(spec: PipelineSpec) -> list[str]:

@@ -157,3 +157,18 @@ def test_long_parameter_names_and_every_kind_of_distribution_pass_ruff(search, t
     cells = spec_cells(load_spec(spec), "runs/x", parameters=True)
     _ruff(tmp_path, "notebook.py", _notebook_as_module(cells), "--extend-ignore", "B018")
     assert '"histgradientboostingregressor__l2_regularization": (\n' in script
+
+
+def test_a_metric_of_one_class_scores_the_class_the_evaluation_takes(tmp_path):
+    spec = _spec("halving", metrics=["f1"])
+    spec["data"] = {"source": "csv:t.csv", "target": "label"}
+    script = script_source(load_spec(spec))
+    assert "pos_label = default_pos_label(sorted(y_search.dropna().unique()))" in script
+    assert "scoring = make_scorer(f1_score, pos_label=pos_label)" in script
+    _ruff(tmp_path, "script.py", script)
+    spec["evaluation"].update(metrics=["average_precision"], pos_label="yes")
+    script = script_source(load_spec(spec))
+    assert 'pos_label = "yes"' in script and "default_pos_label" not in script
+    assert ('response_method=("decision_function", "predict_proba"),\n        '
+            'pos_label=pos_label,') in script
+    _ruff(tmp_path, "script.py", script)
