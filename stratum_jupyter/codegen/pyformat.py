@@ -66,7 +66,13 @@ def prefixed(prefix: str, node: Any, indent: int = 0, width: int = LINE) -> str:
     flat = _flat(node)
     if len(INDENT * indent) + len(prefix) + len(flat) <= width or not _breakable(node):
         return prefix + flat
-    return prefix + _broken(node, indent, width)
+    broken = _broken(node, indent, width)
+    opening = broken.split("\n", 1)[0]
+    if isinstance(node, Call) and len(INDENT * indent) + len(prefix) + len(opening) > width:
+        # A long key and a call: the call in parentheses on the lines below.
+        inner = render(node, indent + 1, width)
+        return f"{prefix}(\n{INDENT * (indent + 1)}{inner}\n{INDENT * indent})"
+    return prefix + broken
 
 
 def _broken(node: Any, indent: int, width: int) -> str:

@@ -6,6 +6,7 @@ Pure functions from a validated :class:`PipelineSpec` to text; nothing here runs
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,7 @@ from ..spec.pipeline import PREPROCESSING, candidate_grid, pipeline_steps, singl
 from ..spec.splitters import splitter_of, splitter_params
 from .columns import WIDTH, preprocessing_code, preprocessing_entry
 from .pyformat import Call, Raw, literal, prefixed, render, triple_quoted
+from .searches import adaptive, adaptive_lines, drawn_by_halving, grid_nodes, search_override
 
 _STDLIB = {"pathlib", "json", "os", "sys"}
 _ALIASES = {"pandas": "import pandas as pd", "numpy": "import numpy as np"}
@@ -47,6 +49,8 @@ def render_imports(*sections: Section) -> str:
             if len(line) > 88:
                 line = f"from {module} import (\n" + "".join(
                     f"    {n},\n" for n in sorted(names)) + ")"
+            if module == "sklearn.experimental":  # imported for what it enables
+                line += "  # noqa: F401"
             groups[group].append((1, module, line))
         else:
             groups[group].append((0, module, _ALIASES.get(module, f"import {module}")))
@@ -69,7 +73,7 @@ def candidates_section(spec: PipelineSpec) -> Section:
         if first is not None:
             calls.insert(0, (PREPROCESSING, first))
         entries[cand.name] = (Call("Pipeline", args=(calls,)),
-                              {**grid, **candidate_grid(steps)})
+                              grid_nodes({**grid, **candidate_grid(steps)}, imports))
     # On one line only when ``candidates = `` fits on it too.
     lines += ["# One scikit-learn Pipeline per candidate, with the grid of values to search.",
               prefixed("candidates = ", entries, 0, WIDTH)]
@@ -236,8 +240,11 @@ def parameters_source(spec: PipelineSpec, out_dir: str) -> str:
         lines.append(f"test = {literal(ev.test)}")
     if spec.data is not None and split_source(spec.data.source)[0] != "sklearn":
         lines.append(f"data_path = {literal(split_source(spec.data.source)[1])}")
-    if _random_candidates(spec):
+    if _random_candidates(spec) or drawn_by_halving(spec):
         lines.append(f"n_iter = {ev.n_iter or 10}")
+    if adaptive(spec, "bayes"):
+        lines += [f"n_trials = {ev.n_trials or 20}",
+                  f"budget = {literal(ev.budget_seconds)}  # seconds (evaluation.budget)"]
     lines.append(f"out_dir = {literal(out_dir)}")
     return "\n".join(lines)
 
@@ -249,10 +256,12 @@ def _random_candidates(spec: PipelineSpec) -> list[str]:
 def evaluation_section(spec: PipelineSpec) -> Section:
     """Cross-validate every candidate on the same folds, on Dask, and rank them."""
     random = bool(_random_candidates(spec))
+    imports: dict[str, set[str]] = {"stratum_jupyter": {"evaluate"}}
     lines = [
         f"metrics = {render(spec.metrics, width=78)}",
         f"select_by = {literal(spec.select_by)}",
         "",
+        *adaptive_lines(spec, imports),
         "# Every candidate on the same folds, on a Dask cluster (the current Client,",
         "# STRATUM_SCHEDULER, or a local one started once): steps the candidates share are",
         "# fitted once per fold. The spec supplies the task and each candidate's search;",
@@ -267,13 +276,14 @@ def evaluation_section(spec: PipelineSpec) -> Section:
         "    cv=folds,",
         "    random_state=random_state,",
     ]
+    if (search := search_override(spec)) is not None:
+        lines.append(f"    search={search},")
     if random:
         lines.append("    n_iter=n_iter,")
     if spec.data is not None and spec.data.groups:
         lines.append("    groups=groups,")
     if spec.evaluation.test is not None:
         lines.append("    test=held_out,")
-    imports: dict[str, set[str]] = {"stratum_jupyter": {"evaluate"}}
     if spec.evaluation.ensemble is not None:
         lines[3:3] = ensemble_lines(spec, imports)
         lines.append("    ensemble=ensemble,")
@@ -359,7 +369,7 @@ def script_source(spec: PipelineSpec, out_dir: str = "runs/stratum") -> str:
              head.body]
     bodies = [s.body for s in sections]
     bodies.insert(-1, "print(leaderboard.to_string())")
-    main = "\n\n".join(bodies)
+    main = re.sub(r"\n{3,}", "\n\n", "\n\n".join(bodies))  # one blank line in main()
     indented = "\n".join(f"    {line}" if line else "" for line in main.splitlines())
     parts.append("\ndef main() -> None:\n" + indented + "\n")
     parts.append('if __name__ == "__main__":\n    main()')

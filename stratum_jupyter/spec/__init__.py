@@ -72,11 +72,31 @@ def json_schema() -> dict[str, Any]:
     if step is not None:  # a step is written {BlockName: {param: value}}
         schema["$defs"]["Step"] = {
             "title": "Step",
-            "description": "{BlockName: {param: value}}; a list value is a grid axis.",
+            "description": "{BlockName: {param: value}}; a list value is a grid axis, a "
+                           "{low, high, log, step} mapping a search distribution "
+                           "(#/$defs/Distribution).",
             "anyOf": [
                 {"type": "string"},
                 {"type": "object", "minProperties": 1, "maxProperties": 1,
                  "additionalProperties": {"anyOf": [{"type": "object"}, {"type": "null"}]}},
             ],
         }
+        schema["$defs"]["Distribution"] = _DISTRIBUTION_SCHEMA
     return schema
+
+
+# A parameter's search distribution (spec.search.Distribution), for search: random, halving
+# and bayes; a parameter's value is any JSON, so the Step's schema can only point here.
+_DISTRIBUTION_SCHEMA: dict[str, Any] = {
+    "title": "Distribution",
+    "description": "A search distribution of a numeric parameter: uniform on [low, high] "
+                   "(log-uniform with log: true), integers when low, high (and step) are "
+                   "integers, e.g. {low: 0.01, high: 10, log: true}. For search: random, "
+                   "halving and bayes; search: grid takes lists.",
+    "type": "object",
+    "properties": {"low": {"type": "number"}, "high": {"type": "number"},
+                   "log": {"type": "boolean", "default": False},
+                   "step": {"type": "number", "exclusiveMinimum": 0}},
+    "required": ["low", "high"],
+    "additionalProperties": False,
+}

@@ -158,7 +158,8 @@ class EvaluationSpec(_Model):
                                               "random_state unset.")
     search: Search = Field("grid", description="grid: every combination; random: n_iter "
                            "draws; halving: successive halving; bayes: Optuna's TPE.")
-    n_iter: int | None = Field(None, ge=1, description="Draws per candidate for search: random.")
+    n_iter: int | None = Field(None, ge=1, description="Draws per candidate for search: "
+                               "random, or halving over distributions (default 10).")
     n_trials: int | None = Field(None, ge=1, description="Trials of search: bayes.")
     budget: Budget | None = Field(None, description="A time limit for the search: 10m, 90s.")
     halving: HalvingSpec = Field(default_factory=HalvingSpec)
@@ -266,17 +267,27 @@ class Step(_Model):
         return {self.block: encode_infinity(params) if info.mode == "json" else params}
 
     def is_axis(self, name: str) -> bool:
-        """Whether parameter ``name`` is a grid axis.
+        """Whether parameter ``name`` is searched: a search distribution
+        (:func:`~.search.is_search_distribution`) or a grid axis: a list, except for a
+        parameter that only takes lists or tuples (Keras ``layers``, ``ngram_range``): there
+        a flat list is one value and a list of lists an axis (``[[1, 1], [1, 2]]``)."""
+        from .search import is_search_distribution
 
-        A list is a grid axis, except for a parameter that only takes lists or tuples
-        (Keras ``layers``, ``ngram_range``): there a flat list is one value and a list of
-        lists is an axis (``ngram_range: [[1, 1], [1, 2]]``).
-        """
-        return is_grid_axis(self.block, name, self.params.get(name))
+        value = self.params.get(name)
+        return is_grid_axis(self.block, name, value) or \
+            is_search_distribution(self.block, name, value)
 
-    def grid_axes(self) -> dict[str, list[Any]]:
-        """Parameters given as lists of values: each is one axis of the candidate's grid."""
-        return {k: v for k, v in self.params.items() if self.is_axis(k)}
+    def grid_axes(self) -> dict[str, Any]:
+        """The searched parameters: lists (grid axes) and search distributions
+        (:class:`~.search.Distribution`; ValueError for a malformed one)."""
+        from .search import Distribution
+
+        return {k: v if isinstance(v, list) else Distribution.from_mapping(v)
+                for k, v in self.params.items() if self.is_axis(k)}
+
+    def distributions(self) -> dict[str, Any]:
+        """The parameters given as search distributions."""
+        return {k: v for k, v in self.grid_axes().items() if not isinstance(v, list)}
 
     def fixed_params(self) -> dict[str, Any]:
         """Parameters given as single values."""
@@ -343,7 +354,7 @@ class Candidate(_Model):
         size = 1
         for step in self.steps:
             for values in step.grid_axes().values():
-                size *= max(len(values), 1)
+                size *= max(len(values), 1) if isinstance(values, list) else 1
         return size
 
 

@@ -37,13 +37,15 @@ _SAYS = {DATES_BLOCK: f"{DATES_BLOCK} (dates split into parts: year, month, day,
 
 @dataclass(frozen=True)
 class PipelineStep:
-    """One named step: its block, the parameters given as single values, and the grid
-    axes keyed as scikit-learn addresses them (``step__param``)."""
+    """One named step: its block, the parameters given as single values, and the searched
+    parameters keyed as scikit-learn addresses them (``step__param``): a list of values (a
+    grid axis) or a :class:`~stratum_jupyter.spec.search.Distribution` (it has ``rvs``, so
+    scikit-learn's ``ParameterSampler`` draws from it)."""
 
     name: str
     block: Block
     params: dict[str, Any]
-    grid: dict[str, list[Any]]
+    grid: dict[str, Any]
 
     def estimator(self) -> Any:
         """A new, unfitted estimator with the fixed parameters."""
@@ -78,6 +80,7 @@ def single_step(step: Step) -> PipelineStep:
 def _named_steps(steps: Sequence[Step], target: str | None = None) -> list[PipelineStep]:
     from ..catalog import get_catalog
     from ..catalog.targets import target_params
+    from .search import Distribution
 
     catalog = get_catalog()
     names = step_names([s.block for s in steps])
@@ -85,15 +88,16 @@ def _named_steps(steps: Sequence[Step], target: str | None = None) -> list[Pipel
     for name, step in zip(names, steps, strict=True):
         block = catalog.get(step.block)
         # Spec values as the estimator takes them: lists as tuples where it asks for tuples.
-        grid = {f"{name}__{p}": [block.to_python({p: v})[p] for v in values]
+        grid = {f"{name}__{p}": values if isinstance(values, Distribution)
+                else [block.to_python({p: v})[p] for v in values]
                 for p, values in step.grid_axes().items()}
         fixed = {**target_params(block, target, step.params), **step.fixed_params()}
         out.append(PipelineStep(name, block, block.to_python(fixed), grid))
     return out
 
 
-def candidate_grid(steps: Sequence[PipelineStep]) -> dict[str, list[Any]]:
-    """The candidate's whole parameter grid (every step's axes)."""
+def candidate_grid(steps: Sequence[PipelineStep]) -> dict[str, Any]:
+    """The candidate's whole parameter grid (every step's axes and distributions)."""
     return {key: values for step in steps for key, values in step.grid.items()}
 
 
@@ -144,7 +148,7 @@ class ColumnsStep:
     name: str = PREPROCESSING
 
     @property
-    def grid(self) -> dict[str, list[Any]]:
+    def grid(self) -> dict[str, Any]:
         return {f"{self.name}__{group.name}__{key}": values for group in self.groups
                 for step in group.steps for key, values in step.grid.items()}
 

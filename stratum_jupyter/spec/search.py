@@ -49,7 +49,10 @@ def parse_budget(value: Any) -> float | None:
 
 
 def _budget(value: Any) -> Any:
-    parse_budget(value)  # raises for what is not a budget; the text is kept as written
+    try:
+        parse_budget(value)  # raises for what is not a budget; the text is kept as written
+    except ValueError as exc:  # the spec's error says what was given once, after this
+        raise ValueError(str(exc).rsplit(", got ", 1)[0]) from None
     return value
 
 
@@ -110,13 +113,17 @@ class Distribution:
         if unknown or not {"low", "high"} <= set(value):
             raise ValueError("a search distribution is {low: <number>, high: <number>, "
                              f"log: true|false, step: <number>}}, got {value!r}")
-        low, high, log, step = (value.get(k) for k in ("low", "high", "log", "step"))
+        low: Any = value["low"]
+        high: Any = value["high"]
+        log, step = value.get("log"), value.get("step")
         for key, number in (("low", low), ("high", high), ("step", step)):
             if number is not None and (isinstance(number, bool)
                                        or not isinstance(number, int | float)):
                 raise ValueError(f"{key} of a search distribution is a number, got {number!r}")
         if log is not None and not isinstance(log, bool):
             raise ValueError(f"log of a search distribution is true or false, got {log!r}")
+        if not (math.isfinite(low) and math.isfinite(high)):
+            raise ValueError(f"a search distribution's ends are finite, got {low} and {high}")
         if not low < high:
             raise ValueError(f"a search distribution needs low < high, got {low} and {high}")
         if log and low <= 0:
@@ -141,7 +148,7 @@ class Distribution:
 
         if self.integer and self.step in (None, 1):
             if self.log:
-                return _RoundedLogUniform(self.low, self.high)
+                return _RoundedLogUniform(int(self.low), int(self.high))
             return stats.randint(int(self.low), int(self.high) + 1)
         if self.log:
             return stats.loguniform(self.low, self.high)
@@ -150,8 +157,10 @@ class Distribution:
         return stats.uniform(self.low, self.high - self.low)
 
     def rvs(self, size: Any = None, random_state: Any = None) -> Any:
-        """One draw (scikit-learn's ``ParameterSampler`` calls this)."""
-        return self.to_scipy().rvs(size=size, random_state=random_state)
+        """One draw (scikit-learn's ``ParameterSampler`` calls this): a Python number, so
+        that labels and logs read ``C=0.44``, not ``C=np.float64(0.44)``."""
+        value = self.to_scipy().rvs(size=size, random_state=random_state)
+        return value.item() if size is None and hasattr(value, "item") else value
 
     def to_optuna(self) -> Any:
         """The Optuna distribution of the same range."""
@@ -200,3 +209,16 @@ def is_distribution(value: Any) -> bool:
     """Whether a parameter value written in a spec is a search distribution."""
     return (isinstance(value, dict) and {"low", "high"} <= set(value)
             and set(value) <= DISTRIBUTION_KEYS)
+
+
+def is_search_distribution(block: str, name: str, value: Any) -> bool:
+    """Whether ``value`` of parameter ``name`` of ``block`` is a search distribution: a
+    mapping of those keys, except where the parameter takes mappings and no numbers (a
+    ``class_weight: {low: 1, high: 3}`` of classes named low and high is a value)."""
+    if not is_distribution(value):
+        return False
+    from ..catalog import get_catalog
+
+    catalog = get_catalog()
+    info = catalog.get(block).param(name) if block in catalog else None
+    return info is None or "dict" not in info.types or bool({"int", "float"} & set(info.types))

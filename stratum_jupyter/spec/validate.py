@@ -18,6 +18,7 @@ from ..suggest import short_repr as _short
 from .blocknames import task_twin, unknown_block
 from .metrics import DEFAULT_METRIC, METRICS, metrics_for
 from .model import TAG_PREFIX, TASKS, PipelineSpec, decode_infinity, is_grid_axis
+from .search_checks import distribution_issues, given_distribution, search_issues
 from .splitters import fold_issues
 from .table_kinds import select_issues
 
@@ -93,6 +94,7 @@ def _semantic_issues(data: dict[str, Any]) -> Iterator[SpecIssue]:
     evaluation = data.get("evaluation")
     yield from _evaluation_issues(evaluation if isinstance(evaluation, dict) else {}, task)
     yield from fold_issues(data.get("data"), evaluation, task)
+    yield from search_issues(data)
     names: dict[str, int] = {}
     for i, cand in enumerate(_as_list(data.get("candidates"))):
         if not isinstance(cand, dict):
@@ -259,7 +261,9 @@ def _ensemble_issues(ens: dict[str, Any], task: str | None) -> Iterator[SpecIssu
     if isinstance(params, dict):
         yield from _params_issues(block, params, (*where, name))
         for pname, value in params.items():
-            if isinstance(pname, str) and is_grid_axis(name, pname, value):
+            info = block.param(pname) if isinstance(pname, str) else None
+            if info is not None and (is_grid_axis(name, pname, value)
+                                     or given_distribution(block, info, value)):
                 yield SpecIssue((*where, name, pname), "the final estimator takes one value, "
                                 "not a grid axis", value=value, allowed="a single value")
 
@@ -310,6 +314,9 @@ def _params_issues(block: Any, params: dict[Any, Any], path: tuple[Any, ...]
         if not info.editable:
             yield SpecIssue(where, f"{pname} takes a Python object, which a spec cannot hold",
                             value=value, allowed="leave it at its default")
+            continue
+        if given_distribution(block, info, value):
+            yield from distribution_issues(block, info, value, where)
             continue
         axis = is_grid_axis(block.name, pname, value)
         values = value if axis else [value]

@@ -29,7 +29,9 @@ function drawInspector(v) {
     h("div", { class: "stratum-inspector-head" },
       h("strong", {}, step.block), h("span", { class: "stratum-module" }, ` ${info.module}`)),
     info.doc ? h("div", { class: "stratum-doc" }, info.doc) : null,
-    h("div", { class: "stratum-hint" }, "Empty: the default. Comma-separated values make a grid axis."),
+    h("div", { class: "stratum-hint" }, "Empty: the default. Comma-separated values make a " +
+      "grid axis; {low: 0.01, high: 10, log: true} a range to draw from (search: random, " +
+      "halving or bayes)."),
     issueSlot(base),
     info.params.map((p) => paramRow(v, step, p, `${base}.${p.name}`)));
 }

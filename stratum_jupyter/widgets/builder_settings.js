@@ -28,8 +28,10 @@ function drawSettings(v) {
 
 /** The seed (of shuffled folds and searches) and how the grid is searched. */
 function splitFields(v, ev, cat) {
+  // A new strategy redraws: each shows its own settings (searchSettings).
   const search = h("select", { "data-field": "evaluation.search", "aria-label": "search",
-    onchange: (e) => { ev.search = e.target.value; commit(v, false); } },
+    "data-testid": "stratum-search-strategy",
+    onchange: (e) => { ev.search = e.target.value; commit(v, true); } },
     options(cat.searches.length ? cat.searches : [ev.search], ev.search));
   return [
     field(v, "held-out test", "evaluation.test", ev.test, (x) => { ev.test = x; },
@@ -37,9 +39,25 @@ function splitFields(v, ev, cat) {
     field(v, "random_state", "evaluation.random_state", ev.random_state,
           (x) => { ev.random_state = x; }, { placeholder: "None", size: 6 }),
     labelled("search", "evaluation.search", search),
-    field(v, "n_iter", "evaluation.n_iter", ev.n_iter, (x) => { ev.n_iter = x; },
-          { placeholder: "10", size: 4 }),
+    ...searchSettings(v, ev, cat),
   ];
+}
+
+/** The settings of the chosen search, as the catalog lists them (widgets/palette.py
+ * SEARCH_SETTINGS; docs/spec.md, "Search settings"). */
+const SEARCH_FIELDS = {
+  n_iter: ["n_iter", "evaluation.n_iter", "10", 4],
+  halving_factor: ["factor", "evaluation.halving.factor", "3", 3],
+  n_trials: ["n_trials", "evaluation.n_trials", "20", 4],
+  budget: ["budget", "evaluation.budget", "none (e.g. 10m)", 8],
+};
+
+function searchSettings(v, ev, cat) {
+  const shown = (cat.search_settings || {})[ev.search] || ["n_iter"];
+  return shown.filter((key) => SEARCH_FIELDS[key]).map((key) => {
+    const [label, path, placeholder, size] = SEARCH_FIELDS[key];
+    return field(v, label, path, ev[key], (x) => { ev[key] = x; }, { placeholder, size });
+  });
 }
 
 /** An ensemble of the k best, ranked beside them (evaluation.ensemble; none: off). */

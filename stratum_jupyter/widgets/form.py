@@ -16,11 +16,13 @@ from typing import Any
 
 from ..errors import SpecError
 from ..spec.io import parse_text
+from ..spec.search import SEARCHES, is_distribution
 
 Form = dict[str, Any]
 
 _PLAIN = re.compile(r"[\w.+-]+( [\w.+-]+)*")
-EVALUATION_TEXT_FIELDS = ("cv", "holdout", "test", "random_state", "n_iter")
+EVALUATION_TEXT_FIELDS = ("cv", "holdout", "test", "random_state", "n_iter", "n_trials",
+                          "budget")
 # The spec fields the form edits, at each level. Everything else a spec holds (column-wise
 # preprocessing, a data source's read options, pos_label, a candidate's own search...) is
 # kept under the level's KEPT key as it was and written back unchanged: editing a spec in
@@ -29,7 +31,8 @@ KEPT = "kept"
 EDITED = {
     "spec": ("version", "name", "task", "data", "evaluation", "candidates"),
     "data": ("source", "target", "drop", "roles", "features", "groups", "order_by"),
-    "evaluation": (*EVALUATION_TEXT_FIELDS, "metrics", "select_by", "search", "ensemble"),
+    "evaluation": (*EVALUATION_TEXT_FIELDS, "metrics", "select_by", "search", "ensemble",
+                   "halving"),
     "candidate": ("name", "steps"),
 }
 # How YAML (so a form field) writes the floats that JSON has no words for.
@@ -44,7 +47,8 @@ def empty_form(task: str = "classification") -> Form:
         "data": empty_data(),
         "evaluation": {"cv": "5", "holdout": "", "test": "", "metrics": [], "select_by": "",
                        "random_state": "0", "search": "grid", "n_iter": "",
-                       "splitter": "", "splitter_params": {}, **_ensemble_form(None)},
+                       "n_trials": "", "budget": "", "splitter": "", "splitter_params": {},
+                       **_ensemble_form(None), **_halving_form(None)},
         "candidates": [{"name": "candidate_1", "steps": []}],
     }
 
@@ -92,7 +96,11 @@ def _has_top_level_comma(text: str) -> bool:
 
 
 def format_value(value: Any) -> str:
-    """A spec value as the text a form field shows (the inverse of :func:`parse_value`)."""
+    """A spec value as the text a form field shows (the inverse of :func:`parse_value`); a
+    search distribution as a spec writes it: ``{low: 0.01, high: 10, log: true}``."""
+    if is_distribution(value) and all(isinstance(v, int | float) for v in value.values()):
+        return "{" + ", ".join(f"{k}: {str(v).lower() if isinstance(v, bool) else repr(v)}"
+                               for k, v in value.items()) + "}"
     if isinstance(value, list):
         if value and not any(isinstance(v, list | dict) for v in value):
             text = ", ".join(_item(v) for v in value)
@@ -208,6 +216,9 @@ def _evaluation(ev: dict[str, Any]) -> dict[str, Any]:
         out["select_by"] = ev["select_by"].strip()
     if ev.get("search") and ev["search"] != "grid":
         out["search"] = ev["search"]
+    halving = _halving(ev)
+    if halving:
+        out["halving"] = halving
     if ev.get("ensemble"):  # a method: on, with what the form does not edit kept
         ensemble = {**(ev.get("ensemble_kept") or {}), "method": ev["ensemble"]}
         try:
@@ -218,6 +229,24 @@ def _evaluation(ev: dict[str, Any]) -> dict[str, Any]:
             ensemble["k"] = k
         out["ensemble"] = ensemble
     return out
+
+
+def _halving(ev: dict[str, Any]) -> dict[str, Any]:
+    """``evaluation.halving``: the factor typed, with the settings the form does not edit
+    (resource, min_resources, max_resources) kept as the spec gave them."""
+    halving = dict(ev.get("halving_kept") or {})
+    try:
+        halving["factor"] = parse_value(str(ev.get("halving_factor") or ""))
+    except ValueError:
+        pass
+    return halving
+
+
+def _halving_form(halving: Any) -> dict[str, Any]:
+    if not isinstance(halving, dict):
+        return {"halving_factor": "", "halving_kept": {}}
+    return {"halving_factor": format_value(halving["factor"]) if "factor" in halving else "",
+            "halving_kept": {k: v for k, v in halving.items() if k != "factor"}}
 
 
 def _ensemble_form(ensemble: Any) -> dict[str, Any]:
@@ -266,8 +295,8 @@ def spec_to_form(spec: Any, task: str | None = None) -> Form:
         target["metrics"] = [m for m in metrics if isinstance(m, str)] \
             if isinstance(metrics, list) else []
         target["select_by"] = ev.get("select_by") if isinstance(ev.get("select_by"), str) else ""
-        target["search"] = ev.get("search") if ev.get("search") in ("grid", "random") else "grid"
-        target.update(_ensemble_form(ev.get("ensemble")))
+        target["search"] = ev.get("search") if ev.get("search") in SEARCHES else "grid"
+        target.update(_ensemble_form(ev.get("ensemble")), **_halving_form(ev.get("halving")))
     elif "evaluation" not in spec:
         form["evaluation"].update(cv="", random_state="")
     for i, cand in enumerate(spec.get("candidates") or []):

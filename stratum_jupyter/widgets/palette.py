@@ -25,6 +25,14 @@ if TYPE_CHECKING:
     from ..catalog import Block
 
 
+# The settings the builder shows for each search (form fields, see widgets/form.py): how
+# many draws (random; halving's configurations from distributions), halving's factor,
+# bayes' trials; a time budget for any.
+SEARCH_SETTINGS: dict[str, list[str]] = {
+    "grid": ["budget"], "random": ["n_iter", "budget"],
+    "halving": ["n_iter", "halving_factor", "budget"], "bayes": ["n_trials", "budget"]}
+
+
 @functools.cache
 def catalog_payload(task: str) -> dict[str, Any]:
     """The palette's blocks (with their editable parameters), the task's metrics and the
@@ -36,6 +44,7 @@ def catalog_payload(task: str) -> dict[str, Any]:
     return json_safe({"task": task, "blocks": blocks, "metrics": metrics_for(task),
             "default_metric": DEFAULT_METRIC[task], "kinds": list(KINDS),
             "tasks": list(TASKS), "searches": list(get_args(Search)),
+            "search_settings": SEARCH_SETTINGS,
             "ensembles": [] if task == "clustering" else list(ENSEMBLE_METHODS),
             "splitters": splitters_for(task)})
 
