@@ -96,12 +96,17 @@ function render({ model, el }) {
   model.on("change:columns", () => { drawColumns(v); showIssues(v); });
   model.on("change:data_vars", () => { v.nodes.dataVars.value = model.get("data_vars"); });
   model.on("msg:custom", onMessage);
+  const onSaved = () => saveState(v);
+  model.on("change:saved", onSaved);
 
   draw(v);
   drawStatus(v);
   drawLeaderboard(v);
+  connectState(v);
   return () => {
+    v.closed = true;
     model.off("msg:custom", onMessage);
+    model.off("change:saved", onSaved);
   };
 }
 
