@@ -31,6 +31,7 @@ from .evaluation import (
     resolve_data,
 )
 from .form import empty_form, form_to_spec, spec_to_form
+from .messages import in_words, issue_line
 from .palette import catalog_payload
 from .spec_cell import read_spec_cell, task_of
 from .state import origin, restorable, restored_message, saved_state
@@ -91,7 +92,7 @@ class PipelineBuilder(anywidget.AnyWidget):
         task = form.get("task")
         if task in TASKS and self.catalog.get("task") != task:
             self.catalog = catalog_payload(task)
-        self.issues = [issue.to_dict() for issue in self.current_issues()]
+        self.issues = [in_words(issue.to_dict()) for issue in self.current_issues()]
         self.refresh_columns(force=False)
         self._keep()
 
@@ -275,7 +276,7 @@ class PipelineBuilder(anywidget.AnyWidget):
 
     def _set_status(self, level: str, message: str, issues: Any = ()) -> None:
         self.status = {"level": level, "message": message,
-                       "details": [str(i) for i in issues]}
+                       "details": [issue_line(i) for i in issues]}
 
     # -- round trip ----------------------------------------------------------------------
     @classmethod

@@ -41,6 +41,7 @@ function connectState(v) {
     if (v.model.get("restore")) {
       const detail = { action: "load", slot: stateSlot(v), state: null, handled: false };
       if (stateRequest(v, detail) && detail.state) {
+        v.pressed = true;  // what the student built before: its issues are shown at once
         v.model.send({ event: "restore", state: detail.state });
       }
     }
