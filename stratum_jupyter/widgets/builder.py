@@ -278,6 +278,13 @@ class PipelineBuilder(anywidget.AnyWidget):
         self.status = {"level": level, "message": message,
                        "details": [issue_line(i) for i in issues]}
 
+    def __repr__(self) -> str:
+        """The builder as text, for frontends that render no widget (plain IPython, notebook
+        viewers): its candidates, data, evaluation, problems and last result."""
+        from .text import builder_text
+
+        return builder_text(self.form, self.issues, self.leaderboard)
+
     # -- round trip ----------------------------------------------------------------------
     @classmethod
     def from_cell(cls, cell: Any = None, *, task: str | None = None,
