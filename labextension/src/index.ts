@@ -5,7 +5,12 @@
  *   through the notebook model, below the builder's cell (or the active cell).
  * - `stratum:new-pipeline-notebook`: a new notebook on the "Python 3 (Stratum)" kernel with a
  *   builder in its first cell (launcher card + palette entry).
- * - `stratum:edit-in-builder`: on a generated spec cell, open a builder loaded from it.
+ * - `stratum:edit-in-builder`: on a generated spec cell (the one under the pointer when
+ *   chosen from the right-click menu, else the active one), open a builder loaded from it.
+ * - the builder's state: the widget hands what the student built to this plugin with a
+ *   bubbling, cancelable DOM event `stratum:builder-state`; it is kept in the metadata of
+ *   the widget's cell (key `stratum_builder`) and handed back when a builder is displayed
+ *   there again (Run All, a kernel restart, a reopened notebook).
  *
  * The builder widget (an anywidget in the kernel's output) asks for cells with a bubbling,
  * cancelable DOM event `stratum:insert-cells`; this plugin handles it and cancels it, which is
@@ -20,6 +25,7 @@ import { ILauncher } from '@jupyterlab/launcher';
 import * as nbformat from '@jupyterlab/nbformat';
 import {
   INotebookTracker,
+  Notebook,
   NotebookActions,
   NotebookPanel
 } from '@jupyterlab/notebook';
@@ -33,6 +39,9 @@ export const CommandIDs = {
 
 /** The DOM event the builder widget dispatches (bubbling, cancelable). */
 export const INSERT_EVENT = 'stratum:insert-cells';
+/** The builder's state event and the cell metadata key it is kept under. */
+export const STATE_EVENT = 'stratum:builder-state';
+export const STATE_KEY = 'stratum_builder';
 export const GENERATED_TAG = 'stratum-generated';
 export const KERNEL_NAME = 'stratum';
 
@@ -42,6 +51,9 @@ const ICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24">
     <rect x="4" y="10" width="16" height="4" rx="1"/>
     <rect x="6" y="17" width="12" height="4" rx="1"/>
   </g></svg>`;
+
+/** A notebook cell widget (the type of @jupyterlab/cells, without depending on it). */
+type Cell = Notebook['widgets'][number];
 
 export const stratumIcon = new LabIcon({
   name: 'stratum-jupyter:pipeline',
@@ -62,6 +74,40 @@ export interface IInsertDetail {
   inserted?: number;
   index?: number;
   error?: string;
+}
+
+export interface IStateDetail {
+  action: 'load' | 'save';
+  /** The builder's position among the builders of its cell. */
+  slot: number;
+  state: Record<string, unknown> | null;
+  handled?: boolean;
+}
+
+interface IKeptStates {
+  version: number;
+  builders: (Record<string, unknown> | null)[];
+}
+
+/** Read or write a builder's state in the metadata of the cell it is displayed in. */
+export function keepState(cell: Cell, detail: IStateDetail): void {
+  const kept = (cell.model.getMetadata(STATE_KEY) as IKeptStates | undefined) ?? {
+    version: 1,
+    builders: []
+  };
+  const slot = Math.max(0, detail.slot | 0);
+  if (detail.action === 'load') {
+    detail.state = (kept.builders ?? [])[slot] ?? null;
+    return;
+  }
+  const builders = [...(kept.builders ?? [])];
+  while (builders.length < slot) {
+    builders.push(null);
+  }
+  builders[slot] = detail.state;
+  if (JSON.stringify(kept.builders?.[slot]) !== JSON.stringify(detail.state)) {
+    cell.model.setMetadata(STATE_KEY, { version: 1, builders });
+  }
 }
 
 const BUILDER_SOURCE = (task: string, preload: boolean): string =>
@@ -113,8 +159,31 @@ function panelOf(
   return found;
 }
 
-function isGeneratedSpecCell(tracker: INotebookTracker): boolean {
+/** The notebook and cell a command acts on: from the right-click menu the cell under the
+ * pointer (selected or not), else the active cell. */
+function targetCell(
+  app: JupyterFrontEnd,
+  tracker: INotebookTracker,
+  fromMenu: boolean
+): { panel: NotebookPanel; cell: Cell; index: number } | null {
+  if (fromMenu) {
+    const node = app.contextMenuHitTest(n => n.classList.contains('jp-Cell'));
+    const where = node ? panelOf(tracker, node) : null;
+    if (where && where.index >= 0) {
+      const cell = where.panel.content.widgets[where.index];
+      return { panel: where.panel, cell, index: where.index };
+    }
+    return null;
+  }
+  const panel = tracker.currentWidget;
   const cell = tracker.activeCell;
+  if (!panel || !cell) {
+    return null;
+  }
+  return { panel, cell, index: panel.content.activeCellIndex };
+}
+
+function isGeneratedSpecCell(cell: Cell | null | undefined): boolean {
   if (!cell || cell.model.type !== 'code') {
     return false;
   }
@@ -184,6 +253,27 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
     });
 
+    // The builder's state, kept in its cell's metadata.
+    document.body.addEventListener(STATE_EVENT, (event: Event) => {
+      const custom = event as CustomEvent<IStateDetail>;
+      const target = custom.target as Node | null;
+      const detail = custom.detail;
+      if (!target || !detail) {
+        return;
+      }
+      const where = panelOf(tracker, target);
+      if (!where || where.index < 0) {
+        return; // not in a notebook cell we track: nothing is kept
+      }
+      try {
+        keepState(where.panel.content.widgets[where.index], detail);
+        detail.handled = true;
+        event.preventDefault();
+      } catch (err) {
+        console.error('stratum-jupyter: could not keep the builder state', err);
+      }
+    });
+
     commands.addCommand(CommandIDs.newPipelineNotebook, {
       label: args =>
         args.isPalette ? 'New Pipeline Notebook (Stratum)' : 'Pipeline Notebook',
@@ -216,14 +306,14 @@ const plugin: JupyterFrontEndPlugin<void> = {
     commands.addCommand(CommandIDs.editInBuilder, {
       label: 'Edit in Pipeline Builder',
       caption: 'Open a pipeline builder loaded from this spec cell, below it',
-      isVisible: () => isGeneratedSpecCell(tracker),
-      execute: async () => {
-        const panel = tracker.currentWidget;
-        const cell = tracker.activeCell;
-        if (!panel || !cell) {
+      isVisible: args =>
+        isGeneratedSpecCell(targetCell(app, tracker, !!args.fromMenu)?.cell),
+      execute: async args => {
+        const target = targetCell(app, tracker, !!args.fromMenu);
+        if (!target || !isGeneratedSpecCell(target.cell)) {
           return;
         }
-        const index = panel.content.activeCellIndex;
+        const { panel, cell, index } = target;
         const source = cell.model.sharedModel.getSource();
         const code =
           'from stratum_jupyter import PipelineBuilder\n\n' +
@@ -237,7 +327,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     app.contextMenu.addItem({
       command: CommandIDs.editInBuilder,
       selector: '.jp-Notebook .jp-CodeCell',
-      rank: 0
+      rank: 0,
+      args: { fromMenu: true }
     });
 
     if (palette) {

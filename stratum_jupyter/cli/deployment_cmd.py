@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.action == "list":
         print(deployment.list_text(found))
     elif args.action == "stop":
-        print(f"stopped; {found.get('url')} is free")
+        print(deployment.stop_text(found, args.deploy_dir))
     return 0 if args.action != "status" or found["health"] in {"ok", "stopped"} else 1
 
 

@@ -323,7 +323,7 @@ def save_section(spec: PipelineSpec) -> Section:
     profile.json, requirements.txt, leaderboard.csv). Clustering: none is saved when no
     candidate can label new rows (``result.save`` says so and returns None)."""
     said = ['score = best.metrics["mean"][select_by]',
-            'print(f"best: {best.candidate} {best.params} ({select_by} = {score:.4f})")',
+            'print(f"best: {best.label} ({select_by} = {score:.4f})")',
             'print(f"saved to {best_dir}")']
     if spec.task == "clustering":
         said = ["if best is not None:", *(f"    {line}" for line in said)]

@@ -24,7 +24,8 @@ def add_arguments(parser: argparse.ArgumentParser, *, shell: Shell) -> None:
     add("model_dir", help="A saved model folder (e.g. runs/iris/best).")
     add("--target", required=True,
         help="A hardware target (see: stratum targets, %%stratum_targets).")
-    add("--out", required=True, help="The folder to write the deploy bundle into.")
+    add("--out", help="The folder to write the deploy bundle into (default: deploy/<the "
+                      "model's name>, the --name or the candidate that was saved).")
     add("--name", help="The service's name (default: the candidate's name).")
     add("--port", type=int, default=8080, help="The service's port (default 8080).")
     add("--bind", default="127.0.0.1",
@@ -62,8 +63,32 @@ def run(args: argparse.Namespace, on_event: Callable[[str], None]) -> DeployResu
     """Deploy as ``args`` say; ``on_event`` receives each step's progress line."""
     from ..deploy import deploy
 
-    return deploy(args.model_dir, args.target, args.out, port=args.port, bind=args.bind,
+    out = args.out
+    if not out:
+        out = default_out(args.model_dir, args.name)
+        on_event(f"no --out given: the deploy bundle goes to {out} (named after the model)")
+    return deploy(args.model_dir, args.target, out, port=args.port, bind=args.bind,
                   name=args.name, base_image=args.base_image, convert=args.convert,
                   build=args.build, run=args.run, apply=args.apply, inventory=args.inventory,
                   check=args.check, nodes=args.nodes, namespace=args.namespace, rps=args.rps,
                   registry=args.registry, kubeconfig=args.kubeconfig, on_event=on_event)
+
+
+def default_out(model_dir: str, name: str | None = None) -> str:
+    """``deploy/<name>``: the --name, else the candidate saved in the model's profile.json,
+    else the model folder's name (its parent's for a ``best`` folder)."""
+    import json
+    import re
+    from pathlib import Path
+
+    if not name:
+        try:
+            profile = json.loads((Path(model_dir) / "profile.json").read_text("utf-8"))
+            name = str(profile.get("candidate") or "")
+        except (OSError, ValueError, AttributeError):
+            name = ""
+    if not name:
+        folder = Path(model_dir).resolve()
+        name = folder.parent.name if folder.name == "best" else folder.name
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-.") or "model"
+    return f"deploy/{slug}"

@@ -53,18 +53,40 @@ def run(args: argparse.Namespace, on_event: Callable[[str], None]) -> Any:
 
 
 def status_text(found: dict[str, Any]) -> str:
-    """A status as lines of text."""
-    requests = sorted(found.get("requests", {}).items())
-    counts = ", ".join(f"{endpoint} {status}: {n}" for endpoint, by in requests
-                       for status, n in sorted(by.items()))
+    """A status in two or three short lines (``--json`` gives every field):
+
+    ``deploy/iris: ok, up 12 s; model forest on local at http://127.0.0.1:8080``
+    ``requests: /predict 200: 7, 400: 2 (deployed at 2026-...)``
+    """
     uptime = found.get("uptime_s")
-    rows = [("deploy folder", found["deploy_dir"]), ("target", found["target"]),
-            ("model", found["model"]), ("url", found["url"]), ("health", found["health"]),
-            ("uptime", f"{uptime:.0f} s" if uptime is not None else "-"),
-            ("requests", counts or "-"), ("deployed at", found["deployed_at"])]
+    up = f", up {_duration(uptime)}" if uptime is not None and found.get("health") == "ok" else ""
+    lines = [f"{found['deploy_dir']}: {found.get('health') or '-'}{up}; model "
+             f"{found.get('model') or '-'} on {found.get('target') or '-'} at "
+             f"{found.get('url') or '-'}"]
+    requests = sorted((found.get("requests") or {}).items())
+    counts = "; ".join(f"{endpoint} " + ", ".join(f"{status}: {n}" for status, n
+                                                  in sorted(by.items()))
+                       for endpoint, by in requests)
+    lines.append(f"requests: {counts or 'none yet'} (deployed at "
+                 f"{found.get('deployed_at') or '-'})")
     if found.get("stopped_at"):
-        rows.append(("stopped at", found["stopped_at"]))
-    return "\n".join(f"{k:<14} {v if v is not None else '-'}" for k, v in rows)
+        lines.append(f"stopped at {found['stopped_at']}")
+    return "\n".join(lines)
+
+
+def stop_text(record: dict[str, Any], deploy_dir: str) -> str:
+    """``stopped deploy/iris (local); http://127.0.0.1:8080 is free``."""
+    url = record.get("url")
+    return (f"stopped {deploy_dir} ({record.get('target') or '-'})"
+            + (f"; {url} is free" if url else ""))
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def list_text(rows: list[dict[str, Any]]) -> str:

@@ -12,6 +12,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from . import progress_lines as lines
+from .paramnames import params_text, short_names
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -55,7 +56,7 @@ def _fmt(value: Any) -> str:
 
 
 def _params(params: dict[str, Any]) -> str:
-    return ", ".join(f"{k.rsplit('__', 1)[-1]}={v!r}" for k, v in params.items()) or "-"
+    return params_text(params)
 
 
 def _named(res: ConfigResult) -> str:
@@ -167,7 +168,8 @@ def score_chart(result: EvaluationResult, limit: int = MAX_ROWS) -> Any:
     metric = result.select_by
     board = result.leaderboard
     board = board[board["status"] == "ok"].head(limit)
-    by_index = {(r.config.candidate, repr(r.config.params)): r for r in result.results}
+    by_index = {(r.config.candidate, repr(short_names(r.config.params))): r
+                for r in result.results}
     labels, xs, ys, means, lower, upper = [], [], [], [], [], []
     for rec in board.to_dict(orient="records"):
         res = by_index[(rec["candidate"], repr(rec["params"]))]

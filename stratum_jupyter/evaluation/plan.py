@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import EvaluationError
+from .paramnames import params_text
 
 SKIP = (None, "passthrough")
 SEARCHES = ("grid", "random", "halving", "bayes")  # spec/search.py's Search
@@ -50,8 +51,7 @@ class Config:
     def label(self) -> str:
         if not self.params:
             return self.candidate
-        return f"{self.candidate} " + ", ".join(
-            f"{k.rsplit('__', 1)[-1]}={v!r}" for k, v in self.params.items())
+        return f"{self.candidate} {params_text(self.params)}"
 
 
 @dataclass(frozen=True)

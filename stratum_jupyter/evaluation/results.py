@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import EvaluationError
+from .paramnames import short_names
 from .plan import Config
 from .tasks import FoldScore
 
@@ -46,6 +47,15 @@ class Best:
 
     def predict(self, X: Any) -> Any:
         return self.model.predict(X)
+
+    @property
+    def label(self) -> str:
+        """``forest n_estimators=100, max_depth=None``: the candidate and its parameters by
+        their short names (``params`` keeps the pipeline keys ``set_params`` takes)."""
+        from .paramnames import params_text
+
+        described = params_text(self.params)
+        return self.candidate if described == "-" else f"{self.candidate} {described}"
 
     @classmethod
     def of(cls, res: ConfigResult, metrics: list[str], model: Any, fit_time_s: float,
@@ -219,7 +229,9 @@ def _board_row(res: ConfigResult, metrics: list[str], select_by: str) -> dict[st
     import numpy as np
 
     failed = res.failure is not None or bool(res.stopped)
-    row: dict[str, Any] = {"candidate": res.config.candidate, "params": res.config.params,
+    # the user's short names (paramnames.py); Config.params keeps the pipeline keys
+    row: dict[str, Any] = {"candidate": res.config.candidate,
+                           "params": short_names(res.config.params),
                            "rung": res.config.rung, "resources": res.config.resources}
     for metric in metrics:
         row[metric] = math.nan if failed else res.mean(metric)

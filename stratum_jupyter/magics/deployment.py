@@ -16,15 +16,19 @@ class DeploymentMagics(Magics):
     def stratum_deployment(self, line: str) -> Any:
         """A deployment's lifecycle: status, stop, rollback, or list the deployments you made.
 
-        Without --json, status and list are printed as text; with --json they are returned
-        (a dict, a list of dicts). rollback returns the DeployResult, stop the deploy record.
+        Without --json, status, stop and list are printed as short lines; with --json they
+        are returned (a dict, the deploy record, a list of dicts). rollback returns the
+        DeployResult.
         """
         from ..commands import deployment
 
         args = parse_line(self.stratum_deployment, line)
         found = deployment.run(args, on_event=lambda text: print(text, flush=True))
-        if args.json or args.action in {"rollback", "stop"}:
+        if args.json or args.action == "rollback":
             return found
-        print(deployment.status_text(found) if args.action == "status"
-              else deployment.list_text(found))
+        if args.action == "stop":
+            print(deployment.stop_text(found, args.deploy_dir))
+        else:
+            print(deployment.status_text(found) if args.action == "status"
+                  else deployment.list_text(found))
         return None

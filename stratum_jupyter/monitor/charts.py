@@ -50,8 +50,10 @@ def charts_for(source: str, entities: Iterable[str]) -> list[TimeChart | BarChar
 
 def _kernel(names: list[str]) -> list[TimeChart | BarChart]:
     return [
-        TimeChart("CPU", "percent", (Series("host (mean of cores)", "host", "cpu_percent"),
-                                     Series("kernel and children", "kernel", "cpu_percent"))),
+        # Both as shares of the whole machine: the kernel's own, and other processes'.
+        TimeChart("CPU (of the machine)", "percent",
+                  (Series("this kernel and its children", "kernel", "host_share_percent"),
+                   Series("other processes", "host", "others_cpu_percent"))),
         TimeChart("Memory", "bytes", (Series("host used", "host", "memory_used_bytes"),
                                       Series("kernel and children RSS", "kernel",
                                              "tree_rss_bytes"))),

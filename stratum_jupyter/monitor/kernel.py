@@ -48,8 +48,22 @@ class KernelSampler(Sampler):
         mem = ps.virtual_memory()
         rows.append(self._row(now, "host", "memory_used_bytes", mem.total - mem.available))
         rows.append(self._row(now, "host", "memory_total_bytes", mem.total))
-        rows.extend(self._tree_rows(now))
+        tree = self._tree_rows(now)
+        rows.extend(tree)
+        rows.extend(self._shares(now, per_core, tree))
         return rows
+
+    def _shares(self, now: float, per_core: list[float], tree: list[Sample]) -> list[Sample]:
+        """The kernel's CPU and everything else's, both as shares of the whole machine (so
+        other processes' load is not read as the student's kernel): ``kernel
+        host_share_percent`` and ``host others_cpu_percent``."""
+        kernel = next((r.value for r in tree if r.metric == "cpu_percent"), None)
+        if not per_core or kernel is None:
+            return []
+        share = min(100.0, kernel / len(per_core))
+        host = sum(per_core) / len(per_core)
+        return [self._row(now, "kernel", "host_share_percent", share),
+                self._row(now, "host", "others_cpu_percent", max(0.0, host - share))]
 
     def _tree_rows(self, now: float) -> list[Sample]:
         ps = self._psutil

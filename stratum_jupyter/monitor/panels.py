@@ -24,6 +24,17 @@ _UNIT_LABEL = {"percent": "%", "bytes": "bytes", "count": "tasks", "rate": "per 
 WIDTH, HEIGHT = 340, 210
 
 
+def _time_axis(fig: Any, formatter: Any) -> None:
+    """Time ticks that never run into each other: at most three, each a whole clock time,
+    set at a slant so two wide labels still stand apart."""
+    fig.xaxis.formatter = formatter(
+        seconds="%H:%M:%S", minsec="%H:%M:%S", minutes="%H:%M", hourmin="%H:%M",
+        hours="%H:%M", context=None)
+    fig.xaxis.ticker.desired_num_ticks = 3
+    fig.xaxis.major_label_orientation = 0.5
+    fig.xaxis.major_label_text_font_size = "8pt"
+
+
 def group_ticks(samples: Iterable[Sample]) -> list[tuple[float, list[Sample]]]:
     """Samples grouped by tick (all rows of a tick share its time), in time order."""
     ticks: dict[float, list[Sample]] = defaultdict(list)
@@ -78,6 +89,8 @@ class Panel:
             ColumnDataSource,
             DatetimeTickFormatter,
             FactorRange,
+            Legend,
+            LegendItem,
             NumeralTickFormatter,
         )
         from bokeh.palettes import Category10_10
@@ -91,26 +104,25 @@ class Panel:
                 self._time[source] = (cds, [])
                 self._models[ts_name] = cds
             cds, columns = self._time[source]
+            # The toolbar above its own chart (at the right it sat between two charts).
             fig = figure(title=f"{heading}: {chart.title}", x_axis_type="datetime",
-                         width=WIDTH, height=HEIGHT, toolbar_location="right",
+                         width=WIDTH, height=HEIGHT, toolbar_location="above",
                          tools="pan,wheel_zoom,box_zoom,reset,save", name=f"fig-{name}")
+            items = []
             for j, series in enumerate(chart.series):
                 key = f"c{index}_{j}"
                 cds.data[key] = []
                 columns.append((key, series))
-                fig.line("time", key, source=cds, line_width=2,
-                         color=Category10_10[j % 10],
-                         legend_label=series.label[:40] or " ")
+                line = fig.line("time", key, source=cds, line_width=2,
+                                color=Category10_10[j % 10])
+                items.append(LegendItem(label=series.label[:40] or " ", renderers=[line]))
             fig.toolbar.autohide = True
-            fig.xaxis.formatter = DatetimeTickFormatter(
-                seconds="%H:%M:%S", minsec="%H:%M:%S", minutes="%H:%M", hourmin="%H:%M",
-                hours="%H:%M", context=None)
-            fig.xaxis.ticker.desired_num_ticks = 4
-            fig.legend.location = "top_left"
-            fig.legend.label_text_font_size = "8pt"
-            fig.legend.background_fill_alpha = 0.5
-            if len(chart.series) == 1:
-                fig.legend.visible = False
+            _time_axis(fig, DatetimeTickFormatter)
+            if len(items) > 1:  # below the plot, never over the lines
+                fig.height = HEIGHT + 22 * len(items)
+                fig.add_layout(Legend(items=items, orientation="vertical",
+                                      label_text_font_size="8pt", spacing=0, padding=2,
+                                      margin=2, border_line_alpha=0), "below")
         else:
             bar_name, range_name = f"bar-{name}", f"range-{name}"
             cds = ColumnDataSource({"entity": [], "value": []}, name=bar_name)

@@ -53,13 +53,29 @@ function drawActions(v) {
   v.nodes.actions.append(
     h("button", { class: "stratum-primary", "data-testid": "stratum-generate",
       title: "Insert the spec and the code as ordinary cells below this one",
-      onclick: () => { setBusy(v, "Generating cells\u2026"); model.send({ event: "generate" }); } },
+      onclick: () => { pressed(v); setBusy(v, "Generating cells\u2026"); model.send({ event: "generate" }); } },
       "Generate cells"),
     h("button", { "data-testid": "stratum-evaluate",
       title: "Evaluate every candidate on the data and show the leaderboard",
-      onclick: () => { setBusy(v, "Starting the evaluation\u2026"); model.send({ event: "evaluate" }); } },
+      onclick: () => { pressed(v); setBusy(v, "Starting the evaluation\u2026"); model.send({ event: "evaluate" }); } },
       "Evaluate"),
     h("label", { class: "stratum-inline" }, "on ", v.nodes.dataVars));
+}
+
+/** A button was pressed: from now on every issue is shown beside its field. */
+function pressed(v) {
+  v.pressed = true;
+  showIssues(v);
+}
+
+/** Any edit of a control marks its field touched (its issues are shown from then on). */
+function watchTouches(v) {
+  const onEdit = (e) => {
+    const host = e.target && e.target.closest ? e.target.closest("[data-field]") : null;
+    if (host) touch(v, host.getAttribute("data-field"));
+  };
+  v.nodes.root.addEventListener("input", onEdit, true);
+  v.nodes.root.addEventListener("change", onEdit, true);
 }
 
 /** Redraw everything that shows the form. */
@@ -84,9 +100,11 @@ function formChanged(v) {
 
 function render({ model, el }) {
   const v = { model, el, form: clone(model.get("form")), selected: null,
-              activeCandidate: 0, filter: "", columnsOpen: null };
+              activeCandidate: 0, filter: "", columnsOpen: null,
+              touched: new Set(), pressed: false };
   v.nodes = layout(el);
   drawActions(v);
+  watchTouches(v);
   const onMessage = (msg) => receiveCells(v, msg);
   model.on("change:form", () => formChanged(v));
   model.on("change:catalog", () => draw(v));
@@ -96,12 +114,17 @@ function render({ model, el }) {
   model.on("change:columns", () => { drawColumns(v); showIssues(v); });
   model.on("change:data_vars", () => { v.nodes.dataVars.value = model.get("data_vars"); });
   model.on("msg:custom", onMessage);
+  const onSaved = () => saveState(v);
+  model.on("change:saved", onSaved);
 
   draw(v);
   drawStatus(v);
   drawLeaderboard(v);
+  connectState(v);
   return () => {
+    v.closed = true;
     model.off("msg:custom", onMessage);
+    model.off("change:saved", onSaved);
   };
 }
 

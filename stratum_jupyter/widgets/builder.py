@@ -20,6 +20,7 @@ import traitlets
 
 from ..errors import SpecError, SpecIssue
 from ..spec.model import TASKS
+from .board import finished_board
 from .columns import TableLoader, idle_payload, table_origin
 from .esm import HERE, esm_source
 from .evaluation import (
@@ -28,11 +29,12 @@ from .evaluation import (
     accepted_parameters,
     evaluator,
     resolve_data,
-    table,
 )
 from .form import empty_form, form_to_spec, spec_to_form
+from .messages import in_words, issue_line
 from .palette import catalog_payload
 from .spec_cell import read_spec_cell, task_of
+from .state import origin, restorable, restored_message, saved_state
 
 __all__ = ["PipelineBuilder", "EvaluationUnavailable", "catalog_payload"]
 
@@ -57,8 +59,16 @@ class PipelineBuilder(anywidget.AnyWidget):
     columns = traitlets.Dict().tag(sync=True)  # the data's table: see .columns
     data_vars = traitlets.Unicode("X y").tag(sync=True)
     out_dir = traitlets.Unicode("runs/stratum").tag(sync=True)
+    # What the notebook keeps of this builder (see .state): the view writes it into its
+    # cell's metadata; ``restore``: whether the view asks that cell for a saved state.
+    saved = traitlets.Dict().tag(sync=True)
+    restore = traitlets.Bool(True).tag(sync=True)
 
     def __init__(self, task: str = "classification", spec: Any = None, **kwargs: Any):
+        """``task``: the task of a new spec; ``spec``: a spec to start from (a
+        ``PipelineSpec``, a dict, YAML text or a path); ``restore=False``: start as the code
+        says even where the cell's metadata keeps an earlier state of this builder. A
+        ``SpecError`` names a task that does not exist."""
         if task not in TASKS:
             raise SpecError([SpecIssue(("task",), f"{task!r} is not a task", value=task,
                                        allowed=", ".join(TASKS))])
@@ -71,6 +81,8 @@ class PipelineBuilder(anywidget.AnyWidget):
         self.last_insert: dict[str, Any] | None = None
         self.result: Any = None
         self.on_msg(lambda _widget, content, _buffers: self.handle_message(content))
+        self._origin = origin(form)
+        self._restored = False
         self.form = form  # triggers validation and the catalog for its task
 
     # -- the spec ------------------------------------------------------------------------
@@ -80,12 +92,45 @@ class PipelineBuilder(anywidget.AnyWidget):
         task = form.get("task")
         if task in TASKS and self.catalog.get("task") != task:
             self.catalog = catalog_payload(task)
-        self.issues = [issue.to_dict() for issue in self.current_issues()]
+        self.issues = [in_words(issue.to_dict()) for issue in self.current_issues()]
         self.refresh_columns(force=False)
+        self._keep()
 
     @traitlets.observe("data_vars")
     def _data_vars_changed(self, _change: dict[str, Any]) -> None:
         self.refresh_columns(force=False)
+        self._keep()
+
+    # -- the state the notebook keeps (see .state) ---------------------------------------
+    @traitlets.observe("leaderboard", "out_dir")
+    def _keep(self, _change: Any = None) -> None:
+        if not hasattr(self, "_origin"):
+            return  # traits set by the constructor, before the builder has an origin
+        self.saved = saved_state(origin_key=self._origin, form=self.form,
+                                 data_vars=self.data_vars, out_dir=self.out_dir,
+                                 leaderboard=self.leaderboard)
+
+    def restore_state(self, state: Any) -> bool:
+        """Take ``state`` (what the notebook kept of a builder displayed in this cell before)
+        when it fits: a builder nobody has changed yet, started as the saved one was
+        (:func:`.state.restorable`). Says in the status line what came back or why not;
+        True when it was restored."""
+        if self._restored or origin(self.form) != self._origin:
+            return False  # taken once; a builder changed since it started keeps its changes
+        self._restored = True
+        taken, why = restorable(state, self._origin)
+        if taken is None:
+            if why:
+                self._set_status("info", why)
+            return False
+        self.data_vars = str(taken.get("data_vars") or self.data_vars)
+        self.out_dir = str(taken.get("out_dir") or self.out_dir)
+        self.form = taken["form"]
+        board = taken.get("leaderboard")
+        if isinstance(board, dict) and board.get("state") == "done":
+            self.leaderboard = {**board, "restored": True}
+        self._set_status("info", restored_message(taken))
+        return True
 
     # -- the table ---------------------------------------------------------------------
     def refresh_columns(self, force: bool = True, wait: bool = False) -> None:
@@ -149,7 +194,9 @@ class PipelineBuilder(anywidget.AnyWidget):
 
     # -- evaluation ----------------------------------------------------------------------
     def evaluate(self, X: Any = None, y: Any = None, **kwargs: Any) -> Any:
-        """Evaluate the spec with ``stratum_jupyter.evaluate`` and show the leaderboard here.
+        """Evaluate the spec with ``stratum_jupyter.evaluate``, show the leaderboard here and
+        save the best model into ``<out_dir>/best`` (the leaderboard says where, and offers
+        the next steps as cells).
 
         Without ``X``/``y`` the data come from the variables named in the builder's data
         field (``X y`` by default) or from the spec's ``data`` source."""
@@ -166,12 +213,9 @@ class PipelineBuilder(anywidget.AnyWidget):
             kwargs.setdefault("on_result", LiveBoard(self._show_leaderboard, spec))
         result = evaluate(spec, X, y, **kwargs)
         self.result = result
-        self.leaderboard = {"state": "done", **table(result.leaderboard)}
-        best = getattr(result, "best", None)
-        name = getattr(best, "candidate", None) or getattr(best, "name", None)
-        failures = len(getattr(result, "failures", None) or [])
-        self._set_status("success", "evaluation done" + (f": best is {name}" if name else "")
-                         + (f" ({failures} configuration(s) failed)" if failures else ""))
+        board, message = finished_board(result, spec, self.out_dir)
+        self.leaderboard = board
+        self._set_status("success" if board["best"] else "warning", message)
         return result
 
     # -- messages from the browser ------------------------------------------------------
@@ -187,6 +231,8 @@ class PipelineBuilder(anywidget.AnyWidget):
                 self._evaluate_in_background()
             elif event == "columns":
                 self.refresh_columns()
+            elif event == "restore":
+                self.restore_state(content.get("state"))
             elif event == "inserted":
                 self.last_insert = {"handled": True, "count": content.get("count", 0)}
                 self._set_status("success", f"inserted {content.get('count', 0)} cells below")
@@ -230,7 +276,14 @@ class PipelineBuilder(anywidget.AnyWidget):
 
     def _set_status(self, level: str, message: str, issues: Any = ()) -> None:
         self.status = {"level": level, "message": message,
-                       "details": [str(i) for i in issues]}
+                       "details": [issue_line(i) for i in issues]}
+
+    def __repr__(self) -> str:
+        """The builder as text, for frontends that render no widget (plain IPython, notebook
+        viewers): its candidates, data, evaluation, problems and last result."""
+        from .text import builder_text
+
+        return builder_text(self.form, self.issues, self.leaderboard)
 
     # -- round trip ----------------------------------------------------------------------
     @classmethod

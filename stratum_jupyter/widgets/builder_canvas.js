@@ -19,6 +19,7 @@ function addStep(v, c, block, at) {
   const steps = v.form.candidates[c].steps;
   const index = at === undefined ? steps.length : at;
   steps.splice(index, 0, { block, params: {} });
+  touch(v, `candidates[${c}]`);
   v.activeCandidate = c;
   v.selected = { c, s: index };
   commit(v, true);
@@ -27,6 +28,8 @@ function addStep(v, c, block, at) {
 /** Move the step `from` ({c, s}) to candidate `toC`, before the step now at `toIndex`. */
 function moveStep(v, from, toC, toIndex) {
   const [step] = v.form.candidates[from.c].steps.splice(from.s, 1);
+  touch(v, `candidates[${from.c}]`);
+  touch(v, `candidates[${toC}]`);
   if (from.c === toC && toIndex > from.s) toIndex -= 1;
   v.form.candidates[toC].steps.splice(toIndex, 0, step);
   v.selected = { c: toC, s: toIndex };
@@ -36,12 +39,14 @@ function moveStep(v, from, toC, toIndex) {
 
 function removeStep(v, c, s) {
   v.form.candidates[c].steps.splice(s, 1);
+  touch(v, `candidates[${c}]`);
   v.selected = null;
   commit(v, true);
 }
 
 function removeCandidate(v, c) {
   v.form.candidates.splice(c, 1);
+  touch(v, "candidates");
   v.selected = null;
   v.activeCandidate = Math.max(0, Math.min(v.activeCandidate, v.form.candidates.length - 1));
   commit(v, true);

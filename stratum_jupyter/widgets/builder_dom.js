@@ -68,8 +68,9 @@ function labelled(label, fieldPath, control) {
 
 /** A text field bound to a form setter, with its issue slot. */
 function field(v, label, fieldPath, value, onValue, attrs = {}) {
+  // The placeholder is also the tooltip: a narrow field still tells what it takes.
   const input = h("input", { type: "text", value: value ?? "", "data-field": fieldPath,
-                             "aria-label": label, ...attrs,
+                             "aria-label": label, title: attrs.placeholder, ...attrs,
                              oninput: (e) => { onValue(e.target.value); commit(v, false); } });
   return labelled(label, fieldPath, input);
 }

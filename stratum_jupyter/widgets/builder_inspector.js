@@ -42,9 +42,10 @@ function paramRow(v, step, p, path) {
   const listId = `stratum-dl-${Math.random().toString(36).slice(2)}`;
   const suggestions = paramSuggestions(p);
   return h("div", { class: "stratum-param", "data-param": p.name },
-    h("label", { class: "stratum-param-name", title: p.doc || "" }, p.name),
+    h("label", { class: "stratum-param-name", title: p.doc ? `${p.name}: ${p.doc}` : p.name },
+      breakable(p.name)),
     h("input", { type: "text", "data-testid": `param-${p.name}`, "data-field": path,
-      value: step.params[p.name] ?? "", placeholder: p.default_repr,
+      value: step.params[p.name] ?? "", placeholder: p.default_repr, title: p.default_repr,
       list: suggestions.length ? listId : null, "aria-label": p.name,
       oninput: (e) => setParam(v, step, p.name, e.target.value) }),
     suggestions.length
@@ -88,4 +89,10 @@ function setParam(v, step, name, value) {
   else delete step.params[name];
   commit(v, false);
   drawStepSummary(v, v.selected.c, v.selected.s);
+}
+
+/** "min_samples_split" with line-break chances after its underscores (<wbr>). */
+function breakable(name) {
+  const parts = String(name).split("_");
+  return parts.flatMap((part, i) => (i < parts.length - 1 ? [`${part}_`, h("wbr")] : [part]));
 }

@@ -17,6 +17,25 @@ function drawStatus(v) {
 }
 
 // ---- issues beside the fields ------------------------------------------------------------
+// An issue is shown beside its field once the student touched that field (or the area it
+// is in: v.touched holds field paths) or pressed Generate / Evaluate (v.pressed); until
+// then the summary under the editor lists what is left to do, without alarm. The kernel
+// sends the issues in the student's words (widgets/messages.py): message, todo.
+
+/** Note that the student edited `path` (a field path, or an area such as "candidates"). */
+function touch(v, path) {
+  if (path) v.touched.add(path);
+}
+
+function isShown(v, issue) {
+  if (v.pressed) return true;
+  for (const t of v.touched) {
+    if (issue.field === t || issue.field.startsWith(`${t}.`) || issue.field.startsWith(`${t}[`) ||
+        t.startsWith(`${issue.field}.`) || t.startsWith(`${issue.field}[`)) return true;
+  }
+  return false;
+}
+
 function showIssues(v) {
   const root = v.nodes.root;
   const issues = v.model.get("issues") || [];
@@ -27,8 +46,8 @@ function showIssues(v) {
   }
   const slots = new Map([...root.querySelectorAll("[data-issue-for]")]
     .map((s) => [s.getAttribute("data-issue-for"), s]));
-  for (const issue of issues) placeIssue(root, slots, issue);
-  fill(v.nodes.issuesBox, issueSummary(issues));
+  for (const issue of issues) if (isShown(v, issue)) placeIssue(root, slots, issue);
+  fill(v.nodes.issuesBox, issueSummary(v, issues));
 }
 
 /** Show an issue in the slot of its field, or of the nearest field above it, and mark the
@@ -48,18 +67,41 @@ function placeIssue(root, slots, issue) {
 }
 
 function issueText(issue) {
-  return issue.message + (issue.allowed ? ` (allowed: ${issue.allowed})` : "") +
+  return issue.message +
+    (issue.todo ? `: ${issue.todo}` : issue.allowed ? ` (allowed: ${issue.allowed})` : "") +
     (issue.suggestions && issue.suggestions.length
       ? `; did you mean ${issue.suggestions.join(" or ")}?` : "");
 }
 
-/** Every issue in one list under the editor, or the word that the spec is valid. */
-function issueSummary(issues) {
+/** "candidates[0].steps[1].SVC.C" -> "candidate “logreg” › SVC › C": where, in words. */
+function placeName(v, field) {
+  const cand = /^candidates\[(\d+)\](.*)$/.exec(field);
+  if (cand) {
+    const c = Number(cand[1]);
+    const name = ((v.form.candidates || [])[c] || {}).name || `#${c + 1}`;
+    const rest = cand[2].replace(/^\.steps(\[\d+\])?\.?/, "").replace(/^steps$/, "")
+      .split(".").filter(Boolean);
+    return [`candidate \u201c${name}\u201d`, ...rest].join(" \u203a ");
+  }
+  const named = { "data.source": "data source", "data.target": "target column",
+                  "evaluation.cv": "folds", "evaluation.select_by": "select by",
+                  "evaluation.metrics": "metrics", candidates: "candidates" };
+  return named[field] || field.replace(/^evaluation\./, "evaluation \u203a ")
+    .replace(/^data\./, "data \u203a ");
+}
+
+/** Every issue in one list under the editor, or the word that the spec is valid. Before a
+ * button is pressed it reads as a to-do list, not as errors. */
+function issueSummary(v, issues) {
   if (!issues.length) return h("span", { class: "stratum-valid" }, "\u2713 the spec is valid");
-  return h("details", {},
-    h("summary", {}, `${issues.length} problem${issues.length > 1 ? "s" : ""} in the spec`),
+  const n = issues.length;
+  const head = v.pressed
+    ? `${n} problem${n > 1 ? "s" : ""} to fix before generating or evaluating`
+    : `To do: ${n} problem${n > 1 ? "s" : ""} left before you can generate or evaluate`;
+  return h("details", { class: v.pressed ? "stratum-issues-error" : "stratum-issues-todo" },
+    h("summary", {}, head),
     h("ul", {}, issues.map((i) => h("li", { "data-field": i.field },
-      `${i.field}: ${i.message}` + (i.allowed ? ` (allowed: ${i.allowed})` : "")))));
+      `${placeName(v, i.field)}: ${issueText(i)}`))));
 }
 
 // ---- generated cells: to the frontend, or shown for copying ------------------------------
@@ -111,6 +153,8 @@ async function copyCode(code, pre, button) {
 }
 
 // ---- leaderboard -------------------------------------------------------------------------
+// The kernel's `leaderboard` (widgets/board.py): columns and rows (a steps column, parameters
+// by their short names), ranked_by, best_row, and when done best, model_dir, unsaved, next.
 function drawLeaderboard(v) {
   const board = v.nodes.board;
   const lb = v.model.get("leaderboard") || {};
@@ -120,21 +164,80 @@ function drawLeaderboard(v) {
     return;
   }
   board.hidden = false;
+  const running = lb.state === "running";
+  const title = (running ? "Leaderboard (running\u2026)" : "Leaderboard") +
+    (lb.ranked_by ? ` \u2014 ranked by ${lb.ranked_by}, mean over the folds (higher is better)` : "") +
+    (lb.restored ? " \u2014 from before this builder was displayed again" : "");
   fill(board,
-    h("div", { class: "stratum-section-title" },
-      lb.state === "running" ? "Leaderboard (running\u2026)" : "Leaderboard"),
-    (lb.rows || []).length ? h("table", { class: "stratum-table" },
-      h("thead", {}, h("tr", {}, (lb.columns || []).map((c) => h("th", {}, c)))),
-      h("tbody", {}, lb.rows.map((row) => h("tr", {}, row.map((x) => h("td", {}, formatCell(x)))))))
-      : h("div", { class: "stratum-hint" }, "waiting for the first results\u2026"));
+    h("div", { class: "stratum-section-title", "data-testid": "stratum-leaderboard-title" }, title),
+    (lb.rows || []).length ? boardTable(lb)
+      : h("div", { class: "stratum-hint" }, "waiting for the first results\u2026"),
+    running ? null : bestLine(lb),
+    running ? null : nextSteps(v, lb));
+}
+
+function boardTable(lb) {
+  const columns = lb.columns || [];
+  return h("div", { class: "stratum-table-scroll" }, h("table", { class: "stratum-table" },
+    h("thead", {}, h("tr", {}, columns.map((c) => h("th", {}, c)))),
+    h("tbody", {}, lb.rows.map((row, i) => {
+      const best = i === lb.best_row;
+      return h("tr", { class: best ? "stratum-best" : null, "data-best": best ? "true" : null },
+        row.map((x, j) => h("td", {}, best && columns[j] === "rank"
+          ? `${formatCell(x)} \u2605 best` : formatCell(x))));
+    }))));
+}
+
+/** "Best: logreg (StandardScaler → LogisticRegression; C=1), f1_macro 0.9533. Saved to ...". */
+function bestLine(lb) {
+  if (!lb.best && !lb.unsaved) return null;
+  const parts = [];
+  if (lb.best) {
+    const b = lb.best;
+    parts.push(h("strong", {}, `Best: ${b.candidate}`),
+      ` (${b.steps}${b.params && b.params !== "-" ? `; ${b.params}` : ""}), ` +
+      `${b.metric} ${formatCell(b.score)}. `);
+  }
+  if (lb.model_dir) {
+    parts.push("Saved to ", h("code", { "data-testid": "stratum-model-dir" }, lb.model_dir),
+      " (model.skops, profile.json, requirements.txt, leaderboard.csv).");
+  } else if (lb.unsaved) {
+    parts.push(h("span", { class: "stratum-warning" }, `No model saved: ${lb.unsaved}`));
+  }
+  return h("div", { class: "stratum-best-line", "data-testid": "stratum-best" }, parts);
+}
+
+/** The next steps as cells: insert below the builder (through the labextension) or copy. */
+function nextSteps(v, lb) {
+  const steps = lb.next || [];
+  if (!steps.length) return null;
+  const generate = h("button", { "data-testid": "stratum-next-generate",
+    title: "Insert the spec and the code as ordinary cells below this one",
+    onclick: () => { setBusy(v, "Generating cells\u2026"); v.model.send({ event: "generate" }); } },
+    "Generate cells");
+  return h("div", { class: "stratum-next", "data-testid": "stratum-next" },
+    h("div", { class: "stratum-section-title" }, "Next steps"),
+    h("div", { class: "stratum-next-step" },
+      h("span", {}, "Turn this pipeline into notebook cells you can read and run"), generate),
+    steps.map((step) => {
+      const code = h("pre", { class: "stratum-code", "data-testid": `stratum-next-code-${step.id}` },
+        step.code);
+      const copy = h("button", { title: "Copy the code", onclick: () => copyCode(step.code, code, copy) },
+        "Copy");
+      return h("div", { class: "stratum-next-step", "data-next": step.id },
+        h("span", {}, step.label),
+        h("button", { "data-testid": `stratum-next-${step.id}`, title: "Insert this cell below the builder",
+          onclick: () => receiveCells(v, { event: "cells", cells: [
+            { cell_type: "code", source: step.code, metadata: {} }] }) }, "Insert cell"),
+        copy, code);
+    }));
 }
 
 function formatCell(value) {
   if (typeof value === "number") return Number.isInteger(value) ? String(value) : value.toFixed(4);
-  if (value && typeof value === "object") {
-    // {"logisticregression__C": 1} -> "C=1": the step prefix adds nothing in one row.
-    return Object.entries(value).map(([k, x]) => `${k.split("__").pop()}=${JSON.stringify(x)}`)
-      .join(", ");
+  if (value === null || value === undefined) return "";
+  if (typeof value === "object") {
+    return Object.entries(value).map(([k, x]) => `${k}=${JSON.stringify(x)}`).join(", ");
   }
-  return String(value ?? "");
+  return String(value);
 }

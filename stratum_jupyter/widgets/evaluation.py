@@ -4,7 +4,6 @@ results into the leaderboard table the view draws (while it runs and at the end)
 from __future__ import annotations
 
 import inspect
-import json
 import time
 from collections.abc import Callable
 from typing import Any
@@ -55,12 +54,6 @@ def resolve_data(data_vars: str, spec: Any) -> tuple[Any, Any]:
                                allowed="kernel variables (e.g. X y) or data.source")])
 
 
-def table(frame: Any) -> dict[str, Any]:
-    """A DataFrame as JSON-safe columns and rows for the widget's table."""
-    data = json.loads(frame.to_json(orient="split", default_handler=str, double_precision=4))
-    return {"columns": [str(c) for c in data["columns"]], "rows": data["data"]}
-
-
 class LiveBoard:
     """``on_result`` of the evaluator: hands the leaderboard so far to ``show`` (the
     builder's), at most every 0.3 s."""
@@ -83,4 +76,6 @@ class LiveBoard:
                                       self.spec.select_by)
         except Exception:  # a progress view must never break the evaluation
             return
-        self.show({"state": "running", **table(frame)})
+        from .board import board_payload
+
+        self.show(board_payload(frame, self.spec, state="running"))

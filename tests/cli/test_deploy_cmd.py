@@ -60,3 +60,45 @@ def test_kb_bad_input(capsys):
     assert main(["kb", "show", "nope"]) == 1
     assert "unknown table 'nope'" in capsys.readouterr().err
     assert main(["kb", "set", "wheels", "package"]) == 2
+
+
+def test_deploy_without_out_names_the_folder_after_the_model(model_dir, tmp_path, capsys, ip,
+                                                             monkeypatch):
+    from stratum_jupyter.bundle import save_bundle
+    from stratum_jupyter.commands.deploy import default_out
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["deploy", str(model_dir), "--target", "cloud-x86", "--check"]) == 0
+    out = capsys.readouterr().out
+    assert "no --out given: the deploy bundle goes to deploy/best" not in out  # not "best"
+    assert f"deploy bundle goes to deploy/{tmp_path.name}" in out
+    assert (tmp_path / "deploy" / tmp_path.name / "Dockerfile").is_file()
+    # A candidate's name from the profile; --name first; the magic takes the same default.
+    from sklearn.datasets import load_iris
+    from sklearn.tree import DecisionTreeClassifier
+
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    forest = save_bundle(DecisionTreeClassifier(max_depth=2).fit(X, y), tmp_path / "runs/best",
+                         X=X, y=y, task="classification", candidate="my tree")
+    assert default_out(str(forest)) == "deploy/my-tree"
+    assert default_out(str(forest), "svc") == "deploy/svc"
+    ip.run_line_magic("stratum_deploy", f"{forest} --target cloud-x86 --check")
+    assert "deploy bundle goes to deploy/my-tree" in capsys.readouterr().out
+    assert (tmp_path / "deploy" / "my-tree" / "Dockerfile").is_file()
+
+
+def test_status_and_stop_read_as_short_lines():
+    from stratum_jupyter.commands.deployment import status_text, stop_text
+
+    found = {"deploy_dir": "deploy/iris", "target": "local", "model": "forest",
+             "url": "http://127.0.0.1:8080", "health": "ok", "uptime_s": 754.2,
+             "requests": {"/predict": {"200": 7, "422": 1}, "/health": {"200": 2}},
+             "deployed_at": "2026-12-06T23:00:00Z"}
+    assert status_text(found).splitlines() == [
+        "deploy/iris: ok, up 13 min; model forest on local at http://127.0.0.1:8080",
+        "requests: /health 200: 2; /predict 200: 7, 422: 1 (deployed at 2026-12-06T23:00:00Z)"]
+    stopped = {**found, "health": "stopped", "requests": {}, "stopped_at": "2026-12-07T00:00Z"}
+    assert status_text(stopped).splitlines()[1:] == [
+        "requests: none yet (deployed at 2026-12-06T23:00:00Z)", "stopped at 2026-12-07T00:00Z"]
+    assert stop_text(found, "deploy/iris") == ("stopped deploy/iris (local); "
+                                               "http://127.0.0.1:8080 is free")

@@ -201,3 +201,23 @@ def test_errors_name_each_row_up_to_twenty(mixed, penguins):
         "rows[3]: unknown feature(s) 'colour' (allowed: 'island', 'bill_length_mm', "
         "'bill_depth_mm', 'flipper_length_mm', 'body_mass_g', 'sex', 'year')"]
     assert body["errors"][3].startswith("rows[4].island: expected a string")
+
+
+def test_a_nan_literal_is_answered_with_what_to_send_instead(imputed, penguins):
+    """Python's json.dumps and pandas' to_json write NaN, which JSON has not: the 422 says
+    to send null where the model takes a missing value, and a number where it does not."""
+    _, port = imputed
+    X, _ = penguins
+    row = X[NUMERIC].iloc[0].to_dict()
+    raw = json.dumps({"rows": [{**row, "bill_length_mm": float("nan")}]}).encode()
+    assert b"NaN" in raw
+    status, body = call(port, "POST", "/predict", raw=raw)
+    assert status == 422
+    assert body["errors"] == ["rows[0].bill_length_mm: NaN is not allowed: send null for a "
+                              "missing value (feature dtype float64)"]
+    nullable = set(call(port, "GET", "/health")[1]["nullable"])
+    fixed = [c for c in NUMERIC if c not in nullable]
+    if fixed:  # a feature the model never saw missing
+        raw = json.dumps({"rows": [{**row, fixed[0]: float("nan")}]}).encode()
+        status, body = call(port, "POST", "/predict", raw=raw)
+        assert status == 422 and "takes no missing value, send a number" in body["errors"][0]

@@ -14,6 +14,7 @@ from sklearn.preprocessing import StandardScaler
 
 from stratum_jupyter import evaluate
 from stratum_jupyter.evaluation import batching
+from stratum_jupyter.evaluation.paramnames import short_names
 from stratum_jupyter.evaluation.prepare import Options, prepare
 
 
@@ -70,7 +71,7 @@ def test_grouped_tasks_give_sklearns_scores_and_failures_alone(client):
         sk = GridSearchCV(est, grid, cv=folds).fit(X, y)
         for params, score in zip(sk.cv_results_["params"], sk.cv_results_["mean_test_score"],
                                  strict=True):
-            assert board.loc[repr(params), "accuracy"] == score
+            assert board.loc[repr(short_names(params)), "accuracy"] == score
     assert again.best is not None and again.best.candidate in good
 
 
@@ -134,4 +135,4 @@ def test_chained_forests_give_gridsearchcvs_scores(client):
     sk = GridSearchCV(forest, FOREST_GRID, cv=folds, scoring="accuracy").fit(X, y)
     for params, score in zip(sk.cv_results_["params"], sk.cv_results_["mean_test_score"],
                              strict=True):
-        assert board.loc[repr(params), "accuracy"] == score  # exactly
+        assert board.loc[repr(short_names(params)), "accuracy"] == score  # exactly

@@ -35,7 +35,7 @@ def _result(name: str = "logreg") -> EvaluationResult:
 
 def test_leaderboard_sorted_with_failures_last():
     board = _result().leaderboard
-    assert list(board["params"].map(lambda p: p["lr__C"])) == [10.0, 1.0, 0.0]
+    assert list(board["params"].map(lambda p: p["C"])) == [10.0, 1.0, 0.0]
     assert list(board["rank"].astype("float").fillna(-1)) == [1, 2, -1]
     assert board.loc[0, "accuracy"] == pytest.approx((0.95 + 0.9 + 0.97) / 3)
     assert math.isnan(board.loc[2, "accuracy"])

@@ -13,6 +13,7 @@ import pytest
 from stratum_jupyter import evaluate, load_model
 from stratum_jupyter.errors import EvaluationError
 from stratum_jupyter.evaluation.folds import make_splitter
+from stratum_jupyter.evaluation.paramnames import short_names
 
 pytestmark = pytest.mark.slow
 
@@ -55,7 +56,7 @@ def _expected_members(result):
         if row["candidate"] in best or row["candidate"].startswith("ensemble"):
             continue
         best[row["candidate"]] = next(r for r in singles if r.config.candidate == row[
-            "candidate"] and r.config.params == row["params"])
+            "candidate"] and short_names(r.config.params) == row["params"])
     return list(best.values())[:3]
 
 

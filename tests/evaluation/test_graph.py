@@ -10,6 +10,7 @@ from sklearn.neighbors import KNeighborsClassifier
 
 from stratum_jupyter import evaluate
 from stratum_jupyter.evaluation import graph
+from stratum_jupyter.evaluation.paramnames import short_names
 
 
 @pytest.mark.parametrize("limit", [0, graph.SPLIT_IN_TASK_BYTES], ids=["shared", "in-task"])
@@ -32,5 +33,6 @@ def test_both_ways_of_splitting_give_sklearns_scores(client, monkeypatch, limit)
     assert ("split_then" in submitted) is (limit > 0)
     sk = GridSearchCV(KNeighborsClassifier(), grid, cv=folds, scoring="accuracy").fit(X, y)
     board = result.leaderboard.set_index(result.leaderboard["params"].map(repr))
-    assert board.loc[[repr(p) for p in sk.cv_results_["params"]], "accuracy"].tolist() == \
+    keys = [repr(short_names(p)) for p in sk.cv_results_["params"]]
+    assert board.loc[keys, "accuracy"].tolist() == \
         sk.cv_results_["mean_test_score"].tolist()  # exactly

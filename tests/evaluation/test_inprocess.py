@@ -20,6 +20,7 @@ from sklearn.pipeline import make_pipeline
 
 from stratum_jupyter import evaluate
 from stratum_jupyter.evaluation import cluster as clusters
+from stratum_jupyter.evaluation.paramnames import short_names
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -50,7 +51,7 @@ def test_small_work_runs_here_with_sklearns_scores(in_process):
         sk = GridSearchCV(est, grid, cv=folds, scoring="accuracy").fit(X, y)
         for params, score in zip(sk.cv_results_["params"], sk.cv_results_["mean_test_score"],
                                  strict=True):
-            assert board.loc[repr(params), "accuracy"] == score  # exactly
+            assert board.loc[repr(short_names(params)), "accuracy"] == score  # exactly
     assert result.best.metrics["mean"]["accuracy"] == board["accuracy"].max()
     assert result.best.model.predict(X).shape == y.shape  # refitted here on all the data
 
@@ -235,5 +236,5 @@ def test_forests_are_grown_as_chains_here_with_sklearns_scores(in_process):
     assert result.timing["in_process_tasks"] == 9 and result.timing["chained_fits"] == 2 * 3
     sk = GridSearchCV(forest, grid, cv=folds, scoring="accuracy").fit(X, y)
     assert result.leaderboard.set_index(result.leaderboard["params"].map(repr)).loc[
-        [repr(p) for p in sk.cv_results_["params"]], "accuracy"].tolist() == \
+        [repr(short_names(p)) for p in sk.cv_results_["params"]], "accuracy"].tolist() == \
         sk.cv_results_["mean_test_score"].tolist()  # exactly

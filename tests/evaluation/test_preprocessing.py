@@ -11,6 +11,7 @@ import pytest
 
 from stratum_jupyter import evaluate, load_spec
 from stratum_jupyter.errors import SpecError
+from stratum_jupyter.evaluation.paramnames import short_names
 from stratum_jupyter.evaluation.prepare import prepare
 from stratum_jupyter.spec.pipeline import needs_preprocessing
 
@@ -119,7 +120,7 @@ def test_column_rules_with_grid_axes_equal_gridsearchcv(client, penguins):
     board = result.leaderboard.set_index(result.leaderboard["params"].map(str))
     for params, score in zip(search.cv_results_["params"],
                              search.cv_results_["mean_test_score"], strict=True):
-        assert board.loc[str(params), "accuracy"] == pytest.approx(score, abs=1e-12)
+        assert board.loc[str(short_names(params)), "accuracy"] == pytest.approx(score, abs=1e-12)
 
 
 def test_column_rule_mistakes_name_the_field():

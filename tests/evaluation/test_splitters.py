@@ -18,6 +18,7 @@ from sklearn.naive_bayes import GaussianNB
 
 from stratum_jupyter import evaluate
 from stratum_jupyter.errors import DataError, EvaluationError
+from stratum_jupyter.evaluation.paramnames import short_names
 from stratum_jupyter.evaluation.prepare import Options, prepare
 
 
@@ -176,7 +177,7 @@ def test_grouped_folds_on_the_cluster_with_chained_forests_and_voting(client):
     sk = GridSearchCV(forest, grid, cv=cv, scoring="r2").fit(X, y, groups=groups)
     for params, score in zip(sk.cv_results_["params"], sk.cv_results_["mean_test_score"],
                              strict=True):
-        assert abs(board.loc[repr(params), "r2"] - score) < 1e-9
+        assert abs(board.loc[repr(short_names(params)), "r2"] - score) < 1e-9
     (voting,) = result.leaderboard.loc[result.leaderboard["candidate"].str.startswith(
         "ensemble"), "r2"]
     best_forest = RandomForestRegressor(random_state=0, **sk.best_params_)

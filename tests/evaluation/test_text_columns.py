@@ -14,6 +14,7 @@ import pytest
 
 from stratum_jupyter import evaluate, load_model, load_spec
 from stratum_jupyter.errors import DataError, SpecError
+from stratum_jupyter.evaluation.paramnames import short_names
 from stratum_jupyter.evaluation.prepare import prepare
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -105,7 +106,7 @@ def test_a_column_rule_hands_one_column_to_a_vectorizer_as_scikit_learn_does(in_
     board = result.leaderboard.set_index(result.leaderboard["params"].map(repr))
     for params, score in zip(sk.cv_results_["params"], sk.cv_results_["mean_test_score"],
                              strict=True):
-        assert board.loc[repr(params), "accuracy"] == pytest.approx(score, abs=1e-12)
+        assert board.loc[repr(short_names(params)), "accuracy"] == pytest.approx(score, abs=1e-12)
     assert any("words [text] -> TfidfVectorizer; dropped [movie_name]" in n
                for n in prepare(RULE).notes)
 

@@ -51,6 +51,12 @@ def test_process_tree_counts_a_busy_child():
     # a busy loop on a 2-core machine shared with other work: well above idle
     assert values[("kernel", "cpu_percent")] > 25.0
     assert values[("kernel", "tree_rss_bytes")] > values[("kernel", "rss_bytes")]
+    # Shares of the whole machine: the kernel's and the rest never add up to more than it.
+    cores = len([k for k in values if k[0].startswith("cpu") and k[0][3:].isdigit()])
+    share = values[("kernel", "host_share_percent")]
+    assert share == min(100.0, values[("kernel", "cpu_percent")] / cores)
+    assert values[("host", "others_cpu_percent")] == max(0.0,
+                                                         values[("host", "cpu_percent")] - share)
 
 
 def test_follows_another_process_and_survives_its_end():

@@ -13,6 +13,8 @@ def kernel_tick(t: float, cpu: float = 50.0) -> list[Sample]:
             Sample(t, "kernel", "cpu1", "cpu_percent", cpu + 10),
             Sample(t, "kernel", "host", "memory_used_bytes", 2e9),
             Sample(t, "kernel", "kernel", "cpu_percent", float("nan")),
+            Sample(t, "kernel", "host", "others_cpu_percent", cpu),
+            Sample(t, "kernel", "kernel", "host_share_percent", float("nan")),
             Sample(t, "kernel", "kernel", "tree_rss_bytes", 1e8)]
 
 
@@ -32,7 +34,8 @@ def test_rolling_window_keeps_the_last_points():
     assert panel.points() == 5
     (cds, columns), = panel._time.values()
     assert cds.data["time"] == [7000.0, 8000.0, 9000.0, 10000.0, 11000.0]
-    host = next(key for key, s in columns if s.entity == "host" and s.metric == "cpu_percent")
+    host = next(key for key, s in columns
+                if s.entity == "host" and s.metric == "others_cpu_percent")
     assert cds.data[host] == [7.0, 8.0, 9.0, 10.0, 11.0]
     kernel = next(key for key, s in columns if s.entity == "kernel")
     assert cds.data[kernel] == [None] * 5  # NaN travels as null (a gap), JSON-safe
@@ -120,3 +123,21 @@ def _figure_type():
     from bokeh.models import Plot
 
     return Plot
+
+
+def test_charts_keep_legends_ticks_and_toolbars_readable():
+    """Issue 22: legends below the plot (never over the lines), at most three slanted time
+    ticks, each chart's toolbar above it (not between two charts), and the kernel's CPU
+    apart from other processes', both as shares of the machine."""
+    from bokeh.models import Legend, Plot
+
+    panel = Panel(kernel_tick(0.0), window=5)
+    figures = {f.title.text: f for f in panel.layout.select({"type": Plot})}
+    cpu = figures["Kernel: CPU (of the machine)"]
+    (legend,) = cpu.select({"type": Legend})
+    assert legend in cpu.below and not any(isinstance(r, Legend) for r in cpu.center)
+    assert [item.label.value for item in legend.items] == [
+        "this kernel and its children", "other processes"]
+    assert cpu.toolbar_location == "above"
+    assert cpu.xaxis[0].ticker.desired_num_ticks == 3
+    assert cpu.xaxis[0].major_label_orientation == 0.5

@@ -182,12 +182,13 @@ def test_evaluate_without_the_evaluator_says_so():
 @pytest.mark.slow
 @pytest.mark.skipif(not hasattr(stratum_jupyter, "evaluate"),
                     reason="stratum_jupyter.evaluate is not on this branch yet")
-def test_evaluate_shows_leaderboard():
+def test_evaluate_shows_leaderboard(tmp_path):
     from sklearn.datasets import load_iris
 
     X, y = load_iris(return_X_y=True, as_frame=True)
     builder = _with_steps(PipelineBuilder(), ("StandardScaler", {}),
                           ("LogisticRegression", {"C": "0.1, 1", "max_iter": "500"}))
+    builder.out_dir = str(tmp_path)  # the best model is saved under it
     result = builder.evaluate(X, y)
     assert builder.leaderboard["state"] == "done"
     assert len(builder.leaderboard["rows"]) == len(result.leaderboard) == 2

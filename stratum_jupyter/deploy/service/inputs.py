@@ -222,8 +222,13 @@ class RequestModel:
             why = "the model cannot take a missing value here" if feature.may_be_missing \
                 else "the feature takes no missing value"
             return f"null is not allowed ({why})"
+        if kind == "finite_number" and value != value:
+            # JSON has no NaN (Python's json.dumps and pandas' to_json write it anyway)
+            return ("NaN is not allowed: send null for a missing value"
+                    if feature.name in self.nullable else
+                    "NaN is not allowed: this feature takes no missing value, send a number")
         if kind == "finite_number":
-            return "NaN is not allowed" if value != value else "number too large"
+            return "number too large"
         if kind in {"less_than_equal", "greater_than_equal", "int_parsing_size"}:
             return f"{_show(value)} does not fit {feature.dtype.lower()}" \
                 if feature.kind == "int" else f"number too large for {feature.dtype}"
