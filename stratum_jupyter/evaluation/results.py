@@ -247,6 +247,9 @@ class EvaluationResult:
     # "notes": {metric: why NaN}}; {} without one. X and y are then the rest.
     test: dict[str, Any] = field(default_factory=dict)
     unsaved: str = ""  # why no model is saved though some completed (unsaved_reason)
+    # The numbers behind the diagnostic plots (stratum_jupyter.diagnostics.Diagnostics);
+    # None with evaluation.diagnostics: false.
+    diagnostics: Any = field(default=None, repr=False)
 
     @functools.cached_property
     def leaderboard(self) -> Any:

@@ -59,7 +59,7 @@ class FoldScore:
     own_time: float
     prefix_times: dict[str, float]
     errors: dict[str, str] = field(default_factory=dict)
-    # The test part's responses (see :func:`responses`), kept for ensembles only.
+    # The test part's responses (see :func:`responses`), kept for ensembles and diagnostics.
     predictions: dict[str, Any] | None = None
 
 
@@ -183,11 +183,17 @@ def fit_prefix(parent: FoldData | TaskFailure, key: str, step: str, library: str
 
 
 def responses(fitted: Any, X: Any) -> dict[str, Any]:
-    """What an ensemble needs of a member on ``X``: ``predict``, and ``predict_proba`` /
-    ``decision_function`` where the estimator has them (arrays, one row per row of X), with
-    its ``classes`` (classifiers)."""
+    """What an ensemble and the diagnostics need of a model on ``X``: ``predict``, and
+    ``predict_proba`` / ``decision_function`` where the estimator has them (arrays, one row
+    per row of X), with its ``classes`` (classifiers); a clusterer's labels and silhouettes
+    (:func:`..diagnostics.oof.cluster_responses`)."""
     import numpy as np
+    from sklearn.base import is_clusterer
 
+    if is_clusterer(fitted):  # labels and silhouettes, for the diagnostics
+        from ..diagnostics.oof import cluster_responses
+
+        return cluster_responses(fitted, X)
     out: dict[str, Any] = {"predict": np.asarray(fitted.predict(X))}
     for method in ("predict_proba", "decision_function"):
         if hasattr(fitted, method):
