@@ -15,6 +15,7 @@ from . import numbers
 from .oof import OutOfFold
 
 FOLDER = "diagnostics"
+REPORT = "report.html"
 # The frames of each task's plots, by name: what save() writes and the report draws.
 BY_TASK = {
     "classification": ("confusion_matrix", "roc_curve", "precision_recall_curve",
@@ -114,6 +115,19 @@ class Diagnostics:
                  "pos_label": _plain(self.pos_label), "notes": self.notes}
         (folder / "about.json").write_text(json.dumps(about, indent=1))
         return folder
+
+
+def write_report(diagnostics: Diagnostics, directory: str | Path, *,
+                 leaderboard: Any = None) -> Path:
+    """Save ``diagnostics`` beside a saved model (``directory/diagnostics/``) and draw
+    them into ``directory/report.html`` (BokehJS inline); returns the page's path."""
+    from .report import page
+
+    diagnostics.save(directory)
+    frames, about = load_frames(directory)  # the page shows what was saved
+    path = Path(directory) / REPORT
+    path.write_text(page(frames, about, leaderboard=leaderboard), encoding="utf-8")
+    return path
 
 
 def load_frames(directory: str | Path) -> tuple[dict[str, Any], dict[str, Any]]:
