@@ -103,6 +103,17 @@ class Diagnostics:
         return {name: getattr(self, name)(config) for name in names} | {
             name: getattr(self, name)() for name in COMMON}
 
+    def _repr_html_(self) -> str:
+        """The plots of the best configuration, BokehJS inline (a notebook output that stays
+        in the saved notebook)."""
+        from .report import static_html
+
+        return static_html(self.frames(), self._about())
+
+    def __repr__(self) -> str:
+        return (f"Diagnostics(task={self.task!r}, best={self.best!r}, kept={list(self.kept)}, "
+                f"importance={'yes' if len(self.importances) else 'no'})")
+
     def save(self, directory: str | Path) -> Path:
         """Write :meth:`frames` of the best into ``directory/diagnostics/`` (one JSON file
         each, pandas' ``orient="table"``) with ``about.json`` (task, best, notes)."""
@@ -111,10 +122,12 @@ class Diagnostics:
         for name, frame in self.frames().items():
             frame.to_json(folder / f"{name}.json", orient="table", index=False,
                           double_precision=15)
-        about = {"task": self.task, "best": self.best, "kept": list(self.kept),
-                 "pos_label": _plain(self.pos_label), "notes": self.notes}
-        (folder / "about.json").write_text(json.dumps(about, indent=1))
+        (folder / "about.json").write_text(json.dumps(self._about(), indent=1))
         return folder
+
+    def _about(self) -> dict[str, Any]:
+        return {"task": self.task, "best": self.best, "kept": list(self.kept),
+                "pos_label": _plain(self.pos_label), "notes": self.notes}
 
 
 def write_report(diagnostics: Diagnostics, directory: str | Path, *,
