@@ -224,5 +224,8 @@ def figures(frames: dict[str, Any]) -> list[tuple[str, Any]]:
         frame = frames.get(name)
         if frame is None or frame.empty:
             continue
-        out += [(name, draw(frame)) for draw in draws]
+        for draw in draws:
+            fig = draw(frame)
+            fig.name = draw.__name__  # what tests and tools find the plot by
+            out.append((name, fig))
     return out

@@ -31,6 +31,10 @@ def keeps_predictions(plan: EvaluationPlan) -> bool:
     return plan.ensemble is not None or settings(plan).keep > 0
 
 
+# importance: auto computes the importance when it is expected to add at most this share.
+AUTO_SHARE = 0.10
+
+
 class Diagnose:
     """Keeps the out-of-fold predictions of the best ``keep`` configurations as results come
     in (:meth:`done`), submits the importance tasks of the best (:meth:`start`) and builds
@@ -42,6 +46,7 @@ class Diagnose:
         self.importance: dict[int, Any] = {}  # fold -> future or value
         self.best: ConfigResult | None = None
         self.client: Any = None
+        self.notes: list[str] = []
 
     def done(self, res: ConfigResult) -> None:
         """``res`` is complete (or failed): keep its predictions only among the best."""
@@ -75,8 +80,13 @@ class Diagnose:
         (``graph``: its data there), or note them to run here (no graph)."""
         p = self.plan
         self.best = best_result(results, p.select_by, p.n_folds)
-        if not self.settings.importance or self.best is None or not p.refit:
+        if self.settings.importance is False or self.best is None or not p.refit:
             return  # refit=False: no model is chosen, and no fit beyond the folds
+        if self.settings.importance == "auto":
+            skipped = self._too_costly(results)
+            if skipped:
+                self.notes.append(skipped)
+                return
         from ..diagnostics.importance import fold_importance, fold_seed
 
         args = (self.best.config.pipeline, p.scorers[p.select_by], self.settings.n_repeats)
@@ -91,6 +101,27 @@ class Diagnose:
                 pure=False, priority=-2, key=f"stratum-importance-{fold}-{graph.run}")
             graph.futures.append(self.importance[fold])
 
+    def _too_costly(self, results: list[ConfigResult]) -> str:
+        """Why ``importance: auto`` leaves the importance out ("" to compute it): its
+        expected cost (per fold, a fit of the whole pipeline and a prediction per column and
+        repeat, as the folds took them) above :data:`AUTO_SHARE` of the evaluation's work."""
+        assert self.best is not None
+        p, folds = self.plan, list(self.best.folds.values())
+        columns = p.X.shape[1] if hasattr(p.X, "shape") and len(p.X.shape) > 1 else 1
+        predictions = columns * self.settings.n_repeats
+        cost = sum(f.fit_time + f.score_time / max(len(p.metrics), 1) * predictions
+                   for f in folds)
+        prefixes = {(k, n): t for r in results for n, f in r.folds.items()
+                    for k, t in f.prefix_times.items()}
+        work = sum(f.own_time for r in results for f in r.folds.values()) \
+            + sum(prefixes.values())
+        if cost <= AUTO_SHARE * work:
+            return ""
+        return (f"permutation importance left out: about {cost:.1f} s of work ({columns} "
+                f"columns x {self.settings.n_repeats} repeats on {len(folds)} folds), more "
+                f"than {AUTO_SHARE:.0%} of the evaluation's {work:.1f} s; "
+                "evaluation.diagnostics.importance: true computes it")
+
     def finish(self, results: list[ConfigResult]) -> Diagnostics:
         """The importance tasks' results and everything kept, as :class:`Diagnostics`."""
         from ..diagnostics.importance import fold_importance, importance_frame
@@ -98,8 +129,8 @@ class Diagnose:
 
         found = {fold: (fold_importance(*job) if isinstance(job, tuple) else job.result())
                  for fold, job in self.importance.items()}
-        notes = [f"importance fold {fold}: {value['error']}" for fold, value in found.items()
-                 if "error" in value]
+        notes = [*self.notes, *(f"importance fold {fold}: {value['error']}"
+                                for fold, value in found.items() if "error" in value)]
         kept = self._kept(results)
         best = None if self.best is None else self.best.config.label
         if self.settings.keep and best is not None and best not in kept:

@@ -8,7 +8,7 @@ defaults) or as the mapping of :class:`DiagnosticsSpec`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -22,9 +22,11 @@ class DiagnosticsSpec(BaseModel):
     keep: int = Field(
         3, ge=0, le=100, description="How many configurations (the best ones) keep their "
                                      "out-of-fold predictions for the plots; 0: none.")
-    importance: bool = Field(
-        True, description="Permutation importance of the best configuration on the original "
-                          "columns, per fold on the cluster.")
+    importance: bool | Literal["auto"] = Field(
+        "auto", description="Permutation importance of the best configuration on the original "
+                            "columns, per fold on the cluster: true, false, or auto (only when "
+                            "it is expected to cost at most a tenth of the evaluation's work; "
+                            "the log says when it was left out).")
     n_repeats: int = Field(5, ge=1, le=100, description="Permutations of each column, per fold.")
 
     @model_validator(mode="before")
@@ -38,4 +40,4 @@ class DiagnosticsSpec(BaseModel):
 
     @property
     def enabled(self) -> bool:
-        return self.keep > 0 or self.importance
+        return self.keep > 0 or self.importance is not False

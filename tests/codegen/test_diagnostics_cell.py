@@ -28,7 +28,8 @@ def test_the_cell_is_last_and_off_with_the_diagnostics():
 @pytest.mark.slow
 def test_papermill_leaves_the_plots_in_the_output(tmp_path):
     spec = copy.deepcopy(VALID)
-    spec["evaluation"] = {**spec.get("evaluation", {}), "diagnostics": {"n_repeats": 2}}
+    spec["evaluation"] = {**spec.get("evaluation", {}), "diagnostics": {"n_repeats": 2,
+                                                                      "importance": True}}
     src, out = tmp_path / "in.ipynb", tmp_path / "out.ipynb"
     nbformat.write(spec_notebook(load_spec(spec), "results"), src)
     run_notebook(src, out, {"cv": 2}, cwd=tmp_path, kernel_name="python3")

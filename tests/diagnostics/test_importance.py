@@ -58,7 +58,8 @@ def check(result, n_repeats):
 
 @pytest.mark.slow
 def test_importance_on_the_cluster(client):
-    result = evaluate(penguins_spec(diagnostics={"n_repeats": 3}), client=client,
+    result = evaluate(penguins_spec(diagnostics={"n_repeats": 3, "importance": True}),
+                      client=client,
                       display="none")
     assert result.timing["in_process_tasks"] == 0
     summary = check(result, 3)
@@ -68,7 +69,13 @@ def test_importance_on_the_cluster(client):
 
 
 def test_importance_here_and_none(in_process):
-    check(evaluate(penguins_spec(), display="none"), 5)
+    check(evaluate(penguins_spec(diagnostics={"importance": True}), display="none"), 5)
+    # auto: 7 columns x 5 repeats of predictions cost far more than these quick fits.
+    auto = evaluate(penguins_spec(), display="none").diagnostics
+    assert auto.importance().empty and auto.kept
+    (note,) = auto.notes
+    assert note.startswith("permutation importance left out: about ") and \
+        "7 columns x 5 repeats on 3 folds" in note and "importance: true" in note
     off = evaluate(penguins_spec(diagnostics={"importance": False}), display="none")
     assert off.diagnostics.importance().empty and off.diagnostics.kept
     assert evaluate(penguins_spec(diagnostics=False), display="none").diagnostics is None

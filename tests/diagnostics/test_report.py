@@ -24,7 +24,8 @@ def run_dir(tmp_path_factory):
     start, inprocess.START_S = inprocess.START_S, 1e9  # all in this process
     try:
         out = tmp_path_factory.mktemp("run") / "penguins"
-        evaluate(penguins_spec(diagnostics={"n_repeats": 2}), display="none", out=out)
+        evaluate(penguins_spec(diagnostics={"n_repeats": 2, "importance": True}),
+                 display="none", out=out)
     finally:
         inprocess.START_S = start
         clusters.close_local()
