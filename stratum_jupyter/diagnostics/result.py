@@ -119,6 +119,8 @@ class Diagnostics:
         each, pandas' ``orient="table"``) with ``about.json`` (task, best, notes)."""
         folder = Path(directory) / FOLDER
         folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob("*.json"):  # an earlier save's frames would be drawn too
+            old.unlink()
         for name, frame in self.frames().items():
             frame.to_json(folder / f"{name}.json", orient="table", index=False,
                           double_precision=15)
