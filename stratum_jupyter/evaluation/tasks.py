@@ -184,8 +184,8 @@ def fit_prefix(parent: FoldData | TaskFailure, key: str, step: str, library: str
 
 def responses(fitted: Any, X: Any) -> dict[str, Any]:
     """What an ensemble and the diagnostics need of a model on ``X``: ``predict``, and
-    ``predict_proba`` / ``decision_function`` where the estimator has them (arrays, one row
-    per row of X), with its ``classes`` (classifiers); a clusterer's labels and silhouettes
+    ``predict_proba`` (else ``decision_function``) where the estimator has it (arrays, one
+    row per row of X), with its ``classes`` (classifiers); a clusterer's labels and silhouettes
     (:func:`..diagnostics.oof.cluster_responses`)."""
     import numpy as np
     from sklearn.base import is_clusterer
@@ -195,9 +195,11 @@ def responses(fitted: Any, X: Any) -> dict[str, Any]:
 
         return cluster_responses(fitted, X)
     out: dict[str, Any] = {"predict": np.asarray(fitted.predict(X))}
-    for method in ("predict_proba", "decision_function"):
-        if hasattr(fitted, method):
-            out[method] = np.asarray(getattr(fitted, method)(X))
+    # The first the model has: what stacking's "auto" and the diagnostics' curves use.
+    method = next((m for m in ("predict_proba", "decision_function") if hasattr(fitted, m)),
+                  None)
+    if method is not None:
+        out[method] = np.asarray(getattr(fitted, method)(X))
     if hasattr(fitted, "classes_"):
         out["classes"] = np.asarray(fitted.classes_)
     return out
