@@ -94,3 +94,16 @@ def test_keeps_only_the_best(in_process, keep):
     assert list(result.diagnostics.kept) == list(ranked[:keep])
     with pytest.raises(KeyError, match="kept"):
         result.diagnostics.confusion_matrix(ranked.iloc[-1])
+
+
+def test_an_ensemble_uses_every_response_before_only_the_best_keep_theirs(in_process):
+    spec = penguins_spec(diagnostics={"keep": 1, "importance": False},
+                         ensemble={"members": "top_configurations", "k": 2})
+    spec["candidates"][0]["steps"][0]["LogisticRegression"]["C"] = [0.01, 0.1, 1.0]
+    result = evaluate(spec, display="none")
+    board = result.leaderboard
+    ensemble = board[board["candidate"].str.startswith("ensemble")]
+    assert len(ensemble) == 1 and ensemble["status"].iloc[0] == "ok"
+    kept = [r.config.label for r in result.results
+            if any(s.predictions is not None for s in r.folds.values())]
+    assert kept == list(result.diagnostics.kept) == [result.diagnostics.best]
