@@ -311,6 +311,8 @@ class TextProgress(Progress):
 
     def finish(self, result: EvaluationResult) -> None:
         self._print(f"stratum: done: {_summary(result)}")
+        for note in getattr(result.diagnostics, "notes", None) or []:  # what was left out
+            self._print(f"stratum: diagnostics: {note}")
 
     def interrupted(self, cancelled: int) -> None:
         self._print(f"stratum: interrupted; cancelled {cancelled} outstanding task(s); "

@@ -68,14 +68,15 @@ def test_importance_on_the_cluster(client):
     assert top["bill_length_mm"] > top["year"]
 
 
-def test_importance_here_and_none(in_process):
+def test_importance_here_and_none(in_process, capsys):
     check(evaluate(penguins_spec(diagnostics={"importance": True}), display="none"), 5)
     # auto: 7 columns x 5 repeats of predictions cost far more than these quick fits.
-    auto = evaluate(penguins_spec(), display="none").diagnostics
+    auto = evaluate(penguins_spec(), display="text").diagnostics
     assert auto.importance().empty and auto.kept
     (note,) = auto.notes
     assert note.startswith("permutation importance left out: about ") and \
         "7 columns x 5 repeats on 3 folds" in note and "importance: true" in note
+    assert f"stratum: diagnostics: {note}" in capsys.readouterr().out  # said in the log
     off = evaluate(penguins_spec(diagnostics={"importance": False}), display="none")
     assert off.diagnostics.importance().empty and off.diagnostics.kept
     assert evaluate(penguins_spec(diagnostics=False), display="none").diagnostics is None
