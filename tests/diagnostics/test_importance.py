@@ -2,6 +2,7 @@
 the cluster: equal to scikit-learn's permutation_importance of the same pipeline on the
 same folds with the same seeds, to 1e-9."""
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -66,6 +67,16 @@ def test_importance_on_the_cluster(client):
     # The bills tell the species apart; the year does not.
     top = summary.set_index("column")["mean"]
     assert top["bill_length_mm"] > top["year"]
+    # The importance tasks are released with the rest: nothing stays on the cluster.
+    deadline = time.monotonic() + 10
+    while _stratum_keys(client) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _stratum_keys(client) == []
+
+
+def _stratum_keys(client):
+    return client.run_on_scheduler(lambda dask_scheduler: [
+        k for k in dask_scheduler.tasks if str(k).startswith("stratum-")])
 
 
 def test_importance_here_and_none(in_process, capsys):
