@@ -51,3 +51,28 @@ def page(frames: dict[str, Any], about: dict[str, Any], *, leaderboard: Any = No
             "table{border-collapse:collapse;font-size:0.85em}td,th{padding:2px 8px;"
             "border-bottom:1px solid #ddd}</style></head>\n<body>\n"
             f"{static_html(frames, about, leaderboard=leaderboard)}\n</body></html>\n")
+
+
+def compare_html(sides: list[tuple[str, dict[str, Any]]]) -> str:
+    """Two (or more) configurations' plots side by side, one row per kind of plot: ``sides``
+    holds (label, :meth:`Diagnostics.frames`) pairs. BokehJS inline, as :func:`static_html`."""
+    from bokeh.embed import components
+    from bokeh.layouts import gridplot
+    from bokeh.resources import Resources
+
+    drawn = [dict(plots.figures(frames)) for _, frames in sides]
+    names = [name for name in plots.PLOTS if all(name in d for d in drawn)]
+    grid = []
+    for name in names:
+        row = []
+        for (label, _), figs in zip(sides, drawn, strict=True):
+            fig = figs[name]
+            fig.title.text = f"{label}: {fig.title.text}"
+            row.append(fig)
+        grid.append(row)
+    heading = " vs ".join(html.escape(label) for label, _ in sides)
+    if not grid:
+        return f'<div class="stratum-report"><h3>{heading}</h3><p>Nothing to compare.</p></div>'
+    script, div = components(gridplot(grid, toolbar_location=None))
+    js = Resources(mode="inline", components=["bokeh"]).render_js()
+    return f'<div class="stratum-report"><h3>{heading}</h3>\n{js}\n{div}\n{script}</div>'

@@ -114,6 +114,21 @@ class Diagnostics:
         return (f"Diagnostics(task={self.task!r}, best={self.best!r}, kept={list(self.kept)}, "
                 f"importance={'yes' if len(self.importances) else 'no'})")
 
+    def compare(self, first: str, second: str) -> Any:
+        """The plots of two kept configurations side by side (an HTML output, BokehJS
+        inline); the fold spread and importance, shared, are left out. KeyError naming the
+        kept ones for a configuration whose predictions were not kept."""
+        from IPython.display import HTML
+
+        from .report import compare_html
+
+        sides = []
+        for label in (first, second):
+            self._oof(label)  # raises for one not kept
+            sides.append((label, {name: getattr(self, name)(label)
+                                  for name in BY_TASK.get(self.task, ())}))
+        return HTML(compare_html(sides))
+
     def save(self, directory: str | Path) -> Path:
         """Write :meth:`frames` of the best into ``directory/diagnostics/`` (one JSON file
         each, pandas' ``orient="table"``) with ``about.json`` (task, best, notes)."""

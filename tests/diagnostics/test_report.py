@@ -83,3 +83,16 @@ def test_magic_shows_it(ip, run_dir):
     assert ip.user_ns["_stratum_report"].path is None
     with pytest.raises(UsageError, match="run_dir: 'nowhere' does not exist"):
         ip.run_line_magic("stratum_report", "nowhere")
+
+
+def test_two_configurations_side_by_side(in_process):
+    spec = penguins_spec(diagnostics={"importance": False})
+    d = evaluate(spec, display="none").diagnostics
+    first, second = list(d.kept)[:2]
+    page = d.compare(first, second).data
+    docs = _documents(page)
+    for label in (first, second):
+        assert f"{label}: Confusion matrix" in docs and f"{label}: ROC curve" in docs
+    assert "cdn.bokeh.org" not in page and "Permutation importance" not in docs
+    with pytest.raises(KeyError, match="kept"):
+        d.compare(first, "logreg C=99")
