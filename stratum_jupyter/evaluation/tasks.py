@@ -205,6 +205,15 @@ def responses(fitted: Any, X: Any) -> dict[str, Any]:
     return out
 
 
+def _kept(fitted: Any, X: Any) -> dict[str, Any] | None:
+    """:func:`responses`, or None where the model cannot give them: its scores stand, and
+    the diagnostics (or an ensemble, which then says what it misses) go without."""
+    try:
+        return responses(fitted, X)
+    except Exception:
+        return None
+
+
 def fit_score(parent: FoldData | TaskFailure, step: str, library: str, estimator: Any,
               scorers: dict[str, Any], keep: bool = False) -> FoldScore | TaskFailure:
     """Fit the final estimator on the (transformed) train part; score it on the test part
@@ -234,7 +243,7 @@ def fit_score_model(parent: FoldData | TaskFailure, step: str, library: str, est
             fitted = grow.fit(parent.X_train, parent.y_train)
         fit_time = time.perf_counter() - start
         scores, errors = runner.score_each(fitted, scorers, parent.X_test, parent.y_test)
-        kept = responses(fitted, parent.X_test) if keep else None
+        kept = _kept(fitted, parent.X_test) if keep else None
         score_time = time.perf_counter() - start - fit_time
     except Exception as exc:
         return _failure(step, exc), None

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 from sklearn.inspection import permutation_importance
+from sklearn.linear_model import LogisticRegression
 
 from stratum_jupyter import evaluate
 from stratum_jupyter.diagnostics.importance import fold_seed
@@ -119,3 +120,24 @@ def test_an_ensemble_uses_every_response_before_only_the_best_keep_theirs(in_pro
     kept = [r.config.label for r in result.results
             if any(s.predictions is not None for s in r.folds.values())]
     assert kept == list(result.diagnostics.kept) == [result.diagnostics.best]
+
+
+class NoProba(LogisticRegression):
+    """predict_proba that raises (as some third-party estimators' do)."""
+
+    def predict_proba(self, X):
+        raise NotImplementedError("no probabilities here")
+
+
+def test_a_model_without_responses_keeps_its_scores(in_process):
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    result = evaluate({"np": (NoProba(max_iter=500), {"C": [1.0]}),
+                       "lr": (LogisticRegression(max_iter=500), {"C": [0.1]})}, X, y, cv=3,
+                      display="none")
+    assert list(result.leaderboard["status"]) == ["ok", "ok"] and not result.failures
+    d = result.diagnostics
+    assert d.best == "np C=1.0" and list(d.kept) == ["lr C=0.1"]
+    assert "the out-of-fold predictions of np C=1.0 were not kept" in d.notes
+    assert not d.confusion_matrix("lr C=0.1").empty
