@@ -47,6 +47,7 @@ lint: install
 # Ratios against the standard alternatives, measured in the same run (not timed tests).
 bench: install
 	$(BIN)/python benchmarks/bench_evaluate.py
+	$(BIN)/python benchmarks/bench_diagnostics.py
 	$(BIN)/python benchmarks/bench_workshop.py
 	$(BIN)/python benchmarks/bench_monitor.py
 	$(BIN)/python benchmarks/bench_service.py

@@ -12,6 +12,7 @@ import nbformat
 from nbformat.notebooknode import NotebookNode
 
 from ..spec import PipelineSpec
+from .diagnostics_cell import diagnostics_source
 from .python import (
     code_sections,
     parameters_source,
@@ -35,7 +36,8 @@ def _code(source: str, spec: PipelineSpec, role: str, *extra_tags: str) -> Noteb
 def spec_cells(spec: PipelineSpec, out_dir: str = "runs/stratum",
                *, parameters: bool = False) -> list[NotebookNode]:
     """The cells of a spec: the spec itself, imports, [parameters], data, candidates,
-    folds, evaluation and saving. Ordinary code cells: the user may edit them freely."""
+    folds, evaluation, saving and the diagnostic plots. Ordinary code cells: the user may
+    edit them freely."""
     sections = code_sections(spec)
     data, candidates, folds, evaluation, save = sections
     settings = parameters_source(spec, out_dir)
@@ -53,6 +55,9 @@ def spec_cells(spec: PipelineSpec, out_dir: str = "runs/stratum",
         _code(folds.body + "\n\n" + evaluation.body + "\nleaderboard", spec, "evaluation"),
         _code(save.body, spec, "save"),
     ]
+    plots = diagnostics_source(spec)
+    if plots is not None:
+        cells.append(_code(plots, spec, "diagnostics"))
     return cells
 
 

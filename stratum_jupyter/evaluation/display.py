@@ -319,6 +319,8 @@ class TextProgress(Progress):
 
     def finish(self, result: EvaluationResult) -> None:
         self._print(f"stratum: done: {_summary(result)}")
+        for note in getattr(result.diagnostics, "notes", None) or []:  # what was left out
+            self._print(f"stratum: diagnostics: {note}")
 
     def note(self, text: str) -> None:
         self._print(f"stratum: {text}")

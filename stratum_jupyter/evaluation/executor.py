@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import batching, tasks, warmstart
+from . import batching, diagnose, tasks, warmstart
 from . import plan as planning
 from .budget import Deadline, report
 from .display import Progress
@@ -78,6 +78,7 @@ class Executor:
         self.deadline = Deadline(plan.search.budget_s)  # evaluation.budget
         self.not_run = ""  # what an adaptive search did not get to (at the budget)
         self.adaptive: Any = None  # the adaptive search (searches/), if the plan has one
+        self.diagnose = diagnose.Diagnose(plan)  # predictions kept, importance (diagnose.py)
 
     def run(self) -> EvaluationResult:
         started = time.perf_counter()
@@ -98,13 +99,17 @@ class Executor:
             elif pending:
                 graph = FoldGraph(self.client, self.plan.graph, self.plan.X, self.plan.y,
                                   list(self.plan.folds), dict(self.plan.scorers), self.futures,
-                                  keep_predictions=self.plan.ensemble is not None)
+                                  keep_predictions=diagnose.keeps_predictions(self.plan))
                 refitter = Refitter(self, graph) if self.plan.refit else None
                 self._collect(graph, refitter, pending)
             cv_wall = time.perf_counter() - started
             if self.plan.ensemble is not None:
                 self._ensemble(graph)
+            diagnosing = diagnose.settings(self.plan).enabled
+            if diagnosing:  # the importance tasks run beside the refit
+                self.diagnose.start(self.results, self.client, graph)
             best = self._refit(refitter) if self.plan.refit else None
+            diagnostics = self.diagnose.finish(self.results) if diagnosing else None
         except KeyboardInterrupt:
             pending_futures = [f for f in self.futures if not f.done()]
             self._cancel(self.futures)
@@ -130,7 +135,8 @@ class Executor:
             task=p.task, n_folds=p.n_folds, splitter=p.splitter, spec=p.spec, best=best,
             failures=self.failures, X=p.X, y=p.y, timing=timing, cluster=self.cluster,
             test=self._test(best),
-            unsaved=unsaved_reason(self.results, p.n_folds) if p.refit else "")
+            unsaved=unsaved_reason(self.results, p.n_folds) if p.refit else "",
+            diagnostics=diagnostics)
 
     def _adaptive(self) -> bool:
         """Whether the plan's search is adaptive (:mod:`.searches`): it then runs on the
@@ -154,7 +160,8 @@ class Executor:
 
         assert self.adaptive is not None
         graph = FoldGraph(self.client, self.plan.graph, self.plan.X, self.plan.y,
-                          list(self.plan.folds), dict(self.plan.scorers), self.futures)
+                          list(self.plan.folds), dict(self.plan.scorers), self.futures,
+                          keep_predictions=diagnose.keeps_predictions(self.plan))
         refitter = Refitter(self, graph) if self.plan.refit else None
         if refitter is not None:
             refitter.prefit()
@@ -267,6 +274,7 @@ class Executor:
         board = leaderboard_frame(self.results, list(p.metrics), p.select_by,
                                   complete=p.n_folds) if self.progress.wants_board else None
         self.progress.config_done(res, board, list(p.metrics), p.select_by)
+        self.diagnose.done(res)
         if self.on_result is not None:
             self.on_result(res)
 
@@ -280,9 +288,7 @@ class Executor:
         client = self.client if graph is not None else None
         res = evaluate_ensemble(client, self.plan, graph, self.results, self.futures)
         self.ensemble_s = time.perf_counter() - start
-        for single in self.results:  # the responses served their purpose: free them
-            for score in single.folds.values():
-                score.predictions = None
+        self.diagnose.release(self.results)  # only the diagnostics' own keep theirs
         self.results.append(res)
         if res.failure is not None:
             self.failures.append(res.failure)

@@ -20,6 +20,7 @@ from typing import Any
 
 from . import batching, tasks
 from . import cluster as clusters
+from .diagnose import keeps_predictions
 from .prepare import EvaluationPlan
 
 START_S = 2.0  # about what the local cluster takes to start here: above it, start it
@@ -87,7 +88,7 @@ class InProcess:
         """What :func:`tasks.fit_score` returns for ``config`` on ``fold``, computed here;
         a shared prefix is fitted once per fold, a chain of models grown once."""
         leaf = self.plan.graph.leaves[config]
-        scorers, keep = dict(self.plan.scorers), self.plan.ensemble is not None
+        scorers, keep = dict(self.plan.scorers), keeps_predictions(self.plan)
         chain = self.chains.get(config)
         if chain is None:
             return tasks.fit_score(self._node(leaf.parent, fold), leaf.step, leaf.library,

@@ -271,7 +271,9 @@ class EvaluationResult:
     failed or ``refit=False``), ``save(dir)``. ``timing`` holds seconds (``wall_s``,
     ``cv_wall_s``, ``unique_work_s``) and counts; ``cluster`` describes where it ran.
     ``X``/``y`` are the training data (for the bundle's profile; the rest, with a ``test``
-    part); ``test``: the held-out part's rows, split and scores (see ``docs/spec.md``).
+    part); ``test``: the held-out part's rows, split and scores (see ``docs/spec.md``);
+    ``diagnostics``: the numbers behind the diagnostic plots as DataFrames
+    (:class:`stratum_jupyter.diagnostics.Diagnostics`; None with ``diagnostics: false``).
     """
 
     results: list[ConfigResult]
@@ -292,6 +294,9 @@ class EvaluationResult:
     # "notes": {metric: why NaN}}; {} without one. X and y are then the rest.
     test: dict[str, Any] = field(default_factory=dict)
     unsaved: str = ""  # why no model is saved though some completed (unsaved_reason)
+    # The numbers behind the diagnostic plots (stratum_jupyter.diagnostics.Diagnostics);
+    # None with evaluation.diagnostics: false.
+    diagnostics: Any = field(default=None, repr=False)
 
     @functools.cached_property
     def leaderboard(self) -> Any:
@@ -318,7 +323,8 @@ class EvaluationResult:
         return None if self.best is None else self.best.model
 
     def save(self, directory: str | Path) -> Path | None:
-        """Write the best model's bundle (PRODUCT.md section 5) into ``directory``; None,
+        """Write the best model's bundle (PRODUCT.md section 5) into ``directory``, with the
+        diagnostics (``diagnostics/*.json``) and their ``report.html``; None,
         saying why and writing nothing, when no configuration can label new rows
         (:attr:`unsaved`). EvaluationError when every configuration failed."""
         from ..bundle import save_bundle
@@ -332,7 +338,7 @@ class EvaluationResult:
         if self.X is None:
             raise EvaluationError("the training data is not available to profile the model")
         spec = self.spec.to_dict() if hasattr(self.spec, "to_dict") else self.spec
-        return save_bundle(
+        saved = save_bundle(
             self.best.model, directory, X=self.X, y=self.y, task=self.task, spec=spec,
             candidate=self.best.candidate, params=self.best.params, metrics=self.best.metrics,
             select_by=self.select_by, fit_time_s=self.best.fit_time_s,
@@ -343,6 +349,11 @@ class EvaluationResult:
                    **({"ensemble": {"members": list(self.best.members)}}
                       if self.best.members else {})},
         )
+        if self.diagnostics is not None:  # diagnostics/*.json and report.html beside it
+            from ..diagnostics.result import write_report
+
+            write_report(self.diagnostics, directory, leaderboard=self.leaderboard_for_csv())
+        return saved
 
     def leaderboard_for_csv(self) -> Any:
         board = self.leaderboard.copy()

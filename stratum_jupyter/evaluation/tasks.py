@@ -59,7 +59,7 @@ class FoldScore:
     own_time: float
     prefix_times: dict[str, float]
     errors: dict[str, str] = field(default_factory=dict)
-    # The test part's responses (see :func:`responses`), kept for ensembles only.
+    # The test part's responses (see :func:`responses`), kept for ensembles and diagnostics.
     predictions: dict[str, Any] | None = None
 
 
@@ -187,18 +187,35 @@ def fit_prefix(parent: FoldData | TaskFailure, key: str, step: str, library: str
 
 
 def responses(fitted: Any, X: Any) -> dict[str, Any]:
-    """What an ensemble needs of a member on ``X``: ``predict``, and ``predict_proba`` /
-    ``decision_function`` where the estimator has them (arrays, one row per row of X), with
-    its ``classes`` (classifiers)."""
+    """What an ensemble and the diagnostics need of a model on ``X``: ``predict``, and
+    ``predict_proba`` (else ``decision_function``) where the estimator has it (arrays, one
+    row per row of X), with its ``classes`` (classifiers); a clusterer's labels and silhouettes
+    (:func:`..diagnostics.oof.cluster_responses`)."""
     import numpy as np
+    from sklearn.base import is_clusterer
 
+    if is_clusterer(fitted):  # labels and silhouettes, for the diagnostics
+        from ..diagnostics.oof import cluster_responses
+
+        return cluster_responses(fitted, X)
     out: dict[str, Any] = {"predict": np.asarray(fitted.predict(X))}
-    for method in ("predict_proba", "decision_function"):
-        if hasattr(fitted, method):
-            out[method] = np.asarray(getattr(fitted, method)(X))
+    # The first the model has: what stacking's "auto" and the diagnostics' curves use.
+    method = next((m for m in ("predict_proba", "decision_function") if hasattr(fitted, m)),
+                  None)
+    if method is not None:
+        out[method] = np.asarray(getattr(fitted, method)(X))
     if hasattr(fitted, "classes_"):
         out["classes"] = np.asarray(fitted.classes_)
     return out
+
+
+def _kept(fitted: Any, X: Any) -> dict[str, Any] | None:
+    """:func:`responses`, or None where the model cannot give them: its scores stand, and
+    the diagnostics (or an ensemble, which then says what it misses) go without."""
+    try:
+        return responses(fitted, X)
+    except Exception:
+        return None
 
 
 def fit_score(parent: FoldData | TaskFailure, step: str, library: str, estimator: Any,
@@ -230,7 +247,7 @@ def fit_score_model(parent: FoldData | TaskFailure, step: str, library: str, est
             fitted = grow.fit(parent.X_train, parent.y_train)
         fit_time = time.perf_counter() - start
         scores, errors = runner.score_each(fitted, scorers, parent.X_test, parent.y_test)
-        kept = responses(fitted, parent.X_test) if keep else None
+        kept = _kept(fitted, parent.X_test) if keep else None
         score_time = time.perf_counter() - start - fit_time
     except Exception as exc:
         return _failure(step, exc), None

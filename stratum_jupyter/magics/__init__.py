@@ -15,6 +15,7 @@ MAGIC_CLASSES = [
     "stratum_jupyter.magics.deployment:DeploymentMagics",
     "stratum_jupyter.magics.monitor:MonitorMagics",
     "stratum_jupyter.magics.profile:ProfileMagics",
+    "stratum_jupyter.magics.report:ReportMagics",
 ]
 
 

@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from .diagnostics import DiagnosticsSpec
 from .search import BayesSpec, Budget, HalvingSpec, Search, parse_budget
 from .splitters import CvSetting
 
@@ -171,6 +172,10 @@ class EvaluationSpec(_Model):
     ensemble: EnsembleSpec | None = Field(
         None, description="Also evaluate an ensemble of the best configurations (off by "
                           "default).")
+    diagnostics: DiagnosticsSpec = Field(
+        default_factory=DiagnosticsSpec,
+        description="What is kept for the diagnostic plots and explanations: false, true or "
+                    "{keep, importance, n_repeats}.")
 
 
 def is_grid_axis(block: str, name: str, value: Any) -> bool:

@@ -29,7 +29,8 @@ DISTINCT = {"validate": {"spec": OPTIONAL},
 # The fewest words each command parses.
 MINIMAL = {"validate": ["s.yaml"], "blocks": [], "evaluate": ["s.yaml"],
            "deploy": ["m", "--target", "t", "--out", "o"], "targets": [], "monitor": [],
-           "deployment": ["list"], "profile": ["m", "--out", "o"]}
+           "deployment": ["list"], "profile": ["m", "--out", "o"],
+           "report": ["r"]}
 
 
 def _describe(action: argparse.Action) -> dict[str, Any]:

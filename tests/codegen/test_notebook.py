@@ -21,7 +21,8 @@ def test_cells_are_tagged_and_carry_the_spec():
     assert all(TAG in c.metadata["tags"] for c in cells)
     assert all(c.metadata["stratum"]["spec"] == VALID for c in cells)
     roles = [c.metadata["stratum"]["role"] for c in cells]
-    assert roles == ["spec", "imports", "data", "candidates", "evaluation", "save"]
+    assert roles == ["spec", "imports", "data", "candidates", "evaluation", "save",
+                     "diagnostics"]
     assert all(c.cell_type == "code" for c in cells)
 
 
