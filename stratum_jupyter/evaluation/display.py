@@ -115,6 +115,8 @@ def _summary(result: EvaluationResult) -> str:
         parts.append(f"{t['saved_fits']} shared prefix fit(s) saved")
     if t.get("chained_fits"):  # warm-start chains (evaluation/warmstart.py)
         parts.append(f"{t['chained_fits']} fit(s) grown from smaller ones by warm start")
+    if t.get("budget", {}).get("reached"):  # evaluation.budget (evaluation/budget.py)
+        parts.append(t["budget"]["text"])
     if result.best is not None:
         parts.append(f"best: {result.best.candidate} {_params(result.best.params)} "
                      f"({result.select_by} {result.best.metrics['mean'][result.select_by]:.4f})")
@@ -139,7 +141,8 @@ def leaderboard_html(result: EvaluationResult) -> str:
 
 def leaderboard_text(result: EvaluationResult) -> str:
     board = result.leaderboard
-    cols = ["rank", "candidate", "params", *[c for m in result.metrics
+    cols = ["rank", "candidate", *[c for c in ("rung", "resources") if c in board.columns],
+            "params", *[c for m in result.metrics
                                               for c in (m, f"{m}_std", f"test_{m}")
                                               if c in board.columns], "fit_time", "status"]
     shown = board[cols].copy()
@@ -259,6 +262,9 @@ class Progress:
     def interrupted(self, cancelled: int) -> None:
         pass
 
+    def note(self, text: str) -> None:  # said as it goes: a rung sent, the budget reached
+        pass
+
 
 class TextProgress(Progress):
     """A log that reads well in papermill output and terminals."""
@@ -312,6 +318,9 @@ class TextProgress(Progress):
     def finish(self, result: EvaluationResult) -> None:
         self._print(f"stratum: done: {_summary(result)}")
 
+    def note(self, text: str) -> None:
+        self._print(f"stratum: {text}")
+
     def interrupted(self, cancelled: int) -> None:
         self._print(f"stratum: interrupted; cancelled {cancelled} outstanding task(s); "
                     "the cluster stays usable")
@@ -354,7 +363,10 @@ class WidgetProgress(Progress):
         self.bar.max = max(tasks, 1)
 
     def task_done(self, done: int, total: int) -> None:
-        self.bar.value = done
+        self.bar.value, self.bar.max = done, max(self.bar.max, total)
+
+    def note(self, text: str) -> None:
+        self.header.value += f"<br>{html.escape(text)}"
 
     def fold_done(self, res: ConfigResult, n_folds: int) -> None:
         if self.ticker.due(res, n_folds):

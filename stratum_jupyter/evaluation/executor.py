@@ -9,18 +9,19 @@ left at the end or on an interrupt, so the cluster stays usable.
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from . import batching, tasks, warmstart
 from . import plan as planning
+from .budget import Deadline, report
 from .display import Progress
 from .graph import FoldGraph
 from .inprocess import InProcess
 from .prepare import EvaluationPlan
 from .progress_lines import refit_estimate
+from .refitter import Refitter
 from .results import (
     Best,
     ConfigResult,
@@ -74,19 +75,27 @@ class Executor:
         self.grouped = 0  # Dask tasks that ran several fold tasks
         self.chained_fits = 0  # models grown from a smaller one (batching.run_chain)
         self.done = self.total = 0  # (configuration, fold) tasks
+        self.deadline = Deadline(plan.search.budget_s)  # evaluation.budget
+        self.not_run = ""  # what an adaptive search did not get to (at the budget)
+        self.adaptive: Any = None  # the adaptive search (searches/), if the plan has one
 
     def run(self) -> EvaluationResult:
         started = time.perf_counter()
         refitter = None
         try:
-            pending = self._start()
-            if self.here is not None:  # no cluster of the caller's: begin here
+            graph = None
+            pending = [] if self._adaptive() else self._start()
+            if self.here is not None and pending:  # no cluster of the caller's: begin here
+                self.here.until = self.deadline
                 pending = self.here.run(pending, self._record_one)
                 if pending and self.client is None:
                     self._use_local_cluster()
                     self.progress.moved(self.cluster, len(pending))
-            graph = None
-            if pending:
+            if self.adaptive is not None:
+                graph, refitter = self._run_adaptive()
+            elif pending and self.deadline.passed() and self.here is not None:
+                self.here.skipped += len(pending)  # the budget ran out here
+            elif pending:
                 graph = FoldGraph(self.client, self.plan.graph, self.plan.X, self.plan.y,
                                   list(self.plan.folds), dict(self.plan.scorers), self.futures,
                                   keep_predictions=self.plan.ensemble is not None)
@@ -108,6 +117,12 @@ class Executor:
         if self.here is not None and self.client is None:  # nothing ran on a cluster
             self.here.finished()
         timing = self._timing(time.perf_counter() - started, cv_wall)
+        if self.deadline.seconds is not None:
+            timing["budget"] = report(self.deadline, self.results, self.plan.n_folds,
+                                      self.here.skipped if self.here is not None else 0,
+                                      self.not_run)
+            if self.deadline.reached:
+                self.progress.note(timing["budget"]["text"])
         p = self.plan
         return EvaluationResult(
             results=self.results, metrics=list(p.metrics), select_by=p.select_by,
@@ -115,6 +130,36 @@ class Executor:
             failures=self.failures, X=p.X, y=p.y, timing=timing, cluster=self.cluster,
             test=self._test(best),
             unsaved=unsaved_reason(self.results, p.n_folds) if p.refit else "")
+
+    def _adaptive(self) -> bool:
+        """Whether the plan's search is adaptive (:mod:`.searches`): it then runs on the
+        cluster (the local one is started for it when none is up)."""
+        from .searches import is_adaptive, make
+
+        self.adaptive = make(self.plan) if is_adaptive(self.plan.search.strategy) else None
+        if self.adaptive is None:
+            return False
+        if self.client is None:
+            self._use_local_cluster()
+        self.progress.start(configs=len(self.plan.graph.configs), folds=self.plan.n_folds,
+                            tasks=len(self.plan.graph.configs) * self.plan.n_folds,
+                            saved=0, cluster=self.cluster,
+                            notes=[*self.plan.notes, *self.notes])
+        return True
+
+    def _run_adaptive(self) -> tuple[FoldGraph, Refitter | None]:
+        from .searches.driver import Driver
+
+        assert self.adaptive is not None
+        graph = FoldGraph(self.client, self.plan.graph, self.plan.X, self.plan.y,
+                          list(self.plan.folds), dict(self.plan.scorers), self.futures)
+        refitter = Refitter(self, graph) if self.plan.refit else None
+        if refitter is not None:
+            refitter.prefit()
+        Driver(self, graph, self.adaptive, self.deadline, refitter).run()
+        left = getattr(self.adaptive, "left_out", None)
+        self.not_run = left(self) if callable(left) and self.deadline.reached else ""
+        return graph, refitter
 
     def _start(self) -> list[tuple[int, int]]:
         """Every (configuration, fold) task, earlier folds first; the progress is told."""
@@ -161,8 +206,11 @@ class Executor:
             refitter.prefit()
         stream = as_completed(list(units), loop=self.client.loop, with_results=True,
                               raise_errors=False)
+        self.deadline.arm(self.client, lambda: [*units, *graph.nodes.values()])
         for fut, value in stream:
             fold, configs = units.pop(fut)
+            if isinstance(value, BaseException) and self.deadline.passed():
+                continue  # cancelled at the budget: never resubmitted
             if isinstance(value, BaseException):
                 again = self._resubmit(graph, configs, fold)
                 if again is not None:
@@ -306,58 +354,3 @@ class Executor:
                 "chained_fits": self.chained_fits
                 + (self.here.chained_fits if self.here is not None else 0),
                 **({} if self.ensemble_s is None else {"ensemble_s": round(self.ensemble_s, 4)})}
-
-
-class Refitter:
-    """Refits a configuration on all the data, on the executor's cluster.
-
-    Shared prefixes are fitted on all the data ahead of time (:meth:`prefit`, at the lowest
-    priority), so a refit that finds its chain there only fits the final estimator. Once
-    fewer fold tasks remain than workers, the current leader is refitted on the idle worker
-    (:meth:`speculate`); a new leader replaces it.
-    """
-
-    def __init__(self, executor: Executor, graph: FoldGraph):
-        self.client, self.graph, self.futures = executor.client, graph, executor.futures
-        self.plan = graph.plan
-        self.ahead: dict[str | None, Any] = {}
-        self.current: tuple[int, Any] | None = None
-
-    def prefit(self) -> None:
-        self.ahead = self.graph.prefit()
-
-    def submit(self, config: planning.Config, *, use_ahead: bool = True) -> Any:
-        pipeline = config.pipeline
-        library = planning.library_of(pipeline)
-        parent = None if config.members else self.plan.leaves[config.index].parent
-        key = f"stratum-refit-{config.index}-{uuid.uuid4().hex[:8]}"
-        if use_ahead and parent is not None and parent in self.ahead:
-            future = self.client.submit(tasks.refit_final, self.ahead[parent], library,
-                                        pipeline, pure=False, priority=-2, key=key)
-        else:
-            future = self.client.submit(tasks.refit, self.graph.X, self.graph.y, library,
-                                        pipeline, pure=False, priority=-2, key=key)
-        self.futures.append(future)
-        return future
-
-    def speculate(self, leader: ConfigResult | None) -> None:
-        if leader is None or (self.current and self.current[0] == leader.config.index):
-            return
-        if self.current is not None:
-            self.client.cancel([self.current[1]])
-        self.current = (leader.config.index, self.submit(leader.config))
-
-    def future_for(self, config: planning.Config) -> Any:
-        """The refit of ``config`` (the best): the speculative one if it guessed right.
-        Prefits outside its chain are cancelled."""
-        chain: set[str | None] = {None}
-        node = None if config.members else self.plan.leaves[config.index].parent
-        while node is not None:
-            chain.add(node)
-            node = self.plan.nodes[node].parent
-        self.client.cancel([f for k, f in self.ahead.items() if k not in chain])
-        if self.current is not None and self.current[0] == config.index:
-            return self.current[1]
-        if self.current is not None:
-            self.client.cancel([self.current[1]])
-        return self.submit(config)

@@ -33,7 +33,10 @@ class FoldGraph:
         self.futures = futures  # everything submitted, to cancel or release at the end
         self.run = uuid.uuid4().hex[:8]
         self.generation = 0
-        self.nodes: dict[tuple[str | None, int], Any] = {}
+        self.nodes: dict[tuple[str | None, int, str | None], Any] = {}
+        # Adaptive searches' subsamples: positions within a fold's train part, by
+        # (fold, rows key); small, sent with the tasks that use them.
+        self.subsets: dict[tuple[int, str], Any] = {}
         self.split_in_task = data_nbytes(X) + data_nbytes(y) <= SPLIT_IN_TASK_BYTES
         self._scatter()
 
@@ -54,24 +57,27 @@ class FoldGraph:
         suffix = f"-g{self.generation}" if self.generation else ""
         return f"stratum-{name}-{self.run}{suffix}"
 
-    def node(self, key: str | None, fold: int) -> Any:
-        """The future of a prefix node (``None``: the fold's split) on ``fold``."""
-        fut = self.nodes.get((key, fold))
+    def node(self, key: str | None, fold: int, rows: str | None = None) -> Any:
+        """The future of a prefix node (``None``: the fold's split) on ``fold`` (on its
+        training rows ``rows``: a registered subset, None: all)."""
+        fut = self.nodes.get((key, fold, rows))
         if fut is not None and fut.status in LIVE:
             return fut
         prio = len(self._folds) - fold  # earlier folds first: results stream, memory flat
         tag = uuid.uuid4().hex[:4] if fut is not None else ""
+        at = f"{fold}-{rows}" if rows is not None else f"{fold}"
         if key is None:
+            subset = () if rows is None else (self.subsets[(fold, rows)],)
             fut = self.client.submit(tasks.split_fold, self.X, self.y, self.folds[fold],
-                                     pure=False, priority=prio,
-                                     key=self._key(f"fold-{fold}{tag}"))
+                                     *subset, pure=False, priority=prio,
+                                     key=self._key(f"fold-{at}{tag}"))
         else:
             node = self.plan.nodes[key]
             fut = self.client.submit(
-                tasks.fit_prefix, self.node(node.parent, fold), key, node.step,
+                tasks.fit_prefix, self.node(node.parent, fold, rows), key, node.step,
                 node.library, node.estimator, pure=False, priority=prio,
-                key=self._key(f"fit-{node.step}-{key[:10]}-{fold}{tag}"))
-        self.nodes[(key, fold)] = fut
+                key=self._key(f"fit-{node.step}-{key[:10]}-{at}{tag}"))
+        self.nodes[(key, fold, rows)] = fut
         self.futures.append(fut)
         return fut
 
@@ -79,16 +85,18 @@ class FoldGraph:
         """Submit configuration ``config``'s final estimator on ``fold``."""
         return self.group([config], fold, attempt)
 
-    def group(self, configs: list[int], fold: int, attempt: int = 0) -> Any:
+    def group(self, configs: list[int], fold: int, attempt: int = 0,
+              rows: str | None = None) -> Any:
         """Submit the final estimators of ``configs`` (which share their parent) on
-        ``fold``: one task (:func:`batching.run_group`, a list of results) for several; a
+        ``fold`` (its training rows ``rows``, see :meth:`node`): one task
+        (:func:`batching.run_group`, a list of results) for several; a
         :class:`batching.Chain` as :func:`batching.run_chain`."""
         leaf = self.plan.leaves[configs[0]]
         retry = f"-retry{attempt}" if attempt else ""
         if attempt >= 2:  # the cluster may have forgotten what still looks done here
             key = leaf.parent
             while True:
-                self.nodes.pop((key, fold), None)
+                self.nodes.pop((key, fold, rows), None)
                 if key is None:
                     break
                 key = self.plan.nodes[key].parent
@@ -99,6 +107,8 @@ class FoldGraph:
             args: tuple[Any, ...] = (leaf.step, leaf.library, leaf.estimator, self.scorers,
                                      keep)
             name = f"score-{leaf.step}-{configs[0]}-{fold}{retry}"
+            if rows is not None:
+                name += f"-{rows}"
         else:
             func = run_chain if isinstance(configs, Chain) else run_group
             args = ([(lf.step, lf.library, lf.estimator)
@@ -106,12 +116,14 @@ class FoldGraph:
             kind = "chain" if func is run_chain else "scores"
             name = f"{kind}-{configs[0]}x{len(configs)}-{fold}{retry}"
         if leaf.parent is None and self.split_in_task:  # any worker may take the task
-            fut = self.client.submit(tasks.split_then, self.X, self.y, self.folds[fold],
+            split, sub = ((tasks.split_then, ()) if rows is None else
+                          (tasks.split_sub_then, (self.subsets[(fold, rows)],)))
+            fut = self.client.submit(split, self.X, self.y, self.folds[fold], *sub,
                                      func, *args, pure=False, priority=prio,
                                      key=self._key(name))
         else:
-            fut = self.client.submit(func, self.node(leaf.parent, fold), *args, pure=False,
-                                     priority=prio, key=self._key(name))
+            fut = self.client.submit(func, self.node(leaf.parent, fold, rows), *args,
+                                     pure=False, priority=prio, key=self._key(name))
         self.futures.append(fut)
         return fut
 

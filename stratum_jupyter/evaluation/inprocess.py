@@ -41,6 +41,8 @@ class InProcess:
         self.chained: dict[tuple[int, int], Any] = {}  # chain members' results, ahead
         self.chained_fits = 0  # models grown from a smaller one (batching.run_chain)
         self.ran = 0  # tasks done here
+        self.until: Any = None  # a budget.Deadline: at it, no more tasks are begun
+        self.skipped = 0  # tasks never begun because of it
 
     def run(self, pending: list[tuple[int, int]], record: Record) -> list[tuple[int, int]]:
         """Do tasks of ``pending`` here, giving each result to ``record(config, fold,
@@ -65,6 +67,9 @@ class InProcess:
     def _run(self, pending: list[tuple[int, int]], record: Record) -> list[tuple[int, int]]:
         spent = 0.0
         for i, (config, fold) in enumerate(pending):
+            if self.until is not None and self.until.passed():
+                self.skipped = len(pending) - i
+                break
             left = spent / i * (len(pending) - i) if i else 0.0  # expected, from the done
             if left > TINY_S and clusters.local_state() == "running":
                 self.chained.clear()

@@ -16,6 +16,7 @@ from typing import Any
 from ..errors import EvaluationError
 
 SKIP = (None, "passthrough")
+SEARCHES = ("grid", "random", "halving", "bayes")  # spec/search.py's Search
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,12 @@ class Config:
     params: dict[str, Any]
     pipeline: Any
     members: tuple[str, ...] = ()  # an ensemble's: the labels of the configurations it joins
+    # Adaptive searches (evaluation/searches): the rung a configuration was run at, its
+    # resources there (rows of each fold's training part, or the iteration parameter's
+    # value), and the index of the configuration it continues (None: it is the first).
+    rung: int = 0
+    resources: int | None = None
+    origin: int | None = None
 
     @property
     def label(self) -> str:
@@ -135,9 +142,9 @@ def candidates_from_mapping(candidates: Mapping[str, Any], *, search: Any = "gri
                 "(allowed: a scikit-learn Pipeline or estimator, with a parameter grid)")
         cand_search = search.get(name, "grid") if isinstance(search, Mapping) else search
         cand_n_iter = n_iter.get(name) if isinstance(n_iter, Mapping) else n_iter
-        if cand_search not in ("grid", "random"):
-            raise EvaluationError(
-                f"search for {name!r}: {cand_search!r} (allowed: 'grid', 'random')")
+        if cand_search not in SEARCHES:
+            raise EvaluationError(f"search for {name!r}: {cand_search!r} (allowed: "
+                                  f"{', '.join(map(repr, SEARCHES))})")
         out.append(CandidateSource(str(name), pipeline, grid or {}, cand_search, cand_n_iter))
     return out
 
@@ -155,15 +162,19 @@ def expand(sources: Sequence[CandidateSource], random_state: int | None = None
     configs: list[Config] = []
     for source in sources:
         try:
-            grid = ParameterGrid(source.grid)
-            if source.search == "random":
+            if source.search == "bayes":
+                continue  # its configurations are created as the search goes (searches/)
+            draw = source.search == "random" or (
+                source.search == "halving" and not _all_lists(source.grid))
+            grid = ParameterGrid(source.grid) if not draw or _all_lists(source.grid) else None
+            if draw:  # halving over distributions draws n_iter, as HalvingRandomSearchCV
                 n_iter = source.n_iter or 10
-                if _all_lists(source.grid):
+                if grid is not None:
                     n_iter = min(n_iter, len(grid))  # sampling without replacement
                 choices = list(ParameterSampler(source.grid, n_iter,
                                                 random_state=random_state))
             else:
-                choices = list(grid)
+                choices = list(grid or ())
         except (TypeError, ValueError) as exc:
             raise EvaluationError(f"grid of candidate {source.name!r}: {exc}") from None
         for params in choices:
@@ -173,7 +184,7 @@ def expand(sources: Sequence[CandidateSource], random_state: int | None = None
             except ValueError as exc:
                 raise EvaluationError(f"grid of candidate {source.name!r}: {exc}") from None
             configs.append(Config(len(configs), source.name, dict(params), pipeline))
-    if not configs:
+    if not configs and not any(s.search == "bayes" for s in sources):
         raise EvaluationError("nothing to evaluate: no candidates")
     return configs
 
@@ -218,21 +229,31 @@ def node_key(parent: str | None, library: str, estimator: Any) -> str:
 
 def build_plan(configs: list[Config]) -> Plan:
     """The shared prefix nodes and the leaves of every configuration."""
-    nodes: dict[str, PrefixNode] = {}
-    leaves = []
+    plan = Plan([], {}, [])
     for config in configs:
-        steps = _steps(config.pipeline)
-        parent: str | None = None
-        for name, est in steps[:-1]:
-            if _is_skip(est):
-                continue
-            key = node_key(parent, library_of(est), est)
-            nodes.setdefault(key, PrefixNode(key, parent, name, library_of(est), est))
-            parent = key
-        name, final = steps[-1]
-        if _is_skip(final):
-            raise EvaluationError(
-                f"candidate {config.candidate!r}: the last step must be an estimator, "
-                f"not {final!r}")
-        leaves.append(Leaf(config.index, parent, name, library_of(final), final))
-    return Plan(configs, nodes, leaves)
+        add_config(plan, config)
+    return plan
+
+
+def add_config(plan: Plan, config: Config) -> Config:
+    """Add ``config`` (its index: the next one) to ``plan``: its leaf, and the prefix nodes
+    it does not share with a configuration already there. Adaptive searches add the
+    configurations they create so, while the evaluation runs."""
+    if config.index != len(plan.configs):
+        raise ValueError(f"configuration {config.index} added as number {len(plan.configs)}")
+    steps = _steps(config.pipeline)
+    parent: str | None = None
+    for name, est in steps[:-1]:
+        if _is_skip(est):
+            continue
+        key = node_key(parent, library_of(est), est)
+        plan.nodes.setdefault(key, PrefixNode(key, parent, name, library_of(est), est))
+        parent = key
+    name, final = steps[-1]
+    if _is_skip(final):
+        raise EvaluationError(
+            f"candidate {config.candidate!r}: the last step must be an estimator, "
+            f"not {final!r}")
+    plan.configs.append(config)
+    plan.leaves.append(Leaf(config.index, parent, name, library_of(final), final))
+    return config

@@ -16,6 +16,7 @@ from . import folds as folding
 from . import heldout
 from . import plan as planning
 from .data import checked_data
+from .searches.settings import SearchSettings, resolve
 
 if TYPE_CHECKING:
     from ..spec import PipelineSpec
@@ -48,6 +49,13 @@ class Options:
     order_by: str | None = None
     # evaluation.test: a fraction, a split made already ((train_rows, test_rows)), False
     test: Any = None
+    # The search's settings (searches/settings.py): evaluation.halving / .bayes (mappings
+    # or the spec's models), .n_trials, .budget ("10m" or seconds), and the run folder.
+    halving: Any = None
+    bayes: Any = None
+    n_trials: int | None = None
+    budget: Any = None
+    out: Any = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +81,7 @@ class EvaluationPlan:
     random_state: int | None = None  # seeds the folds, draws and every unset estimator seed
     test: heldout.HeldOut | None = None  # the held-out part; X and y are then the rest
     arrow: bool = False  # X had Arrow text, dates, ...: the refitted model takes them too
+    search: SearchSettings = SearchSettings()  # the strategy, budget... (searches/settings)
 
     @property
     def n_folds(self) -> int:
@@ -120,7 +129,9 @@ def prepare(spec_or_candidates: Any, X: Any = None, y: Any = None,
         raise EvaluationError("ensemble: stacking's inner folds (cross_val_predict on each "
                               "training part) cannot keep the groups apart (allowed: "
                               "soft_voting, hard_voting, or no groups)")
-    graph = planning.build_plan(planning.expand(sources, random_state))
+    configs = planning.expand(sources, random_state)
+    search = resolve(options, ev, sources, groups, folding.time_ordered(splitter), configs)
+    graph = planning.build_plan([] if search.templates else configs)  # adaptive: it adds
     order_by = options.order_by or (spec.data.order_by if spec is not None
                                     and spec.data is not None else None)
     notes = [*scoring_notes, *_serving_notes(sources, task),
@@ -134,7 +145,7 @@ def prepare(spec_or_candidates: Any, X: Any = None, y: Any = None,
     return EvaluationPlan(spec, task, graph, X, y, folds, folding.describe(splitter),
                           tuple(metrics), scorers, select_by, options.refit,
                           (*data_notes, *notes), ensemble, template, random_state, test,
-                          arrow)
+                          arrow, search)
 
 
 def ensemble_settings(given: Any, ev: Any) -> tuple[EnsembleSpec | None, Any]:

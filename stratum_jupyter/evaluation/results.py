@@ -68,6 +68,9 @@ class ConfigResult:
     config: Config
     folds: dict[int, FoldScore] = field(default_factory=dict)
     failure: Failure | None = None
+    # Why an adaptive search or the time budget stopped it before all its folds were in
+    # ("pruned after 2 folds", ...): ranked after the complete ones, never selected.
+    stopped: str = ""
 
     def mean(self, metric: str) -> float:
         """The mean over the folds; NaN when the metric is NaN on any fold (as scikit-learn's
@@ -98,9 +101,21 @@ class ConfigResult:
                 for (metric, reason), folds in by_reason.items()]
 
 
-def _sort_key(score: float, index: int) -> tuple[int, float, int]:
-    """Higher is better; NaN (and failures) last; ties keep the grid order, as sklearn's."""
-    return (1, 0.0, index) if math.isnan(score) else (0, -score, index)
+def _sort_key(score: float, index: int, rung: int = 0) -> tuple[int, int, float, int]:
+    """Higher is better; NaN (and failures) last; ties keep the grid order, as sklearn's.
+    Successive halving ranks a higher rung (more resources) first, as its best is chosen
+    among the last rung's configurations."""
+    return (-rung, 1, 0.0, index) if math.isnan(score) else (-rung, 0, -score, index)
+
+
+def _order(res: ConfigResult, select_by: str) -> tuple[int, int, float, int]:
+    return _sort_key(res.mean(select_by), res.config.index, res.config.rung)
+
+
+def continued(results: list[ConfigResult]) -> set[int]:
+    """The configurations an adaptive search ran again at a higher rung (their later
+    result stands for them in the leaderboard)."""
+    return {r.config.origin for r in results if r.config.origin is not None}
 
 
 def labels_new_rows(res: ConfigResult) -> bool:
@@ -118,7 +133,8 @@ def final_name(pipeline: Any) -> str:
 
 
 def _complete(results: list[ConfigResult], n_folds: int) -> list[ConfigResult]:
-    return [r for r in results if r.failure is None and len(r.folds) >= n_folds]
+    return [r for r in results
+            if r.failure is None and not r.stopped and len(r.folds) >= n_folds]
 
 
 def best_result(results: list[ConfigResult], select_by: str, n_folds: int
@@ -131,17 +147,17 @@ def best_result(results: list[ConfigResult], select_by: str, n_folds: int
     scored = [r for r in complete if not math.isnan(r.mean(select_by))]
     if not scored:
         return None
-    return min(scored, key=lambda r: _sort_key(r.mean(select_by), r.config.index))
+    return min(scored, key=lambda r: _order(r, select_by))
 
 
 def passed_over(results: list[ConfigResult], best: ConfigResult, select_by: str,
                 n_folds: int) -> tuple[str, ...]:
     """The labels of the complete configurations ranked above ``best`` that cannot label
     new rows (so ``best`` is saved instead), best first."""
-    key = _sort_key(best.mean(select_by), best.config.index)
+    key = _order(best, select_by)
     above = [r for r in _complete(results, n_folds) if not labels_new_rows(r)
-             and _sort_key(r.mean(select_by), r.config.index) < key]
-    above.sort(key=lambda r: _sort_key(r.mean(select_by), r.config.index))
+             and _order(r, select_by) < key]
+    above.sort(key=lambda r: _order(r, select_by))
     return tuple(r.config.label for r in above)
 
 
@@ -158,7 +174,12 @@ def unsaved_reason(results: list[ConfigResult], n_folds: int) -> str:
 
 
 def _done(res: ConfigResult, complete: int | None) -> bool:
-    return res.failure is not None or complete is None or len(res.folds) >= complete
+    return res.failure is not None or complete is None or len(res.folds) >= complete \
+        or bool(res.stopped)
+
+
+def _status(res: ConfigResult) -> str:
+    return "failed" if res.failure is not None else "stopped" if res.stopped else "ok"
 
 
 def leaderboard_frame(results: list[ConfigResult], metrics: list[str], select_by: str,
@@ -166,33 +187,23 @@ def leaderboard_frame(results: list[ConfigResult], metrics: list[str], select_by
     """The leaderboard DataFrame, best first; configurations still running are left out
     unless all their ``complete`` folds are in (``None``: include all). ``error`` is why a
     configuration failed; ``notes`` why one of its metrics is NaN (:meth:`ConfigResult.notes`)."""
-    import numpy as np
     import pandas as pd
 
-    rows = []
+    rows, shown = [], []
+    later = continued(results)
     for res in results:
-        if not _done(res, complete):
+        if not _done(res, complete) or res.config.index in later:
             continue
-        failed = res.failure is not None
-        row: dict[str, Any] = {"candidate": res.config.candidate, "params": res.config.params}
-        for metric in metrics:
-            row[metric] = math.nan if failed else res.mean(metric)
-            row[f"{metric}_std"] = math.nan if failed else res.std(metric)
-        fits = [f.fit_time for f in res.folds.values()]
-        scores = [f.score_time for f in res.folds.values()]
-        row["fit_time"] = float(np.mean(fits)) if fits and not failed else math.nan
-        row["score_time"] = float(np.mean(scores)) if scores and not failed else math.nan
-        row["status"] = "failed" if failed else "ok"
-        row["error"] = res.failure.error if res.failure is not None else ""
-        row["notes"] = "; ".join(res.notes())
-        row["_order"] = _sort_key(row[select_by], res.config.index)
-        rows.append(row)
+        shown.append(res)
+        rows.append(_board_row(res, metrics, select_by))
     columns = ["rank", "candidate", "params", *[c for m in metrics for c in (m, f"{m}_std")],
                "fit_time", "score_time", "status", "error", "notes"]
     if any(res.config.members for res in results):  # ensembles: marked, with their members
         columns.insert(3, "members")
-        for row, res in zip(rows, (r for r in results if _done(r, complete)), strict=True):
+        for row, res in zip(rows, shown, strict=True):
             row["members"] = "; ".join(res.config.members)
+    if any(res.config.resources is not None for res in results):  # successive halving
+        columns[3:3] = ["rung", "resources"]
     if not rows:
         return pd.DataFrame(columns=columns)
     frame = pd.DataFrame(rows).sort_values("_order", kind="stable", ignore_index=True)
@@ -200,6 +211,28 @@ def leaderboard_frame(results: list[ConfigResult], metrics: list[str], select_by
     ok = frame["status"] == "ok"
     frame.insert(0, "rank", pd.Series(range(1, len(frame) + 1)).where(ok).astype("Int64"))
     return frame[columns]
+
+
+def _board_row(res: ConfigResult, metrics: list[str], select_by: str) -> dict[str, Any]:
+    """One configuration's leaderboard row (a stopped one's scores are NaN: over fewer
+    folds they would not compare with the others; its notes say why)."""
+    import numpy as np
+
+    failed = res.failure is not None or bool(res.stopped)
+    row: dict[str, Any] = {"candidate": res.config.candidate, "params": res.config.params,
+                           "rung": res.config.rung, "resources": res.config.resources}
+    for metric in metrics:
+        row[metric] = math.nan if failed else res.mean(metric)
+        row[f"{metric}_std"] = math.nan if failed else res.std(metric)
+    fits = [f.fit_time for f in res.folds.values()]
+    scores = [f.score_time for f in res.folds.values()]
+    row["fit_time"] = float(np.mean(fits)) if fits and not failed else math.nan
+    row["score_time"] = float(np.mean(scores)) if scores and not failed else math.nan
+    row["status"] = _status(res)
+    row["error"] = res.failure.error if res.failure is not None else ""
+    row["notes"] = "; ".join([*res.notes(), *([res.stopped] if res.stopped else [])])
+    row["_order"] = _sort_key(row[select_by], res.config.index, res.config.rung)
+    return row
 
 
 def with_test_scores(frame: Any, metrics: list[str], scores: dict[str, float] | None

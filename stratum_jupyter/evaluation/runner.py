@@ -48,6 +48,10 @@ def evaluate(
     random_state: int | None = None,
     search: str | Mapping[str, str] | None = None,
     n_iter: int | Mapping[str, int] | None = None,
+    n_trials: int | None = None,
+    budget: str | float | None = None,
+    halving: Mapping[str, Any] | None = None,
+    bayes: Mapping[str, Any] | None = None,
     refit: bool = True,
     ensemble: Any = None,
     test: Any = None,
@@ -67,7 +71,12 @@ def evaluate(
     folds (see :class:`Options`). The cluster is ``client``, else ``scheduler`` (an address),
     else the current client, else ``STRATUM_SCHEDULER``, else a LocalCluster started once
     per process (until it is up, and for work too small to send out, folds run here).
-    ``out``: also save the best model to ``out/best``. ``display``: auto | widget | text |
+    ``search``: grid | random | halving | bayes (one for all, or by candidate name; halving
+    and bayes search all candidates together, on the cluster); ``halving``/``bayes``:
+    their settings (``evaluation.halving``, ``evaluation.bayes``); ``n_trials``: bayes's
+    trials; ``budget``: a time limit for the search (``"10m"``, ``"90s"``, seconds: see
+    ``evaluation.budget``). ``out``: the run folder: the best model is also saved to
+    ``out/best`` (and bayes keeps its study there). ``display``: auto | widget | text |
     none. ``on_result`` is called with each configuration's result as soon as all its folds
     are in. ``ensemble``: ``evaluation.ensemble`` (a mapping, a method name, False: none).
     ``mlflow``: also log to MLflow (a URI, True: ``./mlruns``; runs in ``result.tracking``).
@@ -81,7 +90,8 @@ def evaluate(
     options = Options(spec=spec, task=task, metrics=metrics, select_by=select_by, cv=cv,
                       random_state=random_state, search=search, n_iter=n_iter, refit=refit,
                       pos_label=pos_label, ensemble=ensemble, groups=groups, order_by=order_by,
-                      test=test)
+                      test=test, halving=halving, bayes=bayes, n_trials=n_trials,
+                      budget=budget, out=out)
     plan = prepare(spec_or_candidates, X, y, options)
     progress = make_progress(display)
     result = _execute(plan, progress, client, scheduler, adapt, on_result)

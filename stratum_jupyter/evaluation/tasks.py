@@ -73,8 +73,12 @@ def _take(data: Any, idx: Any) -> Any:
     return data[idx]
 
 
-def split_fold(X: Any, y: Any, fold: tuple[Any, Any]) -> FoldData:
+def split_fold(X: Any, y: Any, fold: tuple[Any, Any], subset: Any = None) -> FoldData:
+    """The fold's train and test parts; ``subset``: positions within the train part to keep
+    (an adaptive search's subsample of the training rows; the test part stays whole)."""
     train, test = fold
+    if subset is not None:
+        train = train[subset]
     return FoldData(_take(X, train), _take(y, train), _take(X, test), _take(y, test))
 
 
@@ -238,6 +242,12 @@ def split_then(X: Any, y: Any, fold: tuple[Any, Any], func: Any, *args: Any) -> 
     """``func(split_fold(X, y, fold), *args)``: a fold task with no shared prefix splits
     the data (on every worker) itself, so the scheduler may place it on any worker."""
     return func(split_fold(X, y, fold), *args)
+
+
+def split_sub_then(X: Any, y: Any, fold: tuple[Any, Any], subset: Any, func: Any,
+                   *args: Any) -> Any:
+    """:func:`split_then` on the training rows ``subset`` of the fold."""
+    return func(split_fold(X, y, fold, subset), *args)
 
 
 def refit(X: Any, y: Any, library: str, pipeline: Any) -> tuple[Any, float] | TaskFailure:

@@ -56,7 +56,7 @@ def test_bad_candidates_are_named():
 
     with pytest.raises(EvaluationError, match=r"candidates\['x'\]: expected \(pipeline"):
         candidates_from_mapping({"x": (LogisticRegression(), {}, {})})
-    with pytest.raises(EvaluationError, match="allowed: 'grid', 'random'"):
-        candidates_from_mapping({"x": LogisticRegression()}, search="bayes")
+    with pytest.raises(EvaluationError, match="allowed: 'grid', 'random', 'halving', 'bayes'"):
+        candidates_from_mapping({"x": LogisticRegression()}, search="tpe")
     with pytest.raises(EvaluationError, match="nothing to evaluate"):
         expand([])
