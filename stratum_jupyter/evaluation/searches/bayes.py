@@ -151,6 +151,10 @@ class Bayes:
         cut = len(self.runs)
         for run in list(self.runs.values()):
             self._finish(run, TrialState.FAIL)
+            result = self.results[run.config]
+            if not result.stopped and result.failure is None:  # a mean of some folds
+                result.stopped = (f"cut short by the budget after {len(run.folds)} of "
+                                  f"{self.plan.n_folds} folds")
         done = len(self.study.get_trials(deepcopy=False))
         return (f"{cut} bayes trial(s) cut short (told failed in the study); "
                 f"{done} trials in the study" + (f" of n_trials={self.n_trials}"
@@ -209,7 +213,9 @@ class Bayes:
         return next(s for s in self.sources if s.name == name), self.spaces[name]
 
     def _prune(self, run: _Run) -> bool:
-        if not self.settings.bayes.pruning or run.reported >= self.plan.n_folds:
+        """Whether to stop ``run`` now; never once all its folds are in (nothing left to
+        save: it is told complete)."""
+        if not self.settings.bayes.pruning or len(run.folds) >= self.plan.n_folds:
             return False
         with _quiet():
             return bool(run.trial.should_prune())
