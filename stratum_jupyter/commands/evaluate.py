@@ -49,6 +49,10 @@ def add_arguments(parser: argparse.ArgumentParser, *, shell: Shell) -> None:
     add("--out", metavar="DIR",
         help="Save the best model's bundle to DIR/best and the leaderboard to "
              "DIR/leaderboard.csv.")
+    add("--budget", metavar="TIME",
+        help="A time limit for the search (90s, 10m, 1h30m or seconds): at it, no more work "
+             "is sent and running fold tasks are cancelled; what finished is ranked "
+             "(default: the spec's evaluation.budget, else none).")
     add("--adapt", nargs=2, type=int, metavar=("MIN", "MAX"),
         help="Adaptive scaling between MIN and MAX workers, where the cluster supports it.")
     add("--mlflow", nargs="?", const=True, default=None, metavar="URI",
@@ -78,7 +82,19 @@ def run(args: argparse.Namespace, spec: PipelineSpec, X: Any = None, y: Any = No
                     groups=getattr(args, "groups", None),
                     order_by=getattr(args, "order_by", None),
                     adapt=tuple(args.adapt) if args.adapt else None, display=args.display,
-                    mlflow=args.mlflow)
+                    mlflow=args.mlflow, budget=_budget(args.budget))
+
+
+def _budget(text: str | None) -> float | None:
+    """``--budget`` in seconds (``90``, ``10m``...); BadInput names what is not a budget."""
+    from ..spec.search import parse_budget
+
+    if text is None:
+        return None
+    try:
+        return parse_budget(float(text) if text.replace(".", "", 1).isdigit() else text)
+    except ValueError as exc:
+        raise BadInput(f"--budget: {exc}") from None
 
 
 def with_data_file(spec: PipelineSpec, path: str, target: str | None) -> PipelineSpec:

@@ -61,7 +61,8 @@ class Deadline:
 def report(deadline: Deadline, results: list[Any], n_folds: int, not_sent: int,
            not_created: str = "") -> dict[str, Any]:
     """``timing["budget"]``: the budget, whether it was reached and, if so, a sentence
-    naming what was left out: configurations without all their folds (``results``: the
+    naming what was left out (each such configuration is marked ``stopped``, so it is
+    shown but not ranked): configurations without all their folds (``results``: the
     :class:`.results.ConfigResult` list), tasks never sent (``not_sent``) or cancelled,
     and what an adaptive search did not create (``not_created``, e.g. "rungs 2-3")."""
     out: dict[str, Any] = {"budget_s": deadline.seconds, "reached": deadline.reached}
@@ -69,6 +70,9 @@ def report(deadline: Deadline, results: list[Any], n_folds: int, not_sent: int,
         return out
     unfinished = [r for r in results if r.failure is None and len(r.folds) < n_folds]
     started = sum(1 for r in unfinished if r.folds)
+    for res in unfinished:  # status "stopped", unranked, the reason in its notes
+        res.stopped = res.stopped or (f"left out at the budget with {len(res.folds)} of "
+                                      f"{n_folds} folds in")
     out.update(configs_left_out=len(unfinished), configs_partial=started,
                tasks_not_sent=not_sent, tasks_cancelled=deadline.cancelled)
     text = (f"the budget of {deadline.seconds:g} s was reached: no more work was sent and "

@@ -111,6 +111,7 @@ class Executor:
             self.progress.interrupted(len(pending_futures))
             raise
         finally:
+            self.deadline.disarm()
             self._cancel(self.futures)
         batching.learn(self.plan, ((r.config.index, s.own_time) for r in self.results
                                    if not r.config.members for s in r.folds.values()))
@@ -141,9 +142,10 @@ class Executor:
             return False
         if self.client is None:
             self._use_local_cluster()
-        self.progress.start(configs=len(self.plan.graph.configs), folds=self.plan.n_folds,
-                            tasks=len(self.plan.graph.configs) * self.plan.n_folds,
-                            saved=0, cluster=self.cluster,
+        expected = getattr(self.adaptive, "expected", None)
+        configs = expected() if callable(expected) else len(self.plan.search.templates)
+        self.progress.start(configs=configs, folds=self.plan.n_folds,
+                            tasks=configs * self.plan.n_folds, saved=0, cluster=self.cluster,
                             notes=[*self.plan.notes, *self.notes])
         return True
 
@@ -226,6 +228,7 @@ class Executor:
                 # The leader so far, folds still running included: the last results often
                 # complete the configuration that ends up best.
                 refitter.speculate(best_result(self.results, self.plan.select_by, 1))
+        self.deadline.disarm()  # the folds are over: the refit is not counted
 
     def _resubmit(self, graph: FoldGraph, configs: list[int], fold: int) -> Any:
         """A new future for (configurations, fold) lost with a worker, or None when the
@@ -294,9 +297,10 @@ class Executor:
         rows = X.shape[0] if hasattr(X, "shape") else len(X)  # a sparse matrix has no len
         self.progress.refit_start(res, rows, refit_estimate(
             res, rows, [len(train) for train, _ in self.plan.folds]))
-        if refitter is None:  # everything ran here: so does the refit
-            assert self.here is not None
-            return self._best(res, self.here.refit(res.config))
+        if refitter is None or self.deadline.reached:  # everything ran here, or the
+            # workers may still be inside fits cancelled at the budget: refitted here
+            return self._best(res, tasks.refit(X, self.plan.y, planning.library_of(
+                res.config.pipeline), res.config.pipeline))
         future, attempt = refitter.future_for(res.config), 0
         while True:
             try:

@@ -127,6 +127,24 @@ class FoldGraph:
         self.futures.append(fut)
         return fut
 
+    def grown(self, config: int, fold: int, previous: Any, attempt: int = 0
+              ) -> tuple[Any, Any]:
+        """Submit ``config``'s final estimator on ``fold`` (whole training part) as
+        :func:`tasks.fit_score_grow` from ``previous`` (a future of an earlier pair, or
+        None): the future of its pair, kept on the worker for the next rung, and of its
+        score (:func:`tasks.first`)."""
+        leaf = self.plan.leaves[config]
+        prio, retry = len(self._folds) - fold, f"-retry{attempt}" if attempt else ""
+        name = f"{leaf.step}-{config}-{fold}{retry}"
+        pair = self.client.submit(tasks.fit_score_grow, self.node(leaf.parent, fold),
+                                  leaf.step, leaf.library, leaf.estimator, self.scorers,
+                                  previous, pure=False, priority=prio,
+                                  key=self._key(f"grow-{name}"))
+        score = self.client.submit(tasks.first, pair, pure=False, priority=prio,
+                                   key=self._key(f"grown-{name}"))
+        self.futures += [pair, score]
+        return pair, score
+
     def prefit(self) -> dict[str | None, Any]:
         """Every shared prefix node fitted on all the data too, at the lowest priority:
         workers take these only when no fold task is ready, and the best configuration's

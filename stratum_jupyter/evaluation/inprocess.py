@@ -20,7 +20,6 @@ from typing import Any
 
 from . import batching, tasks
 from . import cluster as clusters
-from .plan import Config
 from .prepare import EvaluationPlan
 
 START_S = 2.0  # about what the local cluster takes to start here: above it, start it
@@ -119,13 +118,6 @@ class InProcess:
                                      node.library, node.estimator)
         self.fold_cache[(key, fold)] = value
         return value
-
-    def refit(self, config: Config) -> Any:
-        """:func:`tasks.refit` of ``config`` (a single configuration or an ensemble), here."""
-        from .plan import library_of
-
-        pipeline = config.pipeline
-        return tasks.refit(self.plan.X, self.plan.y, library_of(pipeline), pipeline)
 
     def finished(self) -> None:
         """All the work was done here: start the cluster for the next evaluation where a

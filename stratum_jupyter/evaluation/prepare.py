@@ -274,12 +274,18 @@ def _sources(obj: Any, spec: PipelineSpec | None, options: Options, X: Any, y: A
                 n_iter = {n: n_iter or k for n, (_, k) in by_name.items()}
         return planning.candidates_from_mapping(obj, search=search or "grid", n_iter=n_iter)
     sources = planning.candidates_from_spec(spec, X, y)
-    if n_iter is not None:  # an override, e.g. a papermill parameter
-        sources = [planning.CandidateSource(s.name, s.pipeline, s.grid, s.search,
-                                            n_iter if not isinstance(n_iter, Mapping)
-                                            else n_iter.get(s.name, s.n_iter))
-                   for s in sources]
+    if n_iter is not None or search is not None:  # overrides, e.g. papermill parameters
+        sources = [planning.CandidateSource(
+            s.name, s.pipeline, s.grid, _override(search, s.name, s.search),
+            _override(n_iter, s.name, s.n_iter)) for s in sources]
     return sources
+
+
+def _override(value: Any, name: str, own: Any) -> Any:
+    """A keyword's value for candidate ``name``: one for all, or by name; else its own."""
+    if isinstance(value, Mapping):
+        return value.get(name, own)
+    return own if value is None else value
 
 
 def _fitted_to_table(spec: Any, X: Any, notes: list[str]) -> tuple[Any, list[str]]:

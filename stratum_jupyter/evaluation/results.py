@@ -302,8 +302,10 @@ class EvaluationResult:
         rows = []
         for res in self.results:
             for fold, score in sorted(res.folds.items()):
+                rung = {} if res.config.resources is None else {
+                    "rung": res.config.rung, "resources": res.config.resources}
                 rows.append({"candidate": res.config.candidate, "params": res.config.params,
-                             "config": res.config.index, "fold": fold, **score.scores,
+                             "config": res.config.index, **rung, "fold": fold, **score.scores,
                              "fit_time": score.fit_time, "score_time": score.score_time,
                              "notes": "; ".join(f"{m}: {e}" for m, e in score.errors.items())})
         return pd.DataFrame(rows)

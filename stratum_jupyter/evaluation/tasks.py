@@ -238,6 +238,27 @@ def fit_score_model(parent: FoldData | TaskFailure, step: str, library: str, est
                      fit_time + score_time, parent.node_times, errors, kept), fitted
 
 
+def fit_score_grow(parent: FoldData | TaskFailure, step: str, library: str, estimator: Any,
+                   scorers: dict[str, Any], previous: Any = None) -> tuple[Any, Any]:
+    """``(FoldScore or TaskFailure, fitted estimator or None)``: :func:`fit_score_model`,
+    growing a copy of ``previous``'s model (an earlier rung's pair on the same fold and
+    rows; its own stays as it was, for a retry) with ``warm_start`` where it can be
+    (:func:`.warmstart.grow`), else fitting from scratch."""
+    import copy
+
+    from .warmstart import grow
+
+    start = None
+    if previous is not None and previous[1] is not None:
+        start = grow(copy.deepcopy(previous[1]), estimator)
+    return fit_score_model(parent, step, library, estimator, scorers, grow=start)
+
+
+def first(pair: tuple[Any, Any]) -> Any:
+    """The score of a :func:`fit_score_grow` pair (the model stays on the worker)."""
+    return pair[0]
+
+
 def split_then(X: Any, y: Any, fold: tuple[Any, Any], func: Any, *args: Any) -> Any:
     """``func(split_fold(X, y, fold), *args)``: a fold task with no shared prefix splits
     the data (on every worker) itself, so the scheduler may place it on any worker."""

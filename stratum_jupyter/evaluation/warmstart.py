@@ -91,6 +91,18 @@ def chain_key(plan: EvaluationPlan, config: int) -> tuple[tuple[Any, ...] | None
     return key, why
 
 
+def growable(estimator: Any, train_rows: int) -> bool:
+    """Whether ``estimator``, grown with :func:`grow` from a smaller model of the same
+    parameters on the same rows, equals its fit from scratch (the conditions of a chain;
+    ``train_rows``: the most rows a fold's train part has)."""
+    size = size_param(estimator)
+    if size is None:
+        return False
+    params = estimator.get_params(deep=False)
+    value = params.pop(size, None)
+    return type(value) is int and _why_not(params, size, train_rows) is None
+
+
 def _by_key(plan: EvaluationPlan) -> tuple[dict[Any, dict[Any, int]], dict[Any, dict[Any, int]]]:
     """The chainable configurations by chain key, then size (the first of a size); and
     those left out of a chain by early stopping, alike."""

@@ -22,10 +22,11 @@ configurations with the same steps, on the same fold and rows: fitted once) and 
 estimator on the fold's training part, or on a subsample of it (``Work.rows``: a key
 registered with ``ctx.subsample(fold, key, positions)``: positions within the fold's
 training part, computed here and sent with the tasks; the test part is always the fold's
-whole test part); ``Work.grow_from`` names a configuration whose fitted model on the same
-fold is grown with ``warm_start`` instead of a fit from scratch (exact chains only:
-:mod:`..warmstart`). The data is scattered once (:class:`..graph.FoldGraph`), lost work is
-resubmitted, Ctrl-C cancels everything, the best configuration is refitted on all the data
+whole test part); ``Work.grow_from`` names a configuration (run with ``keep_model``) whose
+fitted model on the same fold is grown with ``warm_start`` instead of a fit from scratch
+(exact chains only: :mod:`..warmstart`). The data is scattered once
+(:class:`..graph.FoldGraph`), lost work is resubmitted (a fresh fit), Ctrl-C cancels
+everything, the best configuration is refitted on all the data
 (:func:`..results.best_result`: the highest rung first, then the score).
 
 Strategies are registered by name in :data:`STRATEGIES` (module:class, imported only when
@@ -54,13 +55,16 @@ STRATEGIES: dict[str, str] = {
 @dataclass(frozen=True)
 class Work:
     """Evaluate configuration ``config`` on ``folds`` (None: every fold), on the rows
-    registered as ``rows`` (None: each fold's whole training part), grown from the model
-    of configuration ``grow_from`` on the same fold where given."""
+    registered as ``rows`` (None: each fold's whole training part). ``keep_model``: keep
+    each fold's fitted model on the workers, so that a later configuration can be grown
+    from it: ``grow_from`` names that earlier configuration (whole training parts only;
+    only where :func:`..warmstart.growable` says the grown model equals a fresh fit)."""
 
     config: int
     folds: tuple[int, ...] | None = None
     rows: str | None = None
     grow_from: int | None = None
+    keep_model: bool = False
 
 
 @dataclass

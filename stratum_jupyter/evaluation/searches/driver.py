@@ -34,6 +34,7 @@ class Driver:
         self.plan, self.results = executor.plan, executor.results
         self.notes, self.slots = executor.notes, executor.slots
         self.units: dict[Any, tuple[int, int, str | None]] = {}  # future: config, fold, rows
+        self.models: dict[tuple[int, int], Any] = {}  # (config, fold): its pair's future
         self.outcome = Outcome()
 
     # -- the Context a search sees --------------------------------------------------------
@@ -79,7 +80,7 @@ class Driver:
                 self._ask()
         finally:
             self.deadline.disarm()
-        if self.deadline.passed():
+        if self.units:  # cut short by the budget
             self.outcome.budget_hit = True
             self.ex._cancel(self._in_flight())
         return self.outcome
@@ -91,8 +92,11 @@ class Driver:
     def _ask(self) -> None:
         while True:
             work = self.search.ask(self, max(self.slots - len(self.units), 0))
+            kept = set(self.models)
             for one in work:
                 self._send(one)
+            if any(one.grow_from is not None for one in work):
+                self._release(kept)
             if self.units or not work:
                 break
         if self.refitter is not None and len(self.units) < self.slots \
@@ -103,11 +107,29 @@ class Driver:
     def _send(self, work: Work) -> None:
         folds = range(self.plan.n_folds) if work.folds is None else work.folds
         for fold in folds:
-            fut = self.graph.group([work.config], fold, 0, work.rows)
+            if work.keep_model or work.grow_from is not None:
+                previous = self.models.get((work.grow_from, fold)) \
+                    if work.grow_from is not None else None
+                self.ex.chained_fits += previous is not None
+                pair, fut = self.graph.grown(work.config, fold, previous)
+                if work.keep_model:
+                    self.models[(work.config, fold)] = pair
+            else:
+                fut = self.graph.group([work.config], fold, 0, work.rows)
             self.units[fut] = (work.config, fold, work.rows)
             self.stream.add(fut)
             self.outcome.sent += 1
             self.ex.total += 1
+
+    def _release(self, before: set[tuple[int, int]]) -> None:
+        """Free the kept models of configurations an earlier rung did not continue (those
+        grown from are dependencies of the new tasks: Dask frees them once those are done)."""
+        grown = {(w, f) for w, f in before if any(
+            self.results[c].config.origin == w for c, _, _ in self.units.values())}
+        stale = [self.models.pop(k) for k in before - grown]
+        for k in before & grown:
+            self.models.pop(k)
+        self.ex._cancel(stale)
 
     def _retry(self, fut: Any, unit: tuple[int, int, str | None], error: BaseException
                ) -> Any:
@@ -119,7 +141,7 @@ class Driver:
         if not self.ex.retry.allows(attempt):
             return tasks.TaskFailure("cluster", f"{type(error).__name__}: {error}", "")
         self.graph.refresh(force=self.ex.retry.is_last(attempt))
-        again = self.graph.group([config], fold, attempt, rows)
+        again = self.graph.group([config], fold, attempt, rows)  # a fresh fit: as exact
         self.units[again] = unit
         self.stream.add(again)
         return None

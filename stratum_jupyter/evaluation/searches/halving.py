@@ -6,8 +6,10 @@ Rung 0 runs every configuration on the fewest resources; the best ``ceil(n / fac
 the configurations' order) run again on ``factor`` times more, until the last rung, which
 always uses the full resources: each fold's whole training part, or the iteration
 parameter's own value. Resources are rows (``n_samples``: :mod:`.subsample`) or an
-iteration parameter (``n_estimators``, ``max_iter``, ``epochs``: fitted from scratch at
-each rung). The best is chosen among the last rung's configurations only, and refitted on
+iteration parameter (``n_estimators``, ``max_iter``, ``epochs``): each rung's model is grown from
+the previous rung's by warm start where that gives the fit from scratch
+(:func:`..warmstart.growable`: forests, gradient boosting without early stopping), else
+fitted from scratch. The best is chosen among the last rung's configurations only, and refitted on
 all the data as usual.
 """
 
@@ -81,11 +83,20 @@ class Halving:
             raise EvaluationError("search: halving has no configurations to start from")
         self.resource, self.why = resource_of(plan, self.templates)
         self.trains = [len(train) for train, _ in plan.folds]
+        self.growable = [self._growable(t) for t in self.templates]
         self.rungs = self._schedule()
         self.rung = -1
         self.current: list[int] = []  # configuration indices of the rung that runs
         self.first: dict[int, int] = {}  # configuration: its template's position (ties)
         self.done = False
+
+    def _growable(self, template: Config) -> bool:
+        """Whether the template's rungs can be grown from the previous rung's models (an
+        exact warm-start chain along the resource: :func:`..warmstart.growable`)."""
+        from ..warmstart import growable, size_param
+
+        final = _final(template.pipeline)[1]
+        return size_param(final) == self.resource and growable(final, max(self.trains))
 
     # -- the schedule -----------------------------------------------------------------------
     def _high(self) -> int:
@@ -138,6 +149,13 @@ class Halving:
         return self.done or (self.rung == len(self.rungs) - 1
                              and all(self._over(ctx, c) for c in self.current))
 
+    def expected(self) -> int:
+        """How many (configuration, rung) runs the schedule makes, if none fails."""
+        n, total = len(self.templates), 0
+        for _ in self.rungs:
+            total, n = total + n, math.ceil(n / self.settings.factor)
+        return total
+
     def left_out(self, ctx: Context) -> str:
         later = len(self.rungs) - 1 - self.rung
         return f"{later} later rung(s) of successive halving" if later > 0 else ""
@@ -168,9 +186,8 @@ class Halving:
 
         k, amount = self.rung, self.rungs[self.rung]
         last = k == len(self.rungs) - 1
-        rows = None if last or self.resource != "n_samples" else f"r{k}"
-        if rows is not None:
-            self._subsample(ctx, rows, amount)
+        if not last and self.resource == "n_samples":
+            self._subsample(ctx, f"r{k}", amount)
         self.current = []
         for position, origin in chosen:
             template = self.templates[position]
@@ -188,7 +205,15 @@ class Halving:
             self.first[config.index] = position
             self.current.append(config.index)
         ctx.say(self._rung_line(k, len(chosen), amount, last))
-        return [Work(c, rows=rows) for c in self.current]
+        return [self._work(c, origin, last) for c, (_, origin) in zip(self.current, chosen,
+                                                                         strict=True)]
+
+    def _work(self, config: int, origin: int | None, last: bool) -> Work:
+        if self.resource == "n_samples":
+            return Work(config, rows=None if last else f"r{self.rung}")
+        if not self.growable[self.first[config]]:
+            return Work(config)
+        return Work(config, grow_from=origin, keep_model=not last)
 
     def _subsample(self, ctx: Context, rows: str, amount: int) -> None:
         plan, seed = self.plan, self.plan.random_state

@@ -54,8 +54,13 @@ def _model(cls: Any, given: Any, field: str) -> Any:
 def strategy_of(sources: list[Any]) -> str:
     """The adaptive strategy the candidates ask for (halving or bayes), else "grid".
     EvaluationError when candidates ask for two different ones."""
+    from ..plan import SEARCHES
     from . import STRATEGIES
 
+    for source in sources:
+        if source.search not in SEARCHES:
+            raise EvaluationError(f"search for {source.name!r}: {source.search!r} (allowed: "
+                                  f"{', '.join(map(repr, SEARCHES))})")
     adaptive = sorted({s.search for s in sources if s.search in STRATEGIES})
     if len(adaptive) > 1:
         raise EvaluationError(f"search: {' and '.join(adaptive)} in one evaluation (allowed: "
@@ -89,6 +94,12 @@ def resolve(options: Any, ev: Any, sources: list[Any], groups: Any, time_ordered
     out = Path(options.out) if options.out is not None else None
     strategy = strategy_of(sources)
     adaptive = strategy != "grid"
+    ensemble = options.ensemble if options.ensemble is not None else (
+        ev.ensemble if ev is not None else None)
+    if adaptive and ensemble is not None and ensemble is not False:
+        raise EvaluationError(f"ensemble: not with search: {strategy} (its configurations "
+                              "ran on different resources or were stopped early; allowed: "
+                              "search grid or random, or no ensemble)")
     return SearchSettings(strategy, halving, bayes, n_trials, budget, out, tuple(sources),
                           groups, time_ordered, tuple(configs) if adaptive else ())
 

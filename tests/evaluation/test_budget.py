@@ -1,0 +1,121 @@
+"""evaluation.budget (evaluation/budget.py): at the deadline no more work is sent, queued and
+running tasks are cancelled, what finished is ranked, what was left out is said, the best
+is refitted, and the cluster stays usable."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.datasets import load_iris
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+
+from stratum_jupyter import evaluate
+from stratum_jupyter.errors import EvaluationError
+from stratum_jupyter.evaluation.budget import Deadline
+
+
+def _sleepy():
+    """A classifier whose fit sleeps ``delay`` seconds when row 0 (the last column holds
+    the row numbers) is not among its training rows, or on every fit with ``always``
+    (defined in a function, so it is pickled by value to the workers)."""
+
+    class Sleepy(ClassifierMixin, BaseEstimator):
+        def __init__(self, delay=0.0, always=False):
+            self.delay, self.always = delay, always
+
+        def fit(self, X, y):
+            if self.always or 0 not in X[:, -1]:
+                time.sleep(self.delay)
+            self.classes_ = np.unique(y)
+            self.majority_ = self.classes_[np.argmax(np.bincount(np.searchsorted(
+                self.classes_, y)))]
+            return self
+
+        def predict(self, X):
+            return np.full(len(X), self.majority_)
+
+    return Sleepy
+
+
+def _data():
+    """Iris with its row numbers as the last column, and folds whose last one holds row 0
+    in its test part: the slow configurations are quick on the first two folds (fold tasks
+    run earlier folds first), then take 25 s on the last one."""
+    X, y = load_iris(return_X_y=True)
+    X = np.column_stack([X, np.arange(len(y))])
+    folds = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    folds.sort(key=lambda fold: 0 in fold[1])
+    return X, y, folds
+
+
+def _candidates():
+    Sleepy = _sleepy()
+    # Two quick configurations first, then slow ones that cannot finish in the budget.
+    return {"quick": (LogisticRegression(max_iter=500), {"C": [0.1, 1.0]}),
+            "slow": (Sleepy(), {"delay": [25.0, 25.1, 25.2, 25.3]})}
+
+
+@pytest.mark.parametrize("search", ["grid", "halving"])
+def test_a_run_stopped_by_its_budget_ranks_what_finished(client, search, capsys):
+    X, y, folds = _data()
+    # Workers warmed up first (imports): on a loaded machine that alone can take seconds of
+    # the budget. (Not with the slow class: batching would learn it is quick and group it
+    # with the quick ones.)
+    evaluate({"warm": LogisticRegression(max_iter=500)}, X, y, cv=folds, client=client,
+             display="none", refit=False)
+    start = time.perf_counter()
+    result = evaluate(_candidates(), X, y, cv=folds, client=client, metrics=["accuracy"],
+                      search=search, budget=10, display="text")
+    # The slow fits (25 s) were not waited for, nor was the refit (done here: the workers
+    # are still inside the cancelled fits, which Dask cannot interrupt).
+    assert time.perf_counter() - start < 20
+    board = result.leaderboard
+    ranked = board[board["status"] == "ok"]
+    assert set(ranked["candidate"]) == {"quick"} and len(ranked) == 2
+    stopped = board[board["status"] == "stopped"]
+    assert set(stopped["candidate"]) == {"slow"} and len(stopped) == 4
+    assert stopped["notes"].str.contains("left out at the budget with 2 of 3 folds").all()
+    assert stopped["accuracy"].isna().all()  # not comparable: never ranked
+    budget = result.timing["budget"]
+    assert budget["reached"] and budget["configs_left_out"] == 4
+    assert budget["tasks_cancelled"] >= 1
+    assert result.best is not None and result.best.candidate == "quick"  # still refitted
+    out = capsys.readouterr().out
+    assert "the budget of 10 s was reached" in out and "4 configuration(s) left out" in out
+    # The cluster stays usable: once the cancelled fits end, the workers take new work.
+    again = evaluate({"lr": LogisticRegression(max_iter=500)}, X, y, cv=folds,
+                     client=client, display="none", refit=False)
+    assert again.leaderboard["status"].tolist() == ["ok"]
+
+
+def test_the_budget_stops_work_begun_in_this_process(in_process):
+    X, y, folds = _data()
+    Sleepy = _sleepy()
+    grid = {"delay": [0.4, 0.41, 0.42, 0.43, 0.44], "always": [True]}
+    start = time.perf_counter()
+    result = evaluate({"s": (Sleepy(), grid)}, X, y, cv=folds, budget="1s", display="none")
+    assert time.perf_counter() - start < 5  # 15 fits of 0.4 s were not all run
+    budget = result.timing["budget"]
+    # Earlier folds first: no configuration got all its folds in.
+    assert budget["reached"] and 5 <= budget["tasks_not_sent"] < 15
+    assert budget["configs_left_out"] == 5 and result.best is None
+    assert (result.leaderboard["status"] == "stopped").all()
+
+
+def test_without_reaching_it_the_budget_changes_nothing(in_process):
+    X, y = load_iris(return_X_y=True)
+    result = evaluate({"lr": (LogisticRegression(max_iter=500), {"C": [0.1, 1.0]})}, X, y,
+                      cv=3, budget="10m", display="none")
+    assert result.timing["budget"] == {"budget_s": 600.0, "reached": False}
+    assert (result.leaderboard["status"] == "ok").all()
+
+
+def test_a_bad_budget_is_named():
+    X, y = load_iris(return_X_y=True)
+    with pytest.raises(EvaluationError, match="budget: budget is a time such as 90s"):
+        evaluate({"lr": LogisticRegression()}, X, y, budget="soon", display="none")
+    assert Deadline(None).left() is None and not Deadline(None).passed()
