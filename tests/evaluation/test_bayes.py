@@ -247,3 +247,16 @@ def test_a_parameter_that_is_not_the_pipelines_is_refused_before_any_work(client
     with pytest.raises(EvaluationError, match="clf__gamma is not a parameter"):
         evaluate({"lr": (_lr(), {"clf__gamma": LOG_C})}, X, y, search="bayes",
                  display="none", client=client)
+
+
+def test_grid_candidates_run_beside_the_trials(client, table):
+    X, y = table
+    result = evaluate({"lr": (_lr(), {"clf__C": LOG_C}),
+                       "ridge": (RidgeClassifier(), {"alpha": [0.1, 1.0]})}, X, y, cv=3,
+                      search={"lr": "bayes", "ridge": "grid"}, n_trials=3, random_state=0,
+                      display="none", refit=False, client=client)
+    board = result.leaderboard
+    ridge = board[board["candidate"] == "ridge"]
+    assert sorted(p["alpha"] for p in ridge["params"]) == [0.1, 1.0]
+    assert ridge["trial"].isna().all() and ridge["rank"].notna().all()
+    assert sorted(board.loc[board["candidate"] == "lr", "trial"]) == [0, 1, 2]

@@ -95,7 +95,8 @@ class Bayes:
             for line in self.pending_notes:
                 ctx.say(line)
             # Candidates searched by grid or random beside the trials: expanded already.
-            work = [Work(res.config.index) for res in ctx.results]
+            work = [Work(ctx.add(t.candidate, t.params, t.pipeline).index)
+                    for t in self.settings.templates]
             self._show_earlier(ctx)
         while len(self.runs) < max(1, ctx.slots) and self._may_ask(ctx):
             run = self._start(ctx)
@@ -142,6 +143,11 @@ class Bayes:
     def finished(self, ctx: Any) -> bool:
         """No more trials will be asked (those in flight still run)."""
         return not self._may_ask(ctx)
+
+    def expected(self) -> int:
+        """Configurations to show in the progress: the trials (earlier ones included) and
+        the grid candidates' configurations beside them."""
+        return (self.n_trials or len(self.opened.earlier)) + len(self.settings.templates)
 
     def left_out(self, executor: Any) -> str:
         """At the budget: the trials still in flight (their tasks were cancelled) are told
