@@ -58,6 +58,7 @@ def evaluate(
     mlflow: str | bool | None = None,
     adapt: tuple[int, int] | None = None,
     out: str | Path | None = None,
+    run_dir: str | Path | None = None,
     display: str | None = "auto",
     on_result: OnResult | None = None,
 ) -> EvaluationResult:
@@ -76,7 +77,9 @@ def evaluate(
     their settings (``evaluation.halving``, ``evaluation.bayes``); ``n_trials``: bayes's
     trials; ``budget``: a time limit for the search (``"10m"``, ``"90s"``, seconds: see
     ``evaluation.budget``). ``out``: the run folder: the best model is also saved to
-    ``out/best`` (and bayes keeps its study there). ``display``: auto | widget | text |
+    ``out/best`` (and bayes keeps its study there); ``run_dir``: a run folder whose
+    best model the caller saves (the magic's and the CLI's ``--out``): only the search's
+    state is kept there. ``display``: auto | widget | text |
     none. ``on_result`` is called with each configuration's result as soon as all its folds
     are in. ``ensemble``: ``evaluation.ensemble`` (a mapping, a method name, False: none).
     ``mlflow``: also log to MLflow (a URI, True: ``./mlruns``; runs in ``result.tracking``).
@@ -91,7 +94,7 @@ def evaluate(
                       random_state=random_state, search=search, n_iter=n_iter, refit=refit,
                       pos_label=pos_label, ensemble=ensemble, groups=groups, order_by=order_by,
                       test=test, halving=halving, bayes=bayes, n_trials=n_trials,
-                      budget=budget, out=out)
+                      budget=budget, out=out if out is not None else run_dir)
     plan = prepare(spec_or_candidates, X, y, options)
     progress = make_progress(display)
     result = _execute(plan, progress, client, scheduler, adapt, on_result)

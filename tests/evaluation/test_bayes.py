@@ -79,6 +79,7 @@ def _fold_tasks(stream) -> list[dict]:
     return [t for t in stream.data if str(t["key"]).startswith("stratum-score-")]
 
 
+@pytest.mark.slow  # two searches of breast_cancer: the grid and the trials
 def test_bayes_finds_what_the_grid_finds_over_two_candidates(client, tmp_path):
     X, y = load_breast_cancer(return_X_y=True)
     grid = evaluate({"lr": (_lr(), {"clf__C": list(np.logspace(-4, 2, 7))})}, X, y,
@@ -260,3 +261,23 @@ def test_grid_candidates_run_beside_the_trials(client, table):
     assert sorted(p["alpha"] for p in ridge["params"]) == [0.1, 1.0]
     assert ridge["trial"].isna().all() and ridge["rank"].notna().all()
     assert sorted(board.loc[board["candidate"] == "lr", "trial"]) == [0, 1, 2]
+
+
+@pytest.mark.slow  # two runs of the CLI, each saving a bundle
+def test_the_cli_keeps_the_study_in_out_and_resumes_it(cluster, tmp_path, capsys):
+    from stratum_jupyter.cli import main
+
+    spec = tmp_path / "knn.yaml"
+    spec.write_text("version: 1\nname: knn\ntask: classification\n"
+                    "data: {source: 'sklearn:iris'}\n"
+                    "evaluation: {cv: 3, search: bayes, n_trials: 3, random_state: 0}\n"
+                    "candidates:\n  - name: knn\n    steps: [{KNeighborsClassifier: "
+                    "{n_neighbors: [1, 3, 5, 7, 9, 11]}}]\n")
+    argv = ["evaluate", str(spec), "--scheduler", cluster.scheduler_address, "--display",
+            "text", "--out", str(tmp_path / "run")]
+    assert main(argv) == 0
+    assert "new study knn-" in capsys.readouterr().out
+    assert (tmp_path / "run" / STUDY_FILE).is_file() and (tmp_path / "run" / "best").is_dir()
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "resumed study knn-" in out and "3 earlier trials" in out

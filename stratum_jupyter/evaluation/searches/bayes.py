@@ -73,7 +73,6 @@ class Bayes:
             _check_params(source, self.spaces[source.name])
         self.prefixed = len(self.sources) > 1
         self.runs: dict[int, _Run] = {}  # by configuration index
-        self.states: dict[int, tuple[int, str]] = {}  # configuration: (trial, state)
         self.seen: dict[Any, Any] = {}  # a configuration's key: its finished FrozenTrial
         self.started: float | None = None
         self.results: list[Any] = []  # the driver's ConfigResults (ctx.results)
@@ -200,7 +199,6 @@ class Bayes:
                 run = _Run(trial, config.index)
                 self.runs[config.index] = run
                 self.seen[key] = None  # in flight: a repeat now runs once more
-                self.states[config.index] = (trial.number, "running")
                 ctx.results[config.index].search = {"trial": trial.number, "state": "running"}
                 return run
             with _quiet():
@@ -231,7 +229,6 @@ class Bayes:
             run.trial.set_user_attr(FOLDS_ATTR, fold_attr(run.folds))
             frozen = self.study.tell(run.trial, value, state)
         del self.runs[run.config]
-        self.states[run.config] = (run.trial.number, _state(state))
         self.results[run.config].search["state"] = _state(state)
         source, _ = self._candidate_of(frozen)
         self.seen[(source, tuple(sorted(frozen.params.items())))] = frozen
@@ -260,7 +257,6 @@ class Bayes:
             result = ctx.results[config.index]
             result.folds.update(folds_of(frozen))
             state = _state(frozen.state)
-            self.states[config.index] = (frozen.number, state)
             result.search = {"trial": frozen.number, "state": state}
             self.seen[(name, tuple(sorted(frozen.params.items())))] = frozen
             if state == "failed":
@@ -286,15 +282,16 @@ class Bayes:
         return n
 
     def _trials_note(self) -> str:
+        """What the search will do, said once in the log (inferred settings named)."""
         earlier = len(self.opened.earlier)
         n, given = self.n_trials, self.settings.n_trials
+        wanted = given if given is not None else DEFAULT_TRIALS
         if n is None:
             what = "trials until the budget is spent"
+        elif n < wanted:
+            what = f"{n} trials (the space holds {n} configurations, n_trials={wanted})"
         else:
-            what = f"{n} trials" + ("" if given is not None else f" (the default, {n})"
-                                    if n == DEFAULT_TRIALS else "")
-            if given is not None and n < given:
-                what += f" (the space holds {n} configurations, n_trials={given})"
+            what = f"{n} trials" + (" (the default n_trials)" if given is None else "")
         more = f"; {max(0, (n or 0) - earlier)} more to ask" if earlier and n else ""
         pruning = ("on (below the median of the complete trials at a fold)"
                    if self.settings.bayes.pruning else "off")
