@@ -281,3 +281,5 @@ def test_the_cli_keeps_the_study_in_out_and_resumes_it(cluster, tmp_path, capsys
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "resumed study knn-" in out and "3 earlier trials" in out
+    header = next(line for line in out.splitlines() if line.lstrip().startswith("rank"))
+    assert header.split()[:4] == ["rank", "candidate", "trial", "state"]  # the text view
