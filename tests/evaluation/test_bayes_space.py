@@ -48,6 +48,13 @@ def test_a_space_that_is_not_a_range_is_refused_naming_the_parameter():
         space_of("lr", [{"clf__C": [1, 2]}, {"clf__C": [3]}])
 
 
+def test_choices_optuna_would_confuse_are_stored_by_position():
+    space = space_of("a", {"x": [1, True, 1.0], "y": [(1, 1), (1, 2)]})
+    assert list(space.distributions["x"].choices) == ["#0", "#1", "#2"]
+    assert space.choices["x"]["#1"] is True
+    assert list(space.distributions["y"].choices) == ["(1, 1)", "(1, 2)"]
+
+
 def test_finite_space_size():
     assert space_of("a", {"x": [1, 2, 3], "y": ["p", "q"], "z": [0]}).size == 6
     assert space_of("a", {"k": Distribution.from_mapping({"low": 1, "high": 9})}).size == 9

@@ -131,9 +131,10 @@ def _suggest(trial: Any, name: str, dist: Any) -> Any:
 
 def _choice_keys(values: list[Any]) -> list[Any]:
     """What Optuna stores for each choice: the value when plain (None, bool, int, float,
-    str), else its ``repr``; ``#i`` when those are not all different."""
+    str), else its ``repr``; ``#i`` when two of those are equal (Optuna finds a choice by
+    ``==``: 1, 1.0 and True would be one)."""
     keys = [v if type(v) in PLAIN else repr(v) for v in values]
-    if len({(type(k), k) for k in keys}) == len(keys):
+    if not any(a == b for i, a in enumerate(keys) for b in keys[i + 1:]):
         return keys
     return [f"#{i}" for i in range(len(values))]
 
