@@ -34,19 +34,30 @@ class OpenedStudy:
 def fingerprint(X: Any, y: Any, folds: Any, metrics: Any) -> str:
     """A digest of the rows, the target, every fold's index arrays and the metrics: two
     runs with equal fingerprints score a configuration the same."""
-    import joblib
-
-    return joblib.hash((X, y, [(list(map(int, tr)), list(map(int, te))) for tr, te in folds],
-                        list(metrics)))
+    return _digest((X, y, [(list(map(int, tr)), list(map(int, te))) for tr, te in folds],
+                    list(metrics)))
 
 
 def spec_digest(sources: Any, select_by: str, random_state: int | None) -> str:
     """A digest of what the trials of a study are: the searched candidates (names,
     pipelines with their fixed parameters, grids), the metric and the seed."""
+    return _digest(([(s.name, s.pipeline, _grid_key(s.grid)) for s in sources],
+                    select_by, random_state))[:10]
+
+
+def _digest(value: Any) -> str:
+    """joblib's hash (numpy arrays and pandas frames by their bytes); cloudpickle's bytes
+    for what pickle cannot take (a notebook's lambda in a FunctionTransformer)."""
+    import hashlib
+
     import joblib
 
-    return joblib.hash(([(s.name, s.pipeline, _grid_key(s.grid)) for s in sources],
-                        select_by, random_state))[:10]
+    try:
+        return str(joblib.hash(value))
+    except Exception:
+        import cloudpickle
+
+        return hashlib.md5(cloudpickle.dumps(value)).hexdigest()
 
 
 def _grid_key(grid: Any) -> Any:
