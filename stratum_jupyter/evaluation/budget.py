@@ -3,6 +3,8 @@ sent and the tasks still queued or running are cancelled, so the deadline holds 
 that is inside a fit finishes it in the background and drops the result; the cluster stays
 usable). What finished is ranked (configurations with all their folds in), what was left
 out is counted, and the best is refitted as usual; the refit is not counted in the budget.
+Fold tasks run in the kernel (:mod:`.inprocess`) are not begun after the deadline; the one
+running then finishes.
 """
 
 from __future__ import annotations

@@ -48,10 +48,8 @@ def evaluate(
     random_state: int | None = None,
     search: str | Mapping[str, str] | None = None,
     n_iter: int | Mapping[str, int] | None = None,
-    n_trials: int | None = None,
-    budget: str | float | None = None,
-    halving: Mapping[str, Any] | None = None,
-    bayes: Mapping[str, Any] | None = None,
+    n_trials: int | None = None, budget: str | float | None = None,
+    halving: Mapping[str, Any] | None = None, bayes: Mapping[str, Any] | None = None,
     refit: bool = True,
     ensemble: Any = None,
     test: Any = None,
@@ -72,14 +70,11 @@ def evaluate(
     folds (see :class:`Options`). The cluster is ``client``, else ``scheduler`` (an address),
     else the current client, else ``STRATUM_SCHEDULER``, else a LocalCluster started once
     per process (until it is up, and for work too small to send out, folds run here).
-    ``search``: grid | random | halving | bayes (one for all, or by candidate name; halving
-    and bayes search all candidates together, on the cluster); ``halving``/``bayes``:
-    their settings (``evaluation.halving``, ``evaluation.bayes``); ``n_trials``: bayes's
-    trials; ``budget``: a time limit for the search (``"10m"``, ``"90s"``, seconds: see
-    ``evaluation.budget``). ``out``: the run folder: the best model is also saved to
-    ``out/best`` (and bayes keeps its study there); ``run_dir``: a run folder whose
-    best model the caller saves (the magic's and the CLI's ``--out``): only the search's
-    state is kept there. ``display``: auto | widget | text |
+    ``search`` (grid | random | halving | bayes), ``halving``, ``bayes``, ``n_trials``,
+    ``budget`` (``"10m"``, seconds): ``evaluation``'s fields (docs/spec.md). ``out``: the run
+    folder: the best model is also saved to ``out/best`` (bayes keeps its study there);
+    ``run_dir``: a run folder whose best model the caller saves (the magic's and the CLI's
+    ``--out``): only the search's state is kept there. ``display``: auto | widget | text |
     none. ``on_result`` is called with each configuration's result as soon as all its folds
     are in. ``ensemble``: ``evaluation.ensemble`` (a mapping, a method name, False: none).
     ``mlflow``: also log to MLflow (a URI, True: ``./mlruns``; runs in ``result.tracking``).

@@ -74,18 +74,20 @@ def test_a_run_stopped_by_its_budget_ranks_what_finished(client, search, capsys)
     # are still inside the cancelled fits, which Dask cannot interrupt).
     assert time.perf_counter() - start < 20
     board = result.leaderboard
-    ranked = board[board["status"] == "ok"]
-    assert set(ranked["candidate"]) == {"quick"} and len(ranked) == 2
-    stopped = board[board["status"] == "stopped"]
-    assert set(stopped["candidate"]) == {"slow"} and len(stopped) == 4
-    assert stopped["notes"].str.contains("left out at the budget with 2 of 3 folds").all()
+    # Which quick fold tasks got a worker before the deadline depends on the scheduler
+    # (and on the load): the slow ones never finish, and only finished ones are ranked.
+    ranked, stopped = board[board["status"] == "ok"], board[board["status"] == "stopped"]
+    assert set(ranked["candidate"]) <= {"quick"} and len(ranked) + len(stopped) == 6
+    assert {"slow"} <= set(stopped["candidate"])
+    assert stopped["notes"].str.contains("left out at the budget with [0-3] of 3 folds").all()
     assert stopped["accuracy"].isna().all()  # not comparable: never ranked
     budget = result.timing["budget"]
-    assert budget["reached"] and budget["configs_left_out"] == 4
-    assert budget["tasks_cancelled"] >= 1
-    assert result.best is not None and result.best.candidate == "quick"  # still refitted
+    assert budget["reached"] and budget["configs_left_out"] == len(stopped)
+    assert budget["tasks_cancelled"] >= 4
+    assert (result.best is not None) is (len(ranked) > 0)  # the best is still refitted
     out = capsys.readouterr().out
-    assert "the budget of 10 s was reached" in out and "4 configuration(s) left out" in out
+    assert "the budget of 10 s was reached" in out
+    assert f"{len(stopped)} configuration(s) left out" in out
     # The cluster stays usable: once the cancelled fits end, the workers take new work.
     again = evaluate({"lr": LogisticRegression(max_iter=500)}, X, y, cv=folds,
                      client=client, display="none", refit=False)
@@ -93,17 +95,28 @@ def test_a_run_stopped_by_its_budget_ranks_what_finished(client, search, capsys)
 
 
 def test_the_budget_stops_work_begun_in_this_process(in_process):
+    """In the kernel the fold tasks run one at a time, earlier folds first: the quick
+    configurations complete, the first slow fit on the last fold runs past the deadline
+    (a task running here cannot be cancelled) and completes its configuration, and nothing
+    more is begun."""
     X, y, folds = _data()
     Sleepy = _sleepy()
-    grid = {"delay": [0.4, 0.41, 0.42, 0.43, 0.44], "always": [True]}
+    candidates = {"quick": (LogisticRegression(max_iter=500), {"C": [0.1, 1.0]}),
+                  "slow": (Sleepy(), {"delay": [3.0, 3.1, 3.2, 3.3]})}
     start = time.perf_counter()
-    result = evaluate({"s": (Sleepy(), grid)}, X, y, cv=folds, budget="1s", display="none")
-    assert time.perf_counter() - start < 5  # 15 fits of 0.4 s were not all run
+    result = evaluate(candidates, X, y, cv=folds, budget="2s", display="none")
+    assert time.perf_counter() - start < 9  # not the 4 slow fits of 3 s
+    board = result.leaderboard
+    ok = board[board["status"] == "ok"]
+    assert sorted(zip(ok["candidate"], ok["params"].map(repr), strict=True)) == [
+        ("quick", "{'C': 0.1}"), ("quick", "{'C': 1.0}"), ("slow", "{'delay': 3.0}")]
+    stopped = board[board["status"] == "stopped"]
+    assert stopped["candidate"].tolist() == ["slow"] * 3
+    assert stopped["notes"].str.contains("left out at the budget with 2 of 3 folds").all()
     budget = result.timing["budget"]
-    # Earlier folds first: no configuration got all its folds in.
-    assert budget["reached"] and 5 <= budget["tasks_not_sent"] < 15
-    assert budget["configs_left_out"] == 5 and result.best is None
-    assert (result.leaderboard["status"] == "stopped").all()
+    assert budget["reached"] and budget["tasks_not_sent"] == 3
+    assert budget["configs_left_out"] == 3 and budget["configs_partial"] == 3
+    assert result.best is not None and result.best.candidate == "quick"
 
 
 def test_without_reaching_it_the_budget_changes_nothing(in_process):
