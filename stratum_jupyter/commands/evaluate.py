@@ -82,7 +82,8 @@ def run(args: argparse.Namespace, spec: PipelineSpec, X: Any = None, y: Any = No
                     groups=getattr(args, "groups", None),
                     order_by=getattr(args, "order_by", None),
                     adapt=tuple(args.adapt) if args.adapt else None, display=args.display,
-                    mlflow=args.mlflow, budget=_budget(args.budget))
+                    mlflow=args.mlflow, budget=_budget(args.budget),
+                    run_dir=getattr(args, "out", None))  # bayes keeps its study there
 
 
 def _budget(text: str | None) -> float | None:

@@ -142,7 +142,8 @@ def leaderboard_html(result: EvaluationResult) -> str:
 
 def leaderboard_text(result: EvaluationResult) -> str:
     board = result.leaderboard
-    cols = ["rank", "candidate", *[c for c in ("rung", "resources") if c in board.columns],
+    cols = ["rank", "candidate", *[c for c in ("trial", "state", "rung", "resources")
+                                   if c in board.columns],
             "params", *[c for m in result.metrics
                                               for c in (m, f"{m}_std", f"test_{m}")
                                               if c in board.columns], "fit_time", "status"]

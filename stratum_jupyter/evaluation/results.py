@@ -81,6 +81,9 @@ class ConfigResult:
     # Why an adaptive search or the time budget stopped it before all its folds were in
     # ("pruned after 2 folds", ...): ranked after the complete ones, never selected.
     stopped: str = ""
+    # What an adaptive search says of it, shown as leaderboard columns in this order
+    # (bayes: {"trial": the study's trial number, "state": complete | pruned | failed}).
+    search: dict[str, Any] = field(default_factory=dict)
 
     def mean(self, metric: str) -> float:
         """The mean over the folds; NaN when the metric is NaN on any fold (as scikit-learn's
@@ -214,12 +217,18 @@ def leaderboard_frame(results: list[ConfigResult], metrics: list[str], select_by
             row["members"] = "; ".join(res.config.members)
     if any(res.config.resources is not None for res in results):  # successive halving
         columns[3:3] = ["rung", "resources"]
+    searched = list(dict.fromkeys(k for res in shown for k in res.search))
+    columns[3:3] = searched  # bayes: trial, state
+    for row, res in zip(rows, shown, strict=True):
+        row.update({k: res.search.get(k) for k in searched})
     if not rows:
         return pd.DataFrame(columns=columns)
     frame = pd.DataFrame(rows).sort_values("_order", kind="stable", ignore_index=True)
     frame = frame.drop(columns="_order")
     ok = frame["status"] == "ok"
     frame.insert(0, "rank", pd.Series(range(1, len(frame) + 1)).where(ok).astype("Int64"))
+    if "trial" in searched:  # a configuration beside the trials (a grid's) has none
+        frame["trial"] = frame["trial"].astype("Int64")
     return frame[columns]
 
 

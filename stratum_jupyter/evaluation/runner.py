@@ -56,6 +56,7 @@ def evaluate(
     mlflow: str | bool | None = None,
     adapt: tuple[int, int] | None = None,
     out: str | Path | None = None,
+    run_dir: str | Path | None = None,
     display: str | None = "auto",
     on_result: OnResult | None = None,
 ) -> EvaluationResult:
@@ -71,10 +72,11 @@ def evaluate(
     per process (until it is up, and for work too small to send out, folds run here).
     ``search`` (grid | random | halving | bayes), ``halving``, ``bayes``, ``n_trials``,
     ``budget`` (``"10m"``, seconds): ``evaluation``'s fields (docs/spec.md). ``out``: the run
-    folder: the best model is also saved to ``out/best`` (bayes keeps its study there).
-    ``display``: auto | widget | text | none. ``on_result`` is called with each
-    configuration's result as soon as all its folds are in. ``ensemble``:
-    ``evaluation.ensemble`` (a mapping, a method name, False: none).
+    folder: the best model is also saved to ``out/best`` (bayes keeps its study there);
+    ``run_dir``: a run folder whose best model the caller saves (the magic's and the CLI's
+    ``--out``): only the search's state is kept there. ``display``: auto | widget | text |
+    none. ``on_result`` is called with each configuration's result as soon as all its folds
+    are in. ``ensemble``: ``evaluation.ensemble`` (a mapping, a method name, False: none).
     ``mlflow``: also log to MLflow (a URI, True: ``./mlruns``; runs in ``result.tracking``).
     ``test``: ``evaluation.test`` (a fraction, :func:`.testsplit.split_test`'s pair, False).
 
@@ -87,7 +89,7 @@ def evaluate(
                       random_state=random_state, search=search, n_iter=n_iter, refit=refit,
                       pos_label=pos_label, ensemble=ensemble, groups=groups, order_by=order_by,
                       test=test, halving=halving, bayes=bayes, n_trials=n_trials,
-                      budget=budget, out=out)
+                      budget=budget, out=out if out is not None else run_dir)
     plan = prepare(spec_or_candidates, X, y, options)
     progress = make_progress(display)
     result = _execute(plan, progress, client, scheduler, adapt, on_result)
