@@ -72,8 +72,8 @@ class Diagnose:
             self.holding.remove(worst)
             _drop(worst)
 
-    def _key(self, res: ConfigResult) -> tuple[int, float, int]:
-        return _sort_key(res.mean(self.plan.select_by), res.config.index)
+    def _key(self, res: ConfigResult) -> tuple[int, int, float, int]:
+        return _sort_key(res.mean(self.plan.select_by), res.config.index, res.config.rung)
 
     def start(self, results: list[ConfigResult], client: Any, graph: Any) -> None:
         """Submit the best configuration's importance tasks, one per fold, to the cluster

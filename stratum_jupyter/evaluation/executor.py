@@ -19,6 +19,7 @@ from .budget import Deadline, report
 from .display import Progress
 from .graph import FoldGraph
 from .inprocess import InProcess
+from .leaderboard import leaderboard_frame
 from .prepare import EvaluationPlan
 from .progress_lines import refit_estimate
 from .refitter import Refitter
@@ -28,7 +29,6 @@ from .results import (
     EvaluationResult,
     Failure,
     best_result,
-    leaderboard_frame,
     passed_over,
     unsaved_reason,
 )

@@ -159,8 +159,7 @@ class EvaluationSpec(_Model):
                                               "random_state unset.")
     search: Search = Field("grid", description="grid: every combination; random: n_iter "
                            "draws; halving: successive halving; bayes: Optuna's TPE.")
-    n_iter: int | None = Field(None, ge=1, description="Draws per candidate for search: "
-                               "random, or halving over distributions (default 10).")
+    n_iter: int | None = Field(None, ge=1, description="Draws for random (or halving) search.")
     n_trials: int | None = Field(None, ge=1, description="Trials of search: bayes.")
     budget: Budget | None = Field(None, description="A time limit for the search: 10m, 90s.")
     halving: HalvingSpec = Field(default_factory=HalvingSpec)
@@ -172,10 +171,8 @@ class EvaluationSpec(_Model):
     ensemble: EnsembleSpec | None = Field(
         None, description="Also evaluate an ensemble of the best configurations (off by "
                           "default).")
-    diagnostics: DiagnosticsSpec = Field(
-        default_factory=DiagnosticsSpec,
-        description="What is kept for the diagnostic plots and explanations: false, true or "
-                    "{keep, importance, n_repeats}.")
+    diagnostics: DiagnosticsSpec = Field(default_factory=DiagnosticsSpec, description=(
+        "Kept for diagnostic plots: false, true or {keep, importance, n_repeats}."))
 
 
 def is_grid_axis(block: str, name: str, value: Any) -> bool:

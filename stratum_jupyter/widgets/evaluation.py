@@ -70,7 +70,7 @@ class LiveBoard:
             return
         self.sent = time.monotonic()
         try:
-            from ..evaluation.results import leaderboard_frame
+            from ..evaluation.leaderboard import leaderboard_frame
 
             frame = leaderboard_frame(list(self.results.values()), self.spec.metrics,
                                       self.spec.select_by)

@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from stratum_jupyter.evaluation import display
+from stratum_jupyter.evaluation import display, score_chart
 from stratum_jupyter.evaluation.plan import Config
 from stratum_jupyter.evaluation.results import ConfigResult, EvaluationResult, Failure
 from stratum_jupyter.evaluation.tasks import FoldScore
@@ -52,10 +52,10 @@ def test_html_escapes_user_strings_and_links_dashboard():
 
 
 def test_chart_is_bokeh_with_inline_resources():
-    page = display.chart_html(_result())
+    page = score_chart.chart_html(_result())
     assert page.startswith('<div class="stratum-chart"><iframe srcdoc=')
     assert "Bokeh" in page and "cdn.bokeh.org" not in page
-    fig = display.score_chart(_result())
+    fig = score_chart.score_chart(_result())
     assert len(fig.x_range.factors) == 2  # failures are not plotted
 
 

@@ -10,9 +10,10 @@ import pytest
 
 from stratum_jupyter.errors import EvaluationError
 from stratum_jupyter.evaluation.executor import RetryPolicy
+from stratum_jupyter.evaluation.leaderboard import leaderboard_frame
 from stratum_jupyter.evaluation.plan import Config
 from stratum_jupyter.evaluation.prepare import Options, prepare
-from stratum_jupyter.evaluation.results import ConfigResult, best_result, leaderboard_frame
+from stratum_jupyter.evaluation.results import ConfigResult, best_result
 from stratum_jupyter.evaluation.tasks import FoldScore
 
 SPEC = """
