@@ -108,6 +108,8 @@ class Executor:
         if self.here is not None and self.client is None:  # nothing ran on a cluster
             self.here.finished()
         timing = self._timing(time.perf_counter() - started, cv_wall)
+        if graph is not None:  # what the cluster's part cost: data sent, memory
+            timing.update(graph.costs())
         p = self.plan
         return EvaluationResult(
             results=self.results, metrics=list(p.metrics), select_by=p.select_by,
@@ -157,6 +159,7 @@ class Executor:
         self.grouped += sum(1 for _, configs in units.values() if len(configs) > 1)
         self.chained_fits += sum(len(configs) - 1 for _, configs in units.values()
                                  if isinstance(configs, batching.Chain))
+        graph.release_nodes()  # the fold nodes live as long as their tasks need them
         if refitter is not None:
             refitter.prefit()
         stream = as_completed(list(units), loop=self.client.loop, with_results=True,
@@ -174,6 +177,7 @@ class Executor:
                 else [value] * len(configs)
             for config, one in zip(configs, values, strict=True):
                 self._record_one(config, fold, one)
+            graph.sample_memory()
             if refitter is not None and len(units) < self.slots:  # a worker would sit idle
                 # The leader so far, folds still running included: the last results often
                 # complete the configuration that ends up best.
