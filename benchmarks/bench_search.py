@@ -211,15 +211,16 @@ def grid_verdicts(out: dict[str, Outcome], best: float | None) -> list[str]:
     return verdicts
 
 
-def warm_up(client: Any) -> None:
-    """Both pools started before the clock (loky's processes, the Dask workers' imports):
+def warm_up(client: Any, loky: bool = True) -> None:
+    """The pools started before the clock (loky's processes, the Dask workers' imports):
     a notebook pays that once per kernel."""
     from sklearn.datasets import make_regression
     from sklearn.linear_model import Ridge
     from sklearn.model_selection import GridSearchCV
 
     X, y = make_regression(n_samples=200, random_state=0)
-    GridSearchCV(Ridge(), {"alpha": [0.1, 1.0]}, cv=3, n_jobs=WORKERS).fit(X, y)
+    if loky:
+        GridSearchCV(Ridge(), {"alpha": [0.1, 1.0]}, cv=3, n_jobs=WORKERS).fit(X, y)
     if client is not None:
         from stratum_jupyter import evaluate
 
@@ -248,19 +249,21 @@ class TreeMemory:
         import psutil
 
         self.me, self.peak, self._stop = psutil.Process(), 0, threading.Event()
+        self.at_peak: list[int] = []  # each process's RSS at the peak (this one first)
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
     def _sample(self) -> None:
         import psutil
 
         while not self._stop.is_set():
-            total = 0
+            sizes = []
             for proc in [self.me, *self.me.children(recursive=True)]:
                 try:
-                    total += proc.memory_info().rss
+                    sizes.append(proc.memory_info().rss)
                 except psutil.Error:
                     continue
-            self.peak = max(self.peak, total)
+            if sum(sizes) > self.peak:
+                self.peak, self.at_peak = sum(sizes), sizes
             time.sleep(0.1)
 
     def cpu(self) -> float:
@@ -301,7 +304,7 @@ def big_child(side: str, rows: int | None) -> None:
         from stratum_jupyter.evaluation.cluster import local_client
 
         client = local_client(n_workers=WORKERS)
-    warm_up(client)
+    warm_up(client, loky=client is None)  # only the pool this side uses is in its tree
     with TreeMemory() as tree:
         cpu, start = tree.cpu(), time.perf_counter()
         if side == "stratum":
@@ -325,6 +328,7 @@ def big_child(side: str, rows: int | None) -> None:
         cpu = tree.cpu() - cpu
     print(json.dumps({"side": side, "wall": wall, "peak": tree.peak, "cpu": cpu,
                       "scores": scores, "load": os.getloadavg()[0], "rows": len(y),
+                      "at_peak_mb": [m // 2**20 for m in tree.at_peak],
                       **extra}), flush=True)
 
 

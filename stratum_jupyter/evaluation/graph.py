@@ -50,7 +50,9 @@ class FoldGraph:
         # One round trip for all of it.
         self.X, self.y, *self.folds = self.client.scatter([self._X, self._y, *self._folds],
                                                           broadcast=True, hash=False)
-        self.futures += [self.X, self.y, *self.folds]
+        # Held here, not in self.futures: the executor's cancel at the end would reach,
+        # through the data's dependents, fold nodes already released, which the scheduler
+        # refuses (an AssertionError in stimulus_cancel). Released with this graph.
         self.nodes.clear()
         self.sent_copies += max(len(self._workers()), 1)
 
