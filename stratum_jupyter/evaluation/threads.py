@@ -10,20 +10,23 @@ thread per core in every worker thread: more threads than cores, each waiting on
 Each task calls :func:`limit` first: in a Dask worker it sets BLAS and OpenMP to
 ``cores // (worker threads in this process)``, at most the ``OMP_NUM_THREADS`` the worker
 was started with. The setting is process-wide (it is what those libraries offer), so it is
-applied once per process and again only when new libraries were imported since.
+applied once per worker thread and again only when the number changes or new libraries were
+imported since. The refit may use every core of its machine (``limit(whole_machine=True)``).
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import threading
 
-_applied: dict[str, tuple[int, int]] = {}  # "key": (threads, modules loaded) last set
+_applied = threading.local()  # .key: (threads, modules loaded) last set by this thread
 
 
-def share() -> int | None:
+def share(*, whole_machine: bool = False) -> int | None:
     """Threads per fit in this Dask worker process (None outside a worker):
-    ``cores // worker threads here`` (at least 1), capped by ``OMP_NUM_THREADS``."""
+    ``cores // worker threads here`` (at least 1), capped by ``OMP_NUM_THREADS`` unless
+    ``whole_machine`` (the refit: see :func:`limit`)."""
     if "distributed" not in sys.modules:
         return None
     from distributed import get_worker
@@ -40,19 +43,27 @@ def share() -> int | None:
     threads = sum(w.state.nthreads for w in here) or worker.state.nthreads
     n = max(1, cpu_count() // max(threads, 1))
     env = os.environ.get("OMP_NUM_THREADS", "")
-    return min(n, int(env)) if env.isdigit() and int(env) > 0 else n
+    if whole_machine or not (env.isdigit() and int(env) > 0):
+        return n
+    return min(n, int(env))
 
 
-def limit() -> int | None:
-    """Set this worker process's BLAS/OpenMP threads to :func:`share` (see the module
-    docstring); returns it (None outside a worker: nothing is changed)."""
-    n = share()
+def limit(*, whole_machine: bool = False) -> int | None:
+    """Set BLAS/OpenMP threads for the fit this worker thread runs next to :func:`share`
+    (see the module docstring); returns it (None outside a worker: nothing is changed).
+
+    ``whole_machine``: the refit, the evaluation's last work, as ``GridSearchCV`` refits in
+    the caller's process with every core: the worker's nanny cap is not applied (the other
+    workers of the machine are done with their folds, or nearly)."""
+    n = share(whole_machine=whole_machine)
     if n is None:
         return None
     key = (n, len(sys.modules))
-    if _applied.get("key") != key:  # ~3 ms: not for every small task
+    # OpenMP's setting is per thread, BLAS's per process: set again in a new thread, for a
+    # new number or after imports (a library loaded since); ~3 ms, not for every task.
+    if getattr(_applied, "key", None) != key:
         from threadpoolctl import threadpool_limits
 
         threadpool_limits(limits=n)
-        _applied["key"] = key
+        _applied.key = key
     return n

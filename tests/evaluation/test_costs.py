@@ -5,6 +5,7 @@ log says what the run cost (data sent, the workers' memory)."""
 from __future__ import annotations
 
 import logging
+import threading
 
 import numpy as np
 import pytest
@@ -48,7 +49,7 @@ def test_fits_on_workers_in_one_process_share_its_cores(monkeypatch):
     each fit, fold task or refit, gets cores // 2 threads, not one per core each."""
     from distributed import Client, LocalCluster
 
-    monkeypatch.setattr(threads, "_applied", {})
+    monkeypatch.setattr(threads, "_applied", threading.local())
     X, y = make_regression(n_samples=60, n_features=3, random_state=0)
     with threadpool_limits(limits=None), \
             LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
@@ -63,6 +64,20 @@ def test_fits_on_workers_in_one_process_share_its_cores(monkeypatch):
     share = _expected_share(2)
     assert fitted.threads_ and {n for _, n in fitted.threads_} == {share}
     assert {n for _, n in result.best.model.threads_} == {share}
+
+
+def test_fold_fits_keep_the_nannys_one_thread_and_the_refit_takes_the_machine(client):
+    """Worker processes (the nanny sets OMP_NUM_THREADS=1): a fold's fit keeps one thread
+    per worker, as loky's workers have on two cores; the refit, the last work, uses every
+    core of the machine, as GridSearchCV's refit does in the caller's process."""
+    X, y = make_regression(n_samples=60, n_features=3, random_state=0)
+    fold = (np.arange(30), np.arange(30, 60))
+    _, fitted = client.submit(tasks.fit_score_model, tasks.split_fold(X, y, fold), "seen",
+                              "sklearn", ThreadsSeen(), {}, pure=False).result()
+    refitted, _ = client.submit(tasks.refit, X, y, "sklearn", ThreadsSeen(),
+                                pure=False).result()
+    assert {n for _, n in fitted.threads_} == {_expected_share(2)}
+    assert {n for _, n in refitted.threads_} == {max(1, cpu_count() // 1)}
 
 
 def test_outside_a_worker_nothing_is_limited():
