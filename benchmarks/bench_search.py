@@ -150,7 +150,7 @@ def rescore(case: Case, params: dict[str, Any]) -> float:
                                  n_jobs=WORKERS).mean())
 
 
-def run_grid(quick: bool) -> list[str]:
+def run_grid(quick: bool, only: set[str] | None = None) -> list[str]:
     from stratum_jupyter.evaluation.cluster import local_client
 
     case = grid_case(quick)
@@ -165,6 +165,9 @@ def run_grid(quick: bool) -> list[str]:
     best_score = None
     for name, func in STRATEGIES:
         outcome = out[name] = Outcome(name)
+        if only and name not in only and name != "GridSearchCV":  # the reference runs
+            outcome.error = "left out (--strategies)"
+            continue
         start = time.perf_counter()
         try:
             outcome.params, found = func(case, client)
@@ -384,6 +387,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="Small tables (a smoke run).")
     parser.add_argument("--only", choices=["grid", "big"])
     parser.add_argument("--pairs", type=int, default=None, help="Paired runs of (2).")
+    parser.add_argument("--strategies", default="",
+                        help="Only these strategies of (1), comma-separated names as printed "
+                             "(GridSearchCV always runs: the reference).")
     parser.add_argument("--child", choices=["sklearn", "stratum"], help=argparse.SUPPRESS)
     parser.add_argument("--rows", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -395,7 +401,8 @@ def main() -> None:
     verdicts = []
     try:
         if args.only in (None, "grid"):
-            verdicts += run_grid(args.quick)
+            only = {n.strip() for n in args.strategies.split(",") if n.strip()} or None
+            verdicts += run_grid(args.quick, only)
     finally:
         from stratum_jupyter.evaluation.cluster import close_local
 
