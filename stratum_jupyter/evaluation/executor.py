@@ -78,6 +78,7 @@ class Executor:
     def run(self) -> EvaluationResult:
         started = time.perf_counter()
         refitter = None
+        graph: FoldGraph | None = None
         try:
             pending = self._start()
             if self.here is not None:  # no cluster of the caller's: begin here
@@ -85,7 +86,6 @@ class Executor:
                 if pending and self.client is None:
                     self._use_local_cluster()
                     self.progress.moved(self.cluster, len(pending))
-            graph = None
             if pending:
                 graph = FoldGraph(self.client, self.plan.graph, self.plan.X, self.plan.y,
                                   list(self.plan.folds), dict(self.plan.scorers), self.futures,
@@ -103,6 +103,8 @@ class Executor:
             raise
         finally:
             self._cancel(self.futures)
+            if graph is not None:  # its data off the cluster now, even after an interrupt
+                graph.close()
         batching.learn(self.plan, ((r.config.index, s.own_time) for r in self.results
                                    if not r.config.members for s in r.folds.values()))
         if self.here is not None and self.client is None:  # nothing ran on a cluster

@@ -52,7 +52,7 @@ class FoldGraph:
                                                           broadcast=True, hash=False)
         # Held here, not in self.futures: the executor's cancel at the end would reach,
         # through the data's dependents, fold nodes already released, which the scheduler
-        # refuses (an AssertionError in stimulus_cancel). Released with this graph.
+        # refuses (an AssertionError in stimulus_cancel). Released by close().
         self.nodes.clear()
         self.sent_copies += max(len(self._workers()), 1)
 
@@ -77,9 +77,16 @@ class FoldGraph:
         """What the run cost the cluster: ``sent_bytes`` (the data, once), ``sent_copies``
         (to how many workers, all scatters together) and ``workers_peak_bytes`` (their
         memory together, the most seen)."""
-        self.sample_memory(every_s=0.0)
         return {"sent_bytes": self.nbytes, "sent_copies": self.sent_copies,
                 "workers_peak_bytes": self.peak_memory}
+
+    def close(self) -> None:
+        """Release the data and the fold nodes on the cluster (the figures of
+        :meth:`costs` stay)."""
+        self.sample_memory(every_s=0.0)
+        self.X = self.y = None
+        self.folds = []
+        self.nodes.clear()
 
     def refresh(self, *, force: bool = False) -> None:
         """Scatter the data again if the cluster lost it (prefix nodes follow lazily)."""
