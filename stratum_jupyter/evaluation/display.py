@@ -119,6 +119,8 @@ def _summary(result: EvaluationResult) -> str:
         parts.append(f"{t['chained_fits']} fit(s) grown from smaller ones by warm start")
     if t.get("budget", {}).get("reached"):  # evaluation.budget (evaluation/budget.py)
         parts.append(t["budget"]["text"])
+    if t.get("sent_copies"):  # what the cluster's part cost (graph.FoldGraph.costs)
+        parts.append(lines.cost_of_run(t))
     if result.best is not None:
         parts.append(f"best: {result.best.candidate} {_params(result.best.params)} "
                      f"({result.select_by} {result.best.metrics['mean'][result.select_by]:.4f})")

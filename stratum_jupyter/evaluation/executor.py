@@ -83,8 +83,8 @@ class Executor:
     def run(self) -> EvaluationResult:
         started = time.perf_counter()
         refitter = None
+        graph: FoldGraph | None = None
         try:
-            graph = None
             pending = [] if self._adaptive() else self._start()
             if self.here is not None and pending:  # no cluster of the caller's: begin here
                 self.here.until = self.deadline
@@ -118,6 +118,8 @@ class Executor:
         finally:
             self.deadline.disarm()
             self._cancel(self.futures)
+            if graph is not None:  # its data off the cluster now, even after an interrupt
+                graph.close()
         batching.learn(self.plan, ((r.config.index, s.own_time) for r in self.results
                                    if not r.config.members for s in r.folds.values()))
         if self.here is not None and self.client is None:  # nothing ran on a cluster
@@ -129,6 +131,8 @@ class Executor:
                                       self.not_run)
             if self.deadline.reached:
                 self.progress.note(timing["budget"]["text"])
+        if graph is not None:  # what the cluster's part cost: data sent, memory
+            timing.update(graph.costs())
         p = self.plan
         return EvaluationResult(
             results=self.results, metrics=list(p.metrics), select_by=p.select_by,
@@ -211,6 +215,7 @@ class Executor:
         self.grouped += sum(1 for _, configs in units.values() if len(configs) > 1)
         self.chained_fits += sum(len(configs) - 1 for _, configs in units.values()
                                  if isinstance(configs, batching.Chain))
+        graph.release_nodes()  # the fold nodes live as long as their tasks need them
         if refitter is not None:
             refitter.prefit()
         stream = as_completed(list(units), loop=self.client.loop, with_results=True,
@@ -231,6 +236,7 @@ class Executor:
                 else [value] * len(configs)
             for config, one in zip(configs, values, strict=True):
                 self._record_one(config, fold, one)
+            graph.sample_memory()
             if refitter is not None and len(units) < self.slots:  # a worker would sit idle
                 # The leader so far, folds still running included: the last results often
                 # complete the configuration that ends up best.

@@ -1,13 +1,18 @@
 """The Dask side of a plan: the data on the workers and the futures of every prefix node
 and final estimator, per fold, rebuilt on demand when the cluster loses them.
 
-The data is scattered once, a copy to every worker. Dask may still drop extra copies (its
+The data is scattered once, a copy to every worker. A fold's split and its shared prefix
+nodes are held only by the tasks that need them once all of them are submitted
+(:meth:`FoldGraph.release_nodes`): Dask frees each as soon as its last task is done, so a
+large table's transformed folds do not pile up on the workers (they are rebuilt when a lost
+worker's task is submitted again). Dask may still drop extra copies (its
 active memory manager keeps one), so a worker that dies can take the only copy with it:
 then the data is scattered again and only the lost part of the graph is resubmitted.
 """
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
@@ -37,14 +42,53 @@ class FoldGraph:
         # Adaptive searches' subsamples: positions within a fold's train part, by
         # (fold, rows key); small, sent with the tasks that use them.
         self.subsets: dict[tuple[int, str], Any] = {}
-        self.split_in_task = data_nbytes(X) + data_nbytes(y) <= SPLIT_IN_TASK_BYTES
+        self.nbytes = data_nbytes(X) + data_nbytes(y)
+        self.split_in_task = self.nbytes <= SPLIT_IN_TASK_BYTES
+        self.sent_copies = 0  # copies of the data sent to workers (one each per scatter)
+        self.peak_memory = 0  # the workers' process memory together, the most seen
+        self._sampled = 0.0
         self._scatter()
 
     def _scatter(self) -> None:
         # One round trip for all of it.
         self.X, self.y, *self.folds = self.client.scatter([self._X, self._y, *self._folds],
                                                           broadcast=True, hash=False)
-        self.futures += [self.X, self.y, *self.folds]
+        # Held here, not in self.futures: the executor's cancel at the end would reach,
+        # through the data's dependents, fold nodes already released, which the scheduler
+        # refuses (an AssertionError in stimulus_cancel). Released by close().
+        self.nodes.clear()
+        self.sent_copies += max(len(self._workers()), 1)
+
+    def _workers(self) -> dict[str, Any]:
+        try:
+            return dict(self.client.scheduler_info().get("workers", {}))
+        except Exception:  # a closing client: nothing to report
+            return {}
+
+    def sample_memory(self, every_s: float = 1.0) -> None:
+        """Note the workers' memory together (as they last reported it to the scheduler),
+        at most every ``every_s`` seconds, for :meth:`costs`."""
+        now = time.monotonic()
+        if now - self._sampled < every_s:
+            return
+        self._sampled = now
+        total = sum(int(w.get("metrics", {}).get("memory") or 0)
+                    for w in self._workers().values())
+        self.peak_memory = max(self.peak_memory, total)
+
+    def costs(self) -> dict[str, int]:
+        """What the run cost the cluster: ``sent_bytes`` (the data, once), ``sent_copies``
+        (to how many workers, all scatters together) and ``workers_peak_bytes`` (their
+        memory together, the most seen)."""
+        return {"sent_bytes": self.nbytes, "sent_copies": self.sent_copies,
+                "workers_peak_bytes": self.peak_memory}
+
+    def close(self) -> None:
+        """Release the data and the fold nodes on the cluster (the figures of
+        :meth:`costs` stay)."""
+        self.sample_memory(every_s=0.0)
+        self.X = self.y = None
+        self.folds = []
         self.nodes.clear()
 
     def refresh(self, *, force: bool = False) -> None:
@@ -77,9 +121,14 @@ class FoldGraph:
                 tasks.fit_prefix, self.node(node.parent, fold, rows), key, node.step,
                 node.library, node.estimator, pure=False, priority=prio,
                 key=self._key(f"fit-{node.step}-{key[:10]}-{at}{tag}"))
-        self.nodes[(key, fold, rows)] = fut
-        self.futures.append(fut)
+        self.nodes[(key, fold, rows)] = fut  # not in self.futures: see release_nodes
         return fut
+
+    def release_nodes(self) -> None:
+        """Drop this side's references to the fold nodes (splits and shared prefixes) once
+        every task that needs them is submitted: each is then freed on the workers when its
+        last dependent is done, instead of at the end of the evaluation."""
+        self.nodes.clear()
 
     def leaf(self, config: int, fold: int, attempt: int = 0) -> Any:
         """Submit configuration ``config``'s final estimator on ``fold``."""

@@ -90,3 +90,21 @@ class FoldTicker:
             return False
         self.last[res.config.index] = now
         return True
+
+
+def cost_of_run(timing: dict[str, Any]) -> str:
+    """What an evaluation on a cluster cost: ``sent the data (21.6 MB) to the workers: 2
+    copies; the workers' memory peaked at 1.1 GiB together (as they reported it)``."""
+    text = (f"sent the data ({_size(timing['sent_bytes'])}) to the workers: "
+            f"{timing.get('sent_copies', 1)} cop{'y' if timing.get('sent_copies') == 1 else 'ies'}")
+    if timing.get("workers_peak_bytes"):
+        text += (f"; the workers' memory peaked at {_size(timing['workers_peak_bytes'])} "
+                 "together (as they reported it)")
+    return text
+
+
+def _size(nbytes: float) -> str:
+    for unit, scale in (("GiB", 2**30), ("MB", 1e6), ("kB", 1e3)):
+        if nbytes >= scale:
+            return f"{nbytes / scale:.1f} {unit}"
+    return f"{int(nbytes)} bytes"

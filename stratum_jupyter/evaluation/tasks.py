@@ -7,7 +7,8 @@ that cannot be computed on a fold fails alone: its value is NaN and :attr:`FoldS
 says why; the other metrics and the configuration go on. Only the loss of a worker makes a
 task err, and Dask retries those. Each step is run by the
 :class:`StepRunner` of its library, so other model families (Keras, ...) plug in without
-touching the graph.
+touching the graph. Every fit first sets the worker's BLAS/OpenMP threads to its share of
+the cores (:mod:`.threads`), as joblib does for ``GridSearchCV``'s workers.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from typing import Any
+
+from .threads import limit as limit_threads
 
 
 @dataclass
@@ -172,6 +175,7 @@ def fit_prefix(parent: FoldData | TaskFailure, key: str, step: str, library: str
     if isinstance(parent, TaskFailure):
         return parent
     runner = runner_for(library)
+    limit_threads()
     try:
         start = time.perf_counter()
         fitted, X_train = runner.fit_transform(estimator, parent.X_train, parent.y_train)
@@ -239,6 +243,7 @@ def fit_score_model(parent: FoldData | TaskFailure, step: str, library: str, est
     if isinstance(parent, TaskFailure):
         return parent, None
     runner = runner_for(library)
+    limit_threads()
     try:
         start = time.perf_counter()
         if grow is None:
@@ -290,6 +295,7 @@ def split_sub_then(X: Any, y: Any, fold: tuple[Any, Any], subset: Any, func: Any
 
 def refit(X: Any, y: Any, library: str, pipeline: Any) -> tuple[Any, float] | TaskFailure:
     """Fit the whole pipeline on all the data; returns it with its fit time."""
+    limit_threads(whole_machine=True)  # the last work: as GridSearchCV's refit, all cores
     try:
         start = time.perf_counter()
         fitted = runner_for(library).fit(pipeline, X, y)
@@ -307,6 +313,7 @@ def refit_final(parent: FoldData | TaskFailure, library: str, pipeline: Any
         return parent
     from sklearn.base import clone
 
+    limit_threads(whole_machine=True)
     try:
         start = time.perf_counter()
         final = runner_for(library).fit(pipeline.steps[-1][1], parent.X_train, parent.y_train)
