@@ -102,7 +102,8 @@ def test_column_rules_name_the_transformer_for_datetime_columns(client, tmp_path
     result = evaluate(_spec(write_parquet(tmp_path), preprocessing=rules), display="none")
     board = result.leaderboard
     assert len(board) == 2 and board["accuracy"].notna().all()
-    assert "preprocessing__datetime__datetimefeatures__resolution" in str(
-        board["params"].tolist())
+    key = "preprocessing__datetime__datetimefeatures__resolution"
+    assert key in result.results[0].config.params
+    assert board["params"].tolist()[0].keys() == {"resolution"}  # the short name shown
     columns = result.best.model.named_steps["preprocessing"]
     assert columns.named_transformers_["datetime"][0].parts_[-1] == "weekday"

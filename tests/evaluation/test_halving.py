@@ -22,6 +22,7 @@ from sklearn.preprocessing import StandardScaler
 
 from stratum_jupyter import evaluate
 from stratum_jupyter.errors import EvaluationError
+from stratum_jupyter.evaluation.paramnames import short_names
 from stratum_jupyter.evaluation.searches.subsample import min_rows, rows_for, schedule
 
 KNN_GRID = {"n_neighbors": [1, 3, 5, 7, 9, 11, 15, 21, 31]}
@@ -140,7 +141,8 @@ def test_halving_finds_the_grids_best_and_shows_rungs(client):
     best = halving.best
     grid_board = grid.leaderboard.set_index(grid.leaderboard["params"].map(repr))
     # The last rung is the fold's whole training part: the very scores of the grid.
-    assert best.metrics["mean"]["accuracy"] == grid_board.loc[repr(best.params), "accuracy"]
+    shown = repr(short_names(best.params))
+    assert best.metrics["mean"]["accuracy"] == grid_board.loc[shown, "accuracy"]
     assert best.metrics["mean"]["accuracy"] >= grid.leaderboard["accuracy"].iloc[0] - 0.01
     assert halving.best.model.score(X, y) > 0.9  # refitted on all the data
 
@@ -301,8 +303,11 @@ def test_ctrl_c_during_halving_cancels_and_the_cluster_stays_usable(client, ctrl
 def test_the_search_keyword_overrides_the_specs(in_process):
     from stratum_jupyter.evaluation.prepare import Options, prepare
 
-    spec = SPEC.replace("search: halving", "search: grid")
-    assert prepare(spec, *load_breast_cancer(return_X_y=True),
-                   Options(search="halving")).search.strategy == "halving"
+    # (a spec's halving settings without a halving candidate are refused: spec/search_checks)
+    spec = SPEC.replace("search: halving", "search: grid").replace(
+        "  halving: {min_resources: 30}\n", "")
+    plan = prepare(spec, *load_breast_cancer(return_X_y=True),
+                   Options(search="halving", halving={"min_resources": 30}))
+    assert plan.search.strategy == "halving" and plan.search.halving.min_resources == 30
     with pytest.raises(EvaluationError, match="search for 'knn': 'tpe'"):
         prepare(spec, *load_breast_cancer(return_X_y=True), Options(search="tpe"))

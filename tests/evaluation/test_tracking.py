@@ -9,6 +9,8 @@ import json
 import numpy as np
 import pytest
 
+from stratum_jupyter.evaluation.paramnames import short_names
+
 pytestmark = pytest.mark.slow
 
 SPEC = """version: 1
@@ -62,7 +64,7 @@ def test_mlflow_runs_metrics_spec_and_model(ip, cluster, tmp_path, capsys, monke
     for res in result.results:
         child = by_name[res.config.label]
         row = board[(board["candidate"] == res.config.candidate)
-                    & (board["params"].map(repr) == repr(res.config.params))].iloc[0]
+                    & (board["params"].map(repr) == repr(short_names(res.config.params)))].iloc[0]
         for metric in ("accuracy", "neg_log_loss"):
             assert child.data.metrics[metric] == pytest.approx(row[metric], abs=1e-12)
             history = client.get_metric_history(child.info.run_id, f"{metric}_fold")
