@@ -285,3 +285,30 @@ def run_command(page: Any, label: str) -> None:
     palette = page.locator(".lm-CommandPalette-input")
     palette.fill(label)
     page.locator(".lm-CommandPalette-item", has_text=label).first.click()
+
+
+# The figures BokehJS built, read from its own documents: the name of each plot.
+BOKEH_FIGURES_JS = """() => {
+    const names = [];
+    for (const doc of (window.Bokeh ? window.Bokeh.documents : [])) {
+        for (const model of doc.all_models) {
+            if (model.type === 'Figure' && model.name) names.push(model.name);
+        }
+    }
+    return names.sort();
+}"""
+
+
+def wait_stable_kernel(lab: Lab, name: str, timeout_s: float = 90) -> None:
+    """Wait until notebook ``name`` has one kernel that stayed the same for 2 s (a kernel
+    restart or a frontend that starts one late has settled)."""
+    kernel, since, deadline = None, time.monotonic(), time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        ids = [s["kernel"]["id"] for s in lab.api("api/sessions") if s["path"] == name]
+        current = ids[0] if len(ids) == 1 else None
+        if current != kernel:
+            kernel, since = current, time.monotonic()
+        elif kernel and time.monotonic() - since > 2.0:
+            return
+        time.sleep(0.25)
+    raise AssertionError(f"no kernel for {name}")

@@ -32,7 +32,7 @@ SETUP = ("from sklearn.datasets import load_iris\n"
          "X, y = load_iris(return_X_y=True, as_frame=True)")
 BUILDER = ("from stratum_jupyter import PipelineBuilder\n\n"
            "builder = PipelineBuilder(task='classification')\nbuilder")
-ROLES = ["spec", "imports", "data", "candidates", "evaluation", "save"]
+ROLES = ["spec", "imports", "data", "candidates", "evaluation", "save", "diagnostics"]
 PENGUINS = Path(__file__).resolve().parents[1] / "data" / "penguins.csv"
 STDERR = '.jp-RenderedText[data-mime-type="application/vnd.jupyter.stderr"]'
 
@@ -137,7 +137,7 @@ def test_drag_blocks_generate_cells_and_run_them(lab, page):
     expect(role).to_be_hidden()
 
     page.get_by_test_id("stratum-generate").click()
-    _wait_text(page.get_by_test_id("stratum-status"), r"inserted 6 cells below")
+    _wait_text(page.get_by_test_id("stratum-status"), rf"inserted {len(ROLES)} cells below")
     expect(notebook_cells(page)).to_have_count(2 + len(ROLES))
     assert page.get_by_test_id("stratum-fallback").is_hidden()
 
@@ -237,7 +237,7 @@ def test_the_builder_shows_the_table_and_records_roles(lab, page):
     screenshot(page, "pipeline-builder-columns", columns)
 
     page.get_by_test_id("stratum-generate").click()
-    _wait_text(page.get_by_test_id("stratum-status"), r"inserted 6 cells below")
+    _wait_text(page.get_by_test_id("stratum-status"), rf"inserted {len(ROLES)} cells below")
     _save(page)
     spec = lab.read_notebook("columns.ipynb").cells[1].metadata["stratum"]["spec"]
     assert spec["data"] == {"source": "csv:penguins.csv", "target": "species",

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .labtools import open_notebook, run_cell
-from .test_builder import _assert_no_stderr, _drop_block, _save, _wait_text
+from .test_builder import ROLES, _assert_no_stderr, _drop_block, _save, _wait_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -47,7 +47,7 @@ def test_the_builder_emits_the_splitter_picked(lab, page):
     _assert_no_stderr(page, 0)
 
     page.get_by_test_id("stratum-generate").click()
-    _wait_text(page.get_by_test_id("stratum-status"), r"inserted 6 cells below")
+    _wait_text(page.get_by_test_id("stratum-status"), rf"inserted {len(ROLES)} cells below")
     _save(page)
     cells = lab.read_notebook("folds.ipynb").cells
     spec = cells[1].metadata["stratum"]["spec"]

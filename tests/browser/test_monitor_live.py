@@ -14,6 +14,7 @@ from .labtools import (
     run_cell,
     screenshot,
     wait_kernel_idle,
+    wait_stable_kernel,
 )
 
 PANEL = "[data-testid='stratum-monitor']"
@@ -42,16 +43,7 @@ def open_notebook(page, lab, name: str, cells: list[str]):
     page.locator(VISIBLE_NB).locator(".jp-Cell").first.wait_for()
     # JupyterLab may start a kernel for the session and replace it at once; a cell run on
     # the first one is lost. Wait until the session's kernel has stayed the same a while.
-    kernel, since = None, time.monotonic()
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        ids = [s["kernel"]["id"] for s in lab.api("api/sessions") if s["path"] == name]
-        current = ids[0] if len(ids) == 1 else None
-        if current != kernel:
-            kernel, since = current, time.monotonic()
-        elif kernel and time.monotonic() - since > 2.0:
-            break
-        time.sleep(0.25)
+    wait_stable_kernel(lab, name)
     wait_kernel_idle(page)
 
 

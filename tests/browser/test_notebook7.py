@@ -4,31 +4,17 @@ so generated cells go in below the builder."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from playwright.sync_api import expect
 
-from .test_builder import BUILDER, STDERR, _drop_block, _wait_text
+from .labtools import wait_stable_kernel
+from .test_builder import BUILDER, ROLES, STDERR, _drop_block, _wait_text
 from .test_monitor_live import PANEL, POINTS_JS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 pytest.importorskip("notebook", minversion="7", reason="Jupyter Notebook 7 is not installed")
 
 CELLS = ".jp-NotebookPanel .jp-Notebook .jp-Cell"
-
-
-def _wait_stable_kernel(lab, name: str) -> None:
-    kernel, since, deadline = None, time.monotonic(), time.monotonic() + 90
-    while time.monotonic() < deadline:
-        ids = [s["kernel"]["id"] for s in lab.api("api/sessions") if s["path"] == name]
-        current = ids[0] if len(ids) == 1 else None
-        if current != kernel:
-            kernel, since = current, time.monotonic()
-        elif kernel and time.monotonic() - since > 2.0:
-            return
-        time.sleep(0.25)
-    raise AssertionError(f"no kernel for {name}")
 
 
 def _run(page, index: int) -> None:
@@ -45,14 +31,14 @@ def test_builder_and_monitor_in_notebook_7(lab, page):
     page.goto(f"{lab.url}notebooks/{name}?token={lab.token}")
     page.locator(CELLS).first.wait_for(timeout=60_000)
     assert page.locator(".jp-LabShell").count() == 0  # Notebook 7's shell, not the lab's
-    _wait_stable_kernel(lab, name)
+    wait_stable_kernel(lab, name)
     _run(page, 0)
     builder = page.get_by_test_id("stratum-builder")
     builder.wait_for(timeout=120_000)
     _drop_block(page, "LogisticRegression")
     _wait_text(page.get_by_test_id("stratum-issues"), "the spec is valid")
     page.get_by_test_id("stratum-generate").click()
-    _wait_text(page.get_by_test_id("stratum-status"), r"inserted 6 cells below")
+    _wait_text(page.get_by_test_id("stratum-status"), rf"inserted {len(ROLES)} cells below")
     expect(page.locator(CELLS)).to_have_count(8)
     assert page.locator(CELLS).nth(0).locator(STDERR).count() == 0
 

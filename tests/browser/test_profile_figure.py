@@ -6,20 +6,10 @@ from __future__ import annotations
 
 import shutil
 
-from .labtools import REPO, open_notebook, run_cell, screenshot
+from .labtools import BOKEH_FIGURES_JS, REPO, open_notebook, run_cell, screenshot
 
 FIGURE = "[data-testid='stratum-profile']"
 
-# The figures BokehJS built, read from its own documents: the name of each plot.
-PLOTS_JS = """() => {
-    const names = [];
-    for (const doc of (window.Bokeh ? window.Bokeh.documents : [])) {
-        for (const model of doc.all_models) {
-            if (model.type === 'Figure' && model.name) names.push(model.name);
-        }
-    }
-    return names.sort();
-}"""
 PANELS = sorted(["p99_ms", "throughput_rps", "cpu_percent", "peak_memory_bytes"])
 
 
@@ -37,8 +27,8 @@ def test_notebook_figure_and_static_page(lab, page, tmp_path):
     cell = run_cell(page, 1, timeout_ms=240_000)
     figure = cell.locator(FIGURE)
     figure.locator("canvas").first.wait_for(timeout=60_000)
-    page.wait_for_function(f"() => ({PLOTS_JS})().length >= 4", timeout=30_000)
-    assert sorted(set(page.evaluate(PLOTS_JS))) == PANELS
+    page.wait_for_function(f"() => ({BOKEH_FIGURES_JS})().length >= 4", timeout=30_000)
+    assert sorted(set(page.evaluate(BOKEH_FIGURES_JS))) == PANELS
     text = figure.inner_text()
     assert "stratum profile (local)" in text and "recommended for p99 <= 500 ms" in text
     shot = screenshot(page, "profile-notebook", figure)
@@ -50,6 +40,6 @@ def test_notebook_figure_and_static_page(lab, page, tmp_path):
     static.route("**/*", lambda route: route.abort())  # inline resources: no network needed
     static.set_content(html)
     static.locator(f"{FIGURE} canvas").first.wait_for(timeout=30_000)
-    static.wait_for_function(f"() => ({PLOTS_JS})().length >= 4", timeout=30_000)
-    assert sorted(set(static.evaluate(PLOTS_JS))) == PANELS
+    static.wait_for_function(f"() => ({BOKEH_FIGURES_JS})().length >= 4", timeout=30_000)
+    assert sorted(set(static.evaluate(BOKEH_FIGURES_JS))) == PANELS
     screenshot(static, "profile-page")

@@ -7,18 +7,9 @@ from __future__ import annotations
 
 import shutil
 
-from .labtools import REPO, open_notebook, run_cell, screenshot
+from .labtools import BOKEH_FIGURES_JS, REPO, open_notebook, run_cell, screenshot
 
 REPORT = ".stratum-report"
-PLOTS_JS = """() => {
-    const names = [];
-    for (const doc of (window.Bokeh ? window.Bokeh.documents : [])) {
-        for (const model of doc.all_models) {
-            if (model.type === 'Figure' && model.name) names.push(model.name);
-        }
-    }
-    return names.sort();
-}"""
 # The importance plot's categories: the columns of the table as read.
 FACTORS_JS = """() => {
     for (const doc of window.Bokeh.documents) {
@@ -59,8 +50,8 @@ def test_report_in_the_notebook_and_offline(lab, page, tmp_path):
     cell = run_cell(page, 1, timeout_ms=120_000)
     report = cell.locator(REPORT)
     report.locator("canvas").first.wait_for(timeout=60_000)
-    page.wait_for_function(f"() => ({PLOTS_JS})().length >= {len(PLOTS)}", timeout=30_000)
-    assert sorted(set(page.evaluate(PLOTS_JS))) == PLOTS
+    page.wait_for_function(f"() => ({BOKEH_FIGURES_JS})().length >= {len(PLOTS)}", timeout=30_000)
+    assert sorted(set(page.evaluate(BOKEH_FIGURES_JS))) == PLOTS
     factors = page.evaluate(FACTORS_JS)
     assert {"island", "sex", "bill_length_mm"} <= set(factors)
     assert not [f for f in factors if "__" in f or "onehot" in f]
@@ -72,7 +63,7 @@ def test_report_in_the_notebook_and_offline(lab, page, tmp_path):
     static.route("**/*", lambda route: route.abort())  # inline resources: no network needed
     static.set_content(html)
     static.locator(f"{REPORT} canvas").first.wait_for(timeout=30_000)
-    static.wait_for_function(f"() => ({PLOTS_JS})().length >= {len(PLOTS)}", timeout=30_000)
-    assert sorted(set(static.evaluate(PLOTS_JS))) == PLOTS
+    static.wait_for_function(f"() => ({BOKEH_FIGURES_JS})().length >= {len(PLOTS)}", timeout=30_000)
+    assert sorted(set(static.evaluate(BOKEH_FIGURES_JS))) == PLOTS
     shot = screenshot(static, "report-page")
     shutil.copyfile(shot, REPO / "docs" / "images" / "report.png")
