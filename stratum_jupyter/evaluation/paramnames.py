@@ -40,4 +40,12 @@ def short_names(params: dict[str, Any]) -> dict[str, Any]:
 
 def params_text(params: dict[str, Any]) -> str:
     """``n_estimators=100, max_depth=None`` ("-" when there are none)."""
-    return ", ".join(f"{k}={v!r}" for k, v in short_names(params).items()) or "-"
+    return ", ".join(f"{k}={plain(v)!r}" for k, v in short_names(params).items()) or "-"
+
+
+def plain(value: Any) -> Any:
+    """A NumPy scalar as the Python number it holds (``C=0.44``, not
+    ``C=np.float64(0.44)``: scikit-learn's samplers draw NumPy scalars)."""
+    if type(value).__module__ == "numpy" and getattr(value, "shape", None) == ():
+        return value.item()
+    return value

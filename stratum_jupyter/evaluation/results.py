@@ -321,7 +321,9 @@ class EvaluationResult:
 
 
 def _params_text(params: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={v!r}" for k, v in params.items())
+    from .paramnames import plain
+
+    return ", ".join(f"{k}={plain(v)!r}" for k, v in params.items())
 
 
 def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
