@@ -124,15 +124,8 @@ class Executor:
                                    if not r.config.members for s in r.folds.values()))
         if self.here is not None and self.client is None:  # nothing ran on a cluster
             self.here.finished()
-        timing = self._timing(time.perf_counter() - started, cv_wall)
-        if self.deadline.seconds is not None:
-            timing["budget"] = report(self.deadline, self.results, self.plan.n_folds,
-                                      self.here.skipped if self.here is not None else 0,
-                                      self.not_run)
-            if self.deadline.reached:
-                self.progress.note(timing["budget"]["text"])
-        if graph is not None:  # what the cluster's part cost: data sent, memory
-            timing.update(graph.costs())
+        timing = {**self._timing(time.perf_counter() - started, cv_wall),
+                  **self._costs(graph)}
         p = self.plan
         return EvaluationResult(
             results=self.results, metrics=list(p.metrics), select_by=p.select_by,
@@ -353,6 +346,18 @@ class Executor:
             runner = tasks.runner_for(planning.library_of(best.model))
             out["scores"], out["notes"] = runner.score_each(
                 best.model, dict(self.plan.scorers), test.X, test.y)
+        return out
+
+    def _costs(self, graph: FoldGraph | None) -> dict[str, Any]:
+        """What the budget left out (said in the log when it was reached) and what the
+        cluster's part cost (data sent, memory)."""
+        out: dict[str, Any] = {} if graph is None else graph.costs()
+        if self.deadline.seconds is not None:
+            out["budget"] = report(self.deadline, self.results, self.plan.n_folds,
+                                   self.here.skipped if self.here is not None else 0,
+                                   self.not_run)
+            if self.deadline.reached:
+                self.progress.note(out["budget"]["text"])
         return out
 
     def _timing(self, wall: float, cv_wall: float) -> dict[str, Any]:
