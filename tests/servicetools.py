@@ -63,7 +63,7 @@ def free_port() -> int:
 @contextlib.contextmanager
 def service_process(model_dir: Path, env: dict[str, str] | None = None,
                     args: tuple[str, ...] = ()) -> Iterator[tuple[Any, int]]:
-    """``python -m stratum_jupyter.deploy.service`` on 127.0.0.1 and a free port, as its own
+    """``python -m stratum_jupyter.serving`` on 127.0.0.1 and a free port, as its own
     process (so its threads can be counted); yields ``(process, port)`` once /health answers,
     and stops it (SIGTERM, then SIGKILL) afterwards."""
     import os
@@ -72,7 +72,7 @@ def service_process(model_dir: Path, env: dict[str, str] | None = None,
 
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "stratum_jupyter.deploy.service", "--host", "127.0.0.1",
+        [sys.executable, "-m", "stratum_jupyter.serving", "--host", "127.0.0.1",
          "--port", str(port), "--model-dir", str(model_dir), *args],
         env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:

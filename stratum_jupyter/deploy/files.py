@@ -12,7 +12,7 @@ __all__ = ["copy_service", "content_hash", "copy_roles"]
 
 def copy_service(dest: Path) -> None:
     """The prediction service into ``dest``, with the package files it shares."""
-    src = resources.files("stratum_jupyter.deploy").joinpath("service")
+    src = resources.files("stratum_jupyter.serving")
     dest.mkdir()
     for entry in src.iterdir():
         if entry.name.endswith(".py"):

@@ -49,7 +49,7 @@ def archive(bundle: Path, model_dir: Path) -> Path:
 def _get(url: str, timeout: float = 3.0) -> bytes:
     """GET ``url`` with this environment's service token (``$STRATUM_SERVICE_TOKEN``, or
     the file ``$STRATUM_SERVICE_TOKEN_FILE`` names)."""
-    from .service.auth import InsecureBind, load_token
+    from ..serving.auth import InsecureBind, load_token
 
     headers = {}
     try:

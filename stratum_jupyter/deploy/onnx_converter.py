@@ -27,7 +27,7 @@ from typing import Any
 from ..bundle.parts import Blame, locate, parts
 from ..bundle.profile import Profile
 from ..errors import DeployError
-from .service.onnx_input import MISSING_TEXT, onnx_feeds
+from ..serving.onnx_input import MISSING_TEXT, onnx_feeds
 
 NUMERIC_KINDS = "biuf"
 OPSETS = {"": 17, "ai.onnx.ml": 3}

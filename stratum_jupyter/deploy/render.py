@@ -155,7 +155,7 @@ def _check_port_bind(port: int, bind: str, in_cluster: bool = False) -> list[str
         return problems
     if not address.is_loopback and not in_cluster and not (envvars.SERVICE_TOKEN.is_set()
                                         or envvars.SERVICE_TOKEN_FILE.is_set()):
-        # The service refuses to start so (deploy/service/auth.py): say it before anything runs.
+        # The service refuses to start so (serving/auth.py): say it before anything runs.
         problems.append(
             f"bind: {bind} reaches beyond the host, so the service requires a bearer token: "
             f"set ${envvars.SERVICE_TOKEN.name} (or ${envvars.SERVICE_TOKEN_FILE.name}) where "

@@ -109,7 +109,7 @@ def _token_environment() -> dict[str, str]:
     the file ``$STRATUM_SERVICE_TOKEN_FILE`` names), for a container's environment: the
     secret never enters the image or the bundle, and a file of this machine need not exist
     in the container."""
-    from .service.auth import InsecureBind, load_token
+    from ..serving.auth import InsecureBind, load_token
 
     try:
         token = load_token()

@@ -15,8 +15,8 @@ import numpy as np
 
 from ..bundle.profile import Profile
 from ..deploy.convert import ATOL, RTOL, Converter, Outputs, Report, convert
-from ..deploy.service.runtimes import tflite_interpreter, tflite_invoke
 from ..errors import DeployError
+from ..serving.runtimes import tflite_interpreter, tflite_invoke
 
 
 def affine_of(step: Any, n_features: int) -> tuple[np.ndarray, np.ndarray]:

@@ -185,7 +185,7 @@ def _served(sample: object) -> bool:
 
 
 def _configured_token() -> str | None:
-    from ..deploy.service.auth import InsecureBind, load_token
+    from ..serving.auth import InsecureBind, load_token
 
     try:
         return load_token()

@@ -41,7 +41,7 @@ import os, resource, runpy, sys
 os.sched_setaffinity(0, {int(c) for c in sys.argv[1].split(",")})
 resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[2]), int(sys.argv[2])))
 sys.argv = ["service", *sys.argv[3:]]
-runpy.run_module("stratum_jupyter.deploy.service", run_name="__main__", alter_sys=True)
+runpy.run_module("stratum_jupyter.serving", run_name="__main__", alter_sys=True)
 """
 
 
@@ -99,7 +99,7 @@ def _environment(config: Config, port: int) -> dict[str, str]:
 
 
 class LocalRunner:
-    """The service as a process of this Python (``python -m stratum_jupyter.deploy.service``)
+    """The service as a process of this Python (``python -m stratum_jupyter.serving``)
     under limits the kernel applies to it: CPU affinity to the first ``ceil(cpus)`` cores
     this process may use (whole cores: a fraction is rounded up) and an address-space limit
     (``RLIMIT_AS``) of the memory limit. An address-space limit is stricter than a

@@ -14,8 +14,8 @@ import pytest
 from stratum_jupyter.bundle import read_profile, save_bundle
 from stratum_jupyter.deploy.convert import UNSEEN, convert_onnx, verification_rows
 from stratum_jupyter.deploy.render import plan, render
-from stratum_jupyter.deploy.service.onnx_input import MISSING_TEXT, onnx_feeds
 from stratum_jupyter.errors import DeployError
+from stratum_jupyter.serving.onnx_input import MISSING_TEXT, onnx_feeds
 from tests.bundle.penguins import FIRST_ROW, auto_pipeline, penguins
 from tests.servicetools import call, serving
 

@@ -85,7 +85,7 @@ def test_scrapes_a_service_that_wants_a_token(tmp_path, monkeypatch):
     from sklearn.linear_model import LogisticRegression
 
     from stratum_jupyter.bundle import save_bundle
-    from stratum_jupyter.deploy.service.server import serve_in_thread
+    from stratum_jupyter.serving.server import serve_in_thread
 
     X, y = load_iris(return_X_y=True, as_frame=True)
     bundle = save_bundle(LogisticRegression(max_iter=300).fit(X, y), tmp_path / "m", X=X, y=y,

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 try:  # in the stratum_jupyter package
-    from ... import envvars
+    from .. import envvars
 except ImportError:  # in a deploy bundle, where render() copies envvars.py beside the service
     from . import envvars  # type: ignore[no-redef, attr-defined]
 from .auth import check_bind, load_token

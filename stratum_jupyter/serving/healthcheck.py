@@ -6,7 +6,7 @@ import sys
 import urllib.request
 
 try:  # in the stratum_jupyter package
-    from ... import envvars
+    from .. import envvars
 except ImportError:  # in a deploy bundle, where render() copies envvars.py beside the service
     from . import envvars  # type: ignore[no-redef, attr-defined]
 

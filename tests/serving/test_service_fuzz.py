@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from stratum_jupyter.bundle import save_bundle
-from tests.deploy.test_service_inputs import CATEGORICAL, NUMERIC, mixed_model
 from tests.servicetools import call, metric
+from tests.serving.test_service_inputs import CATEGORICAL, NUMERIC, mixed_model
 
 EXAMPLES = 1000
 
@@ -57,8 +57,8 @@ bodies = payloads.map(lambda p: json.dumps(p).encode()) | st.binary(max_size=64)
 def port(tmp_path_factory):
     import pandas as pd
 
-    from stratum_jupyter.deploy.service.server import serve_in_thread
-    from tests.deploy.test_service_inputs import DATA
+    from stratum_jupyter.serving.server import serve_in_thread
+    from tests.serving.test_service_inputs import DATA
 
     frame = pd.read_csv(DATA)
     X, y = frame[NUMERIC + CATEGORICAL], frame["species"]

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 try:  # in the stratum_jupyter package
-    from ...bundle import trust
+    from ..bundle import trust
 except ImportError:  # in a deploy bundle, where render() copies the bundle's trust.py (which
     # types a skops file may hold: load_model's rule) beside the service
     from . import trust  # type: ignore[no-redef, attr-defined]

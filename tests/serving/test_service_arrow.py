@@ -12,7 +12,7 @@ import pytest
 
 from stratum_jupyter.bundle import load_model, read_profile, save_bundle
 from stratum_jupyter.deploy.render import plan, render
-from stratum_jupyter.deploy.service.inputs import Feature, kind_of, numpy_dtype
+from stratum_jupyter.serving.inputs import Feature, kind_of, numpy_dtype
 from tests.evaluation.test_arrow_dtypes import ROWS, arrow, penguins
 from tests.servicetools import call, serving
 

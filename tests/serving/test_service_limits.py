@@ -147,7 +147,7 @@ def test_sigterm_lets_the_request_in_flight_finish(iris_bundle):
 
 @pytest.fixture
 def limited(iris_bundle):
-    from stratum_jupyter.deploy.service.server import Settings, serve_in_thread
+    from stratum_jupyter.serving.server import Settings, serve_in_thread
 
     settings = Settings(port=0, max_connections=5, keepalive_timeout=1, max_body=2000)
     server, _ = serve_in_thread(iris_bundle, settings=settings)

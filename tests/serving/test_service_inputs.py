@@ -27,7 +27,7 @@ def penguins():
 
 
 def _serve(model_dir):
-    from stratum_jupyter.deploy.service.server import serve_in_thread
+    from stratum_jupyter.serving.server import serve_in_thread
 
     server, thread = serve_in_thread(model_dir)
     return server, server.server_address[1]

@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from stratum_jupyter.deploy.service.auth import InsecureBind, check_bind, is_loopback
-from stratum_jupyter.deploy.service.server import make_server, serve_in_thread
+from stratum_jupyter.serving.auth import InsecureBind, check_bind, is_loopback
+from stratum_jupyter.serving.server import make_server, serve_in_thread
 from tests.servicetools import call, free_port
 
 TOKEN = "s3cret-token-0123456789"
@@ -41,7 +41,7 @@ def test_a_non_loopback_bind_without_a_token_is_refused(iris_bundle):
 
 
 def test_the_command_refuses_too_and_takes_no_token_argument(iris_bundle):
-    command = [sys.executable, "-m", "stratum_jupyter.deploy.service", "--host", "0.0.0.0",
+    command = [sys.executable, "-m", "stratum_jupyter.serving", "--host", "0.0.0.0",
                "--port", str(free_port()), "--model-dir", str(iris_bundle)]
     env = {k: v for k, v in __import__("os").environ.items()
            if not k.startswith("STRATUM_SERVICE_TOKEN")}
