@@ -16,7 +16,7 @@ import numpy as np
 from ..bundle.profile import Profile
 from ..deploy.convert import ATOL, RTOL, Converter, Outputs, Report, convert
 from ..errors import DeployError
-from ..serving.runtimes import tflite_interpreter, tflite_invoke
+from ..serving.graph_runtimes import tflite_interpreter, tflite_invoke
 
 
 def affine_of(step: Any, n_features: int) -> tuple[np.ndarray, np.ndarray]:

@@ -1,6 +1,6 @@
-"""The prediction service without HTTP: a bundle's model, the request model built from its
-input schema, and ``predict(body) -> JSON``. Bad input is a :class:`BadRequest` naming the
-row and the feature, never another exception."""
+"""The prediction service without HTTP: a bundle's model runtime, the reader of its input
+kind, and ``predict(body) -> JSON``. Bad input is a :class:`BadRequest` naming the row and
+the feature (or the input and the shape it takes), never another exception."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import math
 from pathlib import Path
 from typing import Any
 
-from .inputs import MAX_ERRORS, BadRequest, Frame, RequestModel
+from .answers import Answer
+from .inputs import MAX_ERRORS, BadRequest, Frame
+from .readers import TableReader, Tensors
 from .runtimes import Runtime, load_runtime
 
 # What a model raises for input it refuses (scikit-learn's ValueError for an unseen
@@ -25,27 +27,40 @@ class Predictor:
     def __init__(self, model_dir: str | Path, *, max_rows: int = 10000):
         self.dir = Path(model_dir)
         self.profile: dict[str, Any] = json.loads((self.dir / "profile.json").read_text("utf-8"))
-        self.runtime: Runtime = load_runtime(self.dir, self.profile)
+        self.runtime: Runtime = load_runtime(self.dir, self.profile, max_rows)
+        self.reader = self.runtime.reader
+        self.name = str(self.profile.get("name") or self.profile.get("candidate")
+                        or self.dir.name)
         self.features = self.runtime.features
         self.names = [f.name for f in self.features]
         self.base = self._base_row()
         self.nullable = sorted(f.name for f in self.features
                                if f.may_be_missing and self._takes_missing(f.name))
-        self.request = RequestModel(self.features, self.nullable, max_rows)
+        if isinstance(self.reader, TableReader):
+            self.reader.allow_missing(self.nullable)
 
     def describe(self) -> dict[str, Any]:
-        """What ``/health`` says: the runtime, the features and which of them may be null."""
-        return {"status": "ok", "runtime": self.runtime.name, "features": self.names,
-                "nullable": self.nullable}
+        """What ``/health`` says: the runtime, the input kind and what it takes (table: the
+        features and which of them may be null; tensors: the inputs)."""
+        return {"status": "ok", "runtime": self.runtime.name, "kind": self.reader.kind,
+                **self.reader.describe()}
 
-    def predict(self, body: bytes) -> tuple[bytes, int]:
+    def predict(self, body: bytes, content_type: str = "application/json"
+                ) -> tuple[bytes, int]:
         """The JSON answer to a body and how many rows it held; BadRequest for bad input."""
-        frame = Frame.from_rows(self.request.parse(body), self.features)
+        batch = self.reader.read(body, content_type)
+        answer = self.answer(batch)
+        return encode(answer.to_dict(self.runtime.classes)), batch.n_rows
+
+    def answer(self, batch: Frame | Tensors) -> Answer:
+        """The model's answer for a batch the reader made; BadRequest 422 where it refuses."""
         try:
-            answer = self.runtime.predict(frame)
+            return self.runtime.predict(batch)
         except REFUSALS as exc:
-            raise self._refused(frame, exc) from None
-        return encode(answer.to_dict(self.runtime.classes)), frame.n_rows
+            if isinstance(batch, Frame):
+                raise self._refused(batch, exc) from None
+            raise BadRequest(422, "the model rejected the instances",
+                             [f"instances: {_reason(exc)}"]) from None
 
     # -- which features may be missing ------------------------------------------------------
     def _base_row(self) -> Frame | None:

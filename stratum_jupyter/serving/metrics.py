@@ -6,7 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-ROUTES = {"/health": "GET", "/metrics": "GET", "/predict": "POST"}
+ROUTES = {"/health": "GET", "/metrics": "GET", "/predict": "POST",
+          # the Open Inference Protocol (v2)
+          "/v2": "GET", "/v2/health/live": "GET", "/v2/health/ready": "GET",
+          "/v2/models/{name}": "GET", "/v2/models/{name}/ready": "GET",
+          "/v2/models/{name}/infer": "POST"}
+OPEN_ROUTES = frozenset({"/health", "/v2/health/live", "/v2/health/ready"})  # probes: no token
 UNKNOWN_ROUTE = "unknown"  # every path that is not a route, under one label
 METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
@@ -15,7 +20,14 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
 def route_label(path: str) -> str:
-    return path if path in ROUTES else UNKNOWN_ROUTE
+    """The route a path is served by (``/v2/models/{name}/infer``), else ``unknown``."""
+    if path in ROUTES:
+        return path
+    parts = path.split("/")
+    if len(parts) in {4, 5} and parts[1:3] == ["v2", "models"] and parts[3]:
+        label = "/v2/models/{name}" + ("/" + parts[4] if len(parts) == 5 else "")
+        return label if label in ROUTES else UNKNOWN_ROUTE
+    return UNKNOWN_ROUTE
 
 
 def method_label(method: str) -> str:

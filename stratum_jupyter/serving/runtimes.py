@@ -1,15 +1,16 @@
-"""The model behind one interface, whatever its runtime: ``Runtime.predict(frame) -> Answer``.
+"""Model runtimes, one per model file format: ``Runtime.predict(batch) -> Answer``, where
+``batch`` is what the request reader of the schema's kind made (:mod:`.readers`: a
+:class:`~.inputs.Frame` of table rows, or :class:`~.readers.Tensors`, named arrays).
 
-One class per runtime: :class:`SklearnRuntime` (the bundle's ``model.skops``, loaded trusting
-only scikit-learn, NumPy, SciPy and the standard library), :class:`OnnxRuntime`
-(``model.onnx`` on onnxruntime) and :class:`TFLiteRuntime` (``model.tflite`` on LiteRT).
-Nothing here knows about HTTP; :func:`load_runtime` picks the class for a model folder.
+:class:`SklearnRuntime` (``model.skops``, loaded trusting only scikit-learn, NumPy, SciPy
+and the standard library) is here; :mod:`.graph_runtimes` has ONNX (``model.onnx``), TFLite
+(``model.tflite``) and Keras (``model.keras``, where TensorFlow is installed). Nothing here
+knows about HTTP; :func:`load_runtime` picks the runtime for a model folder and gives it the
+reader of its input kind.
 """
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -18,69 +19,39 @@ try:  # in the stratum_jupyter package
 except ImportError:  # in a deploy bundle, where render() copies the bundle's trust.py (which
     # types a skops file may hold: load_model's rule) beside the service
     from . import trust  # type: ignore[no-redef, attr-defined]
+from .answers import Answer
 from .inputs import ARROW, Feature, Frame, numpy_dtype, read_features
-from .onnx_input import onnx_feeds
+from .readers import Reader, Tensors, make_reader
+from .tensors import TensorSpec, read_specs
 
-
-@dataclass
-class Answer:
-    """What a runtime predicts for a frame: one label or value per row, and for classifiers
-    the probability of each class (rows x classes) where the model gives them."""
-
-    predictions: list[Any]
-    probabilities: Any = None
-
-    def to_dict(self, classes: list[Any] | None) -> dict[str, Any]:
-        """``{"predictions": [...], "probabilities": [{class: p, ...}], "classes": [...]}``:
-        original class labels; probabilities keyed by class (as JSON keys are strings)."""
-        out: dict[str, Any] = {"predictions": self.predictions}
-        if self.probabilities is not None and classes:
-            keys = [str(c) for c in classes]
-            out["probabilities"] = [dict(zip(keys, row, strict=True))
-                                    for row in self.probabilities.tolist()]
-            out["classes"] = classes
-        return out
-
-    def same_as(self, other: Answer) -> bool:
-        import numpy as np
-
-        if self.predictions != other.predictions:
-            return False
-        if self.probabilities is None or other.probabilities is None:
-            return self.probabilities is other.probabilities
-        return bool(np.allclose(self.probabilities, other.probabilities, rtol=1e-9, atol=1e-12))
-
-    def is_finite(self) -> bool:
-        import numpy as np
-
-        parts = [self.predictions] + ([self.probabilities] if self.probabilities is not None
-                                      else [])
-        for part in parts:
-            arr = np.asarray(part)
-            if arr.dtype.kind in "fc" and not np.isfinite(arr).all():
-                return False
-        return True
+__all__ = ["Answer", "Runtime", "SklearnRuntime", "load_runtime"]
+TENSOR_KINDS = ("tensor", "image")
 
 
 class Runtime:
-    """A loaded model. ``predict`` may raise ValueError/TypeError/KeyError for input the
+    """A loaded model and the reader of its input kind (``reader``, set by
+    :func:`load_runtime`). ``predict`` may raise ValueError/TypeError/KeyError for input the
     model refuses (an unseen category, say); the caller answers those 422."""
 
     name: ClassVar[str]
     file: ClassVar[str]
+    reader: Reader
 
     def __init__(self, model_dir: Path, profile: dict[str, Any]):
         schema = profile.get("input_schema") or {}
+        self.kind = str(schema.get("kind") or "dataframe")
         self.features: list[Feature] = read_features(schema)
         self.names = [f.name for f in self.features]
         self.classes: list[Any] | None = schema.get("classes")
-        self.as_frame = schema.get("kind") == "dataframe"
+        self.as_frame = self.kind == "dataframe"
+        self.inputs: list[TensorSpec] = read_specs(schema.get("inputs"))
+        self.outputs: list[TensorSpec] = read_specs(schema.get("outputs"))
 
     @classmethod
-    def claims(cls, model_dir: Path) -> bool:
+    def claims(cls, model_dir: Path, kind: str) -> bool:
         return (model_dir / cls.file).is_file()
 
-    def predict(self, frame: Frame) -> Answer:
+    def predict(self, batch: Frame | Tensors) -> Answer:
         raise NotImplementedError
 
 
@@ -128,14 +99,19 @@ class SklearnRuntime(Runtime):
         self.prefix = model[:-1] if steps and len(steps) > 1 else None
         self.final = steps[-1][1] if steps else model
 
-    def predict(self, frame: Frame) -> Answer:
+    def predict(self, frame: Frame | Tensors) -> Answer:
         import numpy as np
         import sklearn
 
-        data = self.table(frame) if self.matrix_dtype is None else frame.matrix(
-            self.matrix_dtype)
+        if isinstance(frame, Tensors):  # one array, each instance flattened
+            data = next(iter(frame.arrays.values())).reshape(frame.n_rows, -1)
+            finite = True
+        else:
+            data = self.table(frame) if self.matrix_dtype is None else frame.matrix(
+                self.matrix_dtype)
+            finite = not frame.any_missing()
         # the values were checked already; NaN reaches models that were seen to take it
-        with sklearn.config_context(assume_finite=not frame.any_missing(),
+        with sklearn.config_context(assume_finite=finite,
                                     skip_parameter_validation=True):
             if self.prefix is not None:
                 data = self.prefix.transform(data)
@@ -204,95 +180,21 @@ def _forget_names(est: Any) -> Any:
     return est
 
 
-class OnnxRuntime(Runtime):
-    """One float matrix for models converted from arrays; one input per column (by feature
-    name, typed as the graph declares) for models converted from DataFrames."""
+def load_runtime(model_dir: str | Path, profile: dict[str, Any],
+                 max_rows: int = 10000) -> Runtime:
+    """The runtime of the first model file found (model.tflite, model.onnx, model.keras for
+    tensor and image models, model.skops), with the reader of the schema's kind
+    (``runtime.reader``, taking at most ``max_rows`` rows or instances a request)."""
+    from .graph_runtimes import KerasRuntime, OnnxRuntime, TFLiteRuntime
 
-    name, file = "onnx", "model.onnx"
-
-    def __init__(self, model_dir: Path, profile: dict[str, Any]):
-        import onnxruntime
-
-        super().__init__(model_dir, profile)
-        self.session = onnxruntime.InferenceSession(str(model_dir / self.file),
-                                                    providers=["CPUExecutionProvider"])
-
-    def feed(self, frame: Frame) -> dict[str, Any]:
-        """The graph's inputs, made as the conversion's verification made them
-        (:func:`.onnx_input.onnx_feeds`: missing text as its reserved marker)."""
-        names = frame.names
-        rows = [{n: frame.columns[n][i] for n in names} for i in range(frame.n_rows)]
-        return onnx_feeds(self.session.get_inputs(), names, rows)
-
-    def predict(self, frame: Frame) -> Answer:
-        import numpy as np
-
-        result = self.session.run(None, self.feed(frame))
-        labels = np.asarray(result[0]).ravel().tolist()
-        if self.classes is None or len(result) < 2:
-            return Answer(labels)
-        proba = result[1]
-        if isinstance(proba, list) and proba and isinstance(proba[0], dict):  # a ZipMap
-            proba = [[row[c] for c in self.classes] for row in proba]
-        return Answer(labels, np.asarray(proba, dtype=float))
-
-
-class TFLiteRuntime(Runtime):
-    """Keras models converted for edge targets (the conversion is the Keras plug-in's)."""
-
-    name, file = "tflite", "model.tflite"
-
-    def __init__(self, model_dir: Path, profile: dict[str, Any]):
-        super().__init__(model_dir, profile)
-        self.interpreter = tflite_interpreter()(model_path=str(model_dir / self.file))
-        self.lock = threading.Lock()  # an Interpreter is not thread-safe
-
-    def predict(self, frame: Frame) -> Answer:
-        import numpy as np
-
-        with self.lock:
-            output = tflite_invoke(self.interpreter, frame.matrix(np.float32))
-        if self.classes is None:
-            single = output.ndim == 2 and output.shape[1] == 1
-            return Answer(output.reshape(frame.n_rows).tolist() if single else output.tolist())
-        probs = output if output.shape[1] > 1 else np.hstack([1 - output, output])
-        return Answer([self.classes[i] for i in probs.argmax(axis=1)], probs)
-
-
-RUNTIMES: tuple[type[Runtime], ...] = (TFLiteRuntime, OnnxRuntime, SklearnRuntime)
-
-
-def load_runtime(model_dir: str | Path, profile: dict[str, Any]) -> Runtime:
-    """The runtime of the first model file found: model.tflite, model.onnx, model.skops."""
     model_dir = Path(model_dir)
-    for runtime in RUNTIMES:
-        if runtime.claims(model_dir):
-            return runtime(model_dir, profile)
+    kind = str((profile.get("input_schema") or {}).get("kind") or "dataframe")
+    runtimes: tuple[type[Runtime], ...] = (TFLiteRuntime, OnnxRuntime, KerasRuntime,
+                                           SklearnRuntime)
+    for runtime_type in runtimes:
+        if runtime_type.claims(model_dir, kind):
+            runtime = runtime_type(model_dir, profile)
+            runtime.reader = make_reader(profile.get("input_schema") or {}, max_rows)
+            return runtime
     raise RuntimeError(f"{model_dir} holds no model the service can run "
-                       f"({', '.join(r.file for r in RUNTIMES)})")
-
-
-def tflite_invoke(interp: Any, data: Any) -> Any:
-    """Run a LiteRT interpreter on a float32 batch of any size; the first output."""
-    import numpy as np
-
-    index = interp.get_input_details()[0]["index"]
-    interp.resize_tensor_input(index, data.shape)
-    interp.allocate_tensors()
-    interp.set_tensor(index, data)
-    interp.invoke()
-    return np.array(interp.get_tensor(interp.get_output_details()[0]["index"]))
-
-
-def tflite_interpreter() -> Any:
-    """LiteRT's Interpreter, from whichever runtime is installed (smallest first)."""
-    try:
-        from ai_edge_litert.interpreter import Interpreter
-    except ImportError:
-        try:
-            from tflite_runtime.interpreter import Interpreter
-        except ImportError:
-            import tensorflow as tf
-
-            Interpreter = tf.lite.Interpreter
-    return Interpreter
+                       f"({', '.join(r.file for r in runtimes)})")

@@ -1,7 +1,9 @@
 """The HTTP face of the service: a Starlette app over a :class:`~.core.Predictor`.
 
-``GET /health`` (open to all), ``POST /predict``, ``GET /metrics``. With a token, every
-route but ``/health`` wants ``Authorization: Bearer <token>`` (compared in constant time).
+``GET /health`` (open to all), ``POST /predict``, ``GET /metrics`` and the Open Inference
+Protocol's routes (:mod:`.v2`: ``/v2/health/live``, ``/v2/health/ready``,
+``/v2/models/{name}``, ``.../ready``, ``.../infer``). With a token, every route but the
+health probes wants ``Authorization: Bearer <token>`` (compared in constant time).
 Bodies over the limit are refused from their Content-Length, before they are read; small
 bodies are predicted on the event loop, large ones on a bounded pool of threads.
 """
@@ -17,7 +19,8 @@ from typing import Any
 
 from .core import Predictor
 from .inputs import BadRequest
-from .metrics import CONTENT_TYPE, ROUTES, Metrics
+from .metrics import CONTENT_TYPE, OPEN_ROUTES, ROUTES, Metrics, route_label
+from .readers import TableReader
 
 INLINE_BODY_BYTES = 16 * 1024  # predicted on the event loop up to this size; else a thread
 CLIENT_CLOSED = 499  # counted for requests whose client left before the answer
@@ -43,7 +46,7 @@ class Guard:
         self.digest = token_digest(token) if token else None
 
     def authorized(self, scope: dict[str, Any]) -> bool:
-        if self.digest is None or scope["path"] == "/health":
+        if self.digest is None or scope["path"] in OPEN_ROUTES:
             return True
         for name, value in scope["headers"]:
             if name == b"authorization":
@@ -112,14 +115,15 @@ def create_app(predictor: Predictor, metrics: Metrics, *, token: str | None = No
 
     limiter = anyio.CapacityLimiter(threads)
 
-    async def predict(request: Any) -> Any:
+    async def answered(request: Any, work: Any) -> Any:
+        """``work(body)`` -> ``(content, rows)``, on the event loop for small table bodies,
+        else on the pool; every BadRequest as its JSON answer."""
         try:
             body = await read_body(request, max_body)
-            if len(body) <= INLINE_BODY_BYTES:
-                content, rows = predictor.predict(body)
+            if len(body) <= INLINE_BODY_BYTES and isinstance(predictor.reader, TableReader):
+                content, rows = work(body)
             else:
-                content, rows = await anyio.to_thread.run_sync(predictor.predict, body,
-                                                               limiter=limiter)
+                content, rows = await anyio.to_thread.run_sync(work, body, limiter=limiter)
         except BadRequest as exc:  # a 413's unread body is not worth reading: close
             return json_response(exc.status, exc.to_dict(),
                                  {"Connection": "close"} if exc.status == 413 else None)
@@ -127,6 +131,10 @@ def create_app(predictor: Predictor, metrics: Metrics, *, token: str | None = No
             return Response(status_code=CLIENT_CLOSED)
         metrics.rows.inc(rows)
         return Response(content, media_type="application/json")
+
+    async def predict(request: Any) -> Any:
+        content_type = request.headers.get("content-type") or "application/json"
+        return await answered(request, lambda body: predictor.predict(body, content_type))
 
     async def health(request: Any) -> Any:
         # pid (or instance, in containers where every pid is 1) tells a redeploy which of
@@ -142,15 +150,54 @@ def create_app(predictor: Predictor, metrics: Metrics, *, token: str | None = No
                                    "allowed": sorted(ROUTES)})
 
     async def wrong_method(request: Any, exc: Exception) -> Any:
-        path = request.url.path
-        return json_response(405, {"error": f"{path} takes {ROUTES[path]}, not "
-                                            f"{request.method[:20]}"}, {"Allow": ROUTES[path]})
+        path, allowed = request.url.path, ROUTES.get(route_label(request.url.path), "GET")
+        return json_response(405, {"error": f"{path[:100]} takes {allowed}, not "
+                                            f"{request.method[:20]}"}, {"Allow": allowed})
 
     async def internal(request: Any, exc: Exception) -> Any:
         return json_response(500, {"error": f"internal error: {type(exc).__name__}"})
 
-    endpoints = {"/health": health, "/metrics": scrape, "/predict": predict}
+    endpoints = {"/health": health, "/metrics": scrape, "/predict": predict,
+                 **v2_endpoints(predictor, answered)}
     return Starlette(
         routes=[Route(path, endpoints[path], methods=[method]) for path, method in ROUTES.items()],
         middleware=[Middleware(Guard, metrics=metrics, token=token)],
         exception_handlers={404: not_found, 405: wrong_method, Exception: internal})
+
+
+def v2_endpoints(predictor: Predictor, answered: Any) -> dict[str, Any]:
+    """The Open Inference Protocol's routes (:mod:`.v2`); ``answered(request, work)`` runs
+    ``work(body) -> (content, rows)`` as ``/predict`` does."""
+    from . import v2
+    from .core import encode
+
+    def other_model(request: Any) -> Any:
+        """None for this model's name, else the 404 naming the model served here."""
+        name = request.path_params["name"]
+        return None if name == predictor.name else json_response(
+            404, {"error": f"no model {name[:60]!r} here; this service serves "
+                           f"{predictor.name!r}"})
+
+    def work(body: bytes) -> tuple[bytes, int]:
+        answer, rows = v2.infer(predictor, body)
+        return encode(answer), rows
+
+    async def infer(request: Any) -> Any:
+        return other_model(request) or await answered(request, work)
+
+    async def metadata(request: Any) -> Any:
+        return other_model(request) or json_response(200, v2.model_metadata(predictor))
+
+    async def ready(request: Any) -> Any:
+        return other_model(request) or json_response(200, {"name": predictor.name,
+                                                           "ready": True})
+
+    async def live(request: Any) -> Any:
+        return json_response(200, {"live": True})
+
+    async def server(request: Any) -> Any:
+        return json_response(200, {"name": "stratum", "version": "2", "extensions": []})
+
+    return {"/v2": server, "/v2/health/live": live, "/v2/health/ready": live,
+            "/v2/models/{name}": metadata, "/v2/models/{name}/ready": ready,
+            "/v2/models/{name}/infer": infer}
