@@ -42,7 +42,8 @@ class Predictor:
     def describe(self) -> dict[str, Any]:
         """What ``/health`` says: the runtime, the input kind and what it takes (table: the
         features and which of them may be null; tensors: the inputs)."""
-        return {"status": "ok", "runtime": self.runtime.name, "kind": self.reader.kind,
+        return {"status": "ok", "name": self.name, "runtime": self.runtime.name,
+                "kind": self.reader.kind,
                 **self.reader.describe()}
 
     def predict(self, body: bytes, content_type: str = "application/json"
