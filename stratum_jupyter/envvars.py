@@ -101,6 +101,12 @@ SHUTDOWN_TIMEOUT = EnvVar("STRATUM_SHUTDOWN_TIMEOUT", "30",
 PREDICT_THREADS = EnvVar("STRATUM_PREDICT_THREADS", "2",
                          "Threads that predict large batches (small ones are predicted on the "
                          "event loop).")
+MAX_BATCH = EnvVar("STRATUM_MAX_BATCH", "1",
+                   "Adaptive batching: concurrent requests are joined into one model call of "
+                   "at most this many rows or instances (1: no batching).")
+BATCH_WAIT_MS = EnvVar("STRATUM_BATCH_WAIT_MS", "0",
+                       "Adaptive batching: milliseconds a batch waits after its first request "
+                       "for others while it has room (0: only what is already queued).")
 HANDOFF = EnvVar("STRATUM_HANDOFF", None,
                  "A Unix socket (a path, or @name for an abstract one) over which the service "
                  "takes over the listening socket of the one it replaces, and offers its own.")
@@ -112,4 +118,5 @@ ALL: tuple[EnvVar, ...] = (SCHEDULER, DISPLAY, FRONTEND, CACHE_DIR, KB, DEPLOYME
                            HOST, PORT, MODEL_DIR,
                            MAX_BODY_BYTES, MAX_ROWS, ACCESS_LOG, SERVICE_TOKEN,
                            SERVICE_TOKEN_FILE, READ_TIMEOUT, KEEPALIVE_TIMEOUT, MAX_CONNECTIONS,
-                           SHUTDOWN_TIMEOUT, PREDICT_THREADS, HANDOFF, INSTANCE)
+                           SHUTDOWN_TIMEOUT, PREDICT_THREADS, HANDOFF, INSTANCE, MAX_BATCH,
+                           BATCH_WAIT_MS)

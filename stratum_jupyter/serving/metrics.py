@@ -38,7 +38,8 @@ class Metrics:
     """One registry per service: ``stratum_requests_total{endpoint,method,status}``,
     ``stratum_request_duration_seconds{endpoint}``, ``stratum_predicted_rows_total``,
     ``stratum_model_info``, ``stratum_open_connections``,
-    ``stratum_closed_connections_total{reason}`` (read_timeout, over_limit) and the
+    ``stratum_closed_connections_total{reason}`` (read_timeout, over_limit),
+    ``stratum_batch_requests`` (requests per model call, with adaptive batching) and the
     process collector (``process_cpu_seconds_total``, ``process_resident_memory_bytes``)."""
 
     def __init__(self, info: dict[str, str]):
@@ -64,6 +65,10 @@ class Metrics:
                               "Connections the server closed: read_timeout (a request not "
                               "sent in time), over_limit (too many connections).",
                               ["reason"], registry=self.registry)
+        self.batch_size = Histogram("stratum_batch_requests",
+                                    "Requests joined into one model call by adaptive batching.",
+                                    buckets=(1, 2, 4, 8, 16, 32, 64, 128),
+                                    registry=self.registry)
         model = Gauge("stratum_model_info", "The model being served.", list(info),
                       registry=self.registry)
         model.labels(*info.values()).set(1)

@@ -12,7 +12,9 @@ facing real networks needs.
   ones closed and in-flight requests finished (within ``$STRATUM_SHUTDOWN_TIMEOUT``).
 
 One thread serves every connection; large batches are predicted on a small pool of threads
-(``$STRATUM_PREDICT_THREADS``), so a thousand slow clients cost sockets, not threads.
+(``$STRATUM_PREDICT_THREADS``), so a thousand slow clients cost sockets, not threads. With
+adaptive batching (``$STRATUM_MAX_BATCH`` > 1, ``$STRATUM_BATCH_WAIT_MS``; :mod:`.batching`)
+concurrent requests are joined into one model call.
 """
 
 from __future__ import annotations
@@ -78,6 +80,8 @@ class Settings:
     max_body: int = 8 * 2**20
     max_rows: int = 10000
     threads: int = 2
+    max_batch: int = 1
+    batch_wait_ms: float = 0.0
     access_log: bool = False
     handoff: str | None = None
     instance: str | None = None
@@ -92,6 +96,8 @@ class Settings:
             "shutdown_timeout": envvars.SHUTDOWN_TIMEOUT.get_float(),
             "max_body": envvars.MAX_BODY_BYTES.get_int(), "max_rows": envvars.MAX_ROWS.get_int(),
             "threads": envvars.PREDICT_THREADS.get_int(),
+            "max_batch": envvars.MAX_BATCH.get_int(),
+            "batch_wait_ms": envvars.BATCH_WAIT_MS.get_float(),
             "access_log": bool(envvars.ACCESS_LOG.get()), "handoff": envvars.HANDOFF.get(),
             "instance": envvars.INSTANCE.get()}
         values.update({k: v for k, v in given.items() if v is not None})
@@ -110,7 +116,8 @@ class ServiceServer:
         self.metrics = Metrics(model_info(predictor.profile, predictor.runtime.name))
         self.app = create_app(predictor, self.metrics, token=settings.token,
                               max_body=settings.max_body, threads=settings.threads,
-                              instance=settings.instance)
+                              instance=settings.instance, batching=(
+                                  settings.max_batch, settings.batch_wait_ms / 1000))
         self.socket = _inherited(settings) or _bind(settings.host, settings.port)
         if settings.handoff:
             _offer(self.socket, settings.handoff)
@@ -258,10 +265,12 @@ def make_server(model_dir: str | Path, host: str | None = "127.0.0.1", port: int
 
 
 def serve(model_dir: str | Path, host: str | None = "127.0.0.1", port: int | None = 8080,
-          *, insecure: bool = False, handoff: str | None = None) -> None:
+          *, insecure: bool = False, handoff: str | None = None, **given: Any) -> None:
     """Serve until SIGTERM/SIGINT, then finish in-flight requests and return. ``handoff``:
-    a Unix socket to take the listening socket over from (and to offer it on)."""
-    settings = Settings.from_env(host=host, port=port, insecure=insecure, handoff=handoff)
+    a Unix socket to take the listening socket over from (and to offer it on); ``given``:
+    other :class:`Settings` (None: from the environment)."""
+    settings = Settings.from_env(host=host, port=port, insecure=insecure, handoff=handoff,
+                                 **given)
     _fit_open_files(settings)
     server = make_server(model_dir, settings=settings)
     auth = "bearer token required" if settings.token else "no token"

@@ -55,6 +55,12 @@ def _spec(spec: TensorSpec) -> dict[str, Any]:
 def infer(predictor: Predictor, body: bytes) -> tuple[dict[str, Any], int]:
     """``POST /v2/models/{name}/infer``: the answer's body and how many rows or instances
     it holds; BadRequest (4xx) naming what was expected for any mistake."""
+    request, batch = read(predictor, body)
+    return respond(predictor, request, predictor.answer(batch)), batch.n_rows
+
+
+def read(predictor: Predictor, body: bytes) -> tuple[dict[str, Any], Any]:
+    """An infer body as ``(the request, the batch its reader made)``."""
     request = parse_json(body)
     if not isinstance(request, dict) or not isinstance(request.get("inputs"), list) \
             or not request["inputs"]:
@@ -63,12 +69,14 @@ def infer(predictor: Predictor, body: bytes) -> tuple[dict[str, Any], int]:
     tensors = [_tensor(entry, i) for i, entry in enumerate(request["inputs"])]
     reader = predictor.reader
     if isinstance(reader, TableReader):
-        batch: Any = reader.from_columns(_table_columns(reader, tensors), "inputs")
-    else:
-        batch = _model_tensors(reader, tensors)
-    answer = predictor.answer(batch)
+        return request, reader.from_columns(_table_columns(reader, tensors), "inputs")
+    return request, _model_tensors(reader, tensors)
+
+
+def respond(predictor: Predictor, request: dict[str, Any], answer: Answer) -> dict[str, Any]:
+    """The infer answer's body: every output, or those the request names."""
     outputs = _table_outputs(answer, predictor.runtime.classes) \
-        if isinstance(reader, TableReader) else [
+        if isinstance(predictor.reader, TableReader) else [
             _output(name, value) for name, value in answer.outputs.items()]
     wanted = request.get("outputs")
     if isinstance(wanted, list) and wanted:
@@ -82,7 +90,7 @@ def infer(predictor: Predictor, body: bytes) -> tuple[dict[str, Any], int]:
     answer_body: dict[str, Any] = {"model_name": predictor.name, "outputs": outputs}
     if isinstance(request.get("id"), str):
         answer_body["id"] = request["id"]
-    return answer_body, batch.n_rows
+    return answer_body
 
 
 def _tensor(entry: Any, index: int) -> tuple[str, str, Any]:

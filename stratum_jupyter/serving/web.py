@@ -17,7 +17,7 @@ import os
 import time
 from typing import Any
 
-from .core import Predictor
+from .core import Predictor, encode
 from .inputs import BadRequest
 from .metrics import CONTENT_TYPE, OPEN_ROUTES, ROUTES, Metrics, route_label
 from .readers import TableReader
@@ -102,28 +102,66 @@ async def read_body(request: Any, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+class Answering:
+    """How a body becomes an answer: ``read(body) -> (context, batch)``, the model's answer
+    (alone, or joined with concurrent requests' by the :class:`~.batching.Batcher` when
+    ``max_batch`` > 1), ``respond(context, answer) -> bytes``. Small table bodies are read
+    and predicted on the event loop, the rest on ``threads`` threads."""
+
+    def __init__(self, predictor: Predictor, threads: int, max_batch: int = 1,
+                 max_wait: float = 0.0, metrics: Metrics | None = None):
+        import anyio
+
+        from .batching import Batcher
+
+        self.predictor = predictor
+        self.limiter = anyio.CapacityLimiter(threads)
+        self.batcher = Batcher(predictor.answer, max_batch, max_wait, self.in_thread,
+                               workers=threads,
+                               observe=metrics.batch_size.observe if metrics else None,
+                               ) if max_batch > 1 else None
+
+    async def in_thread(self, work: Any, *args: Any) -> Any:
+        import anyio
+
+        return await anyio.to_thread.run_sync(work, *args, limiter=self.limiter)
+
+    async def run(self, work: Any, body: bytes) -> Any:
+        if len(body) <= INLINE_BODY_BYTES and isinstance(self.predictor.reader, TableReader):
+            return work(body)
+        return await self.in_thread(work, body)
+
+    async def __call__(self, body: bytes, read: Any, respond: Any) -> tuple[bytes, int]:
+        if self.batcher is None:
+            def work(data: bytes) -> tuple[bytes, int]:
+                context, batch = read(data)
+                return respond(context, self.predictor.answer(batch)), batch.n_rows
+
+            return await self.run(work, body)
+        context, batch = await self.run(read, body)
+        return respond(context, await self.batcher.submit(batch)), batch.n_rows
+
+
 def create_app(predictor: Predictor, metrics: Metrics, *, token: str | None = None,
-               max_body: int = 8 * 2**20, threads: int = 2, instance: str | None = None) -> Any:
+               max_body: int = 8 * 2**20, threads: int = 2, instance: str | None = None,
+               batching: tuple[int, float] = (1, 0.0)) -> Any:
     """The ASGI app: routes, the token check, metrics, JSON errors for every status.
-    ``instance``: this process's name, answered by /health."""
-    import anyio
+    ``instance``: this process's name, answered by /health; ``batching``: ``(max_batch,
+    max_wait seconds)`` of adaptive batching (max_batch 1: none)."""
     from starlette.applications import Starlette
     from starlette.middleware import Middleware
     from starlette.requests import ClientDisconnect
     from starlette.responses import Response
     from starlette.routing import Route
 
-    limiter = anyio.CapacityLimiter(threads)
+    answering = Answering(predictor, threads, *batching, metrics=metrics)
 
-    async def answered(request: Any, work: Any) -> Any:
-        """``work(body)`` -> ``(content, rows)``, on the event loop for small table bodies,
-        else on the pool; every BadRequest as its JSON answer."""
+    async def answered(request: Any, read: Any, respond: Any) -> Any:
+        """The answer to a request's body (see :class:`Answering`); every BadRequest as its
+        JSON answer."""
         try:
             body = await read_body(request, max_body)
-            if len(body) <= INLINE_BODY_BYTES and isinstance(predictor.reader, TableReader):
-                content, rows = work(body)
-            else:
-                content, rows = await anyio.to_thread.run_sync(work, body, limiter=limiter)
+            content, rows = await answering(body, read, respond)
         except BadRequest as exc:  # a 413's unread body is not worth reading: close
             return json_response(exc.status, exc.to_dict(),
                                  {"Connection": "close"} if exc.status == 413 else None)
@@ -132,9 +170,13 @@ def create_app(predictor: Predictor, metrics: Metrics, *, token: str | None = No
         metrics.rows.inc(rows)
         return Response(content, media_type="application/json")
 
+    classes = predictor.runtime.classes
+
     async def predict(request: Any) -> Any:
         content_type = request.headers.get("content-type") or "application/json"
-        return await answered(request, lambda body: predictor.predict(body, content_type))
+        return await answered(
+            request, lambda body: (None, predictor.reader.read(body, content_type)),
+            lambda _, answer: encode(answer.to_dict(classes)))
 
     async def health(request: Any) -> Any:
         # pid (or instance, in containers where every pid is 1) tells a redeploy which of
@@ -169,7 +211,6 @@ def v2_endpoints(predictor: Predictor, answered: Any) -> dict[str, Any]:
     """The Open Inference Protocol's routes (:mod:`.v2`); ``answered(request, work)`` runs
     ``work(body) -> (content, rows)`` as ``/predict`` does."""
     from . import v2
-    from .core import encode
 
     def other_model(request: Any) -> Any:
         """None for this model's name, else the 404 naming the model served here."""
@@ -178,12 +219,10 @@ def v2_endpoints(predictor: Predictor, answered: Any) -> dict[str, Any]:
             404, {"error": f"no model {name[:60]!r} here; this service serves "
                            f"{predictor.name!r}"})
 
-    def work(body: bytes) -> tuple[bytes, int]:
-        answer, rows = v2.infer(predictor, body)
-        return encode(answer), rows
-
     async def infer(request: Any) -> Any:
-        return other_model(request) or await answered(request, work)
+        return other_model(request) or await answered(
+            request, lambda body: v2.read(predictor, body),
+            lambda context, answer: encode(v2.respond(predictor, context, answer)))
 
     async def metadata(request: Any) -> Any:
         return other_model(request) or json_response(200, v2.model_metadata(predictor))
