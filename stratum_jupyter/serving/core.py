@@ -38,12 +38,13 @@ class Predictor:
                                if f.may_be_missing and self._takes_missing(f.name))
         if isinstance(self.reader, TableReader):
             self.reader.allow_missing(self.nullable)
+        self.batching: dict[str, Any] = {"max_batch": 1, "batch_wait_ms": 0.0}  # the server's
 
     def describe(self) -> dict[str, Any]:
         """What ``/health`` says: the runtime, the input kind and what it takes (table: the
         features and which of them may be null; tensors: the inputs)."""
         return {"status": "ok", "name": self.name, "runtime": self.runtime.name,
-                "kind": self.reader.kind,
+                "kind": self.reader.kind, "batching": self.batching,
                 **self.reader.describe()}
 
     def predict(self, body: bytes, content_type: str = "application/json"

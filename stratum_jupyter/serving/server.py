@@ -80,8 +80,8 @@ class Settings:
     max_body: int = 8 * 2**20
     max_rows: int = 10000
     threads: int = 2
-    max_batch: int = 1
-    batch_wait_ms: float = 0.0
+    max_batch: int | None = None  # None: the bundle's profile.json "serving", else 1
+    batch_wait_ms: float | None = None
     access_log: bool = False
     handoff: str | None = None
     instance: str | None = None
@@ -96,8 +96,9 @@ class Settings:
             "shutdown_timeout": envvars.SHUTDOWN_TIMEOUT.get_float(),
             "max_body": envvars.MAX_BODY_BYTES.get_int(), "max_rows": envvars.MAX_ROWS.get_int(),
             "threads": envvars.PREDICT_THREADS.get_int(),
-            "max_batch": envvars.MAX_BATCH.get_int(),
-            "batch_wait_ms": envvars.BATCH_WAIT_MS.get_float(),
+            "max_batch": envvars.MAX_BATCH.get_int() if envvars.MAX_BATCH.is_set() else None,
+            "batch_wait_ms": envvars.BATCH_WAIT_MS.get_float()
+            if envvars.BATCH_WAIT_MS.is_set() else None,
             "access_log": bool(envvars.ACCESS_LOG.get()), "handoff": envvars.HANDOFF.get(),
             "instance": envvars.INSTANCE.get()}
         values.update({k: v for k, v in given.items() if v is not None})
@@ -116,8 +117,7 @@ class ServiceServer:
         self.metrics = Metrics(model_info(predictor.profile, predictor.runtime.name))
         self.app = create_app(predictor, self.metrics, token=settings.token,
                               max_body=settings.max_body, threads=settings.threads,
-                              instance=settings.instance, batching=(
-                                  settings.max_batch, settings.batch_wait_ms / 1000))
+                              instance=settings.instance, batching=batching(predictor, settings))
         self.socket = _inherited(settings) or _bind(settings.host, settings.port)
         if settings.handoff:
             _offer(self.socket, settings.handoff)
@@ -152,6 +152,27 @@ class ServiceServer:
 
     def server_close(self) -> None:
         self.socket.close()
+
+
+def batching(predictor: Predictor, settings: Settings) -> tuple[int, float]:
+    """``(max_batch, max_wait seconds)``: the settings' (flags, ``$STRATUM_MAX_BATCH``,
+    ``$STRATUM_BATCH_WAIT_MS``), else what the bundle's ``profile.json`` records under
+    ``serving`` (``{"max_batch": 8, "batch_wait_ms": 2}``), else none (1, 0)."""
+    recorded = predictor.profile.get("serving")
+    recorded = recorded if isinstance(recorded, dict) else {}
+    size = settings.max_batch if settings.max_batch is not None else recorded.get("max_batch")
+    wait = settings.batch_wait_ms if settings.batch_wait_ms is not None else recorded.get(
+        "batch_wait_ms")
+    try:
+        size, wait = int(1 if size is None else size), float(0.0 if wait is None else wait)
+    except (TypeError, ValueError):
+        raise ValueError(f"profile.json serving: max_batch {size!r} and batch_wait_ms "
+                         f"{wait!r} must be numbers") from None
+    if size < 1 or not 0 <= wait <= 10000:
+        raise ValueError(f"batching: max_batch {size} (at least 1) and batch_wait_ms {wait} "
+                         "(0 to 10000)")
+    predictor.batching = {"max_batch": size, "batch_wait_ms": wait}
+    return size, wait / 1000
 
 
 def _bind(host: str, port: int) -> socket.socket:

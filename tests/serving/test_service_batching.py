@@ -127,3 +127,28 @@ def test_the_service_takes_batching_flags():
         with pytest.raises(SystemExit) as stopped:
             main(argv)
         assert stopped.value.code == 2
+
+
+def test_batching_is_read_from_the_bundle_unless_set(tmp_path, monkeypatch):
+    import json
+
+    from stratum_jupyter.serving.server import make_server
+
+    path = onnx_digits(tmp_path / "digits")
+    profile = json.loads((path / "profile.json").read_text())
+    profile["serving"] = {"max_batch": 4, "batch_wait_ms": 5}
+    (path / "profile.json").write_text(json.dumps(profile))
+    server, port = serving(path)
+    try:
+        assert call(port, "GET", "/health")[1]["batching"] == {"max_batch": 4,
+                                                               "batch_wait_ms": 5.0}
+    finally:
+        server.shutdown()
+        server.server_close()
+    monkeypatch.setenv("STRATUM_MAX_BATCH", "2")
+    server = make_server(path, port=0)
+    assert server.predictor.batching == {"max_batch": 2, "batch_wait_ms": 5.0}
+    server.server_close()
+    monkeypatch.setenv("STRATUM_MAX_BATCH", "0")
+    with pytest.raises(ValueError, match="max_batch 0"):
+        make_server(path, port=0)
