@@ -74,8 +74,11 @@ class ImagePrep:
                 pixels = self._pixels(image)
         except BadRequest:
             raise
-        except (OSError, ValueError, SyntaxError, Image.DecompressionBombError,
-                EOFError) as exc:  # Pillow's errors for bytes it cannot read
+        except Image.DecompressionBombError:
+            raise BadRequest(413, f"{where}: the image is too large (at most {MAX_PIXELS} "
+                             "pixels)") from None
+        # Pillow's errors for bytes it cannot read
+        except (OSError, ValueError, SyntaxError, EOFError) as exc:
             raise BadRequest(422, f"{where}: not an image Pillow can decode "
                              f"({type(exc).__name__}); expected {self.describe()}") from None
         values = pixels.astype(np.float32) * np.float32(self.scale) + np.float32(self.offset)

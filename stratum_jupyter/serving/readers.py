@@ -87,7 +87,8 @@ class TableReader(Reader):
 
     def allow_missing(self, names: Sequence[str]) -> None:
         """The features that may be null in a request (what the model was seen to take)."""
-        self.nullable, self._request = sorted(names), None
+        self.nullable = sorted(names)
+        self._request = RequestModel(self.features, self.nullable, self.max_rows)
 
     @property
     def request(self) -> RequestModel:
