@@ -16,6 +16,7 @@ LAYOUTS = ("NHWC", "NCHW")
 RESAMPLE = ("nearest", "bilinear", "bicubic", "lanczos")
 KEYS = {"height": int, "width": int, "mode": str, "layout": str, "resample": str,
         "scale": float, "offset": float, "mean": list, "std": list}
+KINDS = {int: "an integer", float: "a number", str: "a name", list: "a list of numbers"}
 DEFAULTS = {"resample": "bilinear", "scale": 1.0, "offset": 0.0, "mean": None, "std": None}
 
 
@@ -44,7 +45,7 @@ def check_image(block: dict[str, Any]) -> dict[str, Any]:
             out[key] = None if value is None else (
                 [float(v) for v in value] if KEYS[key] is list else KEYS[key](value))
         except (TypeError, ValueError):
-            raise ModelInputError(f"image: {key}={value!r} is not a {KEYS[key].__name__}"
+            raise ModelInputError(f"image: {key}={value!r} is not {KINDS[KEYS[key]]}"
                                   ) from None
     for key, allowed in (("mode", MODES), ("layout", LAYOUTS), ("resample", RESAMPLE)):
         if key in out and out[key] not in allowed:
