@@ -98,5 +98,7 @@ def run(args: argparse.Namespace, *, resolve: Callable[[str], Any] = lambda ref:
         out = save_model(resolve(args.model), args.out, X=resolve(args.sample),
                          task=args.task, classes=_labels(args.classes), image=image)
     except ModelInputError as exc:
-        raise BadInput(str(exc).replace("X: ", "--sample: ", 1)) from None
+        text = str(exc)  # the options' names, not save_model's arguments'
+        text = "--sample: " + text[3:] if text.startswith("X: ") else text
+        raise BadInput(text.replace("the sample X", "--sample")) from None
     return Bundled(Path(out), read_profile(out))
