@@ -13,7 +13,7 @@ from ._version import __version__
 from .errors import DeployError, EvaluationError, SpecError, StratumError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .bundle import load_model, read_profile
+    from .bundle import load_model, read_profile, save_model
     from .catalog import get_catalog
     from .evaluation import EvaluationResult, evaluate
     from .spec import PipelineSpec, dump_spec, load_spec, validate_spec
@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "__version__", "StratumError", "SpecError", "DeployError", "EvaluationError",
     "PipelineSpec", "load_spec", "dump_spec", "validate_spec", "get_catalog",
-    "evaluate", "EvaluationResult", "load_model", "read_profile", "PipelineBuilder",
+    "evaluate", "EvaluationResult", "load_model", "read_profile", "save_model", "PipelineBuilder",
     "load_ipython_extension", "unload_ipython_extension",
 ]
 
@@ -38,6 +38,7 @@ _LAZY = {
     "EvaluationResult": "stratum_jupyter.evaluation",
     "load_model": "stratum_jupyter.bundle",
     "read_profile": "stratum_jupyter.bundle",
+    "save_model": "stratum_jupyter.bundle",
 }
 
 

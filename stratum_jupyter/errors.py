@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["StratumError", "SpecError", "SpecIssue", "DataError", "MetricError", "DeployError",
-           "EvaluationError"]
+           "EvaluationError", "ModelInputError"]
 
 
 class StratumError(Exception):
@@ -110,3 +110,9 @@ class DeployError(StratumError):
         super().__init__(
             "deployment refused:\n" + "\n".join(f"  - {v}" for v in self.violations)
         )
+
+
+class ModelInputError(StratumError, ValueError):
+    """A model, model file, sample or declaration that cannot make a bundle
+    (``save_model`` / ``stratum bundle``): the message names the argument, the value and what
+    is allowed."""

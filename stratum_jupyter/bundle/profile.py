@@ -180,8 +180,7 @@ def predict_latency(model: Any, X: Any, *, batch: int = 256, repeats: int = 20
     """Median single-row and batch predict latency, in milliseconds."""
     import statistics
 
-    single = X.iloc[:1] if hasattr(X, "iloc") else X[:1]
-    many = X.iloc[:batch] if hasattr(X, "iloc") else X[:batch]
+    single, many = _head(X, 1), _head(X, batch)
 
     def timed(data: Any, n: int) -> float:
         runs = []
@@ -192,8 +191,16 @@ def predict_latency(model: Any, X: Any, *, batch: int = 256, repeats: int = 20
         return statistics.median(runs)
 
     timed(single, 2)  # warm caches
+    rows = len(next(iter(many.values()))) if isinstance(many, dict) else len(many)
     return {"single_row_ms": timed(single, repeats), "batch_ms": timed(many, max(3, repeats // 4)),
-            "batch_rows": int(len(many))}
+            "batch_rows": int(rows)}
+
+
+def _head(X: Any, n: int) -> Any:
+    """The first ``n`` rows of a table or array, or of each array of a dict (named inputs)."""
+    if isinstance(X, dict):
+        return {k: v[:n] for k, v in X.items()}
+    return X.iloc[:n] if hasattr(X, "iloc") else X[:n]
 
 
 def library_versions(extra: tuple[str, ...] = ()) -> dict[str, str]:

@@ -16,6 +16,8 @@ from .profile import Profile
 from .verify import check_reload
 
 PROFILE_FORMAT = "stratum-model/1"
+SKOPS_FILES = ("skops", "keras")
+"""The formats that write a skops file (whose loading needs scikit-learn and skops)."""
 
 
 def _estimator_classes(model: Any) -> list[str]:
@@ -33,20 +35,22 @@ def _held_libraries(model: Any) -> set[str]:
 
 
 def requirements_for(model: Any, X: Any, fmt: ModelFormat | None = None) -> list[str]:
-    """Pinned distributions the model needs at prediction time (``name==version``)."""
-    needed = ["scikit-learn", "numpy", "scipy", "skops"]
+    """Pinned distributions the model needs at prediction time (``name==version``): a skops
+    file's scikit-learn stack, else only what its format names (onnxruntime, TensorFlow)."""
+    fmt = fmt or format_for(model)
+    needed = ["scikit-learn", "numpy", "scipy", "skops"] if fmt.name in SKOPS_FILES else []
     if hasattr(X, "columns"):
         needed.append("pandas")
         if any(type(t).__name__ == "ArrowDtype" for t in X.dtypes):
             needed.append("pyarrow")  # the service builds the pyarrow-backed columns
-    roots = {name.split(".")[0] for name in _estimator_classes(model)}
+    roots = {name.split(".")[0] for name in _estimator_classes(model)} - {"stratum_jupyter"}
     roots |= _held_libraries(model)
     dists = metadata.packages_distributions()
     for root in sorted(roots):
         for dist in dists.get(root, []):
             if dist not in needed and dist != "stratum-jupyter":
                 needed.append(dist)
-    needed += [d for d in (fmt or format_for(model)).requirements() if d not in needed]
+    needed += [d for d in fmt.requirements() if d not in needed]
     pinned = []
     for dist in needed:
         try:
@@ -74,7 +78,9 @@ def _size(path: Path) -> int:
 
 def _profile(model: Any, fmt: ModelFormat, model_file: Path, X: Any, y: Any,
              made: dict[str, Any]) -> Profile:
-    """The profile of a saved model; ``made`` is how it was made (save_bundle's keywords)."""
+    """The profile of a saved model; ``made`` is how it was made (save_bundle's keywords;
+    save_model's ``input_schema``, ``samples`` (profile keys of the sample instances) and
+    ``libraries`` (more distributions whose versions to record))."""
     spec = made.get("spec")
     start = time.perf_counter()
     return {
@@ -91,14 +97,16 @@ def _profile(model: Any, fmt: ModelFormat, model_file: Path, X: Any, y: Any,
         "fit_time_s": made.get("fit_time_s"),
         "predict_latency": prof.predict_latency(model, X),
         "model_size_bytes": _size(model_file),
-        "input_schema": _schema(model, X, y),
-        "sample_rows": prof.sample_rows(X),
+        # save_model's tensor and image models bring their own schema and samples
+        "input_schema": made.get("input_schema") or _schema(model, X, y),
+        "sample_rows": prof.sample_rows(X) if made.get("samples") is None else [],
         "data_fingerprint": prof.data_fingerprint(X, y),
         "needs_gpu": False,
-        "libraries": prof.library_versions(),
+        "libraries": prof.library_versions(tuple(made.get("libraries") or ())),
         "environment": prof.environment(),
         "spec": spec,
         "profiling_s": round(time.perf_counter() - start, 4),
+        **(made.get("samples") or {}),
         **(made.get("extra") or {}),
     }
 
@@ -131,13 +139,26 @@ def save_bundle(
     made = {"task": task, "spec": spec, "candidate": candidate, "params": params,
             "metrics": metrics, "select_by": select_by, "fit_time_s": fit_time_s,
             "extra": extra}
-    profile = _profile(model, fmt, model_file, X, y, made)
-    (directory / "profile.json").write_text(profile_json(profile), encoding="utf-8")
-    (directory / "requirements.txt").write_text(
-        "\n".join(requirements_for(model, X, fmt)) + "\n", encoding="utf-8")
+    write_profile(model, fmt, model_file, X, y, made)
     if leaderboard is not None:
         leaderboard.to_csv(directory / "leaderboard.csv", index=False)
     return directory
+
+
+def write_profile(model: Any, fmt: ModelFormat, model_file: Path, X: Any, y: Any,
+                  made: dict[str, Any], requirements: tuple[str, ...] = ()) -> None:
+    """``profile.json`` and ``requirements.txt`` beside ``model_file`` (:func:`_profile`'s
+    ``made`` keys; ``requirements``: distributions needed beyond the format's)."""
+    directory = model_file.parent
+    profile = _profile(model, fmt, model_file, X, y, made)
+    (directory / "profile.json").write_text(profile_json(profile), encoding="utf-8")
+    pinned = requirements_for(model, X, fmt)
+    for dist in requirements:
+        try:
+            pinned.append(f"{dist}=={metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            continue
+    (directory / "requirements.txt").write_text("\n".join(pinned) + "\n", encoding="utf-8")
 
 
 def _save_model(model: Any, fmt: ModelFormat, directory: Path, X: Any) -> Path:

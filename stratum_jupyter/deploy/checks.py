@@ -38,6 +38,10 @@ def _minor(version: str | None) -> str | None:
     return ".".join(parts[:2]) if len(parts) >= 2 else None
 
 
+SERVED_KINDS = ("sklearn", "keras", "onnx")
+"""The model kinds (``profile["kind"]``) the prediction service runs."""
+
+
 def target_arch(target: Target) -> str:
     if target.runtime == "process":
         return LOCAL_ARCH.get(platform.machine().lower(), platform.machine().lower())
@@ -95,13 +99,16 @@ def violations(profile: Profile, target: Target, kb: KnowledgeBase, *,
                    "--convert onnx)")
 
     out += conversion_problems(kind, conversion)
-    if kind not in {"sklearn", "keras"}:
-        out.append(f"kind: the prediction service serves scikit-learn and Keras models, "
-                   f"not {kind!r}")
+    if kind not in SERVED_KINDS:
+        out.append(f"kind: the prediction service serves scikit-learn, Keras and ONNX "
+                   f"models, not {kind!r}")
+    # A Keras network bundled alone (save_model) is served by TensorFlow itself; a
+    # KerasClassifier pipeline only once converted.
+    network = profile.get("model_format") == "keras-network"
     if kind == "keras" and target.constrained and conversion != "tflite":
         out.append(f"tensorflow: a Keras model on the small edge target {target.name!r} "
                    "needs conversion: use --convert tflite")
-    elif kind == "keras" and conversion == "none":
+    elif kind == "keras" and conversion == "none" and not network:
         out.append("service: Keras models are served as TFLite: use --convert tflite")
     return out
 

@@ -25,12 +25,13 @@ MAGIC_ONLY = {"validate": {"name"}, "evaluate": {"monitor", "groups", "order_by"
 # there; its --data names kernel variables, not a file.
 OPTIONAL = {"nargs", "required"}
 DISTINCT = {"validate": {"spec": OPTIONAL},
-            "evaluate": {"spec": OPTIONAL, "data": {"nargs", "metavar", "help"}}}
+            "evaluate": {"spec": OPTIONAL, "data": {"nargs", "metavar", "help"}},
+            "bundle": {"model": {"help"}, "sample": {"help"}}}
 # The fewest words each command parses.
 MINIMAL = {"validate": ["s.yaml"], "blocks": [], "evaluate": ["s.yaml"],
            "deploy": ["m", "--target", "t", "--out", "o"], "targets": [], "monitor": [],
            "deployment": ["list"], "profile": ["m", "--out", "o"],
-           "report": ["r"]}
+           "report": ["r"], "bundle": ["m.onnx", "--out", "o"]}
 
 
 def _describe(action: argparse.Action) -> dict[str, Any]:
