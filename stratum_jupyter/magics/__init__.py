@@ -16,6 +16,7 @@ MAGIC_CLASSES = [
     "stratum_jupyter.magics.monitor:MonitorMagics",
     "stratum_jupyter.magics.profile:ProfileMagics",
     "stratum_jupyter.magics.report:ReportMagics",
+    "stratum_jupyter.magics.predict:PredictMagics",
 ]
 
 
