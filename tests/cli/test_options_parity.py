@@ -30,7 +30,7 @@ DISTINCT = {"validate": {"spec": OPTIONAL},
 MINIMAL = {"validate": ["s.yaml"], "blocks": [], "evaluate": ["s.yaml"],
            "deploy": ["m", "--target", "t", "--out", "o"], "targets": [], "monitor": [],
            "deployment": ["list"], "profile": ["m", "--out", "o"],
-           "report": ["r"]}
+           "report": ["r"], "predict": ["b", "i", "--out", "o"]}
 
 
 def _describe(action: argparse.Action) -> dict[str, Any]:
