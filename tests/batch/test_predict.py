@@ -48,14 +48,15 @@ def test_a_csv_is_scored_in_parts_as_the_service_answers(client, iris_bundle, ir
 def test_a_rerun_skips_whole_parts_and_redoes_missing_or_damaged_ones(
         client, iris_bundle, iris_csv, tmp_path):
     out = tmp_path / "scores"
-    predict_file(iris_bundle, str(iris_csv), out, chunk_rows=10, columns=["id"], client=client, log=print)
+    predict_file(iris_bundle, str(iris_csv), out, chunk_rows=10, columns=["id"], client=client,
+                 log=print)
     before = pd.read_parquet(out)
     (out / "part-00001.parquet").write_bytes(b"cut short")  # damaged: checked, not assumed
     (out / "part-00003.parquet").unlink()
     lines: list[str] = []
     redone: list[int] = []
-    outcome = predict_file(iris_bundle, str(iris_csv), out, chunk_rows=10, columns=["id"], client=client,
-                           log=lines.append, on_part=redone.append)
+    outcome = predict_file(iris_bundle, str(iris_csv), out, chunk_rows=10, columns=["id"],
+                           client=client, log=lines.append, on_part=redone.append)
     assert sorted(redone) == [1, 3] and outcome.skipped == 3
     assert "holds 5 part(s) of an earlier run" in lines[1]
     assert "3 already written and whole, skipped" in lines[-1]
@@ -131,16 +132,16 @@ def test_ctrl_c_cancels_and_keeps_the_parts_written(client, iris_bundle, iris_cs
         signal.raise_signal(signal.SIGINT)
 
     with pytest.raises(KeyboardInterrupt):
-        predict_file(iris_bundle, str(iris_csv), out, chunk_rows=5, columns=["id"], client=client, log=print,
-                     on_part=interrupt)
+        predict_file(iris_bundle, str(iris_csv), out, chunk_rows=5, columns=["id"],
+                     client=client, log=print, on_part=interrupt)
     kept = json.loads((out / MANIFEST).read_text())
     assert not kept["complete"] and 1 <= len(kept["parts"]) < 9
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and client.run_on_scheduler(lambda dask_scheduler: [
             k for k in dask_scheduler.tasks if str(k).startswith("stratum-predict")]):
         time.sleep(0.2)
-    outcome = predict_file(iris_bundle, str(iris_csv), out, chunk_rows=5, columns=["id"], client=client,
-                           log=print)
+    outcome = predict_file(iris_bundle, str(iris_csv), out, chunk_rows=5, columns=["id"],
+                           client=client, log=print)
     assert outcome.skipped == len(kept["parts"]) and outcome.rows == 45
 
 
