@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "stratum_jupyter.cli.profile_cmd",
     "stratum_jupyter.cli.report_cmd",
     "stratum_jupyter.cli.bundle_cmd",
+    "stratum_jupyter.cli.predict_cmd",
 ]
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2

@@ -24,7 +24,7 @@ Shell = Literal["cli", "magic"]
 """Which shell a parser is for: the ``stratum`` command or a ``%stratum_*`` magic."""
 
 NAMES = ("validate", "blocks", "evaluate", "deploy", "targets", "monitor", "deployment",
-         "profile", "report", "bundle")
+         "profile", "report", "bundle", "predict")
 """Every command that is both ``stratum X`` and ``%stratum_X``."""
 
 

@@ -17,6 +17,7 @@ MAGIC_CLASSES = [
     "stratum_jupyter.magics.profile:ProfileMagics",
     "stratum_jupyter.magics.report:ReportMagics",
     "stratum_jupyter.magics.bundle:BundleMagics",
+    "stratum_jupyter.magics.predict:PredictMagics",
 ]
 
 

@@ -31,7 +31,8 @@ DISTINCT = {"validate": {"spec": OPTIONAL},
 MINIMAL = {"validate": ["s.yaml"], "blocks": [], "evaluate": ["s.yaml"],
            "deploy": ["m", "--target", "t", "--out", "o"], "targets": [], "monitor": [],
            "deployment": ["list"], "profile": ["m", "--out", "o"],
-           "report": ["r"], "bundle": ["m.onnx", "--out", "o"]}
+           "report": ["r"], "bundle": ["m.onnx", "--out", "o"],
+           "predict": ["b", "i", "--out", "o"]}
 
 
 def _describe(action: argparse.Action) -> dict[str, Any]:
