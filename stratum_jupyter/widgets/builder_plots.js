@@ -118,8 +118,7 @@ async function receivePlots(v, msg) {
   const panes = msg.panes.map((pane) => h("div", { class: "stratum-plot-pane",
     "data-testid": "stratum-plot-pane", "data-config": pane.config },
     h("div", { class: "stratum-section-title" }, pane.title),
-    pane.notes.length ? h("ul", { class: "stratum-plot-notes" },
-      pane.notes.map((n) => h("li", {}, n))) : null,
+    h("ul", { class: "stratum-plot-notes" }, pane.notes.map((n) => h("li", {}, n))),
     pane.plots.map((plot) => {
       const slot = h("div", { class: "stratum-plot", "data-testid": "stratum-plot",
         "data-plot": plot.name }, plot.item ? null
@@ -128,13 +127,17 @@ async function receivePlots(v, msg) {
       return slot;
     })));
   const compare = panes.length > 1;
+  // One grid row per plot (and the title and notes): the panes' plots line up side by side.
+  const rows = 2 + Math.max(0, ...msg.panes.map((pane) => pane.plots.length));
+  for (const pane of panes) pane.style.gridRow = `span ${rows}`;
   box.setAttribute("data-mode", compare ? "compare" : "single");
   fill(box, h("div", { class: "stratum-plots-head" },
     h("span", { class: "stratum-section-title" }, compare
       ? `Plots: ${msg.configs.join(" vs ")}` : `Plots: ${msg.configs[0]}`),
     h("button", { "data-testid": "stratum-plots-close", title: "Hide the plots",
       onclick: () => { v.plotConfigs = []; markRows(v); box.hidden = true; } }, "Hide")),
-  h("div", { class: "stratum-plot-panes" }, panes));
+  h("div", { class: "stratum-plot-panes",
+    style: `grid-template-columns: repeat(${panes.length}, max-content)` }, panes));
   for (const [slot, plot] of slots) {
     try {
       await bokehJs().embed.embed_item(plot.item, slot);
