@@ -177,7 +177,8 @@ def fold_spread(frame: Any, metric: str | None = None) -> Any:
     """Each configuration's fold scores of ``metric`` (default: the first), the best
     :data:`MAX_CONFIGS` configurations, the best at the top."""
     metric = metric or str(frame["metric"].iloc[0])
-    part = frame[(frame["metric"] == metric) & (frame["rank"] <= MAX_CONFIGS)]
+    ranks = sorted(set(frame["rank"]))[:MAX_CONFIGS]  # also one row ranked below them
+    part = frame[(frame["metric"] == metric) & frame["rank"].isin(ranks)]
     labels = [f"{r}. {c}"[:60] for r, c in dict.fromkeys(zip(part["rank"], part["config"],
                                                              strict=True))]
     ys = [f"{r}. {c}"[:60] for r, c in zip(part["rank"], part["config"], strict=True)]

@@ -152,7 +152,8 @@ class Diagnose:
     def _pos_label(self, kept: dict[str, Any]) -> Any:
         from .scoring import default_pos_label
 
-        given = self.plan.spec.evaluation.pos_label if self.plan.spec is not None else None
+        # the scorers' positive class: evaluate(pos_label=...), else the spec's, else the default
+        given = self.plan.pos_label
         classes = next((list(o.classes) for o in kept.values() if o.classes), [])
         if given is not None or len(classes) != 2:
             return given

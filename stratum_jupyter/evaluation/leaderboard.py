@@ -26,13 +26,8 @@ def leaderboard_frame(results: list[ConfigResult], metrics: list[str], select_by
     configuration failed; ``notes`` why one of its metrics is NaN (:meth:`ConfigResult.notes`)."""
     import pandas as pd
 
-    rows, shown = [], []
-    later = continued(results)
-    for res in results:
-        if not _done(res, complete) or res.config.index in later:
-            continue
-        shown.append(res)
-        rows.append(_board_row(res, metrics, select_by))
+    shown = shown_results(results, select_by, complete=complete)
+    rows = [_board_row(res, metrics) for res in shown]
     columns = ["rank", "candidate", "params", *[c for m in metrics for c in (m, f"{m}_std")],
                "fit_time", "score_time", "status", "error", "notes"]
     if any(res.config.members for res in results):  # ensembles: marked, with their members
@@ -47,8 +42,7 @@ def leaderboard_frame(results: list[ConfigResult], metrics: list[str], select_by
         row.update({k: res.search.get(k) for k in searched})
     if not rows:
         return pd.DataFrame(columns=columns)
-    frame = pd.DataFrame(rows).sort_values("_order", kind="stable", ignore_index=True)
-    frame = frame.drop(columns="_order")
+    frame = pd.DataFrame(rows)
     ok = frame["status"] == "ok"
     frame.insert(0, "rank", pd.Series(range(1, len(frame) + 1)).where(ok).astype("Int64"))
     if "trial" in searched:  # a configuration beside the trials (a grid's) has none
@@ -56,7 +50,19 @@ def leaderboard_frame(results: list[ConfigResult], metrics: list[str], select_by
     return frame[columns]
 
 
-def _board_row(res: ConfigResult, metrics: list[str], select_by: str) -> dict[str, Any]:
+def shown_results(results: list[ConfigResult], select_by: str, *,
+                  complete: int | None = None) -> list[ConfigResult]:
+    """The configurations :func:`leaderboard_frame` shows, in its rows' order (best first):
+    what names a row's configuration (its ``config.label``: the builder's plots)."""
+    later = continued(results)
+    shown = [res for res in results
+             if _done(res, complete) and res.config.index not in later]
+    return sorted(shown, key=lambda res: _sort_key(
+        math.nan if _status(res) != "ok" else res.mean(select_by), res.config.index,
+        res.config.rung))
+
+
+def _board_row(res: ConfigResult, metrics: list[str]) -> dict[str, Any]:
     """One configuration's leaderboard row (a stopped one's scores are NaN: over fewer
     folds they would not compare with the others; its notes say why)."""
     import numpy as np
@@ -76,7 +82,6 @@ def _board_row(res: ConfigResult, metrics: list[str], select_by: str) -> dict[st
     row["status"] = _status(res)
     row["error"] = res.failure.error if res.failure is not None else ""
     row["notes"] = "; ".join([*res.notes(), *([res.stopped] if res.stopped else [])])
-    row["_order"] = _sort_key(row[select_by], res.config.index, res.config.rung)
     return row
 
 

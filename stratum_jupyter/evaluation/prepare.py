@@ -82,6 +82,7 @@ class EvaluationPlan:
     test: heldout.HeldOut | None = None  # the held-out part; X and y are then the rest
     arrow: bool = False  # X had Arrow text, dates, ...: the refitted model takes them too
     search: SearchSettings = SearchSettings()  # the strategy, budget... (searches/settings)
+    pos_label: Any = None  # the positive class of a binary target (keyword, spec or default)
 
     @property
     def n_folds(self) -> int:
@@ -107,7 +108,7 @@ def prepare(spec_or_candidates: Any, X: Any = None, y: Any = None,
         X, data_notes = _fitted_to_table(spec, X, data_notes)
     sources = _sources(spec_or_candidates, spec, options, X, y)
     task = options.task or (spec.task if spec is not None else _infer_task(sources))
-    metrics, scorers, scoring_notes = _scorers(options, spec, task, y)
+    metrics, scorers, scoring_notes, positive = _scorers(options, spec, task, y)
     select_by = options.select_by or (spec.select_by if spec is not None
                                       and options.metrics is None else metrics[0])
     if select_by not in metrics:
@@ -145,7 +146,7 @@ def prepare(spec_or_candidates: Any, X: Any = None, y: Any = None,
     return EvaluationPlan(spec, task, graph, X, y, folds, folding.describe(splitter),
                           tuple(metrics), scorers, select_by, options.refit,
                           (*data_notes, *notes), ensemble, template, random_state, test,
-                          arrow, search)
+                          arrow, search, positive)
 
 
 def ensemble_settings(given: Any, ev: Any) -> tuple[EnsembleSpec | None, Any]:
@@ -366,16 +367,17 @@ def _infer_task(sources: list[planning.CandidateSource]) -> str:
 
 
 def _scorers(options: Options, spec: Any, task: str, y: Any
-             ) -> tuple[list[str], dict[str, Any], tuple[str, ...]]:
+             ) -> tuple[list[str], dict[str, Any], tuple[str, ...], Any]:
     """The metrics fitted to the target (``scoring.scorers_for``: a metric that does not
-    fit the data is refused here); custom scorers are taken as they are."""
+    fit the data is refused here), their notes and the positive class of a binary target;
+    custom scorers are taken as they are."""
     from ..spec.metrics import DEFAULT_METRIC
     from .imbalance import imbalance_notes
     from .scoring import scorers_for
 
     metrics = options.metrics
     if isinstance(metrics, Mapping):  # custom scorers, by name
-        return list(metrics), dict(metrics), ()
+        return list(metrics), dict(metrics), (), options.pos_label
     names = list(metrics) if metrics else (spec.metrics if spec is not None
                                            else [DEFAULT_METRIC[task]])
     pos_label, in_spec = options.pos_label, spec is not None and options.pos_label is None
@@ -386,4 +388,5 @@ def _scorers(options: Options, spec: Any, task: str, y: Any
         metrics_path=("evaluation", "metrics") if spec is not None and not metrics
         else ("metrics",), pos_label_path=("evaluation", "pos_label") if in_spec
         else ("pos_label",))
-    return names, scoring.scorers, (*scoring.notes, *imbalance_notes(names, task, y))
+    return (names, scoring.scorers, (*scoring.notes, *imbalance_notes(names, task, y)),
+            scoring.pos_label)

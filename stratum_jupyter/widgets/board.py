@@ -112,6 +112,17 @@ def _slug(name: str) -> str:
     return text.strip("-") or "model"
 
 
+def _row_configs(result: Any, n_rows: int) -> list[str]:
+    """Each row's configuration label, which the view's plot requests name ([] when the
+    evaluation kept no diagnostics: the rows are not clickable then)."""
+    from .board_plots import row_configs
+
+    if getattr(result, "diagnostics", None) is None:
+        return []
+    configs = row_configs(result)
+    return configs if len(configs) == n_rows else []
+
+
 def has_magic(name: str) -> bool:
     """Whether this IPython session has the line magic ``name``."""
     try:
@@ -131,6 +142,7 @@ def finished_board(result: Any, spec: Any, out_dir: str) -> tuple[dict[str, Any]
     model_dir, unsaved = save_best(result, out_dir) if best else ("", "")
     if best is None:
         unsaved = getattr(result, "unsaved", "") or "every configuration failed (see the table)"
+    board["configs"] = _row_configs(result, len(board["rows"]))
     board.update(best=best, model_dir=model_dir, unsaved=unsaved,
                  next=next_steps(model_dir, best["candidate"], report=has_magic(
                      "stratum_report")) if best and model_dir else [])

@@ -15,7 +15,8 @@
 // "stratum-canvas", "stratum-generate", "stratum-evaluate"; the table of the data:
 // "stratum-columns", its rows "stratum-column" (data-column, data-role, data-kind), their
 // role selects "stratum-column-role" (data-column), "stratum-columns-message",
-// "stratum-columns-refresh".
+// "stratum-columns-refresh"; the leaderboard's rows, compare boxes and plots: see
+// builder_plots.js.
 
 /** The builder's elements, empty, appended to `el`. */
 function layout(el) {
@@ -35,11 +36,13 @@ function layout(el) {
                          hidden: true }),
     board: h("div", { class: "stratum-leaderboard", "data-testid": "stratum-leaderboard",
                       hidden: true }),
+    plots: h("div", { class: "stratum-plots", "data-testid": "stratum-plots", hidden: true }),
   };
   el.append(nodes.root);
   nodes.root.append(nodes.header,
     h("div", { class: "stratum-main" }, nodes.palette, nodes.canvas, nodes.inspector),
-    nodes.settings, nodes.columns, nodes.actions, nodes.status, nodes.issuesBox, nodes.fallback, nodes.board);
+    nodes.settings, nodes.columns, nodes.actions, nodes.status, nodes.issuesBox, nodes.fallback, nodes.board,
+    nodes.plots);
   return nodes;
 }
 
@@ -101,11 +104,11 @@ function formChanged(v) {
 function render({ model, el }) {
   const v = { model, el, form: clone(model.get("form")), selected: null,
               activeCandidate: 0, filter: "", columnsOpen: null,
-              touched: new Set(), pressed: false };
+              touched: new Set(), pressed: false, picked: [], plotConfigs: [] };
   v.nodes = layout(el);
   drawActions(v);
   watchTouches(v);
-  const onMessage = (msg) => receiveCells(v, msg);
+  const onMessage = (msg) => { receiveCells(v, msg); receivePlots(v, msg); };
   model.on("change:form", () => formChanged(v));
   model.on("change:catalog", () => draw(v));
   model.on("change:issues", () => showIssues(v));

@@ -231,6 +231,9 @@ class PipelineBuilder(anywidget.AnyWidget):
                 self._evaluate_in_background()
             elif event == "columns":
                 self.refresh_columns()
+            elif event == "plots":
+                self.send(self.plots(*(content.get("configs") or []),
+                                     bokeh=content.get("bokeh")))
             elif event == "restore":
                 self.restore_state(content.get("state"))
             elif event == "inserted":
@@ -245,6 +248,20 @@ class PipelineBuilder(anywidget.AnyWidget):
             self._set_status("error", f"fix {len(exc.issues)} problem(s) first", exc.issues)
         except Exception as exc:  # shown in the widget: a click must never fail silently
             self._set_status("error", f"{type(exc).__name__}: {exc}")
+
+    def plots(self, *configs: str, bokeh: str | None = None) -> dict[str, Any]:
+        """The diagnostic plots of one leaderboard row, or of two side by side, named by
+        their configuration labels (``leaderboard["configs"]``): what the view draws when a
+        row is clicked or two are compared (:func:`.board_plots.plots_message`; its
+        ``error`` says why nothing is drawn). Drawn from ``self.result``'s diagnostics: no
+        fit. ``bokeh``: the page's BokehJS version (BokehJS comes along unless it is ours)."""
+        from .board_plots import plots_message
+
+        try:
+            return plots_message(self.result, list(configs), bokeh=bokeh)
+        except Exception as exc:  # said in the plots' place: a click must not fail silently
+            return {"event": "plots", "configs": list(configs), "panes": [],
+                    "error": f"the plots could not be drawn: {type(exc).__name__}: {exc}"}
 
     def _evaluate_in_background(self) -> None:
         try:

@@ -168,23 +168,39 @@ function drawLeaderboard(v) {
   const title = (running ? "Leaderboard (running\u2026)" : "Leaderboard") +
     (lb.ranked_by ? ` \u2014 ranked by ${lb.ranked_by}, mean over the folds (higher is better)` : "") +
     (lb.restored ? " \u2014 from before this builder was displayed again" : "");
+  const configs = running ? [] : (lb.configs || []);
+  const clickable = configs.length > 0 && configs.length === (lb.rows || []).length;
+  if (JSON.stringify(configs) !== JSON.stringify(v.boardConfigs || [])) clearPlots(v);
+  v.boardConfigs = configs;
   fill(board,
     h("div", { class: "stratum-section-title", "data-testid": "stratum-leaderboard-title" }, title),
-    (lb.rows || []).length ? boardTable(lb)
+    (lb.rows || []).length ? boardTable(v, lb, clickable ? configs : null)
       : h("div", { class: "stratum-hint" }, "waiting for the first results\u2026"),
+    clickable ? compareBar(v) : null,
     running ? null : bestLine(lb),
     running ? null : nextSteps(v, lb));
+  if (clickable) markRows(v);
 }
 
-function boardTable(lb) {
+/** The leaderboard's table; with `configs` (each row's configuration label) a click on a
+ * row shows its plots and a last column of boxes picks two rows to compare
+ * (builder_plots.js). */
+function boardTable(v, lb, configs) {
   const columns = lb.columns || [];
-  return h("div", { class: "stratum-table-scroll" }, h("table", { class: "stratum-table" },
-    h("thead", {}, h("tr", {}, columns.map((c) => h("th", {}, c)))),
+  return h("div", { class: "stratum-table-scroll" }, h("table", {
+    class: configs ? "stratum-table stratum-clickable" : "stratum-table" },
+    h("thead", {}, h("tr", {}, columns.map((c) => h("th", {}, c)),
+      configs ? h("th", { title: "Tick two rows to compare their plots" }, "compare") : null)),
     h("tbody", {}, lb.rows.map((row, i) => {
       const best = i === lb.best_row;
-      return h("tr", { class: best ? "stratum-best" : null, "data-best": best ? "true" : null },
+      const config = configs ? configs[i] : null;
+      return h("tr", { class: best ? "stratum-best" : null, "data-best": best ? "true" : null,
+        "data-testid": "stratum-leaderboard-row", "data-row": i, "data-config": config,
+        title: config ? `Show the plots of ${config}` : null,
+        onclick: config ? () => showRowPlots(v, config) : null },
         row.map((x, j) => h("td", {}, best && columns[j] === "rank"
-          ? `${formatCell(x)} \u2605 best` : formatCell(x))));
+          ? `${formatCell(x)} \u2605 best` : formatCell(x))),
+        config ? h("td", { class: "stratum-compare-cell" }, comparePick(v, config)) : null);
     }))));
 }
 

@@ -38,6 +38,7 @@ PARTS: tuple[str, ...] = (
     "builder_settings.js",   # evaluation settings and data
     "builder_columns.js",    # the table of the data: columns and their roles
     "builder_messages.js",   # status, issues, generated cells, leaderboard
+    "builder_plots.js",      # the leaderboard's plots: a row's, two side by side
     "builder_state.js",      # the state kept in the notebook's cell metadata
     "builder.js",            # layout, wiring, exports
 )

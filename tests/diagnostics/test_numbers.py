@@ -188,3 +188,29 @@ def test_clustering(in_process):
     by_cluster = d.silhouette_by_cluster()
     frame = pd.DataFrame({"c": oof.predicted, "s": oof.silhouette})
     np.testing.assert_allclose(by_cluster["mean"], frame.groupby("c")["s"].mean(), **TOL)
+
+
+def test_pos_label_keyword_reaches_the_diagnostics(in_process, cancer):
+    """``evaluate(pos_label=...)`` names the positive class of the curves and the threshold
+    table, over the spec's ``evaluation.pos_label`` (as it does for the scorers)."""
+    X, y = cancer
+    spec = _spec("classification", [{"StandardScaler": {}}, {"LogisticRegression": {}}],
+                 pos_label="malignant", metrics=["f1"])
+    d = evaluate(spec, X, y, pos_label="benign", display="none").diagnostics
+    oof = d.kept[d.best]
+    assert d.pos_label == "benign"
+    pipe = make_pipeline(StandardScaler(), LogisticRegression())
+    proba = oof_order(cross_val_predict(pipe, X, y, cv=folds_of(oof),
+                                        method="predict_proba"), oof)
+    truth, pos = oof_order(y, oof), proba[:, list(oof.classes).index("benign")]
+    roc = d.roc_curve()
+    assert set(roc["class"]) == {"benign"} and set(d.precision_recall_curve()["class"]) == {
+        "benign"}
+    for got, want in zip(_curve(roc, "benign", "fpr", "tpr", "threshold"),
+                         metrics.roc_curve(truth, pos, pos_label="benign"), strict=True):
+        np.testing.assert_allclose(got, want, **TOL)
+    row = d.threshold_table().iloc[9]  # the threshold 0.5
+    said = np.where(pos >= row["threshold"], "benign", "malignant")
+    assert row["recall"] == pytest.approx(
+        metrics.recall_score(truth, said, pos_label="benign"), abs=1e-9)
+    assert d._about()["pos_label"] == "benign"  # what the saved report says
