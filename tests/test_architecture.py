@@ -37,8 +37,10 @@ def test_import_contracts_are_kept():
 
 @pytest.mark.slow
 def test_core_packages_type_check():
-    result = subprocess.run([_tool("mypy"), "--no-incremental"], cwd=ROOT,
-                            capture_output=True, text=True)
+    # Incremental, with the cache `make lint` has just filled (.mypy_cache under the repo):
+    # mypy rechecks what changed and what depends on it, with the same verdict as a full run
+    # (40 s to 4 min on 2 busy cores without the cache; seconds with it).
+    result = subprocess.run([_tool("mypy")], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-4000:]
 
 

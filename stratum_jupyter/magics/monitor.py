@@ -42,6 +42,7 @@ class MonitorMagics(Magics):
             where = f" to {monitor.recorder.path}" if monitor.recorder else ""
             print(f"no live frontend: recording{where} every {args.interval:g} s until the "
                   "kernel ends (%stratum_monitor --stop to stop)")
+            print(monitor.text())  # what it watches and the first values, as text
             return None
         monitor.wait()
         monitor.stop()

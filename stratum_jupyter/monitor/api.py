@@ -134,9 +134,10 @@ def show_panel(sources: Iterable[Any] | None = None, *, interval: float = 1.0,
     """Start monitoring ``sources`` and, with a live frontend, show a live panel.
 
     Returns the running :class:`Monitor` (``.widget`` is the live panel, an ipywidget to
-    put in a layout when ``display=False``). Without a live frontend nothing is shown at
-    start; ``with show_panel(...):`` stops the monitor at the end of the block and then
-    leaves the static figure. A monitor started with the ``key`` of a running one
+    put in a layout when ``display=False``). Without a live frontend its text form is shown
+    at start (what it watches, the first values, where it records: ``monitor.text()``);
+    ``with show_panel(...):`` stops the monitor at the end of the block and then leaves the
+    static figure. A monitor started with the ``key`` of a running one
     replaces it; by default the key names the running cell (and the title), so running
     the cell again replaces its panel.
     """
@@ -152,7 +153,21 @@ def show_panel(sources: Iterable[Any] | None = None, *, interval: float = 1.0,
     monitor.start()
     if monitor.live:
         attach_widget(monitor, display=display)
+    elif display:  # no widget would render: what it watches and its first values, as text
+        _show_text(monitor.text())
     return monitor
+
+
+def _show_text(text: str) -> None:
+    """``text`` as the cell's output in IPython; printed in a plain Python script."""
+    from IPython import get_ipython
+
+    if get_ipython() is None:
+        print(text)
+        return
+    from IPython.display import display
+
+    display({"text/plain": text}, raw=True)
 
 
 def attach_widget(monitor: Monitor, *, display: bool = True) -> Any:
@@ -169,7 +184,8 @@ def attach_widget(monitor: Monitor, *, display: bool = True) -> Any:
         samples = [s for _, rows in ticks for s in rows]
         panel = Panel(samples, window=monitor.window_points, title=monitor.title)
         panel.apply(panel.ops(ticks))
-        widget = made["widget"] = LivePanelWidget(panel, status=status)
+        widget = made["widget"] = LivePanelWidget(panel, status=status,
+                                                  describe=monitor.text)
 
         def push(when: float, rows: list) -> None:
             widget.push(panel.ops([(when, rows)]))

@@ -242,8 +242,7 @@ class Monitor:
         """Show the static figure (BokehJS inline) as this cell's output."""
         from IPython.display import display
 
-        display({"text/html": self.static_html(),
-                 "text/plain": f"<stratum monitor figure: {self.summary()}>"}, raw=True)
+        display({"text/html": self.static_html(), "text/plain": self.text()}, raw=True)
 
     def summary(self) -> str:
         n = sum(len(rows) for _, rows in self.ticks)
@@ -251,6 +250,18 @@ class Monitor:
         if self.recorder is not None and self.recorder.path is not None:
             text += f", recorded {self.recorder.rows} row(s) to {self.recorder.path}"
         return text
+
+    def text(self) -> str:
+        """The monitor as readable text (what it watches, the latest values, where it
+        records): what frontends without widgets show (see :mod:`.text`)."""
+        from .text import monitor_text
+
+        return monitor_text(self)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        # IPython's plain-text display: the text form, unless a live panel already shows
+        # the monitor above (then the one-line repr).
+        printer.text(repr(self) if cycle or self.widget is not None else self.text())
 
     def __repr__(self) -> str:
         state = "running" if self.running else "stopped"

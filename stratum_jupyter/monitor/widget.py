@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,16 +39,28 @@ class LivePanelWidget(anywidget.AnyWidget):
     _status = traitlets.Unicode("").tag(sync=True)
     running = traitlets.Bool(True).tag(sync=True)  # False once its monitor stopped
 
-    def __init__(self, panel: Panel, status: str = "", **kwargs: Any) -> None:
+    def __init__(self, panel: Panel, status: str = "",
+                 describe: Callable[[], str] | None = None, **kwargs: Any) -> None:
+        """``describe``: the panel as text (its monitor's text form), the ``text/plain`` of
+        the output that frontends without widgets show (a notebook viewer)."""
         import bokeh
         from bokeh.embed import json_item
 
         self.panel = panel
+        self._describe = describe
         self._lock = threading.Lock()
         super().__init__(
             _doc=json.dumps(json_item(panel.layout)), _bokeh_js=bokehjs_inline(),
             _bokeh_version=bokeh.__version__, _status=status, **kwargs)
         self.on_msg(self._on_frontend_msg)
+
+    def __repr__(self) -> str:
+        if self._describe is not None:
+            try:
+                return self._describe()
+            except Exception:  # a repr must not raise; the plain one then
+                pass
+        return object.__repr__(self)
 
     def push(self, ops: list[dict[str, Any]]) -> None:
         """Apply ops to the kernel-side figure and send them to every view."""

@@ -34,7 +34,7 @@ from .form import empty_form, form_to_spec, spec_to_form
 from .messages import in_words, issue_line
 from .palette import catalog_payload
 from .spec_cell import read_spec_cell, task_of
-from .state import origin, restorable, restored_message, saved_state
+from .state import origin, restorable, restored_board, restored_message, saved_state
 
 __all__ = ["PipelineBuilder", "EvaluationUnavailable", "catalog_payload"]
 
@@ -128,9 +128,20 @@ class PipelineBuilder(anywidget.AnyWidget):
         self.form = taken["form"]
         board = taken.get("leaderboard")
         if isinstance(board, dict) and board.get("state") == "done":
-            self.leaderboard = {**board, "restored": True}
+            # next steps only while the model they need is still saved
+            taken = {**taken, "leaderboard": restored_board(board)}
+            self.leaderboard = taken["leaderboard"]
         self._set_status("info", restored_message(taken))
         return True
+
+    @property
+    def saved_model(self) -> str | None:
+        """The folder of the model the last evaluation saved (``<out_dir>/best``), also
+        after the builder came back from the notebook in a new kernel: what the next steps
+        deploy (``stratum_jupyter.bundle.load_model(builder.saved_model)`` loads it). None
+        when none is saved or it is gone. ``builder.result``, the evaluation itself, lives
+        only in the kernel that ran it."""
+        return str(self.leaderboard.get("model_dir") or "") or None
 
     # -- the table ---------------------------------------------------------------------
     def refresh_columns(self, force: bool = True, wait: bool = False) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 from typing import Any
 
 #: The cell metadata key (beside ``stratum``, which generated cells carry).
@@ -71,6 +72,39 @@ def restorable(state: Any, origin_key: str) -> tuple[dict[str, Any] | None, str]
     return state, ""
 
 
+def restored_board(board: dict[str, Any]) -> dict[str, Any]:
+    """A finished leaderboard the notebook kept, as it can come back now (``restored``).
+    The kernel that ran the evaluation is gone, so what its next steps need is the model it
+    saved: they stay while that folder still holds it (the same candidate); otherwise they
+    are left out and ``unsaved`` says to evaluate again, so no button offers a cell that
+    would fail."""
+    board = {**board, "restored": True}
+    folder = board.get("model_dir")
+    if folder:
+        gone = model_gone(str(folder), (board.get("best") or {}).get("candidate"))
+        if gone:
+            board.update(model_dir="", next=[], unsaved=f"{gone}; press Evaluate to train and "
+                         "save it again")
+    return board
+
+
+def model_gone(folder: str, candidate: Any) -> str:
+    """Why ``folder`` no longer holds the model of ``candidate`` ("" when it does)."""
+    from ..bundle.formats import format_of
+    from ..bundle.load import read_profile
+    from ..errors import StratumError
+
+    try:
+        profile = read_profile(folder)
+        format_of(Path(folder))
+    except (StratumError, OSError, ValueError):
+        return f"the model this leaderboard saved to {folder} is no longer there"
+    held = profile.get("candidate")
+    if candidate and held != candidate:
+        return f"{folder} now holds another model ({held}, not {candidate})"
+    return ""
+
+
 def restored_message(state: dict[str, Any]) -> str:
     """What the status line says after a restore: what came back."""
     form = state["form"]
@@ -82,4 +116,8 @@ def restored_message(state: dict[str, Any]) -> str:
     board = state.get("leaderboard") or {}
     if board.get("rows"):
         parts.append("the last leaderboard (Evaluate again to refresh it)")
+    if board.get("model_dir"):
+        parts.append(f"its model in {board['model_dir']}")
+    elif board.get("restored") and board.get("unsaved"):
+        parts.append(f"not its model: {board['unsaved']}")
     return "restored from this notebook: " + ", ".join(parts)

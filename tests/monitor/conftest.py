@@ -65,17 +65,10 @@ def metrics_server() -> Iterator[tuple[str, MetricsApp]]:
         thread.join(5)
 
 
-@pytest.fixture(scope="session")
-def dask_client() -> Iterator[Any]:
-    """A real 2-worker LocalCluster in separate processes; everything on 127.0.0.1."""
-    from distributed import Client, LocalCluster
-
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                           host="127.0.0.1", dashboard_address="127.0.0.1:0",
-                           silence_logs=40)
-    client = Client(cluster)
-    try:
-        yield client
-    finally:
-        client.close()
-        cluster.close()
+@pytest.fixture
+def dask_client(client: Any) -> Any:
+    """A client of the suite's one LocalCluster (tests/conftest.py: 2 worker processes of
+    one thread, everything on 127.0.0.1), made current, both workers up. The monitor's tests
+    once started a cluster of their own: one more start of worker processes (5 s on a quiet
+    machine, 30 s on a busy one) for the same kind of cluster."""
+    return client

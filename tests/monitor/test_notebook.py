@@ -36,6 +36,16 @@ def test_papermill_run_records_and_leaves_a_static_figure(tmp_path, monkeypatch,
     assert "cdn.bokeh.org" not in figure  # BokehJS is inline
     assert not [o for o in cell.outputs if "application/vnd.jupyter.widget-view+json"
                 in o.get("data", {})]  # papermill has no live frontend: no live widget
+    # What a viewer without widgets shows: the text form (what was watched, the latest
+    # values, where it recorded), as text/plain of the figure and of the Python API's cells.
+    (text,) = [o["data"]["text/plain"] for o in cell.outputs if "text/html" in o.get("data", {})]
+    assert text.startswith("Stratum monitor (stopped, a sample every 0.25 s, ")
+    assert f"\nrecording to {record} (" in text and "\n  kernel: cpu " in text
+    api = [c for c in nb.cells if c.cell_type == "code" and "panel" in c.source]
+    shown = [o["data"]["text/plain"] for c in api for o in c.outputs if "data" in o]
+    assert [t.split(" (")[0] for t in shown] == ["Stratum monitor 'kernel'"] * 2
+    assert "(running, " in shown[0] and "(stopped, " in shown[1]
+    assert "\n  host: cpu " in shown[1] and "not recording" in shown[1]
     frame = read_record(record)
     assert list(frame.columns) == list(COLUMNS)
     ticks = frame["time"].nunique()

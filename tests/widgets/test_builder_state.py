@@ -97,3 +97,57 @@ def test_from_cell_builders_restore_against_their_spec():
     assert again.restore_state(edited.saved) is True
     assert again.spec.candidates[0].steps[0].params == {"n_neighbors": [3, 5]}
     assert PipelineBuilder(task="classification").restore_state(edited.saved) is False
+
+
+def test_the_restored_result_offers_its_next_steps_only_while_its_model_is_saved(tmp_path):
+    """In a new kernel the evaluation itself is gone (``builder.result`` is None); what the
+    next steps need is the model it saved: a restored builder offers them, and
+    ``saved_model`` names that folder, only while the folder still holds that model."""
+    import shutil
+
+    from sklearn.datasets import load_iris
+
+    from stratum_jupyter.bundle import load_model
+
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    ran = _with_steps(PipelineBuilder(task="classification"), ("StandardScaler", {}),
+                      ("LogisticRegression", {"C": "0.1, 1", "max_iter": "500"}))
+    ran.out_dir = str(tmp_path / "runs")
+    ran.evaluate(X, y)
+    folder = ran.leaderboard["model_dir"]
+    assert folder == str(tmp_path / "runs" / "best") and ran.saved_model == folder
+    kept = json.loads(json.dumps(ran.saved))  # what the cell's metadata holds
+
+    def restored() -> PipelineBuilder:
+        again = PipelineBuilder(task="classification")  # the same code, a new kernel
+        assert again.restore_state(kept) is True
+        assert again.result is None and again.leaderboard["restored"]
+        return again
+
+    again = restored()
+    assert again.saved_model == folder
+    assert [s["id"] for s in again.leaderboard["next"]] == [s["id"] for s in
+                                                           ran.leaderboard["next"]]
+    assert folder in again.leaderboard["next"][0]["code"]  # the deploy cell
+    assert again.status["message"].endswith(f"its model in {folder}")
+    model = load_model(again.saved_model)
+    assert (model.predict(X) == ran.result.best.model.predict(X)).all()
+
+    profile = json.loads((tmp_path / "runs" / "best" / "profile.json").read_text())
+    (tmp_path / "runs" / "best" / "profile.json").write_text(json.dumps(
+        {**profile, "candidate": "another"}))
+    other = restored()
+    assert other.saved_model is None and other.leaderboard["next"] == []
+    assert other.leaderboard["unsaved"].startswith(f"{folder} now holds another model "
+                                                   "(another, not logreg); press Evaluate")
+
+    shutil.rmtree(tmp_path / "runs")
+    gone = restored()
+    assert gone.saved_model is None and gone.leaderboard["next"] == []
+    assert gone.leaderboard["model_dir"] == "" and gone.leaderboard["best"]["candidate"] == \
+        "logreg"  # the leaderboard itself still reads
+    assert gone.leaderboard["unsaved"] == (f"the model this leaderboard saved to {folder} is "
+                                           "no longer there; press Evaluate to train and "
+                                           "save it again")
+    assert "not its model: the model this leaderboard saved to" in gone.status["message"]
+    assert gone.saved["leaderboard"]["next"] == []  # and the notebook keeps it so

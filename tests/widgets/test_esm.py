@@ -79,8 +79,11 @@ def test_the_joined_module_type_checks(tmp_path):
     """tsc's checkJs finds every name one part calls in another, with the right arity."""
     module = tmp_path / "builder.js"
     module.write_text(esm_source(), encoding="utf-8")
-    run = subprocess.run([_tsc(), "--allowJs", "--checkJs", "--noEmit", "--target",
-                          "es2022", "--module", "es2022", "--lib", "dom,es2022", str(module)],
+    # --skipLibCheck: TypeScript's own lib.dom/es2022 declarations are not re-verified
+    # (a third of the run); the module is checked against them all the same.
+    run = subprocess.run([_tsc(), "--allowJs", "--checkJs", "--noEmit", "--skipLibCheck",
+                          "--target", "es2022", "--module", "es2022", "--lib", "dom,es2022",
+                          str(module)],
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout + run.stderr
 
