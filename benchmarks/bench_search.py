@@ -64,14 +64,18 @@ class Outcome:
 
 
 def product(search: str) -> Callable[[Case, Any], tuple[dict[str, Any], float | None]]:
+    """The product's ``search`` with its defaults, as a user gets them (bayes: its default
+    n_trials; halving: factor 3 and its min_resources), the configurations it ran said."""
     def run(case: Case, client: Any) -> tuple[dict[str, Any], float | None]:
         from stratum_jupyter import evaluate
 
-        extra: dict[str, Any] = {"n_trials": case.n_trials} if search == "bayes" else {}
         result = evaluate({"hgb": (case.estimator, case.grid)}, case.X, case.y,
                           client=client, cv=case.folds, metrics=["r2"], display="none",
-                          search=search, random_state=0, **extra)
-        return dict(result.leaderboard.loc[0, "params"]), None
+                          search=search, random_state=0)
+        board = result.leaderboard
+        print(f"  {'':20s} ({len(board)} configurations run, "
+              f"{result.timing.get('unique_work_s', 0):.0f} s of work)", flush=True)
+        return dict(board.loc[0, "params"]), None
     return run
 
 
@@ -91,8 +95,8 @@ def run_grid(quick: bool, only: set[str] | None = None) -> list[str]:
     configs = len(list(__import__("sklearn.model_selection").model_selection
                        .ParameterGrid(case.grid)))
     print(f"\n== (1) diamonds: {len(case.y)} rows, {configs} configurations of "
-          f"HistGradientBoostingRegressor x 5 folds, r2; {case.n_trials} trials for the "
-          f"model-based searches | load {os.getloadavg()[0]:.2f}", flush=True)
+          f"HistGradientBoostingRegressor x 5 folds, r2; {case.n_trials} trials of Optuna TPE "
+          f"(the product's bayes: its default) | load {os.getloadavg()[0]:.2f}", flush=True)
     client = local_client(n_workers=WORKERS)
     warm_up(client)
     out: dict[str, Outcome] = {}
