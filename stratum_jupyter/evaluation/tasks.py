@@ -295,7 +295,7 @@ def split_sub_then(X: Any, y: Any, fold: tuple[Any, Any], subset: Any, func: Any
 
 def refit(X: Any, y: Any, library: str, pipeline: Any) -> tuple[Any, float] | TaskFailure:
     """Fit the whole pipeline on all the data; returns it with its fit time."""
-    limit_threads(whole_machine=True)  # the last work: as GridSearchCV's refit, all cores
+    limit_threads()  # the worker's share, as the folds (threads.py says why)
     try:
         start = time.perf_counter()
         fitted = runner_for(library).fit(pipeline, X, y)
@@ -313,7 +313,7 @@ def refit_final(parent: FoldData | TaskFailure, library: str, pipeline: Any
         return parent
     from sklearn.base import clone
 
-    limit_threads(whole_machine=True)
+    limit_threads()
     try:
         start = time.perf_counter()
         final = runner_for(library).fit(pipeline.steps[-1][1], parent.X_train, parent.y_train)

@@ -52,6 +52,25 @@ def test_expensive_tasks_stay_alone():
     assert all(len(cs) == 1 for _, cs in batching.groups(plan, pending, slots=2))
 
 
+def test_on_big_data_the_estimators_of_a_prefix_are_one_task_per_fold(monkeypatch):
+    """Above SPLIT_IN_TASK_BYTES a transformed fold is used where it was made: every final
+    estimator on the same prefix node and fold in one task, whatever its cost; estimators
+    with no prefix stay alone."""
+    from stratum_jupyter.evaluation import graph
+
+    monkeypatch.setattr(graph, "SPLIT_IN_TASK_BYTES", 0)
+    plan = _plan({"knn": (KNeighborsClassifier(), {"n_neighbors": [1, 5]}),
+                  "scaled": (make_pipeline(StandardScaler(), LogisticRegression()),
+                             {"logisticregression__C": [0.1, 1.0, 10.0]})})
+    batching.learn(plan, [(c.index, 10 * batching.TASK_S) for c in plan.graph.configs])
+    pending = [(c.index, f) for f in range(3) for c in plan.graph.configs]
+    units = batching.groups(plan, pending, slots=2)
+    assert sorted((c, f) for f, cs in units for c in cs) == sorted(pending)
+    scaled = [cs for _, cs in units if plan.graph.leaves[cs[0]].parent is not None]
+    assert len(scaled) == 3 and all(len(cs) == 3 for cs in scaled)
+    assert sum(1 for _, cs in units if len(cs) == 1) == 6  # knn: 2 per fold, alone
+
+
 @pytest.mark.slow
 def test_grouped_tasks_give_sklearns_scores_and_failures_alone(client):
     X, y = load_iris(return_X_y=True)

@@ -36,3 +36,34 @@ def test_both_ways_of_splitting_give_sklearns_scores(client, monkeypatch, limit)
     keys = [repr(short_names(p)) for p in sk.cv_results_["params"]]
     assert board.loc[keys, "accuracy"].tolist() == \
         sk.cv_results_["mean_test_score"].tolist()  # exactly
+
+
+@pytest.mark.parametrize("limit", [0, graph.PREFIT_BYTES], ids=["big", "small"])
+def test_shared_prefixes_are_fitted_ahead_on_all_the_data_only_for_small_data(
+        client, monkeypatch, limit):
+    """Above PREFIT_BYTES no all-data prefix is held through the evaluation: the refit fits
+    the whole pipeline, and the model is GridSearchCV's either way."""
+    import numpy as np
+    from sklearn.datasets import make_regression
+    from sklearn.linear_model import Ridge
+    from sklearn.model_selection import KFold
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    monkeypatch.setattr(graph, "PREFIT_BYTES", limit)
+    submitted: list[str] = []
+    submit = client.submit
+
+    def spy(func, *args, **kwargs):
+        submitted.append(func.__name__)
+        return submit(func, *args, **kwargs)
+
+    monkeypatch.setattr(client, "submit", spy)
+    X, y = make_regression(n_samples=200, n_features=4, noise=5.0, random_state=0)
+    pipe, grid = make_pipeline(StandardScaler(), Ridge()), {"ridge__alpha": [0.1, 10.0]}
+    folds = KFold(3, shuffle=True, random_state=0)
+    result = evaluate({"ridge": (pipe, grid)}, X, y, cv=folds, client=client,
+                      metrics=["r2"], display="none")
+    assert ("all_data" in submitted) is (limit > 0)
+    sk = GridSearchCV(pipe, grid, cv=folds, scoring="r2").fit(X, y)
+    assert np.array_equal(result.best.model.predict(X), sk.best_estimator_.predict(X))

@@ -77,6 +77,7 @@ class Driver:
                     if value is None:
                         continue
                 self._tell(unit[0], unit[1], value)
+                self.graph.sample_memory()  # the log's cost line: the workers' peak
                 self._ask()
         finally:
             self.deadline.disarm()
