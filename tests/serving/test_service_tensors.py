@@ -208,3 +208,16 @@ def test_v2_probes_are_open_and_the_rest_wants_the_token(iris_bundle):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_bundle_whose_model_refuses_its_own_samples_does_not_start(tmp_path):
+    import json
+
+    from stratum_jupyter.serving.server import make_server
+
+    path = onnx_digits(tmp_path / "digits", kind="tensor")
+    profile = json.loads((path / "profile.json").read_text())
+    profile["sample_instances"] = [[0.0] * 64]  # flat: the model takes 8 x 8 x 1
+    (path / "profile.json").write_text(json.dumps(profile))
+    with pytest.raises(ValueError, match="does not take its own sample_instances.*got shape"):
+        make_server(path, port=0)
