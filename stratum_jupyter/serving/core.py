@@ -38,6 +38,8 @@ class Predictor:
                                if f.may_be_missing and self._takes_missing(f.name))
         if isinstance(self.reader, TableReader):
             self.reader.allow_missing(self.nullable)
+        else:
+            self._warm_up()
         self.batching: dict[str, Any] = {"max_batch": 1, "batch_wait_ms": 0.0}  # the server's
 
     def describe(self) -> dict[str, Any]:
@@ -63,6 +65,21 @@ class Predictor:
                 raise self._refused(batch, exc) from None
             raise BadRequest(422, "the model rejected the instances",
                              [f"instances: {_reason(exc)}"]) from None
+
+    def _warm_up(self) -> None:
+        """Predict the profile's ``sample_instances`` once, so the first request does not pay
+        for what a runtime builds on its first call (Keras' predict function); a bundle
+        whose samples its model refuses fails here, at start, naming why."""
+        samples = self.profile.get("sample_instances")
+        if not samples or not isinstance(samples, (list, dict)):
+            return
+        try:  # a list of instances, or a dict by input name for several inputs
+            self.answer(self.reader.from_columns(samples) if isinstance(samples, dict)
+                        else self.reader.from_instances(samples))  # type: ignore[attr-defined]
+        except BadRequest as exc:
+            raise ValueError(f"{self.dir / 'profile.json'}: the model does not take its own "
+                             f"sample_instances: {exc.message} {' '.join(exc.errors)}"
+                             ) from None
 
     # -- which features may be missing ------------------------------------------------------
     def _base_row(self) -> Frame | None:

@@ -187,24 +187,12 @@ def create_app(predictor: Predictor, metrics: Metrics, *, token: str | None = No
     async def scrape(request: Any) -> Any:
         return Response(metrics.render(), media_type=CONTENT_TYPE)
 
-    async def not_found(request: Any, exc: Exception) -> Any:
-        return json_response(404, {"error": f"no such endpoint {request.url.path[:100]!r}",
-                                   "allowed": sorted(ROUTES)})
-
-    async def wrong_method(request: Any, exc: Exception) -> Any:
-        path, allowed = request.url.path, ROUTES.get(route_label(request.url.path), "GET")
-        return json_response(405, {"error": f"{path[:100]} takes {allowed}, not "
-                                            f"{request.method[:20]}"}, {"Allow": allowed})
-
-    async def internal(request: Any, exc: Exception) -> Any:
-        return json_response(500, {"error": f"internal error: {type(exc).__name__}"})
-
     endpoints = {"/health": health, "/metrics": scrape, "/predict": predict,
                  **v2_endpoints(predictor, answered)}
     return Starlette(
         routes=[Route(path, endpoints[path], methods=[method]) for path, method in ROUTES.items()],
         middleware=[Middleware(Guard, metrics=metrics, token=token)],
-        exception_handlers={404: not_found, 405: wrong_method, Exception: internal})
+        exception_handlers=error_handlers())
 
 
 def v2_endpoints(predictor: Predictor, answered: Any) -> dict[str, Any]:
@@ -240,3 +228,22 @@ def v2_endpoints(predictor: Predictor, answered: Any) -> dict[str, Any]:
     return {"/v2": server, "/v2/health/live": live, "/v2/health/ready": live,
             "/v2/models/{name}": metadata, "/v2/models/{name}/ready": ready,
             "/v2/models/{name}/infer": infer}
+
+
+def error_handlers() -> dict[Any, Any]:
+    """JSON answers for unknown paths (404, with the routes), wrong methods (405) and what
+    escapes a route (500, naming only the exception's type)."""
+
+    async def not_found(request: Any, exc: Exception) -> Any:
+        return json_response(404, {"error": f"no such endpoint {request.url.path[:100]!r}",
+                                   "allowed": sorted(ROUTES)})
+
+    async def wrong_method(request: Any, exc: Exception) -> Any:
+        path, allowed = request.url.path, ROUTES.get(route_label(request.url.path), "GET")
+        return json_response(405, {"error": f"{path[:100]} takes {allowed}, not "
+                                            f"{request.method[:20]}"}, {"Allow": allowed})
+
+    async def internal(request: Any, exc: Exception) -> Any:
+        return json_response(500, {"error": f"internal error: {type(exc).__name__}"})
+
+    return {404: not_found, 405: wrong_method, Exception: internal}

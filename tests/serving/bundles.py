@@ -47,8 +47,9 @@ def schema(kind: str, input_name: str, output_name: str,
 
 def write_bundle(directory: Path, input_schema: dict[str, Any], name: str) -> Path:
     """``profile.json`` beside a model file already written into ``directory``."""
+    sample = digits()[0][:2].tolist()  # as save_model keeps them: the model's own input
     profile = {"name": name, "candidate": name, "kind": "classification",
-               "input_schema": input_schema}
+               "input_schema": input_schema, "sample_rows": [], "sample_instances": sample}
     (directory / "profile.json").write_text(json.dumps(profile, indent=1), "utf-8")
     return directory
 

@@ -55,3 +55,39 @@ def test_the_cnn_answers_as_in_process(cnn):
     assert output["name"] == "digit" and output["shape"] == [3, 10]
     np.testing.assert_allclose(np.reshape(output["data"], (3, 10)), expected[:3],
                                rtol=1e-5, atol=1e-6)
+
+
+def test_the_cnn_as_tflite_answers_as_its_interpreter(cnn, tmp_path):
+    """The same network converted to TFLite (``model.tflite``, an image bundle): the service's
+    TFLite runtime answers what LiteRT's interpreter answers in process."""
+    import tensorflow as tf
+
+    from stratum_jupyter.serving.graph_runtimes import tflite_interpreter
+    from stratum_jupyter.serving.server import serve_in_thread
+    from tests.serving.bundles import schema, write_bundle
+
+    model, _ = cnn
+    (tmp_path / "model.tflite").write_bytes(
+        tf.lite.TFLiteConverter.from_keras_model(model).convert())
+    path = write_bundle(tmp_path, schema("image", "pixels", "digit"), "digits-tflite")
+    X, _ = digits()
+    interpreter = tflite_interpreter()(model_path=str(path / "model.tflite"))
+    detail = interpreter.get_input_details()[0]
+    interpreter.resize_tensor_input(detail["index"], [4, 8, 8, 1])
+    interpreter.allocate_tensors()
+    interpreter.set_tensor(detail["index"], X[:4])
+    interpreter.invoke()
+    expected = interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
+    server, _ = serve_in_thread(path)
+    port = server.server_address[1]
+    try:
+        status, answer = call(port, "POST", "/predict", {"instances": X[:4].tolist()})
+        assert status == 200, answer
+        assert answer["predictions"] == \
+            expected.argmax(axis=1).tolist()
+        np.testing.assert_allclose([list(p.values()) for p in answer["probabilities"]],
+                                   expected, rtol=1e-6, atol=1e-7)
+        assert call(port, "GET", "/health")[1]["runtime"] == "tflite"
+    finally:
+        server.shutdown()
+        server.server_close()

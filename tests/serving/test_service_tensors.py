@@ -186,3 +186,38 @@ def test_table_models_speak_v2_by_column_or_by_matrix(iris_bundle, iris_split):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_v2_probes_are_open_and_the_rest_wants_the_token(iris_bundle):
+    from stratum_jupyter.serving.server import serve_in_thread
+
+    server, _ = serve_in_thread(iris_bundle, token="s3cret-token-of-20ch")
+    port = server.server_address[1]
+    try:
+        assert call(port, "GET", "/v2/health/live")[0] == 200
+        assert call(port, "GET", "/v2/health/ready")[0] == 200
+        assert call(port, "GET", "/v2/models/logreg")[0] == 401
+        assert call(port, "GET", "/v2/models/logreg",
+                    headers={"Authorization": "Bearer s3cret-token-of-20ch"})[0] == 200
+        status, answer = call(port, "GET", "/v2/models/logreg/infer",
+                              headers={"Authorization": "Bearer s3cret-token-of-20ch"})
+        assert status == 405 and "takes POST" in answer["error"], answer
+        status, answer = call(port, "GET", "/v2/models", headers={
+            "Authorization": "Bearer s3cret-token-of-20ch"})
+        assert status == 404 and "/v2/models/{name}/infer" in answer["allowed"]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_bundle_whose_model_refuses_its_own_samples_does_not_start(tmp_path):
+    import json
+
+    from stratum_jupyter.serving.server import make_server
+
+    path = onnx_digits(tmp_path / "digits", kind="tensor")
+    profile = json.loads((path / "profile.json").read_text())
+    profile["sample_instances"] = [[0.0] * 64]  # flat: the model takes 8 x 8 x 1
+    (path / "profile.json").write_text(json.dumps(profile))
+    with pytest.raises(ValueError, match="does not take its own sample_instances.*got shape"):
+        make_server(path, port=0)
