@@ -137,3 +137,17 @@ def test_image_settings_are_checked():
         parse_image("mode=CMYK")
     with pytest.raises(ModelInputError, match="height='tall' is not an integer"):
         parse_image("height=tall")
+
+
+def test_classes_must_fit_the_score_columns_and_reach_a_table_bundle(tmp_path):
+    W, b = np.ones((4, 3)), np.zeros(3)
+    X = np.arange(12, dtype=np.float32).reshape(3, 4)
+    with pytest.raises(ModelInputError, match="classes: 2 labels, but the model's output "
+                                              "'scores' has 3 score column"):
+        save_model(softmax_net(W, b, name="x"), tmp_path / "b", X=X, classes=["a", "b"])
+    frame = pd.DataFrame(X, columns=list("pqrs"))
+    out = save_model(softmax_net(W, b, name="x"), tmp_path / "c", X=frame,
+                     classes=["a", "b", "c"])
+    assert json.loads((out / "profile.json").read_text())["input_schema"]["classes"] == [
+        "a", "b", "c"]
+    assert load_model(out).predict(frame).tolist() == ["a", "a", "a"]
