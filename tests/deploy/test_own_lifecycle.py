@@ -30,8 +30,8 @@ def test_deploy_replace_status_rollback_and_stop(tmp_path, free_port):
     first = deploy(save_model(stump, tmp_path / "stump", X=X), "local", out, port=free_port,
                    apply=True, on_event=print)
     try:
-        assert post_json(first.url, rows) == (200, post_json(first.url, rows)[1])
-        assert post_json(first.url, rows)[1]["predictions"] == first_answer
+        status, body = post_json(first.url, rows)
+        assert status == 200 and body["predictions"] == first_answer
         deploy(save_model(onx, tmp_path / "mlp", X=X), "local", out, port=free_port,
                apply=True, on_event=print)
         status, body = post_json(first.url, rows)
