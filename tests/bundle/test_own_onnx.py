@@ -151,3 +151,24 @@ def test_classes_must_fit_the_score_columns_and_reach_a_table_bundle(tmp_path):
     assert json.loads((out / "profile.json").read_text())["input_schema"]["classes"] == [
         "a", "b", "c"]
     assert load_model(out).predict(frame).tolist() == ["a", "a", "a"]
+
+
+def test_a_network_of_two_named_inputs_takes_an_npz_sample(tmp_path):
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph(
+        [helper.make_node("Add", ["a", "b"], ["sum"])], "two",
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, [None, 3]) for n in "ab"],
+        [helper.make_tensor_value_info("sum", TensorProto.FLOAT, [None, 3])])
+    net = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    rng = np.random.default_rng(2)
+    a, b = rng.normal(size=(6, 3)), rng.normal(size=(6, 3))
+    np.savez(tmp_path / "x.npz", a=a, b=b)
+    out = save_model(net, tmp_path / "m", X=tmp_path / "x.npz")
+    profile = json.loads((out / "profile.json").read_text())
+    assert [s["name"] for s in profile["input_schema"]["inputs"]] == ["a", "b"]
+    assert np.allclose(profile["sample_instances"]["b"], b[:5].astype(np.float32))
+    assert np.allclose(load_model(out).predict({"a": a, "b": b}), a + b, atol=1e-6)
+    with pytest.raises(ModelInputError, match=r"the sample X gives 1 input\(s\) \(a\), "
+                                              r"but the model takes 2 \(a, b\)"):
+        save_model(net, tmp_path / "n", X=a.astype(np.float32))
