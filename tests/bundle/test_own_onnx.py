@@ -172,3 +172,19 @@ def test_a_network_of_two_named_inputs_takes_an_npz_sample(tmp_path):
     with pytest.raises(ModelInputError, match=r"the sample X gives 1 input\(s\) \(a\), "
                                               r"but the model takes 2 \(a, b\)"):
         save_model(net, tmp_path / "n", X=a.astype(np.float32))
+
+
+def test_an_nchw_input_is_inferred_and_prepared_channels_first(tmp_path):
+    from PIL import Image
+
+    from stratum_jupyter.bundle.images import from_shape, prepare
+
+    block, notes = from_shape([None, 3, 4, 6], {"mode": "BGR", "mean": [1, 2, 3]})
+    assert (block["layout"], block["height"], block["width"], block["mode"]) == (
+        "NCHW", 4, 6, "BGR")
+    assert "image layout=NCHW (inferred from the input shape [None, 3, 4, 6])" in notes
+    pixels = np.arange(4 * 6 * 3, dtype=np.uint8).reshape(4, 6, 3)
+    Image.fromarray(pixels, "RGB").save(tmp_path / "a.png")
+    x = prepare([tmp_path / "a.png"], block, "float32")
+    assert x.shape == (1, 3, 4, 6)
+    assert np.array_equal(x[0], (pixels[..., ::-1] - np.array([1, 2, 3])).transpose(2, 0, 1))
