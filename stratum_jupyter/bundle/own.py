@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from .formats import ModelFormat, format_for
 from .networks import NetworkModel
 from .readers import adopt
 from .samples import is_images, is_table, read_sample
-from .save import save_bundle, write_profile
+from .save import move_into, save_bundle, write_profile
 
 log = logging.getLogger(__name__)
 SAMPLE_INSTANCES = 5
@@ -232,10 +231,6 @@ def _save_checked(model: NetworkModel, fmt: ModelFormat, directory: Path, data: 
             raise ModelInputError(f"model: in {fmt.name} format it does not answer what it "
                                   f"answered before saving: {got.tolist()[:2]} != "
                                   f"{expected.tolist()[:2]}")
-        (scratch / "profile.json").unlink(missing_ok=True)
-        for path in scratch.iterdir():
-            target = directory / path.name
-            if target.is_dir():
-                shutil.rmtree(target)
-            path.replace(target)
+        (scratch / "profile.json").unlink()
+        move_into(scratch, directory)
     return directory / written.name
