@@ -49,6 +49,11 @@ class OnnxModel(NetworkModel):
         except Exception as exc:  # onnxruntime raises its own exception types
             raise ModelInputError(f"model: not an ONNX model onnxruntime can run: "
                                   f"{type(exc).__name__}: {exc}") from None
+        # read once: onnxruntime builds these lists anew on every call
+        self.inputs = self.specs("inputs")
+        outs = self.session.get_outputs()
+        self.answers_labels = len(outs) >= 2 and len(outs[0].shape or []) == 1
+        """skl2onnx's classifiers: a label output (rows,), then the scores."""
         self.classes_ = classes if classes is not None else self._graph_classes()
 
     def _graph_classes(self) -> list[Any] | None:
@@ -63,7 +68,7 @@ class OnnxModel(NetworkModel):
                 if att.name in CLASS_ATTRIBUTES:
                     values = onnx.helper.get_attribute_value(att)
                     return [v.decode() if isinstance(v, bytes) else int(v) for v in values]
-        if not self._answers_labels():
+        if not self.answers_labels:
             return None
         for init in graph.initializer:
             if init.name == "classes":
@@ -82,7 +87,7 @@ class OnnxModel(NetworkModel):
         input, or one array for the graph's one input (cast to its dtype)."""
         import numpy as np
 
-        specs = self.specs()
+        specs = self.inputs
         if isinstance(X, dict):
             return {s["name"]: np.asarray(X[s["name"]], dtype=s["dtype"]) for s in specs}
         if hasattr(X, "columns") and len(specs) > 1:
@@ -94,21 +99,16 @@ class OnnxModel(NetworkModel):
     def run(self, X: Any) -> list[Any]:
         return list(self.session.run(None, self.feeds(X)))
 
-    def _answers_labels(self) -> bool:
-        """skl2onnx's classifiers: a label output (rows,) and then the scores."""
-        outs = self.session.get_outputs()
-        return len(outs) >= 2 and len(outs[0].shape or []) == 1
-
     def labels(self, X: Any) -> Any:
         import numpy as np
 
-        return np.asarray(self.run(X)[0]) if self._answers_labels() else None
+        return np.asarray(self.run(X)[0]) if self.answers_labels else None
 
     def scores(self, X: Any) -> Any:
         import numpy as np
 
         outputs = self.run(X)
-        out = outputs[1] if self._answers_labels() else outputs[0]
+        out = outputs[1] if self.answers_labels else outputs[0]
         if isinstance(out, list) and out and isinstance(out[0], dict):  # a ZipMap
             keys = self.classes_ if self.classes_ is not None else list(out[0])
             return np.array([[row[k] for k in keys] for row in out], dtype=np.float32)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from .formats import ModelFormat, format_for
 from .networks import NetworkModel
 from .readers import adopt
 from .samples import is_images, is_table, read_sample
-from .save import save_bundle, write_profile
+from .save import move_into, save_bundle, write_profile
 
 log = logging.getLogger(__name__)
 SAMPLE_INSTANCES = 5
@@ -153,13 +152,23 @@ def _table_schema_check(model: NetworkModel, X: Any) -> None:
                               f"the model's inputs {[s['name'] for s in declared]}")
 
 
+def _check_classes(model: NetworkModel, classes: list[Any]) -> None:
+    """``classes`` must fit the model's own labels and its score columns."""
+    if model.classes_ is not None and len(model.classes_) != len(classes):
+        raise ModelInputError(f"classes: {classes} contradicts the model's own class labels "
+                              f"{model.classes_}")
+    scores = [s for s in model.specs("outputs") if len(s["shape"]) == 2]
+    width = scores[-1]["shape"][1] if scores else None
+    if width not in (None, 1, len(classes)) or (width == 1 and len(classes) != 2):
+        raise ModelInputError(f"classes: {len(classes)} labels, but the model's output "
+                              f"{scores[-1]['name']!r} has {width} score column(s)")
+
+
 def _save_network(model: NetworkModel, directory: Path, X: Any, *, y: Any, task: str | None,
                   classes: list[Any] | None, image: dict[str, Any] | None,
                   inputs: list[dict[str, Any]] | None) -> Path:
     if classes is not None:
-        if model.classes_ is not None and len(model.classes_) != len(classes):
-            raise ModelInputError(f"classes: {list(classes)} contradicts the model's own "
-                                  f"class labels {model.classes_}")
+        _check_classes(model, list(classes))
         model.classes_ = list(classes)
     if is_table(X) and image is None:
         _table_schema_check(model, X)
@@ -210,9 +219,9 @@ def _save_checked(model: NetworkModel, fmt: ModelFormat, directory: Path, data: 
     with tempfile.TemporaryDirectory(prefix=".saving-", dir=directory) as tmp:
         scratch = Path(tmp)
         written = fmt.save(model, scratch)
-        if schema is not None:  # what the loader reads the classes from
-            (scratch / "profile.json").write_text(json.dumps(
-                {"input_schema": prof.json_value(schema)}), encoding="utf-8")
+        # what the loader reads the classes from
+        (scratch / "profile.json").write_text(json.dumps({"input_schema": prof.json_value(
+            schema or {"classes": model.classes_})}), encoding="utf-8")
         loaded = fmt.load(scratch, ())
         expected, got = np.asarray(model.scores(head)), np.asarray(loaded.scores(head))
         same = expected.shape == got.shape and np.allclose(expected, got, rtol=RTOL,
@@ -222,10 +231,6 @@ def _save_checked(model: NetworkModel, fmt: ModelFormat, directory: Path, data: 
             raise ModelInputError(f"model: in {fmt.name} format it does not answer what it "
                                   f"answered before saving: {got.tolist()[:2]} != "
                                   f"{expected.tolist()[:2]}")
-        (scratch / "profile.json").unlink(missing_ok=True)
-        for path in scratch.iterdir():
-            target = directory / path.name
-            if target.is_dir():
-                shutil.rmtree(target)
-            path.replace(target)
+        (scratch / "profile.json").unlink()
+        move_into(scratch, directory)
     return directory / written.name

@@ -81,7 +81,12 @@ def read_model_file(path: str | Path) -> Any:
             f"MODEL_FILE: {str(path)!r} is not a model file stratum reads (allowed: "
             f"{', '.join(suffixes())}; a scikit-learn model in a notebook: "
             "stratum_jupyter.save_model(model, dir, X=sample))")
-    return reader.read(path)
+    try:
+        return reader.read(path)
+    except ImportError as exc:  # the reader's library is an optional extra
+        raise ModelInputError(f"MODEL_FILE: {path.name} is a {reader.label} model, but "
+                              f"{exc.name or reader.label} is not installed (pip install "
+                              "stratum-jupyter[boosting] or [tensorflow])") from None
 
 
 def adopt(model: Any) -> Any:

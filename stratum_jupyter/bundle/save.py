@@ -169,12 +169,17 @@ def _save_model(model: Any, fmt: ModelFormat, directory: Path, X: Any) -> Path:
         scratch = Path(tmp)
         written = fmt.save(model, scratch)
         check_reload(model, fmt, scratch, prof.sample_data(X))
-        for path in scratch.iterdir():
-            target = directory / path.name
-            if target.is_dir():
-                shutil.rmtree(target)
-            path.replace(target)
+        move_into(scratch, directory)
     return directory / written.name
+
+
+def move_into(scratch: Path, directory: Path) -> None:
+    """Move every file and folder of ``scratch`` into ``directory``, replacing those there."""
+    for path in scratch.iterdir():
+        target = directory / path.name
+        if target.is_dir():
+            shutil.rmtree(target)
+        path.replace(target)
 
 
 def profile_json(profile: Profile) -> str:

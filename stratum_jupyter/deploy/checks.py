@@ -95,8 +95,10 @@ def violations(profile: Profile, target: Target, kb: KnowledgeBase, *,
     if trained and runs and trained != runs and conversion == "none":
         out.append(f"python: the model was saved with Python {trained} but target "
                    f"{target.name!r} runs Python {runs}; its pinned requirements may not "
-                   "install or load there (re-train with that Python, or convert with "
-                   "--convert onnx)")
+                   "install or load there " + (
+                       "(bundle it again with that Python: its model file does not depend "
+                       "on Python, its pins may)" if kind == "onnx" else
+                       "(re-train with that Python, or convert with --convert onnx)"))
 
     out += conversion_problems(kind, conversion)
     if kind not in SERVED_KINDS:

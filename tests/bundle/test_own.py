@@ -103,4 +103,7 @@ def test_a_sample_file_of_an_unknown_type_is_refused(iris, tmp_path):
     X.to_csv(tmp_path / "x.csv", index=False)
     out = save_model(model, tmp_path / "m", X=tmp_path / "x.csv")
     assert load_model(out).predict(X).tolist() == model.predict(X).tolist()
+    X.to_parquet(tmp_path / "x.parquet")
+    out = save_model(model, tmp_path / "p", X=tmp_path / "x.parquet")
+    assert json.loads((out / "profile.json").read_text())["input_schema"]["kind"] == "dataframe"
     assert issubclass(ModelInputError, StratumError)

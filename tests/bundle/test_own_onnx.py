@@ -137,3 +137,54 @@ def test_image_settings_are_checked():
         parse_image("mode=CMYK")
     with pytest.raises(ModelInputError, match="height='tall' is not an integer"):
         parse_image("height=tall")
+
+
+def test_classes_must_fit_the_score_columns_and_reach_a_table_bundle(tmp_path):
+    W, b = np.ones((4, 3)), np.zeros(3)
+    X = np.arange(12, dtype=np.float32).reshape(3, 4)
+    with pytest.raises(ModelInputError, match="classes: 2 labels, but the model's output "
+                                              "'scores' has 3 score column"):
+        save_model(softmax_net(W, b, name="x"), tmp_path / "b", X=X, classes=["a", "b"])
+    frame = pd.DataFrame(X, columns=list("pqrs"))
+    out = save_model(softmax_net(W, b, name="x"), tmp_path / "c", X=frame,
+                     classes=["a", "b", "c"])
+    assert json.loads((out / "profile.json").read_text())["input_schema"]["classes"] == [
+        "a", "b", "c"]
+    assert load_model(out).predict(frame).tolist() == ["a", "a", "a"]
+
+
+def test_a_network_of_two_named_inputs_takes_an_npz_sample(tmp_path):
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph(
+        [helper.make_node("Add", ["a", "b"], ["sum"])], "two",
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, [None, 3]) for n in "ab"],
+        [helper.make_tensor_value_info("sum", TensorProto.FLOAT, [None, 3])])
+    net = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    rng = np.random.default_rng(2)
+    a, b = rng.normal(size=(6, 3)), rng.normal(size=(6, 3))
+    np.savez(tmp_path / "x.npz", a=a, b=b)
+    out = save_model(net, tmp_path / "m", X=tmp_path / "x.npz")
+    profile = json.loads((out / "profile.json").read_text())
+    assert [s["name"] for s in profile["input_schema"]["inputs"]] == ["a", "b"]
+    assert np.allclose(profile["sample_instances"]["b"], b[:5].astype(np.float32))
+    assert np.allclose(load_model(out).predict({"a": a, "b": b}), a + b, atol=1e-6)
+    with pytest.raises(ModelInputError, match=r"the sample X gives 1 input\(s\) \(a\), "
+                                              r"but the model takes 2 \(a, b\)"):
+        save_model(net, tmp_path / "n", X=a.astype(np.float32))
+
+
+def test_an_nchw_input_is_inferred_and_prepared_channels_first(tmp_path):
+    from PIL import Image
+
+    from stratum_jupyter.bundle.images import from_shape, prepare
+
+    block, notes = from_shape([None, 3, 4, 6], {"mode": "BGR", "mean": [1, 2, 3]})
+    assert (block["layout"], block["height"], block["width"], block["mode"]) == (
+        "NCHW", 4, 6, "BGR")
+    assert "image layout=NCHW (inferred from the input shape [None, 3, 4, 6])" in notes
+    pixels = np.arange(4 * 6 * 3, dtype=np.uint8).reshape(4, 6, 3)
+    Image.fromarray(pixels, "RGB").save(tmp_path / "a.png")
+    x = prepare([tmp_path / "a.png"], block, "float32")
+    assert x.shape == (1, 3, 4, 6)
+    assert np.array_equal(x[0], (pixels[..., ::-1] - np.array([1, 2, 3])).transpose(2, 0, 1))
