@@ -91,16 +91,15 @@ def _score_instances(model: Any, chunk: Any, start: int, carry: Sequence[str]) -
     """A chunk of a tensor or image model through the service's reader and runtime; a
     refusal names the instances by row (and file)."""
     from ..serving.inputs import BadRequest
-    from .tensors import read
+    from .tensors import names, read
 
-    names: list[str] = []
+    called = names(chunk)
     try:
-        batch, names = read(model, chunk)
-        answer = model.answer(batch)
+        answer = model.answer(read(model, chunk))
     except BadRequest as exc:
         def renamed(text: str) -> str:
             return re.sub(r"instances\[(\d+)\]", lambda m: f"row {start + int(m[1])}" + (
-                f" ({names[int(m[1])]})" if names and not names[0].isdigit() else ""), text)
+                f" ({called[int(m[1])]})" if called else ""), text)
 
         details = "; ".join(renamed(e) for e in [exc.message, *exc.errors][:6])
         raise ChunkError(f"rows {start}-{start + chunk.num_rows - 1}: {details}") from None

@@ -75,11 +75,13 @@ def chunks(source: Source, chunk_rows: int) -> Iterator[Chunk]:
             array[begin:begin + chunk_rows])}))
 
 
-def read(model: Any, chunk: Any) -> tuple[Any, list[str]]:
-    """A chunk made into what the model takes by the service's reader, and the name of each
-    instance for messages (the image's file, else ``row N``)."""
+def names(chunk: Any) -> list[str]:
+    """Each instance's name for messages: the image's file; none for arrays (rows say it)."""
+    return [] if isinstance(chunk, Arrays) else chunk.column(FILE).to_pylist()
+
+
+def read(model: Any, chunk: Any) -> Any:
+    """A chunk made into what the model takes by the service's own reader (``Tensors``)."""
     if isinstance(chunk, Arrays):
-        names = [str(i) for i in range(chunk.num_rows)]
-        return model.reader.from_columns(chunk.arrays, "instances"), names
-    return (model.reader.images(chunk.column("image").to_pylist(), "instances"),
-            chunk.column(FILE).to_pylist())
+        return model.reader.from_columns(chunk.arrays, "instances")
+    return model.reader.images(chunk.column("image").to_pylist(), "instances")
