@@ -31,29 +31,53 @@ def read_profile(bundle: str | Path) -> dict[str, Any]:
 
 
 def table_features(profile: dict[str, Any]) -> list[Any]:
-    """The features of a table model (input_schema kind dataframe or array). Tensor and
-    image bundles need the service's readers for those kinds (:func:`serving_reader`)."""
+    """The features of a table model (input_schema kind dataframe or array)."""
     from ..serving.inputs import read_features
 
-    schema = profile.get("input_schema") or {}
-    kind = schema.get("kind", "dataframe")
-    if kind not in TABLE_KINDS:
-        serving_reader(kind)
-    features = read_features(schema)
+    features = read_features(profile.get("input_schema") or {})
     if not features:
         raise BadInput("BUNDLE: its profile.json records no input_schema features (a bundle "
                        "saved by an older stratum_jupyter?): save it again")
     return features
 
 
-def serving_reader(kind: str) -> Any:
-    """THE SEAM for tensor and image bundles: the service's own reader of that
-    ``input_schema`` kind (decoding and preparation, docs/model-inputs.md), which the
-    serving package is adding (issue 24 item 7). Until it exists, a clear refusal."""
-    raise BadInput(f"BUNDLE: its input_schema kind is {kind!r}; stratum predict scores "
-                   f"table models ({', '.join(TABLE_KINDS)}: CSV, Parquet or .npy files) in "
-                   "this version; tensor and image bundles wait for the service's readers "
-                   "of those kinds")
+def serving_reader(kind: str) -> None:
+    """THE SEAM for tensor and image bundles: they are read by the service's own reader of
+    that ``input_schema`` kind (``serving.readers``: decoding and preparation as
+    docs/model-inputs.md says). A service package without it is refused clearly."""
+    import importlib.util
+
+    if importlib.util.find_spec(f"{__package__.rpartition('.')[0]}.serving.readers") is None:
+        raise BadInput(f"BUNDLE: its input_schema kind is {kind!r}; this installation's "
+                       "prediction service has no reader for tensor and image inputs, so "
+                       f"stratum predict scores table models only ({', '.join(TABLE_KINDS)})")
+
+
+def _inputs(bundle: Path, given: str, columns: Sequence[str],
+            url: str | None) -> tuple[Any, list[str], list[str], Callable[[int], Any]]:
+    """INPUT resolved and checked for the bundle's kind: ``(source, feature names, carried
+    columns, chunks(chunk_rows))``; BadInput before any work."""
+    schema = read_profile(bundle).get("input_schema") or {}
+    kind = schema.get("kind", "dataframe")
+    carry = list(dict.fromkeys(columns))
+    if kind not in TABLE_KINDS:
+        from . import tensors
+
+        serving_reader(kind)
+        if carry or url:
+            raise BadInput(f"{'--columns' if carry else '--url'}: not for a {kind} model "
+                           "(allowed with table models; images carry their file names)")
+        source = tensors.resolve(given, schema)
+        carry = [tensors.FILE] if source.kind == "images" else []
+        return source, [], carry, lambda n: tensors.chunks(source, n)
+    features = table_features(read_profile(bundle))
+    names = [f.name for f in features]
+    source = resolve(given, names)
+    if source.kind == "npy" and kind == "dataframe":
+        raise BadInput(f"INPUT: {given!r} is a .npy array, which has no column names; this "
+                       "model takes a table with named columns (allowed: CSV or Parquet)")
+    check_columns(source, features, carry)
+    return source, names, carry, lambda n: chunks(source, features, carry, n)
 
 
 def predict_file(bundle: str | Path, input: str, out: str | Path, *,
@@ -61,9 +85,10 @@ def predict_file(bundle: str | Path, input: str, out: str | Path, *,
                  url: str | None = None, scheduler: str | None = None, client: Any = None,
                  log: Callable[[str], None] = print,
                  on_part: Callable[[int], None] | None = None) -> driver.Outcome:
-    """Score INPUT (CSV/Parquet files, a glob, a folder of parts, or ``.npy``) with the
-    bundle's model into OUTPUT (``part-NNNNN.parquet`` of ``chunk_rows`` rows each and
-    ``_manifest.json``): columns ``row``, the carried ``columns``, ``prediction`` and
+    """Score INPUT (CSV/Parquet files, a glob, a folder of parts, or ``.npy``; for tensor
+    and image bundles a ``.npy`` of instances or a folder of images) with the bundle's model
+    into OUTPUT (``part-NNNNN.parquet`` of ``chunk_rows`` rows each and ``_manifest.json``):
+    columns ``row``, the carried ``columns`` (an image's ``file``), ``prediction`` and
     ``proba_<class>``. On the Dask cluster (``client``, ``scheduler``, the current client,
     ``$STRATUM_SCHEDULER``, else a LocalCluster), or with ``url`` by a deployed service.
     BadInput before any work (a bundle, INPUT columns, OUTPUT or option that cannot work);
@@ -71,15 +96,7 @@ def predict_file(bundle: str | Path, input: str, out: str | Path, *,
     if chunk_rows < 1:
         raise BadInput(f"--chunk-rows: {chunk_rows} is too small (allowed: 1 or more)")
     bundle = Path(bundle)
-    features = table_features(read_profile(bundle))
-    names = [f.name for f in features]
-    source = resolve(input, names)
-    if source.kind == "npy" and (read_profile(bundle).get("input_schema") or {}).get(
-            "kind") == "dataframe":
-        raise BadInput(f"INPUT: {input!r} is a .npy array, which has no column names; this "
-                       "model takes a table with named columns (allowed: CSV or Parquet)")
-    carry = list(dict.fromkeys(columns))
-    check_columns(source, features, carry)
+    source, names, carry, chunks_of = _inputs(bundle, input, columns, url)
     from .scoring import pack
 
     blob = pack(bundle)
@@ -94,7 +111,7 @@ def predict_file(bundle: str | Path, input: str, out: str | Path, *,
     if output.parts:
         log(f"{out} holds {len(output.parts)} part(s) of an earlier run: whole ones are kept")
     try:
-        parts, skipped = driver.run(chunks(source, features, carry, chunk_rows), pool,
+        parts, skipped = driver.run(chunks_of(chunk_rows), pool,
                                     output, driver.Progress(log, total), on_part)
     except (KeyboardInterrupt, ChunkError) as exc:
         what = "interrupted" if isinstance(exc, KeyboardInterrupt) else "stopped at a chunk"

@@ -130,7 +130,9 @@ class ClusterPool(Pool):
     def submit(self, chunk: Chunk) -> Any:
         from .scoring import score
 
-        return self.client.submit(score, self.model, chunk.table, chunk.start, self.carry,
+        # the chunk goes straight to a worker, not through the scheduler inside the task
+        data = self.client.scatter(chunk.table, hash=False)
+        return self.client.submit(score, self.model, data, chunk.start, self.carry,
                                   key=f"stratum-predict-{self.token}-{chunk.index}-"
                                       f"{time.monotonic_ns()}", pure=False)
 

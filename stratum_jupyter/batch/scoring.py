@@ -75,6 +75,8 @@ def score(blob: ModelBlob, table: Any, start: int, carry: Sequence[str]) -> Any:
     from ..serving.core import REFUSALS
 
     model = predictor(blob)
+    if getattr(getattr(model, "reader", None), "kind", "dataframe") in ("tensor", "image"):
+        return _score_instances(model, table, start, carry)
     frame = frame_of(table, model.features)
     try:
         answer = model.runtime.predict(frame)
@@ -82,6 +84,26 @@ def score(blob: ModelBlob, table: Any, start: int, carry: Sequence[str]) -> Any:
         raise ChunkError(refusal(model, frame_of(table, model.features, lists=True), start,
                                  exc)) from None
     return answer_table(table, start, carry, answer.predictions, answer.probabilities,
+                        model.runtime.classes)
+
+
+def _score_instances(model: Any, chunk: Any, start: int, carry: Sequence[str]) -> Any:
+    """A chunk of a tensor or image model through the service's reader and runtime; a
+    refusal names the instances by row (and file)."""
+    from ..serving.inputs import BadRequest
+    from .tensors import names, read
+
+    called = names(chunk)
+    try:
+        answer = model.answer(read(model, chunk))
+    except BadRequest as exc:
+        def renamed(text: str) -> str:
+            return re.sub(r"instances\[(\d+)\]", lambda m: f"row {start + int(m[1])}" + (
+                f" ({called[int(m[1])]})" if called else ""), text)
+
+        details = "; ".join(renamed(e) for e in [exc.message, *exc.errors][:6])
+        raise ChunkError(f"rows {start}-{start + chunk.num_rows - 1}: {details}") from None
+    return answer_table(chunk, start, carry, answer.predictions, answer.probabilities,
                         model.runtime.classes)
 
 

@@ -44,7 +44,9 @@ class Source:
             import pyarrow.parquet as pq
 
             return sum(pq.ParquetFile(f).metadata.num_rows for f in self.files)
-        if self.kind == "npy":
+        if self.kind == "images":
+            return len(self.files)
+        if self.kind in ("npy", "tensor"):
             import numpy as np
 
             return sum(int(np.load(f, mmap_mode="r").shape[0]) for f in self.files)

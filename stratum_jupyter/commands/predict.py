@@ -1,6 +1,6 @@
 """``stratum predict`` / ``%stratum_predict``: batch scoring of CSV, Parquet or ``.npy`` files
-with a bundle's model, in chunks on the Dask cluster (or by a deployed service with
-``--url``), into a resumable folder of Parquet parts."""
+(or a folder of images) with a bundle's model, in chunks on the Dask cluster (or by a
+deployed service with ``--url``), into a resumable folder of Parquet parts."""
 
 from __future__ import annotations
 
@@ -13,16 +13,18 @@ from . import BadInput, Shell
 if TYPE_CHECKING:
     from ..batch.driver import Outcome
 
-HELP = ("Score a file too big for one request (CSV or Parquet files, a folder of parts, or a "
-        ".npy array) with a saved model, in chunks on the Dask cluster, with the prediction "
-        "service's own runtime, into a folder of Parquet parts that a rerun resumes.")
+HELP = ("Score a file too big for one request (CSV or Parquet files, a folder of parts, a "
+        ".npy array, or a folder of images for image models) with a saved model, in chunks "
+        "on the Dask cluster, with the prediction service's own runtime, into a folder of "
+        "Parquet parts that a rerun resumes.")
 
 
 def add_arguments(parser: argparse.ArgumentParser, *, shell: Shell) -> None:
     add = parser.add_argument
     add("bundle", help="A saved model folder (e.g. runs/iris/best).")
     add("input", help="A CSV or Parquet file, a glob of them (quoted: 'data/part-*.parquet'), "
-                      "a folder of them, or a .npy array (models trained on arrays).")
+                      "a folder of them, a .npy array (models trained on arrays, tensor "
+                      "models), or a folder of images (image models).")
     add("--out", required=True, metavar="OUTPUT",
         help="The folder of Parquet parts (part-00000.parquet, ...) and _manifest.json; a "
              "rerun into it skips the parts already written and whole.")
