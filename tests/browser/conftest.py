@@ -15,6 +15,7 @@ skipped, with the reason, only when chromium is absent.
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -98,3 +99,21 @@ def page(browser: Any, lab: Lab, request: pytest.FixtureRequest) -> Iterator[Any
             with contextlib.suppress(Exception):
                 screenshot(pg, f"FAILED-{request.node.name}")
         context.close()
+        _shut_down_kernels(lab)
+
+
+def _shut_down_kernels(lab: Lab) -> None:
+    """End every notebook session the test left (its kernel, and the LocalCluster a kernel
+    starts after an evaluation in a live frontend): one lab serves the whole run, and idle
+    kernels with their Dask workers would otherwise pile up, dozens of processes taking
+    CPU and memory from every later test. In the background: a kernel may take seconds to
+    stop, and the next test need not wait for it."""
+    with contextlib.suppress(Exception):
+        sessions = [s["id"] for s in lab.api("api/sessions")]
+
+        def end() -> None:
+            for session in sessions:
+                with contextlib.suppress(Exception):
+                    lab.api(f"api/sessions/{session}", method="DELETE")
+
+        threading.Thread(target=end, name="end-lab-sessions", daemon=True).start()

@@ -27,8 +27,13 @@ def test_a_restored_builder_offers_deploy_only_while_its_model_is_saved(lab, pag
                                                                         monkeypatch):
     from sklearn.datasets import load_iris
 
-    # The evaluation runs in another process (this one), as in a kernel since restarted;
-    # the notebook keeps what its view wrote into the cell's metadata.
+    from stratum_jupyter.evaluation import inprocess
+
+    # The evaluation runs in another process (this one, in-process: no cluster started for
+    # it), as in a kernel since restarted; the notebook keeps what its view wrote into the
+    # cell's metadata.
+    monkeypatch.delenv("STRATUM_SCHEDULER", raising=False)
+    monkeypatch.setattr(inprocess, "START_S", 1e9)
     monkeypatch.chdir(lab.root_dir)
     X, y = load_iris(return_X_y=True, as_frame=True)
     ran = _with_steps(PipelineBuilder(task="classification"), ("StandardScaler", {}),

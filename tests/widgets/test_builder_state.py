@@ -99,7 +99,8 @@ def test_from_cell_builders_restore_against_their_spec():
     assert PipelineBuilder(task="classification").restore_state(edited.saved) is False
 
 
-def test_the_restored_result_offers_its_next_steps_only_while_its_model_is_saved(tmp_path):
+def test_the_restored_result_offers_its_next_steps_only_while_its_model_is_saved(
+        tmp_path, monkeypatch):
     """In a new kernel the evaluation itself is gone (``builder.result`` is None); what the
     next steps need is the model it saved: a restored builder offers them, and
     ``saved_model`` names that folder, only while the folder still holds that model."""
@@ -108,6 +109,13 @@ def test_the_restored_result_offers_its_next_steps_only_while_its_model_is_saved
     from sklearn.datasets import load_iris
 
     from stratum_jupyter.bundle import load_model
+    from stratum_jupyter.evaluation import cluster as clusters
+    from stratum_jupyter.evaluation import inprocess
+
+    # Not a test of the cluster: the evaluation stays in this process, none is started.
+    monkeypatch.delenv("STRATUM_SCHEDULER", raising=False)
+    monkeypatch.setattr(inprocess, "START_S", 1e9)
+    clusters.close_local()
 
     X, y = load_iris(return_X_y=True, as_frame=True)
     ran = _with_steps(PipelineBuilder(task="classification"), ("StandardScaler", {}),
@@ -151,3 +159,4 @@ def test_the_restored_result_offers_its_next_steps_only_while_its_model_is_saved
                                            "save it again")
     assert "not its model: the model this leaderboard saved to" in gone.status["message"]
     assert gone.saved["leaderboard"]["next"] == []  # and the notebook keeps it so
+    assert clusters.local_state() == "stopped"
