@@ -15,6 +15,7 @@ back to shap's permutation explainer on the model's probabilities (slower); ``Fa
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import numpy as np
@@ -32,25 +33,25 @@ def empty() -> Any:
     return pd.DataFrame(columns=COLUMNS)
 
 
-def shap_values(model: Any, X: Any, setting: Any = "auto", seed: int | None = 0
-                ) -> tuple[Any, list[str]]:
+def shap_values(model: Any, X: Any, setting: Any = "auto", seed: int | None = 0,
+                budget_s: float | None = None) -> tuple[Any, list[str]]:
     """``(frame, notes)``: SHAP values of ``model`` (a fitted pipeline, or estimator) on a
     sample of ``X``'s rows per original column, tidy: ``row`` (position in ``X``),
     ``column`` (``X``'s own), ``class`` (the class explained; "" for a single output),
-    ``shap``; the notes say why there are none (never raises)."""
+    ``shap``; the notes say why there are none (never raises). ``budget_s`` (with
+    ``setting="auto"``): the seconds they may cost, timed on the first rows; fewer rows are
+    explained to stay within it, none (with a note) when fewer than 20 would."""
     if setting is False:
         return empty(), []
     try:
-        import shap
+        return _explained(model, X, setting, seed, budget_s)
     except ImportError:
         return empty(), [NOT_INSTALLED]
-    try:
-        return _explained(shap, model, X, setting, seed)
     except Exception as exc:  # the evaluation stands; the diagnostics say what failed
         return empty(), [f"no SHAP values: {type(exc).__name__}: {exc}"]
 
 
-def _explained(shap: Any, model: Any, X: Any, setting: Any, seed: int | None
+def _explained(model: Any, X: Any, setting: Any, seed: int | None, budget_s: float | None
                ) -> tuple[Any, list[str]]:
     from .importance import columns_of
 
@@ -62,19 +63,47 @@ def _explained(shap: Any, model: Any, X: Any, setting: Any, seed: int | None
     Z = sample if pre is None else pre.transform(sample)
     Z = np.asarray(Z.toarray() if hasattr(Z, "toarray") else Z, dtype=float)
     owners, why = original_columns(pre, columns_of(X), Z.shape[1])
-    if why:
+    if why:  # said before shap (and numba) is imported at all
         return empty(), [f"no SHAP values: {why}"]
-    background = Z[:BACKGROUND_ROWS]
-    try:
-        explainer = shap.Explainer(final, background)
-    except Exception:
-        if setting is not True:
-            return empty(), [f"no SHAP values: shap has no fast explainer for "
-                             f"{type(final).__name__} (evaluation.diagnostics.shap: true uses "
-                             "its permutation explainer, slower)"]
-        explainer = shap.Explainer(getattr(final, "predict_proba", final.predict), background)
-    values = np.asarray(explainer(Z).values, dtype=float)
-    return tidy(values, owners, rows, list(getattr(final, "classes_", []))), []
+    import shap
+
+    explainer = _explainer(shap, final, Z[:BACKGROUND_ROWS], setting)
+    if explainer is None:
+        return empty(), [f"no SHAP values: shap has no fast explainer for "
+                         f"{type(final).__name__} (evaluation.diagnostics.shap: true uses its "
+                         "permutation explainer, slower)"]
+    first = min(len(rows), 10)
+    start = time.perf_counter()
+    values = [np.asarray(explainer(Z[:first]).values, dtype=float)]
+    per_row = (time.perf_counter() - start) / max(first, 1)
+    more = len(rows) - first
+    if budget_s is not None and setting == "auto" and per_row * more > budget_s:
+        more = int(budget_s / per_row)
+        if first + more < 20:
+            return empty(), [f"no SHAP values: about {per_row * len(rows):.1f} s for "
+                             f"{len(rows)} rows, more than the {budget_s:.1f} s (10 % of the "
+                             "evaluation) they may take; evaluation.diagnostics.shap: true "
+                             "computes them"]
+    if more > 0:
+        values.append(np.asarray(explainer(Z[first:first + more]).values, dtype=float))
+    rows = rows[:first + more]
+    return tidy(np.concatenate(values), owners, rows,
+                list(getattr(final, "classes_", []))), []
+
+
+def _explainer(shap: Any, final: Any, background: Any, setting: Any) -> Any:
+    """shap's exact explainer for trees (path-dependent: no background, fast), else for
+    linear models; with ``setting=True`` its permutation explainer on the probabilities;
+    None when none applies."""
+    for make in (lambda: shap.TreeExplainer(final),
+                 lambda: shap.LinearExplainer(final, background)):
+        try:
+            return make()
+        except Exception:  # shap says it does not know this model: the next one
+            continue
+    if setting is not True:
+        return None
+    return shap.Explainer(getattr(final, "predict_proba", final.predict), background)
 
 
 def split(model: Any) -> tuple[Any, Any]:

@@ -136,19 +136,21 @@ class Diagnose:
         label = None if self.best is None else self.best.config.label
         if self.settings.keep and label is not None and label not in kept:
             notes.append(f"the out-of-fold predictions of {label} were not kept")
-        shap, shap_notes = self._shap(best)
+        shap, shap_notes = self._shap(best, results)
         return Diagnostics(self.plan.task, label, kept, spread_frame(
             results, self.plan.select_by, self.plan.n_folds, list(self.plan.metrics)),
             importance_frame(found), self._pos_label(kept), [*notes, *shap_notes], shap)
 
-    def _shap(self, best: Any) -> tuple[Any, list[str]]:
-        """SHAP values of the refitted best model on a sample of the training rows."""
+    def _shap(self, best: Any, results: list[ConfigResult]) -> tuple[Any, list[str]]:
+        """SHAP values of the refitted best model on a sample of the training rows (with
+        ``shap: auto`` within :data:`AUTO_SHARE` of the evaluation's work)."""
         if best is None or self.plan.task == "clustering" or self.settings.shap is False:
             return None, []
         from ..diagnostics.explain import shap_values
 
+        work = sum(f.own_time for r in results for f in r.folds.values())
         return shap_values(best.model, self.plan.X, self.settings.shap,
-                           self.plan.random_state)
+                           self.plan.random_state, budget_s=AUTO_SHARE * work)
 
     def _kept(self, results: list[ConfigResult]) -> dict[str, Any]:
         from ..diagnostics.oof import OutOfFold
