@@ -48,6 +48,7 @@ lint: install
 bench: install
 	$(BIN)/python benchmarks/bench_evaluate.py
 	$(BIN)/python benchmarks/bench_diagnostics.py
+	$(BIN)/python benchmarks/bench_diagnostics.py --in-process
 	$(BIN)/python benchmarks/bench_workshop.py
 	$(BIN)/python benchmarks/bench_monitor.py
 	$(BIN)/python benchmarks/bench_service.py

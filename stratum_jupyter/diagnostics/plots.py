@@ -202,6 +202,12 @@ def importance_summary(frame: Any) -> Any:
     return fig
 
 
+def shap_summary(frame: Any) -> Any:
+    return _hbar([str(c) for c in frame["column"]], list(frame["mean_abs"]),
+                 "SHAP values of the best model (mean absolute, by column)",
+                 "mean |SHAP value| (the model's output units)", "column")
+
+
 # Frame name -> the figures drawn from it, in the report's order.
 PLOTS: dict[str, tuple[Callable[[Any], Any], ...]] = {
     "confusion_matrix": (confusion_matrix,),
@@ -214,6 +220,7 @@ PLOTS: dict[str, tuple[Callable[[Any], Any], ...]] = {
     "cluster_sizes": (cluster_sizes,),
     "silhouette_by_cluster": (silhouette_by_cluster,),
     "importance_summary": (importance_summary,),
+    "shap_summary": (shap_summary,),
     "fold_spread": (fold_spread,),
 }
 

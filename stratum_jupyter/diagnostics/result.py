@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import explain, numbers
 from . import importance as imp
-from . import numbers
 from .oof import OutOfFold
 
 FOLDER = "diagnostics"
@@ -23,7 +23,7 @@ BY_TASK = {
     "regression": ("predicted_vs_actual", "residual_distribution"),
     "clustering": ("cluster_sizes", "silhouette_by_cluster"),
 }
-COMMON = ("fold_spread", "importance", "importance_summary")
+COMMON = ("fold_spread", "importance", "importance_summary", "shap_summary")
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,7 @@ class Diagnostics:
     importances: Any
     pos_label: Any = None
     notes: list[str] = field(default_factory=list)
+    shap: Any = None  # SHAP values of the best model (explain.shap_values), or None
 
     def _oof(self, config: str | None) -> OutOfFold:
         label = config or self.best
@@ -96,6 +97,17 @@ class Diagnostics:
 
     def importance_summary(self) -> Any:
         return imp.importance_summary(self.importances)
+
+    def shap_values(self) -> Any:
+        """Columns ``row``, ``column`` (the table's own), ``class`` ("" for one output),
+        ``shap``: the refitted best model's SHAP values on a sample of the training rows,
+        the values of the input columns made from one table column summed (empty without
+        the optional ``shap`` package: the notes say why)."""
+        return explain.empty() if self.shap is None else self.shap
+
+    def shap_summary(self) -> Any:
+        """Per column the mean absolute SHAP value (``mean_abs``), largest first."""
+        return explain.summary(self.shap_values())
 
     def frames(self, config: str | None = None) -> dict[str, Any]:
         """Every frame of this task's plots for ``config`` (default: the best) by name."""

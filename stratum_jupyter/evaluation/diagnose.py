@@ -122,8 +122,9 @@ class Diagnose:
                 f"than {AUTO_SHARE:.0%} of the evaluation's {work:.1f} s; "
                 "evaluation.diagnostics.importance: true computes it")
 
-    def finish(self, results: list[ConfigResult]) -> Diagnostics:
-        """The importance tasks' results and everything kept, as :class:`Diagnostics`."""
+    def finish(self, results: list[ConfigResult], best: Any = None) -> Diagnostics:
+        """The importance tasks' results, everything kept and the SHAP values of the refitted
+        ``best`` (:class:`Best`; where shap is installed), as :class:`Diagnostics`."""
         from ..diagnostics.importance import fold_importance, importance_frame
         from ..diagnostics.result import Diagnostics
 
@@ -132,12 +133,24 @@ class Diagnose:
         notes = [*self.notes, *(f"importance fold {fold}: {value['error']}"
                                 for fold, value in found.items() if "error" in value)]
         kept = self._kept(results)
-        best = None if self.best is None else self.best.config.label
-        if self.settings.keep and best is not None and best not in kept:
-            notes.append(f"the out-of-fold predictions of {best} were not kept")
-        return Diagnostics(self.plan.task, best, kept, spread_frame(
+        label = None if self.best is None else self.best.config.label
+        if self.settings.keep and label is not None and label not in kept:
+            notes.append(f"the out-of-fold predictions of {label} were not kept")
+        shap, shap_notes = self._shap(best, results)
+        return Diagnostics(self.plan.task, label, kept, spread_frame(
             results, self.plan.select_by, self.plan.n_folds, list(self.plan.metrics)),
-            importance_frame(found), self._pos_label(kept), notes)
+            importance_frame(found), self._pos_label(kept), [*notes, *shap_notes], shap)
+
+    def _shap(self, best: Any, results: list[ConfigResult]) -> tuple[Any, list[str]]:
+        """SHAP values of the refitted best model on a sample of the training rows (with
+        ``shap: auto`` within :data:`AUTO_SHARE` of the evaluation's work)."""
+        if best is None or self.plan.task == "clustering" or self.settings.shap is False:
+            return None, []
+        from ..diagnostics.explain import shap_values
+
+        work = sum(f.own_time for r in results for f in r.folds.values())
+        return shap_values(best.model, self.plan.X, self.settings.shap,
+                           self.plan.random_state, budget_s=AUTO_SHARE * work)
 
     def _kept(self, results: list[ConfigResult]) -> dict[str, Any]:
         from ..diagnostics.oof import OutOfFold

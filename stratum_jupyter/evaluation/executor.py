@@ -109,7 +109,7 @@ class Executor:
             if diagnosing:  # the importance tasks run beside the refit
                 self.diagnose.start(self.results, self.client, graph)
             best = self._refit(refitter) if self.plan.refit else None
-            diagnostics = self.diagnose.finish(self.results) if diagnosing else None
+            diagnostics = self.diagnose.finish(self.results, best) if diagnosing else None
         except KeyboardInterrupt:
             pending_futures = [f for f in self.futures if not f.done()]
             self._cancel(self.futures)

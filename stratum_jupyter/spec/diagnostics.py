@@ -28,6 +28,11 @@ class DiagnosticsSpec(BaseModel):
                             "it is expected to cost at most a tenth of the evaluation's work; "
                             "the log says when it was left out).")
     n_repeats: int = Field(5, ge=1, le=100, description="Permutations of each column, per fold.")
+    shap: bool | Literal["auto"] = Field(
+        "auto", description="SHAP values of the best model on the original columns, where the "
+                            "optional shap package is installed: auto (shap's fast exact "
+                            "explainers: trees, linear models), true (also its permutation "
+                            "explainer, slower), false.")
 
     @model_validator(mode="before")
     @classmethod
@@ -35,7 +40,7 @@ class DiagnosticsSpec(BaseModel):
         if value is True:
             return {}
         if value is False:
-            return {"keep": 0, "importance": False}
+            return {"keep": 0, "importance": False, "shap": False}
         return value
 
     @property

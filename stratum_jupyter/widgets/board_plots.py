@@ -106,6 +106,7 @@ def row_frames(result: Any, res: Any) -> tuple[dict[str, Any], list[str]]:
     frames["fold_spread"] = spread[(spread["config"] == label)
                                    & (spread["metric"] == result.select_by)]
     if label == diag.best:
+        frames["shap_summary"] = diag.shap_summary()
         frames["importance_summary"] = diag.importance_summary()
         if diag.importance().empty:
             notes += [n for n in diag.notes if "importance" in n] or [

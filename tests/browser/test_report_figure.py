@@ -5,6 +5,7 @@ is the README's screenshot (docs/images/report.png)."""
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 
 from .labtools import BOKEH_FIGURES_JS, REPO, open_notebook, run_cell, screenshot
@@ -21,7 +22,8 @@ FACTORS_JS = """() => {
     return [];
 }"""
 PLOTS = sorted(["confusion_matrix", "roc_curve", "precision_recall_curve",
-                "calibration_curve", "importance_summary", "fold_spread"])
+                "calibration_curve", "importance_summary", "fold_spread",
+                *(["shap_summary"] if importlib.util.find_spec("shap") else [])])
 
 
 def _run(tmp_path):
