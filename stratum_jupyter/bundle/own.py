@@ -124,10 +124,10 @@ def _save_estimator(model: Any, directory: Path, X: Any, *, y: Any, task: str | 
     if task is None:
         task = "classification" if is_classifier(model) else \
             "regression" if is_regressor(model) else None
-    fmt = format_for(model)
+    notes = [f"task={task} (from the estimator)"] if task else []
     return save_bundle(model, directory, X=X, y=y, task=task,
                        extra={"source": "save_model", "name": _name(directory),
-                              "model_format": fmt.name, "notes": [f"task={task} (from the estimator)"] if task else []})
+                              "model_format": format_for(model).name, "notes": notes})
 
 
 def _network_schema(model: NetworkModel, X: Any, image: dict[str, Any] | None,
@@ -139,7 +139,7 @@ def _network_schema(model: NetworkModel, X: Any, image: dict[str, Any] | None,
     if is_images(X) or image is not None:
         specs = tensors.merge(declared, inputs, None)
         block, notes = images.from_shape(specs[0]["shape"], images.check_image(image or {}))
-        data = images.prepare(X, block, specs[0]["dtype"]) if is_images(X) else X
+        data = images.prepare(X, block, specs[0]) if is_images(X) else X
         tensors.merge(specs, None, tensors.sample_specs(data, [specs[0]["name"]]))
         schema: dict[str, Any] = {"kind": "image", "inputs": specs,
                                   "outputs": model.specs("outputs"), "image": block}
