@@ -178,6 +178,9 @@ def test_an_onnx_image_model_sampled_from_a_folder_of_pngs(digit_pngs, tmp_path)
     profile = json.loads((bundle / "profile.json").read_text())
     assert profile["input_schema"]["kind"] == "image"
     assert profile["sample_images"] == [f"digit-{i:02d}.png" for i in range(5)]
+    # kept as the service prepares the same files (one implementation of the image block)
+    np.testing.assert_array_equal(np.asarray(profile["sample_instances"], dtype=np.float32),
+                                  np.concatenate([prepared(e) for e in encoded[:5]]))
     session = onnxruntime.InferenceSession(net.SerializeToString())
     check_image_bundle(bundle, tmp_path, encoded[:6], "image",
                        lambda x: session.run(None, {"image": x})[0])
