@@ -16,7 +16,7 @@ What the blocks add to the library's estimator:
 
 Imports numpy, pandas and scikit-learn only (the library when fitted): the deploy bundle
 copies this file beside the prediction service, which loads saved models without
-stratum_jupyter (``bundle/trust.py``: ``OWN_TYPES``).
+stratum_jupyter (``serving/trust.py``: ``OWN_TYPES``).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import StratumError
 from ..plugins import Registry
-from . import trust
+from ..serving import trust
 
 ENTRY_POINT_GROUP = "stratum_jupyter.model_formats"
 

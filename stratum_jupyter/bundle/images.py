@@ -1,7 +1,8 @@
 """``image`` input schemas (docs/model-inputs.md): how a decoded image becomes the model's
 input tensor (size, Pillow mode, layout, resampling, ``pixel * scale + offset``, then
 ``(x - mean) / std``), parsed from ``--image height=8,width=8,mode=L``, inferred from the
-input's shape, and applied with Pillow to a folder of sample images."""
+input's shape; a folder of sample images is prepared by the prediction service's own code
+(serving/images.py), the one implementation of the recorded preparation."""
 
 from __future__ import annotations
 
@@ -95,30 +96,26 @@ def image_files(folder: Path) -> list[Path]:
     return files
 
 
-def prepare(paths: list[Path], block: dict[str, Any], dtype: str) -> Any:
-    """The images decoded with Pillow and prepared as ``block`` says: (n, H, W, C) or
-    (n, C, H, W) of ``dtype``. ModelInputError naming a file Pillow cannot read."""
+def prepare(paths: list[Path], block: dict[str, Any], spec: dict[str, Any]) -> Any:
+    """The images decoded and prepared as ``block`` says for the input ``spec`` (``name``,
+    ``shape``, ``dtype``): (n, H, W, C) or (n, C, H, W) of its dtype. The prediction
+    service's own preparation (:class:`stratum_jupyter.serving.images.ImagePrep`), so a
+    bundle's sample instances are what the service makes of the same files.
+    ModelInputError naming a file Pillow cannot read."""
     import numpy as np
-    from PIL import Image, UnidentifiedImageError
 
-    resample = getattr(Image.Resampling, block["resample"].upper())
+    from ..serving.images import ImagePrep
+    from ..serving.inputs import BadRequest
+    from ..serving.tensors import TensorSpec
+
+    try:
+        prep = ImagePrep.from_schema(TensorSpec.from_schema(spec), block)
+    except ValueError as exc:
+        raise ModelInputError(f"image: {exc}") from None
     arrays = []
     for path in paths:
         try:
-            with Image.open(path) as img:
-                img = img.convert("RGB" if block["mode"] == "BGR" else block["mode"])
-                img = img.resize((block["width"], block["height"]), resample)
-                arr = np.asarray(img, dtype=np.float64)
-        except (UnidentifiedImageError, OSError) as exc:
-            raise ModelInputError(f"X: {path.name} is not an image Pillow reads: {exc}"
-                                  ) from None
-        arr = arr[..., None] if arr.ndim == 2 else arr
-        arrays.append(arr[..., ::-1] if block["mode"] == "BGR" else arr)
-    x = np.stack(arrays) * block["scale"] + block["offset"]
-    if block.get("mean") is not None:
-        x = x - np.asarray(block["mean"])
-    if block.get("std") is not None:
-        x = x / np.asarray(block["std"])
-    if block["layout"] == "NCHW":
-        x = x.transpose(0, 3, 1, 2)
-    return x.astype(dtype)
+            arrays.append(prep.decode(path.read_bytes(), path.name))
+        except BadRequest as exc:
+            raise ModelInputError(f"X: {exc.message}") from None
+    return np.stack(arrays)

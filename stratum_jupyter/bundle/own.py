@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,12 @@ def save_model(model: Any, directory: str | Path, X: Any = None, *, y: Any = Non
     return _save_estimator(model, directory, X, y=y, task=task, classes=classes)
 
 
+def _name(directory: Path) -> str:
+    """The model's name where it is served (``/health``, ``/v2/models/{name}``) and
+    deployed: the bundle folder's, as an evaluated model's is its candidate's."""
+    return directory.resolve().name
+
+
 def _check_fitted(model: Any) -> None:
     from sklearn.exceptions import NotFittedError
     from sklearn.utils.validation import check_is_fitted
@@ -82,7 +89,10 @@ def _table_contradiction(model: Any, X: Any) -> str | None:
 
     names = getattr(model, "feature_names_in_", None)
     if names is not None and is_table(X):
-        missing = [str(n) for n in names if n not in X.columns]
+        # LightGBM keeps its names with whitespace made "_" (its sanitising), the columns
+        # it was fitted on and predicts from as they were
+        known = {*map(str, X.columns), *(re.sub(r"\s", "_", str(c)) for c in X.columns)}
+        missing = [str(n) for n in names if str(n) not in known]
         if missing:
             return (f"X: the sample lacks the columns {missing} that the model was fitted "
                     f"on (its feature_names_in_: {[str(n) for n in names]})")
@@ -114,10 +124,10 @@ def _save_estimator(model: Any, directory: Path, X: Any, *, y: Any, task: str | 
     if task is None:
         task = "classification" if is_classifier(model) else \
             "regression" if is_regressor(model) else None
-    fmt = format_for(model)
+    notes = [f"task={task} (from the estimator)"] if task else []
     return save_bundle(model, directory, X=X, y=y, task=task,
-                       extra={"source": "save_model", "model_format": fmt.name,
-                              "notes": [f"task={task} (from the estimator)"] if task else []})
+                       extra={"source": "save_model", "name": _name(directory),
+                              "model_format": format_for(model).name, "notes": notes})
 
 
 def _network_schema(model: NetworkModel, X: Any, image: dict[str, Any] | None,
@@ -129,7 +139,7 @@ def _network_schema(model: NetworkModel, X: Any, image: dict[str, Any] | None,
     if is_images(X) or image is not None:
         specs = tensors.merge(declared, inputs, None)
         block, notes = images.from_shape(specs[0]["shape"], images.check_image(image or {}))
-        data = images.prepare(X, block, specs[0]["dtype"]) if is_images(X) else X
+        data = images.prepare(X, block, specs[0]) if is_images(X) else X
         tensors.merge(specs, None, tensors.sample_specs(data, [specs[0]["name"]]))
         schema: dict[str, Any] = {"kind": "image", "inputs": specs,
                                   "outputs": model.specs("outputs"), "image": block}
@@ -186,7 +196,8 @@ def _save_network(model: NetworkModel, directory: Path, X: Any, *, y: Any, task:
     write_profile(model, fmt, model_file, data, y, {
         "task": task, "input_schema": schema, "samples": samples,
         "libraries": (model.library,),
-        "extra": {"source": "save_model", "model_format": fmt.name, "notes": notes}},
+        "extra": {"source": "save_model", "name": _name(directory), "model_format": fmt.name,
+                  "notes": notes}},
         requirements=("pillow",) if schema and schema["kind"] == "image" else ())
     return directory
 

@@ -8,9 +8,9 @@ transformer (a ColumnTransformer must hand it one column by name, so it cannot s
 ``make_column_selector`` by dtype), it would be one more package in every prediction
 service image and a whole package to trust in skops files, and skl2onnx converts neither.
 This module depends on NumPy, pandas and scikit-learn only: the deploy bundle copies it
-beside the prediction service (as it does ``bundle/trust.py``), where a model holding this
+beside the prediction service (as it does ``serving/trust.py``), where a model holding this
 transformer loads without stratum_jupyter installed; the skops trust rule names its class
-exactly (:data:`stratum_jupyter.bundle.trust.OWN_TYPES`).
+exactly (:data:`stratum_jupyter.serving.trust.OWN_TYPES`).
 """
 
 from __future__ import annotations

@@ -9,10 +9,10 @@ from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 
-from ..bundle import trust
 from ..bundle.formats import kind_label
 from ..bundle.profile import Profile
 from ..errors import DeployError
+from ..serving import trust
 from .convert import CONVERTERS, Converted, convert_model, converters_for, get_converter
 from .kb import KnowledgeBase
 from .targets import Target

@@ -17,11 +17,11 @@ def copy_service(dest: Path) -> None:
     for entry in src.iterdir():
         if entry.name.endswith(".py"):
             (dest / entry.name).write_bytes(entry.read_bytes())
-    # The service reads its settings through the package's one declaration of them,
-    # trusts a skops file's types by load_model's rule, and has stratum_jupyter's own
+    # The service reads its settings through the package's one declaration of them (its
+    # skops trust rule, load_model's too, is its own trust.py), and has stratum_jupyter's own
     # transformers that a model may hold (runtimes.py makes them importable by their name).
     package = resources.files("stratum_jupyter")
-    for shared in ("envvars.py", "bundle/trust.py", "catalog/dates.py",
+    for shared in ("envvars.py", "catalog/dates.py",
                    "catalog/arrowtypes.py", "boosting/boosters.py"):
         (dest / shared.split("/")[-1]).write_bytes(package.joinpath(shared).read_bytes())
 

@@ -213,7 +213,7 @@ def plan(model_dir: str | Path, target: str | Target, *, port: int = 8080,
     converted, model_problems = checks.model_problems(model_dir, profile, conversion)
     if problems or model_problems:
         raise DeployError([*problems, *model_problems])
-    title = name or profile.get("candidate") or model_dir.resolve().name
+    title = name or profile.get("name") or profile.get("candidate") or model_dir.resolve().name
     made = DeployPlan(model_dir=model_dir, profile=profile, target=target, title=str(title),
                       slug=quoting.slug(str(title)), conversion=conversion, requirements=reqs,
                       base_image=image, python=python, port=port, bind=bind, warnings=warnings,

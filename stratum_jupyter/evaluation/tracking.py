@@ -138,11 +138,11 @@ def _finite(values: dict[str, float]) -> dict[str, float]:
 
 def _serialization(model: Any) -> dict[str, Any]:
     """skops (MLflow's default) trusting what the bundle's trust rule trusts
-    (:mod:`..bundle.trust`: scikit-learn, NumPy, SciPy...); cloudpickle for a model that
+    (:mod:`..serving.trust`: scikit-learn, NumPy, SciPy...); cloudpickle for a model that
     rule would refuse."""
     import skops.io
 
-    from ..bundle.trust import audit
+    from ..serving.trust import audit
 
     try:
         untrusted, refused = audit(skops.io.dumps(model))

@@ -37,9 +37,16 @@ class KerasNetwork(NetworkModel):
 
     def specs(self, which: str = "inputs") -> list[dict[str, Any]]:
         tensors = self.model_.inputs if which == "inputs" else self.model_.outputs
-        return [{"name": str(getattr(t, "name", f"{which[:-1]}_{i}")).split(":")[0],
-                 "shape": _dims(t.shape), "dtype": str(getattr(t, "dtype", "float32"))}
-                for i, t in enumerate(tensors)]
+        # an output is known by its layer's name (Keras' output_names, as the v2 protocol
+        # answers it), not by its symbolic tensor's ("keras_tensor_7")
+        layers = list(getattr(self.model_, "output_names", None) or []) \
+            if which == "outputs" else []
+        names = layers if len(layers) == len(tensors) else [
+            str(getattr(t, "name", f"{which[:-1]}_{i}")).split(":")[0]
+            for i, t in enumerate(tensors)]
+        return [{"name": name, "shape": _dims(t.shape),
+                 "dtype": str(getattr(t, "dtype", "float32"))}
+                for name, t in zip(names, tensors, strict=True)]
 
     def scores(self, X: Any) -> Any:
         import numpy as np

@@ -103,16 +103,26 @@ def _record(model_dir: Path, summary: dict[str, Any]) -> None:
     path.write_text(profile_json(data), "utf-8")
 
 
-def _sample_rows(model_dir: Path) -> list[dict[str, Any]]:
+def _samples(model_dir: Path) -> tuple[str, list[Any]]:
+    """What each request sends: ``("rows", the profile's sample_rows)``, or for a tensor or
+    image model ``("instances", its sample_instances)`` (those of a model of several inputs,
+    kept as one list per input, made one object per instance, as ``/predict`` takes them)."""
     try:
         data = json.loads((model_dir / "profile.json").read_text("utf-8"))
     except FileNotFoundError:
         raise ProfileError(f"model_dir: {model_dir} is not a model bundle (no profile.json)"
                            ) from None
-    rows = data.get("sample_rows") or []
-    if not rows:
-        raise ProfileError(f"model_dir: {model_dir}/profile.json has no sample_rows to send")
-    return list(rows)
+    if data.get("sample_rows"):
+        return "rows", list(data["sample_rows"])
+    instances = data.get("sample_instances") or []
+    if isinstance(instances, dict):
+        names = list(instances)
+        instances = [dict(zip(names, values, strict=True))
+                     for values in zip(*(instances[n] for n in names), strict=True)]
+    if not instances:
+        raise ProfileError(f"model_dir: {model_dir}/profile.json has no sample_rows or "
+                           "sample_instances to send")
+    return "instances", list(instances)
 
 
 def profile(model_dir: str | Path, out: str | Path, configs: list[Config], *,
@@ -126,7 +136,7 @@ def profile(model_dir: str | Path, out: str | Path, configs: list[Config], *,
     from .runners import choose_runner
 
     model_dir, out, load = Path(model_dir), Path(out), load or Load()
-    rows = _sample_rows(model_dir)
+    key, rows = _samples(model_dir)
     if runner not in ("auto", "docker", "local"):
         raise ProfileError(f"runner: {runner!r} is not a runner (allowed: auto, docker, local)")
     out.mkdir(parents=True, exist_ok=True)
@@ -134,13 +144,14 @@ def profile(model_dir: str | Path, out: str | Path, configs: list[Config], *,
     log(f"profiling {len(configs)} configuration(s) with {chosen.describe()}")
     results = []
     for config in configs:
-        row = measure(chosen, config, rows, load)
+        row = measure(chosen, config, rows, load, key)
         results.append(row)
         log(_line(row))
     notes = [f"runner: {chosen.describe()}"]
     sizing = None
     if goal is not None:
-        sizing, checks = _rightsize(chosen, results, rows, load, goal, model_dir, out, log)
+        sizing, checks = _rightsize(chosen, results, (key, rows), load, goal, model_dir,
+                                    out, log)
         results.extend(checks)
         notes.append(_goal_line(sizing))
     table, files = _write_table(results, out)
@@ -159,7 +170,7 @@ def profile(model_dir: str | Path, out: str | Path, configs: list[Config], *,
     return result
 
 
-def _rightsize(chosen: Any, results: list[dict[str, Any]], rows: list[dict[str, Any]],
+def _rightsize(chosen: Any, results: list[dict[str, Any]], samples: tuple[str, list[Any]],
                load: Load, goal: Goal, model_dir: Path, out: Path, log: Log
                ) -> tuple[Rightsizing, list[dict[str, Any]]]:
     paced = Load(duration=max(load.duration, 2.0),
@@ -168,7 +179,7 @@ def _rightsize(chosen: Any, results: list[dict[str, Any]], rows: list[dict[str, 
 
     def remeasure(config: Config) -> dict[str, Any]:
         log(f"checking {config.label()} at {goal.rps:g} requests/s")
-        return measure(chosen, config, rows, paced)
+        return measure(chosen, config, samples[1], paced, samples[0])
 
     row, checks = choose(results, goal, remeasure)
     sizing = Rightsizing(goal=goal, recommendation=recommendation_of(row) if row else None,

@@ -16,6 +16,7 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 from .grid import ProfileError
@@ -64,16 +65,17 @@ def _check_loopback(url: str) -> tuple[str, int]:
     return parts.hostname, parts.port
 
 
-def run_load(url: str, rows: list[dict], *, concurrency: int = 4, duration: float = 2.0,
+def run_load(url: str, rows: list[Any], *, concurrency: int = 4, duration: float = 2.0,
              max_requests: int = 2000, rate: float | None = None,
-             timeout: float = 10.0) -> LoadResult:
+             timeout: float = 10.0, key: str = "rows") -> LoadResult:
     """Load ``url`` (a service's base URL on loopback) and return what it did.
 
-    ``rows``: the batch each request posts (``{"rows": rows}``). Bounded by ``duration``
+    ``rows``: the batch each request posts (``{key: rows}``: table rows, or a tensor or
+    image model's ``instances``). Bounded by ``duration``
     seconds and ``max_requests``; a request that fails (refused, reset, a status other than
     200, a timeout) is counted as an error and its client reconnects."""
     host, port = _check_loopback(url)
-    body = json.dumps({"rows": rows}).encode()
+    body = json.dumps({key: rows}).encode()
     result = LoadResult(batch_size=len(rows))
     lock = threading.Lock()
     counter = iter(range(max_requests))

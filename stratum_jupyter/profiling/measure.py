@@ -47,8 +47,8 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def batch(sample_rows: list[dict[str, Any]], size: int) -> list[dict[str, Any]]:
-    """``size`` rows cycled from the bundle's sample rows."""
+def batch(sample_rows: list[Any], size: int) -> list[Any]:
+    """``size`` rows (or instances) cycled from the bundle's samples."""
     return [sample_rows[i % len(sample_rows)] for i in range(size)]
 
 
@@ -96,10 +96,11 @@ def _row(runner: str, config: Config, load: Load) -> dict[str, Any]:
     return row
 
 
-def measure(runner: Runner, config: Config, sample_rows: list[dict[str, Any]],
-            load: Load) -> dict[str, Any]:
+def measure(runner: Runner, config: Config, sample_rows: list[Any], load: Load,
+            key: str = "rows") -> dict[str, Any]:
     """The row of ``config`` (see :data:`ROW_COLUMNS`): ``status`` ``ok`` or ``failed``
     (with ``error``: out of memory, a refused limit, a crash under load, failed requests).
+    Requests post ``{key: batch}`` (``rows``, or ``instances`` of a tensor or image model).
     Never raises for what the service does."""
     row = _row(runner.name, config, load)
     began = time.monotonic()
@@ -111,11 +112,12 @@ def measure(runner: Runner, config: Config, sample_rows: list[dict[str, Any]],
     row["startup_s"] = round(time.monotonic() - began, 3)
     rows = batch(sample_rows, config.batch_size)
     try:
-        run_load(running.url, rows, concurrency=1, duration=10.0, max_requests=load.warmup)
+        run_load(running.url, rows, concurrency=1, duration=10.0, max_requests=load.warmup,
+                 key=key)
         with _Sampling(running) as sampling:
             result = run_load(running.url, rows, concurrency=config.concurrency,
                               duration=load.duration, max_requests=load.max_requests,
-                              rate=load.rate)
+                              rate=load.rate, key=key)
         why = running.failure()
     finally:
         running.stop()

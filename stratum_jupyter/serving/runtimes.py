@@ -14,11 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, ClassVar
 
-try:  # in the stratum_jupyter package
-    from ..bundle import trust
-except ImportError:  # in a deploy bundle, where render() copies the bundle's trust.py (which
-    # types a skops file may hold: load_model's rule) beside the service
-    from . import trust  # type: ignore[no-redef, attr-defined]
+from . import trust  # which types a skops file may hold: load_model's rule too
 from .answers import Answer
 from .inputs import ARROW, Feature, Frame, numpy_dtype, read_features
 from .readers import Reader, Tensors, make_reader

@@ -124,7 +124,7 @@ def test_a_folder_of_images_is_prepared_as_the_image_block_says(tmp_path):
     with pytest.raises(ModelInputError, match=r"the model declares 'pixels' as \[None, 8, 8, 1\]"):
         save_model(net, tmp_path / "c", X=folder, image={"height": 9})
     (folder / "broken.png").write_text("not an image")
-    with pytest.raises(ModelInputError, match="broken.png is not an image Pillow reads"):
+    with pytest.raises(ModelInputError, match="broken.png: not an image Pillow can decode"):
         save_model(net, tmp_path / "d", X=folder)
 
 
@@ -185,6 +185,7 @@ def test_an_nchw_input_is_inferred_and_prepared_channels_first(tmp_path):
     assert "image layout=NCHW (inferred from the input shape [None, 3, 4, 6])" in notes
     pixels = np.arange(4 * 6 * 3, dtype=np.uint8).reshape(4, 6, 3)
     Image.fromarray(pixels, "RGB").save(tmp_path / "a.png")
-    x = prepare([tmp_path / "a.png"], block, "float32")
+    x = prepare([tmp_path / "a.png"], block, {"name": "x", "shape": [None, 3, 4, 6],
+                                              "dtype": "float32"})
     assert x.shape == (1, 3, 4, 6)
     assert np.array_equal(x[0], (pixels[..., ::-1] - np.array([1, 2, 3])).transpose(2, 0, 1))

@@ -123,8 +123,8 @@ def test_an_unloadable_model_is_refused_before_rendering(iris_bundle, tmp_path):
 def test_types_only_load_model_trusts_are_refused_for_the_service(iris_bundle, tmp_path,
                                                                   monkeypatch):
     """The service runs without stratum_jupyter: its rule has no stratum_jupyter types."""
-    from stratum_jupyter.bundle import trust
     from stratum_jupyter.deploy.checks import loading_problems
+    from stratum_jupyter.serving import trust
 
     audited = []
 

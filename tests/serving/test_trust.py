@@ -1,4 +1,4 @@
-"""The skops trust rule (bundle/trust.py) of load_model and of the prediction service: what
+"""The skops trust rule (serving/trust.py) of load_model and of the prediction service: what
 scikit-learn's own estimators store is trusted, arbitrary callables are not (field case 15:
 HistGradientBoosting with pandas categories keeps ``partial(check_array, ...)``)."""
 
@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 import skops.io
 
-from stratum_jupyter.bundle import load_model, save_bundle, trust
+from stratum_jupyter.bundle import load_model, save_bundle
 from stratum_jupyter.bundle.formats import load_skops
 from stratum_jupyter.errors import StratumError
-
-from .penguins import FIRST_ROW, auto_pipeline, penguins
+from stratum_jupyter.serving import trust
+from tests.bundle.penguins import FIRST_ROW, auto_pipeline, penguins
 
 
 def _hgb_on_categories():

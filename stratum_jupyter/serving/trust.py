@@ -20,8 +20,9 @@ that skops does not trust by itself. Of those, this rule trusts:
   (:data:`BOOSTING_TYPES`): what the gradient-boosting blocks hold once fitted;
 * the caller's ``roots`` (whole packages) and ``extra`` (exact type names).
 
-Standard library only (skops is imported inside :func:`audit`): ``deploy.render`` copies this
-file beside the prediction service, which runs without stratum_jupyter.
+Standard library only (skops is imported inside :func:`audit`): it is part of the prediction
+service, which ``deploy.render`` copies into a bundle and which runs without stratum_jupyter;
+``load_model`` (bundle/) imports it from here.
 """
 
 from __future__ import annotations
