@@ -63,6 +63,7 @@ def test_url_retries_connection_errors_then_names_the_rows(iris_bundle, iris_csv
                                                            monkeypatch):
     monkeypatch.setattr(remote, "RETRIES", 2)  # 0.5 + 1 s of pauses, not 7.5
     nowhere = f"http://127.0.0.1:{free_port()}"
-    with pytest.raises(ChunkError, match=r"rows 0-15: .* did not answer after 3 tries"):
+    # Chunks are in flight together: whichever gives up first is named, by its rows.
+    with pytest.raises(ChunkError, match=r"rows \d+-\d+: .* did not answer after 3 tries"):
         predict_file(iris_bundle, str(iris_csv), tmp_path / "out", chunk_rows=16,
                      columns=["id"], url=nowhere, log=print)

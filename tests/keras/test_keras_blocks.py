@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import pickle
+import subprocess
 import sys
 
 import numpy as np
@@ -26,7 +27,14 @@ def test_keras_blocks_are_in_the_catalog_through_the_entry_point():
     assert clf.module == "stratum_jupyter.keras"
     layers = clf.param("layers")
     assert layers.types == ("array",) and layers.default == [{"units": 64, "activation": "relu"}]
-    assert "tensorflow" not in sys.modules and "keras" not in sys.modules
+    # ... without importing TensorFlow or Keras: asked in a fresh process, as other tests in
+    # this one may have imported them.
+    code = ("import sys; from stratum_jupyter.catalog import get_catalog; "
+            "get_catalog().get('KerasClassifier').param('layers'); "
+            "print(sorted({'tensorflow', 'keras'} & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]", out.stderr
 
 
 def test_layers_list_is_one_value_and_a_list_of_lists_is_an_axis():
