@@ -64,6 +64,23 @@ def _drop_block(page, name: str, candidate: int = 0) -> None:
                 raise
 
 
+def _two_candidates(page, max_depth: int) -> None:
+    """Two candidates (StandardScaler + LogisticRegression with C 0.01 and 1, named logreg; a
+    DecisionTreeClassifier of ``max_depth``) on 3 folds: three configurations, valid."""
+    _drop_block(page, "StandardScaler")
+    _drop_block(page, "LogisticRegression")
+    page.get_by_test_id("candidate-0").locator("input").first.fill("logreg")
+    page.get_by_test_id("step-0-1").click()
+    page.get_by_test_id("param-C").fill("0.01, 1")
+    page.get_by_test_id("param-max_iter").fill("500")
+    page.get_by_test_id("stratum-add-candidate").click()
+    _drop_block(page, "DecisionTreeClassifier", candidate=1)
+    page.get_by_test_id("step-1-0").click()
+    page.get_by_test_id("param-max_depth").fill(str(max_depth))
+    page.locator('input[data-field="evaluation.cv"]').fill("3")
+    _wait_text(page.get_by_test_id("stratum-issues"), "the spec is valid")
+
+
 def _wait_text(locator, pattern: str, timeout: int = 30_000) -> None:
     expect(locator).to_contain_text(re.compile(pattern), timeout=timeout)
 

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .labtools import BOKEH_FIGURES_JS, REPO, open_notebook, run_cell, screenshot
-from .test_builder import BUILDER, _assert_no_stderr, _drop_block, _wait_text
+from .test_builder import BUILDER, _assert_no_stderr, _two_candidates, _wait_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -38,18 +38,7 @@ FIGURES_JS = """() => {
 
 def _evaluate(page) -> None:
     """Three configurations (two logistic regressions and a tree), evaluated on 3 folds."""
-    _drop_block(page, "StandardScaler")
-    _drop_block(page, "LogisticRegression")
-    page.get_by_test_id("candidate-0").locator("input").first.fill("logreg")
-    page.get_by_test_id("step-0-1").click()
-    page.get_by_test_id("param-C").fill("0.01, 1")
-    page.get_by_test_id("param-max_iter").fill("500")
-    page.get_by_test_id("stratum-add-candidate").click()
-    _drop_block(page, "DecisionTreeClassifier", candidate=1)
-    page.get_by_test_id("step-1-0").click()
-    page.get_by_test_id("param-max_depth").fill("2")
-    page.locator('input[data-field="evaluation.cv"]').fill("3")
-    _wait_text(page.get_by_test_id("stratum-issues"), "the spec is valid")
+    _two_candidates(page, max_depth=2)
     page.get_by_test_id("stratum-evaluate").click()
     _wait_text(page.get_by_test_id("stratum-best"), r"Best: ", timeout=240_000)
 

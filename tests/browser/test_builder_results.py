@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .labtools import notebook_cells, open_notebook, run_cell, screenshot, select_cell
-from .test_builder import BUILDER, SETUP, _assert_no_stderr, _drop_block, _wait_text
+from .test_builder import BUILDER, SETUP, _assert_no_stderr, _two_candidates, _wait_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -57,18 +57,7 @@ def test_evaluate_names_the_winner_saves_it_and_offers_deploy(lab, page):
     run_cell(page, 1)
     builder = page.get_by_test_id("stratum-builder")
     builder.wait_for(timeout=90_000)
-    _drop_block(page, "StandardScaler")
-    _drop_block(page, "LogisticRegression")
-    page.get_by_test_id("candidate-0").locator("input").first.fill("logreg")
-    page.get_by_test_id("step-0-1").click()
-    page.get_by_test_id("param-C").fill("0.01, 1")
-    page.get_by_test_id("param-max_iter").fill("500")
-    page.get_by_test_id("stratum-add-candidate").click()
-    _drop_block(page, "DecisionTreeClassifier", candidate=1)
-    page.get_by_test_id("step-1-0").click()
-    page.get_by_test_id("param-max_depth").fill("1")
-    page.locator('input[data-field="evaluation.cv"]').fill("3")
-    _wait_text(page.get_by_test_id("stratum-issues"), "the spec is valid")
+    _two_candidates(page, max_depth=1)
 
     page.get_by_test_id("stratum-evaluate").click()
     best = page.get_by_test_id("stratum-best")

@@ -13,17 +13,23 @@ from stratum_jupyter.evaluation import graph
 from stratum_jupyter.evaluation.paramnames import short_names
 
 
-@pytest.mark.parametrize("limit", [0, graph.SPLIT_IN_TASK_BYTES], ids=["shared", "in-task"])
-def test_both_ways_of_splitting_give_sklearns_scores(client, monkeypatch, limit):
-    monkeypatch.setattr(graph, "SPLIT_IN_TASK_BYTES", limit)
-    submitted: list[str] = []
+@pytest.fixture
+def submitted(client, monkeypatch) -> list[str]:
+    """The names of the functions this test submits to ``client``, in order."""
+    names: list[str] = []
     submit = client.submit
 
     def spy(func, *args, **kwargs):
-        submitted.append(func.__name__)
+        names.append(func.__name__)
         return submit(func, *args, **kwargs)
 
     monkeypatch.setattr(client, "submit", spy)
+    return names
+
+
+@pytest.mark.parametrize("limit", [0, graph.SPLIT_IN_TASK_BYTES], ids=["shared", "in-task"])
+def test_both_ways_of_splitting_give_sklearns_scores(client, submitted, monkeypatch, limit):
+    monkeypatch.setattr(graph, "SPLIT_IN_TASK_BYTES", limit)
     X, y = load_iris(return_X_y=True)
     folds = StratifiedKFold(3, shuffle=True, random_state=0)
     grid = {"n_neighbors": [1, 5, 9]}
@@ -40,7 +46,7 @@ def test_both_ways_of_splitting_give_sklearns_scores(client, monkeypatch, limit)
 
 @pytest.mark.parametrize("limit", [0, graph.PREFIT_BYTES], ids=["big", "small"])
 def test_shared_prefixes_are_fitted_ahead_on_all_the_data_only_for_small_data(
-        client, monkeypatch, limit):
+        client, submitted, monkeypatch, limit):
     """Above PREFIT_BYTES no all-data prefix is held through the evaluation: the refit fits
     the whole pipeline, and the model is GridSearchCV's either way."""
     import numpy as np
@@ -51,14 +57,6 @@ def test_shared_prefixes_are_fitted_ahead_on_all_the_data_only_for_small_data(
     from sklearn.preprocessing import StandardScaler
 
     monkeypatch.setattr(graph, "PREFIT_BYTES", limit)
-    submitted: list[str] = []
-    submit = client.submit
-
-    def spy(func, *args, **kwargs):
-        submitted.append(func.__name__)
-        return submit(func, *args, **kwargs)
-
-    monkeypatch.setattr(client, "submit", spy)
     X, y = make_regression(n_samples=200, n_features=4, noise=5.0, random_state=0)
     pipe, grid = make_pipeline(StandardScaler(), Ridge()), {"ridge__alpha": [0.1, 10.0]}
     folds = KFold(3, shuffle=True, random_state=0)

@@ -88,9 +88,9 @@ def onnx_digits(directory: Path, kind: str = "image") -> Path:
     return write_bundle(directory, schema(kind, "image", "probabilities"), "digits-onnx")
 
 
-def keras_digits(directory: Path) -> tuple[Path, Any]:
-    """A tiny CNN (Conv2D 4x3x3, Flatten, Dense 10) trained 3 epochs: ``model.keras``, an
-    image bundle; returns ``(bundle, the network)``."""
+def tiny_cnn(epochs: int) -> Any:
+    """A tiny CNN (Conv2D 4x3x3, Flatten, Dense 10; input ``pixels``, output ``digit``)
+    trained ``epochs`` epochs on the 8x8 digits, seeded."""
     import keras
 
     X, y = digits()
@@ -101,7 +101,14 @@ def keras_digits(directory: Path) -> tuple[Path, Any]:
         keras.layers.Flatten()(hidden))
     model = keras.Model(inputs, outputs)
     model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
-    model.fit(X, y, epochs=3, batch_size=64, verbose=0)
+    model.fit(X, y, epochs=epochs, batch_size=64, verbose=0)
+    return model
+
+
+def keras_digits(directory: Path) -> tuple[Path, Any]:
+    """:func:`tiny_cnn` trained 3 epochs as ``model.keras``, an image bundle; returns
+    ``(bundle, the network)``."""
+    model = tiny_cnn(epochs=3)
     directory.mkdir(parents=True, exist_ok=True)
     model.save(directory / "model.keras")
     return write_bundle(directory, schema("image", "pixels", "digit"), "digits-cnn"), model

@@ -20,7 +20,7 @@ from stratum_jupyter import save_model
 from stratum_jupyter.deploy import deploy
 from tests.bundle.onnx_models import softmax_net
 from tests.servicetools import call, serving
-from tests.serving.bundles import b64, digits, png, prepared, softmax_regression
+from tests.serving.bundles import b64, digits, png, prepared, softmax_regression, tiny_cnn
 
 TOL = {"rtol": 1e-6, "atol": 1e-6}
 
@@ -188,18 +188,9 @@ def test_an_onnx_image_model_sampled_from_a_folder_of_pngs(digit_pngs, tmp_path)
 
 @pytest.fixture(scope="module")
 def keras_cnn():
-    """A tiny CNN (Conv2D 4x3x3, Flatten, Dense 10) trained 2 epochs on the 8x8 digits."""
-    keras = pytest.importorskip("keras")
-    X, y = digits()
-    keras.utils.set_random_seed(0)
-    inputs = keras.Input((8, 8, 1), name="pixels")
-    hidden = keras.layers.Conv2D(4, 3, activation="relu")(inputs)
-    outputs = keras.layers.Dense(10, activation="softmax", name="digit")(
-        keras.layers.Flatten()(hidden))
-    model = keras.Model(inputs, outputs)
-    model.compile("adam", "sparse_categorical_crossentropy")
-    model.fit(X, y, epochs=2, batch_size=64, verbose=0)
-    return model
+    """:func:`tests.serving.bundles.tiny_cnn` trained 2 epochs."""
+    pytest.importorskip("keras")
+    return tiny_cnn(epochs=2)
 
 
 @pytest.mark.slow
