@@ -41,18 +41,6 @@ def table_features(profile: dict[str, Any]) -> list[Any]:
     return features
 
 
-def serving_reader(kind: str) -> None:
-    """THE SEAM for tensor and image bundles: they are read by the service's own reader of
-    that ``input_schema`` kind (``serving.readers``: decoding and preparation as
-    docs/model-inputs.md says). A service package without it is refused clearly."""
-    import importlib.util
-
-    if importlib.util.find_spec(f"{__package__.rpartition('.')[0]}.serving.readers") is None:
-        raise BadInput(f"BUNDLE: its input_schema kind is {kind!r}; this installation's "
-                       "prediction service has no reader for tensor and image inputs, so "
-                       f"stratum predict scores table models only ({', '.join(TABLE_KINDS)})")
-
-
 def _inputs(bundle: Path, given: str, columns: Sequence[str],
             url: str | None) -> tuple[Any, list[str], list[str], Callable[[int], Any]]:
     """INPUT resolved and checked for the bundle's kind: ``(source, feature names, carried
@@ -63,7 +51,6 @@ def _inputs(bundle: Path, given: str, columns: Sequence[str],
     if kind not in TABLE_KINDS:
         from . import tensors
 
-        serving_reader(kind)
         if carry or url:
             raise BadInput(f"{'--columns' if carry else '--url'}: not for a {kind} model "
                            "(allowed with table models; images carry their file names)")

@@ -197,19 +197,3 @@ def test_a_tensor_model_scores_a_npy_of_instances(client, tmp_path):
     np.save(tmp_path / "wrong.npy", X[:5, :4])
     with pytest.raises(BadInput, match=r"shape \[5, 4, 8, 1\]; .* takes \['N', 8, 8, 1\]"):
         predict_file(bundle, str(tmp_path / "wrong.npy"), tmp_path / "o2")
-
-
-def test_tensor_bundles_are_refused_with_the_reason(iris_bundle, iris_csv, tmp_path):
-    import importlib.util
-    import shutil
-
-    if importlib.util.find_spec("stratum_jupyter.serving.readers") is not None:
-        pytest.skip("this serving package reads images: scored by the tests above")
-
-    bundle = tmp_path / "tensor"
-    shutil.copytree(iris_bundle, bundle)
-    profile = json.loads((bundle / "profile.json").read_text())
-    profile["input_schema"] = {"kind": "image", "inputs": [], "image": {}}
-    (bundle / "profile.json").write_text(json.dumps(profile))
-    with pytest.raises(BadInput, match="input_schema kind is 'image'.*table models only"):
-        predict_file(bundle, str(iris_csv), tmp_path / "out")
