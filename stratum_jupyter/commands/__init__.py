@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
-from typing import Literal, Protocol, cast
+from typing import Any, Literal, Protocol, cast
 
 from ..errors import StratumError
 
@@ -46,6 +46,14 @@ def command(name: str) -> Command:
     if name not in NAMES:
         raise KeyError(f"no command {name!r} (commands: {', '.join(NAMES)})")
     return cast(Command, importlib.import_module(f"{__name__}.{name}"))
+
+
+def add_scheduler_argument(add: Any) -> None:
+    """``--scheduler``, for the commands that run on the cluster evaluation picks
+    (``evaluation.cluster.get_client``: one order of choice, one help text)."""
+    add("--scheduler", metavar="ADDR",
+        help="A Dask scheduler address (default: the kernel's current Client, else "
+             "$STRATUM_SCHEDULER, else a local cluster started once per process).")
 
 
 def add_spec_argument(parser: argparse.ArgumentParser, shell: Shell) -> None:

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import BadInput, Shell, add_spec_argument
+from . import BadInput, Shell, add_scheduler_argument, add_spec_argument
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -43,9 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser, *, shell: Shell) -> None:
         add("--order-by", metavar="COL",
             help="A column of X the rows are sorted by before the folds are made (e.g. the "
                  "date, for TimeSeriesSplit). Default: the spec's data.order_by.")
-    add("--scheduler", metavar="ADDR",
-        help="A Dask scheduler address (default: the kernel's current Client, else "
-             "$STRATUM_SCHEDULER, else a local cluster started once per process).")
+    add_scheduler_argument(add)
     add("--out", metavar="DIR",
         help="Save the best model's bundle to DIR/best and the leaderboard to "
              "DIR/leaderboard.csv.")

@@ -8,7 +8,7 @@ import argparse
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from . import BadInput, Shell
+from . import BadInput, Shell, add_scheduler_argument
 
 if TYPE_CHECKING:
     from ..batch.driver import Outcome
@@ -35,9 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser, *, shell: Shell) -> None:
         help="Input columns to carry into the output beside row, prediction and "
              "proba_<class> (an id column, say); other columns the model does not take are "
              "refused.")
-    add("--scheduler", metavar="ADDR",
-        help="A Dask scheduler's address (default: $STRATUM_SCHEDULER, the current client, "
-             "else a LocalCluster on this machine).")
+    add_scheduler_argument(add)
     add("--url", metavar="URL",
         help="Send the chunks to this deployed service (POST /predict) instead of the "
              "cluster; its token from $STRATUM_SERVICE_TOKEN.")
