@@ -7,6 +7,10 @@ user's class labels, legends beside the data), drawn from what the evaluation ke
 out-of-fold predictions were kept (the best ``evaluation.diagnostics.keep``), its score on
 each fold, and for the best the permutation importance; each pane's notes say what is
 missing and why.
+
+After a kernel restart the evaluation is gone but the model it saved is not: a restored
+leaderboard's rows are drawn from that folder's ``diagnostics/`` (:func:`saved_plots_message`):
+the best row's plots as the report draws them, every other row's fold scores.
 """
 
 from __future__ import annotations
@@ -35,10 +39,66 @@ def plots_message(result: Any, configs: list[Any], *, bokeh: Any = None) -> dict
     if message["error"]:
         return message
     by_label = {res.config.label: res for res in result.results}
-    panes = [_pane(result, by_label[label], compare=len(configs) > 1) for label in configs]
+    panes = []
+    for label in configs:
+        frames, notes = row_frames(result, by_label[label])
+        rank = _rank(result, label)
+        panes.append(_pane(label, f"{rank}. {label}" if rank else label, frames, notes,
+                           compare=len(configs) > 1))
     message["panes"] = _aligned(panes)
     message.update(bokeh_payload(bokeh))
     return message
+
+
+def saved_plots_message(board: dict[str, Any], configs: list[Any], *,
+                        bokeh: Any = None) -> dict[str, Any]:
+    """:func:`plots_message` for a leaderboard restored from the notebook (no evaluation
+    in this kernel): drawn from ``diagnostics/`` of the model folder it saved
+    (``board["model_dir"]``; :func:`stratum_jupyter.diagnostics.result.load_frames`). The
+    best row gets the plots the report draws, another row its fold scores and a note that
+    its other plots need a new evaluation."""
+    from ..diagnostics.result import load_frames
+
+    message: dict[str, Any] = {"event": "plots", "configs": list(configs), "panes": []}
+    folder = str(board.get("model_dir") or "")
+    known = [str(c) for c in board.get("configs") or []]
+    unknown = [str(c) for c in configs if c not in known]
+    try:
+        frames, about = load_frames(folder) if folder else ({}, {})
+    except (OSError, ValueError):
+        frames, about = {}, {}
+    if not frames:
+        message["error"] = ("the plots are drawn from an evaluation in this kernel, or from "
+                            "the diagnostics its saved model keeps, and neither is here: "
+                            "press Evaluate to see them")
+    elif not 1 <= len(configs) <= MAX_ROWS:
+        message["error"] = f"pick one row, or two to compare (got {len(configs)})"
+    elif unknown:
+        message["error"] = (f"{', '.join(unknown)} is not a row of this leaderboard (rows: "
+                            f"{', '.join(known)}): evaluate again")
+    if message.get("error"):
+        return message
+    metric = (board.get("best") or {}).get("metric")
+    panes = [_pane(label, f"{known.index(label) + 1}. {label}",
+                   *_saved_frames(frames, about, label, metric, folder),
+                   compare=len(configs) > 1) for label in configs]
+    message.update(error="", panes=_aligned(panes), **bokeh_payload(bokeh))
+    return message
+
+
+def _saved_frames(frames: dict[str, Any], about: dict[str, Any], label: str,
+                  metric: Any, folder: str) -> tuple[dict[str, Any], list[str]]:
+    """One restored row's frames and notes, from the saved best's ``diagnostics/``."""
+    where = f"drawn from what the evaluation saved with its model ({folder}/diagnostics)"
+    spread = frames.get("fold_spread")
+    if spread is not None and not spread.empty:
+        spread = spread[(spread["config"] == label)
+                        & ((spread["metric"] == metric) if metric else True)]
+    if label == about.get("best"):
+        return {**frames, "fold_spread": spread}, [where, *about.get("notes", [])]
+    return ({} if spread is None else {"fold_spread": spread}), [
+        where + ": only the best keeps its plots across a restart, so this row shows its "
+        "fold scores; press Evaluate to see its other plots"]
 
 
 def _refused(result: Any, configs: list[Any]) -> str:
@@ -57,21 +117,18 @@ def _refused(result: Any, configs: list[Any]) -> str:
     return ""
 
 
-def _pane(result: Any, res: Any, *, compare: bool) -> dict[str, Any]:
+def _pane(label: str, title: str, frames: dict[str, Any], notes: list[str], *,
+          compare: bool) -> dict[str, Any]:
     from bokeh.embed import json_item
 
     from ..diagnostics import plots
 
-    label = res.config.label  # its candidate and parameters: "logreg C=1"
-    frames, notes = row_frames(result, res)
     drawn = []
     for name, fig in plots.figures(frames):
         if compare:
             fig.width = min(fig.width, COMPARE_WIDTH)
         drawn.append({"name": fig.name, "frame": name, "item": json_item(fig)})
-    rank = _rank(result, label)
-    return {"config": label, "title": f"{rank}. {label}" if rank else label, "notes": notes,
-            "plots": drawn}
+    return {"config": label, "title": title, "notes": notes, "plots": drawn}
 
 
 def _rank(result: Any, label: str) -> int | None:

@@ -264,11 +264,14 @@ class PipelineBuilder(anywidget.AnyWidget):
         """The diagnostic plots of one leaderboard row, or of two side by side, named by
         their configuration labels (``leaderboard["configs"]``): what the view draws when a
         row is clicked or two are compared (:func:`.board_plots.plots_message`; its
-        ``error`` says why nothing is drawn). Drawn from ``self.result``'s diagnostics: no
-        fit. ``bokeh``: the page's BokehJS version (BokehJS comes along unless it is ours)."""
-        from .board_plots import plots_message
+        ``error`` says why nothing is drawn). Drawn from ``self.result``'s diagnostics, or
+        for a leaderboard restored from the notebook from its saved model's: no fit.
+        ``bokeh``: the page's BokehJS version (BokehJS comes along unless it is ours)."""
+        from .board_plots import plots_message, saved_plots_message
 
         try:
+            if self.result is None and self.leaderboard.get("restored"):
+                return saved_plots_message(self.leaderboard, list(configs), bokeh=bokeh)
             return plots_message(self.result, list(configs), bokeh=bokeh)
         except Exception as exc:  # said in the plots' place: a click must not fail silently
             return {"event": "plots", "configs": list(configs), "panes": [],

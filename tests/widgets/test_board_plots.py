@@ -95,6 +95,26 @@ def test_a_row_and_two_rows_are_drawn_from_what_the_evaluation_kept(tmp_path):
     assert "not a row of this leaderboard" in builder.plots("nothing C=9")["error"]
     assert "pick one row, or two" in builder.plots(*configs[:3])["error"]
 
+    # After a restart the leaderboard comes back from the notebook and its rows still draw:
+    # the best from its saved model's diagnostics/ (the same figures), others their folds.
+    again = PipelineBuilder()
+    assert again.restore_state(builder.saved) is True and again.result is None
+    saved = again.plots(diag.best)
+    assert saved["error"] == "" and _names(saved["panes"][0]) == names
+    assert any("/diagnostics" in note for note in saved["panes"][0]["notes"])
+    fold_items = {p["name"]: p["item"] for p in saved["panes"][0]["plots"]}
+    assert json.dumps(fold_items["fold_spread"]).count(diag.best) >= 1
+    compared = again.plots(diag.best, last)
+    restored_right = compared["panes"][1]
+    assert [p["name"] for p in restored_right["plots"] if p["item"] is not None] == [
+        "fold_spread"]
+    assert any("press Evaluate to see its other plots" in n for n in restored_right["notes"])
+    assert "not a row of this leaderboard" in again.plots("nothing C=9")["error"]
+    gone = PipelineBuilder()
+    gone.restore_state({**builder.saved, "leaderboard": {
+        **builder.saved["leaderboard"], "model_dir": str(tmp_path / "gone")}})
+    assert "press Evaluate" in gone.plots(diag.best)["error"]
+
 
 def test_a_builder_that_has_not_evaluated_says_so():
     assert "press Evaluate" in PipelineBuilder().plots("logreg C=1")["error"]
