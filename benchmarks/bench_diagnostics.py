@@ -97,6 +97,9 @@ def main() -> None:
                   f"{off_cpu:.1f} CPU s) | kept {len(d.kept)}, importance of "
                   f"{d.importance()['column'].nunique()} columns | load "
                   f"{os.getloadavg()[0]:.2f}", flush=True)
+            if rep == 0:  # "auto" leaves the importance out where it would cost > 10 %
+                for note in (n for n in d.notes if "importance" in n):
+                    print(f"    note: {note}")
         summary.append((name, float(np.median(ratios)), float(np.median(cpu_ratios)),
                         len(ratios)))
     print_summary(summary)
