@@ -30,6 +30,7 @@ from .kb import KnowledgeBase, normalize
 from .kube_sizing import PodSizing
 from .limits import checked_resources, run_options, service_environment
 from .manifests import resource_name
+from .quantize import FORMAT_QUANTIZATIONS, parse_tolerance
 from .targets import Target, check_image, get_target, on_nodes
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -133,9 +134,17 @@ def _requirements(model_dir: Path, conversion: str, kb: KnowledgeBase) -> list[s
     return reqs
 
 
-def auto_conversion(target: Target, kind: str) -> str:
+def auto_conversion(target: Target, kind: str, quantize: str = "none") -> str:
     """``--convert auto``: the target's conversion where it takes this kind of model, else
-    another converter that does; ``none`` for targets that need none."""
+    another converter that does; ``none`` for targets that need none. With ``--quantize``,
+    the converter that offers that quantization and takes this kind (even on a target that
+    needs no conversion)."""
+    if quantize != "none":
+        offered = [name for name, q in FORMAT_QUANTIZATIONS.items() if quantize in q
+                   and name in CONVERTERS and (kind in get_converter(name).kinds
+                                               or kind in get_converter(name).requantizes)]
+        if offered:
+            return offered[0]
     if target.conversion == "none":
         return "none"
     names = converters_for(kind)
@@ -166,8 +175,14 @@ def _check_port_bind(port: int, bind: str, in_cluster: bool = False) -> list[str
 def plan(model_dir: str | Path, target: str | Target, *, port: int = 8080,
          bind: str = "127.0.0.1", name: str | None = None, base_image: str | None = None,
          convert: str = "auto", kb: KnowledgeBase | None = None, nodes: str | None = None,
-         cluster: orchestrated.ClusterOptions | None = None) -> DeployPlan:
+         cluster: orchestrated.ClusterOptions | None = None, quantize: str = "none",
+         tolerance: str | dict[str, float] | None = None,
+         sample: str | Path | None = None) -> DeployPlan:
     """Decide the deployment and check it; a DeployError lists every violation.
+
+    ``quantize`` (``float16``, ``int8``, ``dynamic``) quantizes the conversion, measured on
+    the ``sample`` file (else the bundle's own sample) and refused past ``tolerance``
+    (:mod:`.quantize`).
 
     ``nodes`` (a hardware target) and ``cluster`` are for orchestrated targets, whose pods
     listen on 0.0.0.0 (``bind`` unused).
@@ -188,7 +203,12 @@ def plan(model_dir: str | Path, target: str | Target, *, port: int = 8080,
                         f"(allowed: {', '.join(CONVERSIONS)})")
         convert = "none"
     kind = str(profile.get("kind") or "sklearn")
-    conversion = auto_conversion(target, kind) if convert == "auto" else convert
+    conversion = auto_conversion(target, kind, quantize) if convert == "auto" else convert
+    try:
+        parse_tolerance(tolerance)
+    except DeployError as exc:
+        problems.extend(exc.violations)
+        tolerance = None
     if base_image is not None:
         try:
             check_image(base_image, "base_image")
@@ -207,10 +227,11 @@ def plan(model_dir: str | Path, target: str | Target, *, port: int = 8080,
                 if kb.wheel(requirement_name(r), target.arch) is None]
     try:
         check(profile, target, kb, requirements=reqs, conversion=conversion,
-              python=None if target.runtime == "process" else python)
+              python=None if target.runtime == "process" else python, quantize=quantize)
     except DeployError as exc:
         problems.extend(exc.violations)
-    converted, model_problems = checks.model_problems(model_dir, profile, conversion)
+    converted, model_problems = checks.model_problems(
+        model_dir, profile, conversion, quantize=quantize, tolerance=tolerance, sample=sample)
     if problems or model_problems:
         raise DeployError([*problems, *model_problems])
     title = name or profile.get("name") or profile.get("candidate") or model_dir.resolve().name
