@@ -74,9 +74,7 @@ def deploy(model_dir: str | Path, target: str, out: str | Path, *, port: int = 8
     For the kubernetes and kserve targets, ``nodes`` names the hardware target of the
     cluster's nodes, ``namespace``, ``rps`` (the request rate to size for) and ``registry``
     (the image's registry) shape the manifests, and ``apply`` applies them (server-side) to
-    the cluster of ``kubeconfig``. ``quantize`` (``float16``/``int8`` for TFLite,
-    ``dynamic`` for ONNX) quantizes the conversion, measured on the ``sample`` file (else the
-    bundle's sample) and refused past ``tolerance`` (docs/edge-conversion.md).
+    the cluster of ``kubeconfig``. ``quantize``, ``tolerance``, ``sample``: docs/edge-conversion.md.
     """
     from . import render as rnd
     from . import run as runner
@@ -106,9 +104,8 @@ def deploy(model_dir: str | Path, target: str, out: str | Path, *, port: int = 8
                                extra_vars=extra_vars, on_event=on_event)
     if result.record:
         how = {"port": port, "bind": bind, "name": name, "base_image": base_image,
-               "convert": convert, "quantize": quantize, "tolerance": tolerance,
-               "sample": str(Path(sample).resolve()) if sample else None,
-               "run": run, "apply": apply,
+               "convert": convert, "quantize": quantize, "tolerance": tolerance, "run": run,
+               "sample": str(Path(sample).resolve()) if sample else None, "apply": apply,
                "inventory": str(Path(inventory).resolve()) if inventory else None,
                "nodes": nodes, "namespace": namespace, "rps": rps, "registry": registry,
                "kubeconfig": str(Path(kubeconfig).resolve()) if kubeconfig else None,

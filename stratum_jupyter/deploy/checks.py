@@ -188,3 +188,22 @@ def model_problems(model_dir: Path, profile: Profile, conversion: str, *,
                              tolerance=tolerance, sample=given), problems
     except DeployError as exc:
         return None, [*problems, *exc.violations]
+
+
+def auto_conversion(target: Target, kind: str, quantize: str = "none") -> str:
+    """``--convert auto``: the target's conversion where it takes this kind of model, else
+    another converter that does; ``none`` for targets that need none. With ``--quantize``,
+    the converter that offers that quantization and takes this kind (even on a target that
+    needs no conversion)."""
+    if quantize != "none":
+        offered = [name for name, q in quant.FORMAT_QUANTIZATIONS.items() if quantize in q
+                   and name in CONVERTERS and (kind in get_converter(name).kinds
+                                               or kind in get_converter(name).requantizes)]
+        if offered:
+            return offered[0]
+    if target.conversion == "none":
+        return "none"
+    names = converters_for(kind)
+    if target.conversion in names:
+        return target.conversion
+    return names[0] if names else "none"

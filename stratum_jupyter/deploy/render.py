@@ -23,14 +23,14 @@ from .. import envvars
 from ..bundle.profile import Profile
 from ..errors import DeployError
 from . import checks, orchestrated, quoting
-from .checks import check, requirement_name
-from .convert import CONVERTERS, Converted, convert, converters_for, get_converter
+from .checks import auto_conversion, check, requirement_name
+from .convert import CONVERTERS, Converted, convert, get_converter
 from .files import content_hash, copy_roles, copy_service
 from .kb import KnowledgeBase, normalize
 from .kube_sizing import PodSizing
 from .limits import checked_resources, run_options, service_environment
 from .manifests import resource_name
-from .quantize import FORMAT_QUANTIZATIONS, parse_tolerance
+from .quantize import parse_tolerance
 from .targets import Target, check_image, get_target, on_nodes
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -134,25 +134,6 @@ def _requirements(model_dir: Path, conversion: str, kb: KnowledgeBase) -> list[s
     return reqs
 
 
-def auto_conversion(target: Target, kind: str, quantize: str = "none") -> str:
-    """``--convert auto``: the target's conversion where it takes this kind of model, else
-    another converter that does; ``none`` for targets that need none. With ``--quantize``,
-    the converter that offers that quantization and takes this kind (even on a target that
-    needs no conversion)."""
-    if quantize != "none":
-        offered = [name for name, q in FORMAT_QUANTIZATIONS.items() if quantize in q
-                   and name in CONVERTERS and (kind in get_converter(name).kinds
-                                               or kind in get_converter(name).requantizes)]
-        if offered:
-            return offered[0]
-    if target.conversion == "none":
-        return "none"
-    names = converters_for(kind)
-    if target.conversion in names:
-        return target.conversion
-    return names[0] if names else "none"
-
-
 def _check_port_bind(port: int, bind: str, in_cluster: bool = False) -> list[str]:
     problems = []
     if not isinstance(port, int) or not 1 <= port <= 65535:
@@ -172,6 +153,24 @@ def _check_port_bind(port: int, bind: str, in_cluster: bool = False) -> list[str
     return problems
 
 
+def _conversion(target: Target, kind: str, convert: str, quantize: str,
+                tolerance: str | dict[str, float] | None, problems: list[str]
+                ) -> tuple[str, str | dict[str, float] | None]:
+    """The conversion ``--convert`` (``auto``: :func:`auto_conversion`) means, and the
+    tolerance if it reads; what is wrong with them goes into ``problems``."""
+    if convert not in CONVERSIONS:
+        problems.append(f"convert: {convert!r} is not a conversion "
+                        f"(allowed: {', '.join(CONVERSIONS)})")
+        convert = "none"
+    try:
+        parse_tolerance(tolerance)
+    except DeployError as exc:
+        problems.extend(exc.violations)
+        tolerance = None
+    return (auto_conversion(target, kind, quantize) if convert == "auto" else convert,
+            tolerance)
+
+
 def plan(model_dir: str | Path, target: str | Target, *, port: int = 8080,
          bind: str = "127.0.0.1", name: str | None = None, base_image: str | None = None,
          convert: str = "auto", kb: KnowledgeBase | None = None, nodes: str | None = None,
@@ -179,10 +178,8 @@ def plan(model_dir: str | Path, target: str | Target, *, port: int = 8080,
          tolerance: str | dict[str, float] | None = None,
          sample: str | Path | None = None) -> DeployPlan:
     """Decide the deployment and check it; a DeployError lists every violation.
-
-    ``quantize`` (``float16``, ``int8``, ``dynamic``) quantizes the conversion, measured on
-    the ``sample`` file (else the bundle's own sample) and refused past ``tolerance``
-    (:mod:`.quantize`).
+    ``quantize`` quantizes the conversion, measured on ``sample`` (else the bundle's own)
+    and refused past ``tolerance`` (:mod:`.quantize`).
 
     ``nodes`` (a hardware target) and ``cluster`` are for orchestrated targets, whose pods
     listen on 0.0.0.0 (``bind`` unused).
@@ -198,17 +195,8 @@ def plan(model_dir: str | Path, target: str | Target, *, port: int = 8080,
     problems += orchestrated.option_problems(target.orchestrated, cluster)
     resources, sizing_problems = checked_resources(model_dir)
     problems += sizing_problems
-    if convert not in CONVERSIONS:
-        problems.append(f"convert: {convert!r} is not a conversion "
-                        f"(allowed: {', '.join(CONVERSIONS)})")
-        convert = "none"
     kind = str(profile.get("kind") or "sklearn")
-    conversion = auto_conversion(target, kind, quantize) if convert == "auto" else convert
-    try:
-        parse_tolerance(tolerance)
-    except DeployError as exc:
-        problems.extend(exc.violations)
-        tolerance = None
+    conversion, tolerance = _conversion(target, kind, convert, quantize, tolerance, problems)
     if base_image is not None:
         try:
             check_image(base_image, "base_image")
