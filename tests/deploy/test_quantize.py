@@ -17,6 +17,7 @@ from stratum_jupyter.cli import main
 from stratum_jupyter.deploy import deploy
 from stratum_jupyter.deploy.quantize import TOLERANCES, measure, parse_tolerance, tolerance_for
 from stratum_jupyter.errors import DeployError
+from tests.servicetools import call, serving
 from tests.serving.bundles import digits, onnx_digits
 
 
@@ -77,6 +78,12 @@ def test_dynamic_quantization_of_an_onnx_bundle_is_measured_and_recorded(onnx_bu
     assert report["bytes"] == (model / "model.onnx").stat().st_size
     assert report["bytes_original"] == graph.stat().st_size
     assert report["latency_ms"] > 0 and report["latency_ms_original"] > 0
+    with serving(tmp_path / "d") as port:  # the service runs the quantized graph
+        status, answer = call(port, "POST", "/predict", {"instances": x[:20].tolist()})
+    assert status == 200, answer
+    assert answer["predictions"] == own[:20].argmax(axis=1).tolist()
+    np.testing.assert_allclose([[p[str(c)] for c in range(10)] for p in answer["probabilities"]],
+                               own[:20], atol=1e-6)
     line = next(e for e in events if e.startswith("conversion: onnx dynamic"))
     assert "verified on 400 instances: agreement" in line and "ms per instance" in line
     assert "quantized dynamic" in (tmp_path / "d" / "README.md").read_text()
