@@ -70,10 +70,9 @@ class Converter:
     timed without its loading; ``run`` is timed where there is none."""
     requantizes: tuple[str, ...] = ()
     """Model kinds already in this format, which it takes only to quantize them."""
-    tensor_kinds: tuple[str, ...] = ()
-    """Model kinds it converts from tensor and image bundles (their ``sample_instances``)."""
 
     def predictor(self, data: bytes, profile: Profile) -> Callable[[Any], Outputs]:
+        """The converted model's ``predict(sample) -> outputs``."""
         if self.session is not None:
             return self.session(data, profile)
         return lambda frame: self.run(data, profile, frame)
