@@ -15,6 +15,8 @@ in TFLite here, and the conversion is refused with the reason.
 
 from __future__ import annotations
 
+import contextlib
+import io
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +85,8 @@ def to_tflite(network: Any, quantize: str = "none", calibration: list[list[Any]]
         converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
         converter.inference_input_type = tf.int8
         converter.inference_output_type = tf.int8
-    data: bytes = converter.convert()
+    with contextlib.redirect_stdout(io.StringIO()):  # Keras' export prints its signature
+        data: bytes = converter.convert()
     return data
 
 
