@@ -32,6 +32,19 @@ def add_arguments(parser: argparse.ArgumentParser, *, shell: Shell) -> None:
         help="The address the service listens on (default 127.0.0.1).")
     add("--convert", default="auto", choices=CONVERSIONS,
         help="Model conversion (auto: the target's default, ONNX on edge targets).")
+    add("--quantize", default="none", choices=("none", "float16", "int8", "dynamic"),
+        help="Quantize the conversion: float16 or int8 (full integer, calibrated on the "
+             "sample) for --convert tflite, dynamic for --convert onnx; measured on the "
+             "sample and refused past --tolerance (default none: float32).")
+    add("--tolerance", metavar="KEY=VALUE[,...]",
+        help="What a conversion may lose, measured on the sample: agreement (share of the "
+             "original's labels, at least), accuracy_drop and max_error (relative, at most); "
+             "defaults per quantization, int8: agreement=0.99,accuracy_drop=0.01,"
+             "max_error=0.1 (docs/edge-conversion.md).")
+    add("--sample", metavar="PATH",
+        help="A (labelled) sample to verify the conversion on and calibrate int8 with: "
+             "CSV/Parquet with the target or a label column, .npy/.npz (labels array), or a "
+             "folder of images in subfolders named by label (default: the bundle's sample).")
     add("--base-image", help="Build on this image instead of the target's (offline builds).")
     add("--build", action="store_true", help="Build the image with the Docker engine.")
     add("--run", action="store_true", help="Build, then run it on this Docker engine.")
@@ -71,7 +84,8 @@ def run(args: argparse.Namespace, on_event: Callable[[str], None]) -> DeployResu
                   name=args.name, base_image=args.base_image, convert=args.convert,
                   build=args.build, run=args.run, apply=args.apply, inventory=args.inventory,
                   check=args.check, nodes=args.nodes, namespace=args.namespace, rps=args.rps,
-                  registry=args.registry, kubeconfig=args.kubeconfig, on_event=on_event)
+                  registry=args.registry, kubeconfig=args.kubeconfig, on_event=on_event,
+                  quantize=args.quantize, tolerance=args.tolerance, sample=args.sample)
 
 
 def default_out(model_dir: str, name: str | None = None) -> str:

@@ -60,7 +60,9 @@ def deploy(model_dir: str | Path, target: str, out: str | Path, *, port: int = 8
            inventory: str | Path | None = None, check: bool = False, nodes: str | None = None,
            namespace: str | None = None, rps: float | None = None, registry: str | None = None,
            kubeconfig: str | Path | None = None, extra_vars: dict[str, Any] | None = None,
-           on_event: Log = print) -> DeployResult:
+           on_event: Log = print, quantize: str = "none",
+           tolerance: str | dict[str, float] | None = None,
+           sample: str | Path | None = None) -> DeployResult:
     """Check, render, and optionally build/run/apply a model bundle for ``target``.
 
     ``check`` renders only (no build, no apply). ``build`` builds the image with the docker
@@ -72,7 +74,7 @@ def deploy(model_dir: str | Path, target: str, out: str | Path, *, port: int = 8
     For the kubernetes and kserve targets, ``nodes`` names the hardware target of the
     cluster's nodes, ``namespace``, ``rps`` (the request rate to size for) and ``registry``
     (the image's registry) shape the manifests, and ``apply`` applies them (server-side) to
-    the cluster of ``kubeconfig``.
+    the cluster of ``kubeconfig``. ``quantize``, ``tolerance``, ``sample``: docs/edge-conversion.md.
     """
     from . import render as rnd
     from . import run as runner
@@ -84,7 +86,8 @@ def deploy(model_dir: str | Path, target: str, out: str | Path, *, port: int = 8
     kb = KnowledgeBase()
     cluster = ClusterOptions(namespace=namespace, rps=rps, registry=registry)
     plan = rnd.plan(model_dir, target, port=port, bind=bind, name=name, base_image=base_image,
-                    convert=convert, kb=kb, nodes=nodes, cluster=cluster)
+                    convert=convert, kb=kb, nodes=nodes, cluster=cluster, quantize=quantize,
+                    tolerance=tolerance, sample=sample)
     _check_target_options(plan.target, build=build, run=run, apply=apply,
                           inventory=inventory, kubeconfig=kubeconfig)
     out = Path(out)
@@ -101,7 +104,8 @@ def deploy(model_dir: str | Path, target: str, out: str | Path, *, port: int = 8
                                extra_vars=extra_vars, on_event=on_event)
     if result.record:
         how = {"port": port, "bind": bind, "name": name, "base_image": base_image,
-               "convert": convert, "run": run, "apply": apply,
+               "convert": convert, "quantize": quantize, "tolerance": tolerance, "run": run,
+               "sample": str(Path(sample).resolve()) if sample else None, "apply": apply,
                "inventory": str(Path(inventory).resolve()) if inventory else None,
                "nodes": nodes, "namespace": namespace, "rps": rps, "registry": registry,
                "kubeconfig": str(Path(kubeconfig).resolve()) if kubeconfig else None,
@@ -117,6 +121,8 @@ def _report_plan(plan: Any, out: Path, model_dir: Path, on_event: Log) -> None:
              f"({plan.runtime}, {len(plan.requirements)} pinned requirements)")
     if plan.resources:
         on_event(describe(plan.resources, model_dir))
+    if plan.converted is not None:
+        on_event(describe_conversion(plan.converted.report))
     for warning in plan.warnings:
         on_event(f"warning: {warning}")
     if plan.sizing is not None:
@@ -191,3 +197,21 @@ def _keep(out: Path, model_dir: Path, record: DeployRecord, how: dict[str, Any]
 def read_deploy_record(bundle: str | Path) -> DeployRecord:
     """The bundle's deploy.json (after --apply or --run)."""
     return read_record(bundle)
+
+
+def describe_conversion(report: dict[str, Any]) -> str:
+    """The conversion's log line: format, quantization, measures, size and latency."""
+    measures = ", ".join(f"{key} {report[key]:.4g}" for key in (
+        "agreement", "accuracy_drop", "max_probability_diff", "max_error", "max_abs_error")
+        if isinstance(report.get(key), int | float))
+    size = f"{report['bytes']:,} bytes"
+    if report.get("bytes_original"):
+        size += f" ({report['bytes'] / report['bytes_original']:.2f}x the original)"
+    latency = ""
+    if report.get("latency_ms") is not None:
+        latency = (f", {report['latency_ms']:.3g} ms per instance (original "
+                   f"{report['latency_ms_original']:.3g} ms)")
+    quantized = f" {report['quantize']}" if report.get("quantize") not in (None, "none") else ""
+    return (f"conversion: {report['format']}{quantized}, verified on "
+            f"{report['verified_rows']} instances{': ' + measures if measures else ''}; "
+            f"{size}{latency}")

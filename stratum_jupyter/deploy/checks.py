@@ -13,9 +13,11 @@ from ..bundle.formats import kind_label
 from ..bundle.profile import Profile
 from ..errors import DeployError
 from ..serving import trust
+from . import quantize as quant
 from .convert import CONVERTERS, Converted, convert_model, converters_for, get_converter
 from .kb import KnowledgeBase
 from .targets import Target
+from .verify_sample import read_sample
 
 # Loaded models take more memory than their file: a stated, conservative factor.
 MODEL_MEMORY_FACTOR = 2.0
@@ -62,7 +64,8 @@ def memory_need_mb(profile: Profile, conversion: str, kb: KnowledgeBase) -> floa
 
 
 def violations(profile: Profile, target: Target, kb: KnowledgeBase, *,
-               requirements: list[str], conversion: str, python: str | None) -> list[str]:
+               requirements: list[str], conversion: str, python: str | None,
+               quantize: str = "none") -> list[str]:
     """Every way this model, with these requirements, does not fit ``target``."""
     out: list[str] = []
     kind = str(profile.get("kind") or "sklearn")
@@ -100,7 +103,7 @@ def violations(profile: Profile, target: Target, kb: KnowledgeBase, *,
                        "on Python, its pins may)" if kind == "onnx" else
                        "(re-train with that Python, or convert with --convert onnx)"))
 
-    out += conversion_problems(kind, conversion)
+    out += conversion_problems(kind, conversion, quantize)
     if kind not in SERVED_KINDS:
         out.append(f"kind: the prediction service serves scikit-learn, Keras and ONNX "
                    f"models, not {kind!r}")
@@ -115,10 +118,16 @@ def violations(profile: Profile, target: Target, kb: KnowledgeBase, *,
     return out
 
 
-def conversion_problems(kind: str, conversion: str) -> list[str]:
-    """Why ``--convert conversion`` does not take models of ``kind`` (nothing if it does)."""
+def conversion_problems(kind: str, conversion: str, quantize: str = "none") -> list[str]:
+    """Why ``--convert conversion`` (``--quantize quantize``) does not take models of
+    ``kind`` (nothing if it does)."""
     if conversion == "none":
-        return []
+        return [] if quantize == "none" else [
+            f"quantize: --quantize {quantize} quantizes a conversion, and there is none here "
+            "(use --convert tflite or --convert onnx)"]
+    problems = quant.check_quantize(quantize, conversion)
+    if problems:
+        return problems
     allowed = ", ".join([*converters_for(kind), "none"])
     if conversion not in CONVERTERS:
         return [f"conversion: no converter {conversion!r} is installed (allowed: {allowed})"]
@@ -126,7 +135,7 @@ def conversion_problems(kind: str, conversion: str) -> list[str]:
         converter = get_converter(conversion)
     except DeployError as exc:
         return exc.violations
-    if kind in converter.kinds:
+    if kind in converter.kinds or (quantize != "none" and kind in converter.requantizes):
         return []
     takes = " or ".join(kind_label(k) for k in converter.kinds)
     return [f"conversion: --convert {conversion} is for {takes} models, this is {kind} "
@@ -134,10 +143,10 @@ def conversion_problems(kind: str, conversion: str) -> list[str]:
 
 
 def check(profile: Profile, target: Target, kb: KnowledgeBase, *, requirements: list[str],
-          conversion: str, python: str | None) -> None:
+          conversion: str, python: str | None, quantize: str = "none") -> None:
     """Raise one DeployError carrying every violation, if there are any."""
     found = violations(profile, target, kb, requirements=requirements, conversion=conversion,
-                       python=python)
+                       python=python, quantize=quantize)
     if found:
         raise DeployError(found)
 
@@ -161,15 +170,40 @@ def loading_problems(model_dir: Path, profile: Profile, conversion: str) -> tupl
     return model, []
 
 
-def model_problems(model_dir: Path, profile: Profile, conversion: str
-                   ) -> tuple[Converted | None, list[str]]:
+def model_problems(model_dir: Path, profile: Profile, conversion: str, *,
+                   quantize: str = "none", tolerance: str | dict[str, float] | None = None,
+                   sample: str | Path | None = None) -> tuple[Converted | None, list[str]]:
     """Load the bundle's model and, for a conversion that takes it, convert and verify it
-    (nothing is written): the converted model, or every reason it cannot be deployed."""
+    (quantized as ``quantize`` says, held to ``tolerance``, on the ``sample`` file or the
+    bundle's own sample; nothing is written): the converted model, or every reason it
+    cannot be deployed."""
     model, problems = loading_problems(model_dir, profile, conversion)
     kind = str(profile.get("kind") or "sklearn")
-    if model is None or conversion == "none" or conversion_problems(kind, conversion):
+    if model is None or conversion == "none" or conversion_problems(kind, conversion,
+                                                                    quantize):
         return None, problems
     try:
-        return convert_model(conversion, model, profile), problems
+        given = read_sample(sample, profile) if sample is not None else None
+        return convert_model(conversion, model, profile, quantize=quantize,
+                             tolerance=tolerance, sample=given), problems
     except DeployError as exc:
         return None, [*problems, *exc.violations]
+
+
+def auto_conversion(target: Target, kind: str, quantize: str = "none") -> str:
+    """``--convert auto``: the target's conversion where it takes this kind of model, else
+    another converter that does; ``none`` for targets that need none. With ``--quantize``,
+    the converter that offers that quantization and takes this kind (even on a target that
+    needs no conversion)."""
+    if quantize != "none":
+        offered = [name for name, q in quant.FORMAT_QUANTIZATIONS.items() if quantize in q
+                   and name in CONVERTERS and (kind in get_converter(name).kinds
+                                               or kind in get_converter(name).requantizes)]
+        if offered:
+            return offered[0]
+    if target.conversion == "none":
+        return "none"
+    names = converters_for(kind)
+    if target.conversion in names:
+        return target.conversion
+    return names[0] if names else "none"

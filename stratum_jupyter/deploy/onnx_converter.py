@@ -208,10 +208,16 @@ def to_onnx(model: Any, profile: Profile, frame: Any = None) -> bytes:
 def onnx_outputs(onnx_bytes: bytes, profile: Profile, frame: Any) -> dict[str, Any]:
     """What the ONNX model predicts for ``frame``, as ``labels``/``probabilities``/``values``,
     fed as the service feeds it."""
-    import numpy as np
     import onnxruntime as ort
 
     session = ort.InferenceSession(onnx_bytes, providers=["CPUExecutionProvider"])
+    return session_outputs(session, profile, frame)
+
+
+def session_outputs(session: Any, profile: Profile, frame: Any) -> dict[str, Any]:
+    """What a loaded ONNX session predicts for ``frame`` (see :func:`onnx_outputs`)."""
+    import numpy as np
+
     rows = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
     names = [f["name"] for f in profile["input_schema"]["features"]]
     result = session.run(None, onnx_feeds(session.get_inputs(), names, rows))

@@ -23,13 +23,14 @@ from .. import envvars
 from ..bundle.profile import Profile
 from ..errors import DeployError
 from . import checks, orchestrated, quoting
-from .checks import check, requirement_name
-from .convert import CONVERTERS, Converted, convert, converters_for, get_converter
+from .checks import auto_conversion, check, requirement_name
+from .convert import CONVERTERS, Converted, convert, get_converter
 from .files import content_hash, copy_roles, copy_service
 from .kb import KnowledgeBase, normalize
 from .kube_sizing import PodSizing
 from .limits import checked_resources, run_options, service_environment
 from .manifests import resource_name
+from .quantize import parse_tolerance
 from .targets import Target, check_image, get_target, on_nodes
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -133,17 +134,6 @@ def _requirements(model_dir: Path, conversion: str, kb: KnowledgeBase) -> list[s
     return reqs
 
 
-def auto_conversion(target: Target, kind: str) -> str:
-    """``--convert auto``: the target's conversion where it takes this kind of model, else
-    another converter that does; ``none`` for targets that need none."""
-    if target.conversion == "none":
-        return "none"
-    names = converters_for(kind)
-    if target.conversion in names:
-        return target.conversion
-    return names[0] if names else "none"
-
-
 def _check_port_bind(port: int, bind: str, in_cluster: bool = False) -> list[str]:
     problems = []
     if not isinstance(port, int) or not 1 <= port <= 65535:
@@ -163,11 +153,33 @@ def _check_port_bind(port: int, bind: str, in_cluster: bool = False) -> list[str
     return problems
 
 
+def _conversion(target: Target, kind: str, convert: str, quantize: str,
+                tolerance: str | dict[str, float] | None, problems: list[str]
+                ) -> tuple[str, str | dict[str, float] | None]:
+    """The conversion ``--convert`` (``auto``: :func:`auto_conversion`) means, and the
+    tolerance if it reads; what is wrong with them goes into ``problems``."""
+    if convert not in CONVERSIONS:
+        problems.append(f"convert: {convert!r} is not a conversion "
+                        f"(allowed: {', '.join(CONVERSIONS)})")
+        convert = "none"
+    try:
+        parse_tolerance(tolerance)
+    except DeployError as exc:
+        problems.extend(exc.violations)
+        tolerance = None
+    return (auto_conversion(target, kind, quantize) if convert == "auto" else convert,
+            tolerance)
+
+
 def plan(model_dir: str | Path, target: str | Target, *, port: int = 8080,
          bind: str = "127.0.0.1", name: str | None = None, base_image: str | None = None,
          convert: str = "auto", kb: KnowledgeBase | None = None, nodes: str | None = None,
-         cluster: orchestrated.ClusterOptions | None = None) -> DeployPlan:
+         cluster: orchestrated.ClusterOptions | None = None, quantize: str = "none",
+         tolerance: str | dict[str, float] | None = None,
+         sample: str | Path | None = None) -> DeployPlan:
     """Decide the deployment and check it; a DeployError lists every violation.
+    ``quantize`` quantizes the conversion, measured on ``sample`` (else the bundle's own)
+    and refused past ``tolerance`` (:mod:`.quantize`).
 
     ``nodes`` (a hardware target) and ``cluster`` are for orchestrated targets, whose pods
     listen on 0.0.0.0 (``bind`` unused).
@@ -183,12 +195,8 @@ def plan(model_dir: str | Path, target: str | Target, *, port: int = 8080,
     problems += orchestrated.option_problems(target.orchestrated, cluster)
     resources, sizing_problems = checked_resources(model_dir)
     problems += sizing_problems
-    if convert not in CONVERSIONS:
-        problems.append(f"convert: {convert!r} is not a conversion "
-                        f"(allowed: {', '.join(CONVERSIONS)})")
-        convert = "none"
     kind = str(profile.get("kind") or "sklearn")
-    conversion = auto_conversion(target, kind) if convert == "auto" else convert
+    conversion, tolerance = _conversion(target, kind, convert, quantize, tolerance, problems)
     if base_image is not None:
         try:
             check_image(base_image, "base_image")
@@ -207,10 +215,11 @@ def plan(model_dir: str | Path, target: str | Target, *, port: int = 8080,
                 if kb.wheel(requirement_name(r), target.arch) is None]
     try:
         check(profile, target, kb, requirements=reqs, conversion=conversion,
-              python=None if target.runtime == "process" else python)
+              python=None if target.runtime == "process" else python, quantize=quantize)
     except DeployError as exc:
         problems.extend(exc.violations)
-    converted, model_problems = checks.model_problems(model_dir, profile, conversion)
+    converted, model_problems = checks.model_problems(
+        model_dir, profile, conversion, quantize=quantize, tolerance=tolerance, sample=sample)
     if problems or model_problems:
         raise DeployError([*problems, *model_problems])
     title = name or profile.get("name") or profile.get("candidate") or model_dir.resolve().name

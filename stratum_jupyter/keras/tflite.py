@@ -1,4 +1,11 @@
-"""Keras pipelines -> TFLite (LiteRT) for edge targets, verified like every conversion.
+"""Keras pipelines and networks -> TFLite (LiteRT) for edge targets, verified like every
+conversion; in float32, or quantized (float16; int8, full integer, calibrated on the
+verification sample as TensorFlow's post-training quantization guide does: a representative
+dataset of up to :data:`CALIBRATION_INSTANCES` instances, int8 weights, activations, input
+and output; the service quantizes its input and dequantizes its output with the model's
+scale and zero point).
+
+A Keras network bundled alone (``save_model``) converts as it is.
 
 The converted model must stand alone on the board, so the pipeline's preprocessing is folded
 into the network: affine scalers (StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler)
@@ -8,6 +15,8 @@ in TFLite here, and the conversion is refused with the reason.
 
 from __future__ import annotations
 
+import contextlib
+import io
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +24,12 @@ import numpy as np
 
 from ..bundle.profile import Profile
 from ..deploy.convert import ATOL, RTOL, Converter, Outputs, Report, convert
+from ..deploy.verify_sample import is_tensor_model
 from ..errors import DeployError
-from ..serving.graph_runtimes import tflite_interpreter, tflite_invoke
+from ..serving.graph_runtimes import tflite_interpreter, tflite_run
+
+CALIBRATION_INSTANCES = 200
+"""At most this many sample instances calibrate an int8 conversion (one at a time)."""
 
 
 def affine_of(step: Any, n_features: int) -> tuple[np.ndarray, np.ndarray]:
@@ -55,28 +68,79 @@ def standalone_network(model: Any, n_features: int) -> Any:
     return keras.Model(inputs, final.model_(scaled))
 
 
-def to_tflite(network: Any) -> bytes:
+def to_tflite(network: Any, quantize: str = "none", calibration: list[list[Any]] | None = None
+              ) -> bytes:
+    """TFLite bytes of a Keras network: float32, ``float16`` weights, or ``int8`` (full
+    integer, calibrated on ``calibration``: a list of instances, each a list of the
+    network's inputs as float32 arrays of batch 1)."""
     import tensorflow as tf
 
     converter = tf.lite.TFLiteConverter.from_keras_model(network)
-    data: bytes = converter.convert()
+    if quantize == "float16":
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.target_spec.supported_types = [tf.float16]
+    elif quantize == "int8":
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.representative_dataset = lambda: iter(calibration or [])
+        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+        converter.inference_input_type = tf.int8
+        converter.inference_output_type = tf.int8
+    with contextlib.redirect_stdout(io.StringIO()):  # Keras' export prints its signature
+        data: bytes = converter.convert()
     return data
 
 
+def _network(model: Any, profile: Profile, data: Any) -> Any:
+    if is_tensor_model(profile):
+        return model.model_
+    return standalone_network(model, data.shape[1])
+
+
+def _arrays(profile: Profile, data: Any) -> list[Any]:
+    """The network's inputs, in its order, as float32 arrays."""
+    if hasattr(data, "to_numpy"):
+        return [data.to_numpy(dtype=np.float32)]
+    if isinstance(data, dict):
+        return [np.asarray(data[s["name"]], np.float32) for s in profile["input_schema"]["inputs"]]
+    return [np.asarray(data, np.float32)]
+
+
 def export_tflite(model: Any, profile: Profile, frame: Any) -> bytes:
-    """The pipeline, its preprocessing folded in, as TFLite bytes."""
-    return to_tflite(standalone_network(model, frame.shape[1]))
+    """The pipeline, its preprocessing folded in (or the network), as TFLite bytes."""
+    return to_tflite(_network(model, profile, frame))
+
+
+def export_tflite_quantized(model: Any, profile: Profile, data: Any, quantize: str) -> bytes:
+    """The network quantized as ``quantize`` says; an int8 one calibrated on ``data``."""
+    arrays = _arrays(profile, data)
+    calibration = [[a[i:i + 1] for a in arrays]
+                   for i in range(min(len(arrays[0]), CALIBRATION_INSTANCES))]
+    return to_tflite(_network(model, profile, data), quantize, calibration)
+
+
+def tflite_session(data: bytes, profile: Profile) -> Any:
+    """``predict(frame or tensors) -> outputs`` of the TFLite model, loaded once. The
+    shipped service's own code runs it (input quantization and output dequantization
+    included), so the check is what the board will do."""
+    interpreter = tflite_interpreter()(model_content=data)
+    classes = profile["input_schema"].get("classes")
+
+    def predict(batch: Any) -> Outputs:
+        arrays = _arrays(profile, batch)
+        out = np.asarray(next(iter(tflite_run(interpreter, arrays).values())), dtype=float)
+        out = out.reshape(len(arrays[0]), -1)
+        if classes is None:
+            return {"values": out.squeeze(axis=1) if out.shape[1] == 1 else out}
+        probs = out if out.shape[1] > 1 else np.hstack([1 - out, out])
+        return {"labels": np.asarray(classes)[probs.argmax(axis=1)], "probabilities": probs}
+
+    return predict
 
 
 def tflite_outputs(data: bytes, profile: Profile, frame: Any) -> Outputs:
-    """What the TFLite model predicts for ``frame``. The shipped service's own code runs it,
-    so the check is what the board will do."""
-    x = frame.to_numpy(dtype=np.float32)
-    out = tflite_invoke(tflite_interpreter()(model_content=data), x)
-    classes = profile["input_schema"].get("classes")
-    if classes is None:
-        return {"values": out.reshape(len(x), -1).squeeze(axis=1)}
-    return {"labels": np.asarray(classes)[out.argmax(axis=1)], "probabilities": out}
+    """What the TFLite model predicts for ``frame`` (see :func:`tflite_session`)."""
+    result: Outputs = tflite_session(data, profile)(frame)
+    return result
 
 
 def tensorflow_runtime() -> dict[str, str]:
@@ -86,7 +150,8 @@ def tensorflow_runtime() -> dict[str, str]:
 
 
 TFLITE = Converter(name="tflite", label="TFLite", kinds=("keras",), export=export_tflite,
-                   run=tflite_outputs, runtime=tensorflow_runtime)
+                   run=tflite_outputs, runtime=tensorflow_runtime,
+                   export_quantized=export_tflite_quantized, session=tflite_session)
 """This plug-in's entry of the ``stratum_jupyter.converters`` group."""
 
 

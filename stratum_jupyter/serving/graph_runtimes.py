@@ -127,18 +127,52 @@ def tflite_invoke(interp: Any, data: Any) -> Any:
 
 def tflite_run(interp: Any, inputs: list[Any]) -> dict[str, Any]:
     """Run a LiteRT interpreter on its inputs (in its order, each batch of any size, cast to
-    the input's type); every output by name."""
+    the input's type); every output by name. A quantized (int8/uint8) input gets
+    ``round(x / scale + zero_point)``, clipped to its type, and a quantized output is given
+    back as ``(q - zero_point) * scale``: a full-integer model answers floats as the
+    original does."""
     import numpy as np
 
     details = interp.get_input_details()
     for detail, data in zip(details, inputs, strict=True):
-        interp.resize_tensor_input(detail["index"], data.shape)
+        interp.resize_tensor_input(detail["index"], np.shape(data))
     interp.allocate_tensors()
     for detail, data in zip(details, inputs, strict=True):
-        interp.set_tensor(detail["index"], np.ascontiguousarray(data, dtype=detail["dtype"]))
+        interp.set_tensor(detail["index"], _quantized(np.asarray(data), detail))
     interp.invoke()
-    return {d["name"]: np.array(interp.get_tensor(d["index"]))
+    return {d["name"]: _dequantized(np.array(interp.get_tensor(d["index"])), d)
             for d in interp.get_output_details()}
+
+
+def _scale(detail: dict[str, Any]) -> tuple[float, int] | None:
+    """The tensor's (scale, zero point) if it is quantized, else None."""
+    import numpy as np
+
+    scale, zero = detail.get("quantization") or (0.0, 0)
+    if np.dtype(detail["dtype"]).kind in "iu" and scale:
+        return float(scale), int(zero)
+    return None
+
+
+def _quantized(data: Any, detail: dict[str, Any]) -> Any:
+    import numpy as np
+
+    dtype = np.dtype(detail["dtype"])
+    params = _scale(detail)
+    if params is None or data.dtype.kind not in "f":
+        return np.ascontiguousarray(data, dtype=dtype)
+    info = np.iinfo(dtype)
+    q = np.round(data / params[0] + params[1])
+    return np.ascontiguousarray(np.clip(q, info.min, info.max), dtype=dtype)
+
+
+def _dequantized(data: Any, detail: dict[str, Any]) -> Any:
+    import numpy as np
+
+    params = _scale(detail)
+    if params is None:
+        return data
+    return (data.astype(np.float32) - params[1]) * np.float32(params[0])
 
 
 def tflite_interpreter() -> Any:

@@ -85,12 +85,14 @@ def test_a_keras_file_and_a_folder_of_images_through_the_cli(cnn, tmp_path, caps
     reqs = (tmp_path / "deploy" / "requirements.txt").read_text()
     assert "tensorflow" in reqs and "pillow" in reqs
     assert (tmp_path / "deploy" / "model" / "model.keras").is_file()
-    # the small edge target: refused, naming the step (TFLite conversion of image networks
-    # is issue 24's quantization work; unconverted, TensorFlow has no wheel there)
-    with pytest.raises(DeployError, match="conversion: the profile has no sample_rows"):
-        deploy(tmp_path / "b", "edge-arm64", tmp_path / "edge")
+    # the small edge target: converted to TFLite and verified on the bundle's sample
+    # instances (unconverted, TensorFlow has no wheel there)
+    deploy(tmp_path / "b", "edge-arm64", tmp_path / "edge")
+    conversion = json.loads((tmp_path / "edge" / "model" / "conversion.json").read_text())
+    assert conversion["format"] == "tflite" and conversion["verified_rows"] == 4
+    assert conversion["agreement"] == 1.0
     with pytest.raises(DeployError) as info:
-        deploy(tmp_path / "b", "edge-arm64", tmp_path / "edge", convert="none")
+        deploy(tmp_path / "b", "edge-arm64", tmp_path / "edge-none", convert="none")
     assert "requirements: tensorflow" in str(info.value) and "has no wheel for arm64" in str(
         info.value)
     assert "needs conversion: use --convert tflite" in str(info.value)
