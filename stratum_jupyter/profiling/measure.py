@@ -16,11 +16,12 @@ from .runners import ConfigFailed, Running
 
 __all__ = ["Load", "measure", "ROW_COLUMNS"]
 
-ROW_COLUMNS = ("runner", "cpus", "memory_bytes", "threads", "workers", "batch_size",
-               "concurrency", "status", "error", "startup_s", "requests", "errors",
-               "throughput_rps", "rows_per_s", "p50_ms", "p95_ms", "p99_ms", "mean_ms",
-               "cpu_percent", "peak_memory_bytes", "rate_rps")
-"""The columns of the results table, in order (one row per configuration)."""
+ROW_COLUMNS = ("model", "runner", "cpus", "memory_bytes", "threads", "workers", "batch_size",
+               "concurrency", "max_batch", "batch_wait_ms", "status", "error", "startup_s",
+               "requests", "errors", "throughput_rps", "rows_per_s", "p50_ms", "p95_ms",
+               "p99_ms", "mean_ms", "cpu_percent", "peak_memory_bytes", "rate_rps")
+"""The columns of the results table, in order (one row per configuration; ``model``: the
+bundle's name, filled in by :func:`.api.profile`)."""
 
 
 class Runner(Protocol):

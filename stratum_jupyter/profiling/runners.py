@@ -95,7 +95,10 @@ def _environment(config: Config, port: int) -> dict[str, str]:
     blas = "1"
     return {envvars.PORT.name: str(port), envvars.HOST.name: "127.0.0.1",
             envvars.PREDICT_THREADS.name: str(config.threads), "OPENBLAS_NUM_THREADS": blas,
-            "OMP_NUM_THREADS": blas, "MKL_NUM_THREADS": blas}
+            "OMP_NUM_THREADS": blas, "MKL_NUM_THREADS": blas,
+            # always set: they win over a "serving" block the bundle's profile.json holds
+            envvars.MAX_BATCH.name: str(config.max_batch),
+            envvars.BATCH_WAIT_MS.name: f"{config.batch_wait_ms:g}"}
 
 
 class LocalRunner:
@@ -196,7 +199,7 @@ class DockerRunner:
             model = Path(tmp) / "model"
             shutil.copytree(self.model_dir, model)
             profile = json.loads((model / "profile.json").read_text("utf-8"))
-            for key in ("rightsizing", "resource_profile"):
+            for key in ("rightsizing", "resource_profile", "serving"):
                 profile.pop(key, None)
             (model / "profile.json").write_text(json.dumps(profile), "utf-8")
             bundle = work_dir / "image"
