@@ -124,9 +124,9 @@ def _layout(table: Any, title: str) -> Any:
     configs = list(dict.fromkeys(table["config"]))
     colors = dict(zip(models, _palette(len(models)), strict=True))
     factors = [(c, m) for c in configs for m in models]
-    plots = []
+    plots: list[Any] = []
     for column, label, scale in PANELS:
-        fig = new_figure(x_range=FactorRange(*factors), width=440, height=340, title=label,
+        fig = new_figure(x_range=FactorRange(factors=factors), width=440, height=340, title=label,
                          tools="pan,wheel_zoom,box_zoom,reset,save", name=column,
                          toolbar_location=None)
         ok = table[table["status"] == "ok"]
@@ -139,18 +139,21 @@ def _layout(table: Any, title: str) -> Any:
                                    line_color="black"))
         failed = table[table["status"] != "ok"]
         if len(failed):
-            fig.scatter([(c, m) for c, m in zip(failed["config"], failed["model"],
-                                                strict=True)],
-                        [0] * len(failed), marker="x", size=12, color="crimson",
+            marks = ColumnDataSource({"x": list(zip(failed["config"], failed["model"],
+                                                    strict=True)), "y": [0] * len(failed)})
+            fig.scatter("x", "y", source=marks, marker="x", size=12, color="crimson",
                         legend_label="failed")
         fig.add_tools(HoverTool(tooltips=[("model", "@model"), ("configuration", "@config"),
                                           ("value", "@y{0.0}"), ("p95 / p99", "@p95 / @p99")]))
+        tops = [v for v in data["y"] + (data["p99"] if column == "p50_ms" else []) if v]
         fig.y_range.start = 0  # type: ignore[attr-defined]  # read against zero
+        fig.y_range.end = 1.1 * max(tops, default=1.0)  # type: ignore[attr-defined]
         fig.xaxis.major_label_orientation = 0.9
-        fig.xaxis.group_label_orientation = 0.0
+        fig.xaxis.group_label_orientation = 0.0  # type: ignore[attr-defined]
         fig.xgrid.grid_line_color = None
-        fig.legend.location = "top_left"
+        fig.legend.orientation = "horizontal"
         fig.legend.label_text_font_size = "8pt"
+        fig.add_layout(fig.legend[0], "above")  # beside the title, never over a bar
         plots.append(fig)
     return gridplot(plots, ncols=3)
 

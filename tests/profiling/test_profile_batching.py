@@ -20,10 +20,12 @@ def test_a_recommended_batching_travels_with_the_bundle(iris_bundle, tmp_path, c
     code = main(["profile", str(iris_bundle), "--out", str(tmp_path / "profile"),
                  "--runner", "local", "--cpus", "1", "--memory", "1g", "--concurrency", "4",
                  "--max-batch", "8", "--batch-wait-ms", "3", "--duration", "1",
-                 "--requests", "200", "--slo-p99", "2s", "--rps", "5"])
+                 "--requests", "200", "--slo-p99", "5s", "--rps", "2",
+                 "--plot", str(tmp_path / "figure.html")])
     captured = capsys.readouterr()
     assert code == 0, captured.err
-    assert "threads 2, max batch 8 (wait 3 ms)" in captured.err  # the recommendation line
+    assert "threads 2, max batch 8 (wait 3 ms)" in captured.err, captured.err  # recommended
+    assert "(c) host memory" in (tmp_path / "figure.html").read_text()  # --plot: the panels
     table = pd.read_csv(tmp_path / "profile" / "results.csv")
     assert table[["max_batch", "batch_wait_ms"]].values.tolist() == [[8, 3.0], [8, 3.0]]
     assert (table["status"] == "ok").all() and (table["errors"] == 0).all(), table["error"]

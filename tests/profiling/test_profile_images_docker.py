@@ -18,8 +18,8 @@ from stratum_jupyter.profiling.grid import Config
 from stratum_jupyter.profiling.measure import Load, free_port, measure
 from stratum_jupyter.profiling.runners import DockerRunner
 from tests.bundle.onnx_models import softmax_net
-from tests.serving.bundles import digits, png, softmax_regression
 from tests.servicetools import call
+from tests.serving.bundles import digits, png, softmax_regression
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
