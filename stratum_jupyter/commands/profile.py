@@ -44,6 +44,9 @@ def add_arguments(parser: argparse.ArgumentParser, *, shell: Shell) -> None:
         help="Seconds of load per configuration (default 2; at most 60).")
     add("--requests", type=int, default=2000, metavar="N",
         help="At most this many requests per configuration (default 2000).")
+    add("--request-timeout", type=float, default=10.0, metavar="S",
+        help="Seconds a request may take before it counts as failed (default 10; large "
+             "image networks on few cores take longer).")
     add("--slo-p99", metavar="LATENCY",
         help="The goal's p99 latency (e.g. 50ms, 0.05s); with --rps, recommend the "
              "smallest configuration that meets it.")
@@ -93,7 +96,11 @@ def run(args: argparse.Namespace, log: Callable[[str], None]) -> ProfileResult:
                            "at most 60 seconds)")
     if not 1 <= args.requests <= 100_000:
         raise ProfileError(f"--requests: {args.requests} is out of range (allowed: 1-100000)")
-    load = Load(duration=args.duration, max_requests=args.requests)
+    if not 0 < args.request_timeout <= 600:
+        raise ProfileError(f"--request-timeout: {args.request_timeout:g} is out of range "
+                           "(allowed: above 0, at most 600 seconds)")
+    load = Load(duration=args.duration, max_requests=args.requests,
+                timeout=args.request_timeout)
     result = profile(args.model_dir, args.out, configs, load=load, goal=goal,
                      runner=args.runner, base_image=args.base_image,
                      record=not args.no_record, log=log)

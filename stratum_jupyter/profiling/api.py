@@ -221,7 +221,7 @@ def _rightsize(chosen: Any, results: list[dict[str, Any]], samples: tuple[str, l
                ) -> tuple[Rightsizing, list[dict[str, Any]]]:
     paced = Load(duration=max(load.duration, 2.0),
                  max_requests=max(load.max_requests, int(goal.rps * load.duration) + 1),
-                 warmup=load.warmup, rate=goal.rps)
+                 warmup=load.warmup, rate=goal.rps, timeout=load.timeout)
 
     def remeasure(config: Config) -> dict[str, Any]:
         log(f"checking {config.label()} at {goal.rps:g} requests/s")
