@@ -5,7 +5,7 @@ It lives in ``profile.json`` under ``"rightsizing"``::
 
     {"goal": {"p99_ms": 50.0, "rps": 20.0},
      "recommendation": {"cpus": 1.0, "memory_bytes": 536870912, "workers": 1,
-                        "threads": 4, "batch_size": 1,
+                        "threads": 4, "batch_size": 1, "max_batch": 8, "batch_wait_ms": 2.0,
                         "p50_ms": 3.1, "p99_ms": 12.4, "throughput_rps": 310.0,
                         "cpu_percent": 63.0, "peak_memory_bytes": 201326592},
      "measured_with": "docker", "measured_at": "2026-12-01T03:20:00+00:00",
@@ -41,7 +41,8 @@ class Recommendation:
 
     ``cpus`` is a CPU limit in cores (Docker ``--cpus``, Kubernetes ``cpu``);
     ``memory_bytes`` a memory limit in bytes; ``workers`` server processes; ``threads``
-    prediction threads per process; ``batch_size`` rows per request. The measured figures
+    prediction threads per process; ``batch_size`` rows per request; ``max_batch`` and
+    ``batch_wait_ms`` the service's adaptive batching (1 and 0: none). The measured figures
     are latency percentiles (ms), sustained throughput of one replica (requests/s), mean CPU
     use (percent of one core) and peak resident memory (bytes)."""
 
@@ -50,6 +51,8 @@ class Recommendation:
     workers: int = 1
     threads: int = 1
     batch_size: int = 1
+    max_batch: int = 1
+    batch_wait_ms: float = 0.0
     p50_ms: float | None = None
     p99_ms: float | None = None
     throughput_rps: float | None = None

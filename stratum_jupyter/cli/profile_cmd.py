@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     except ProfileError as exc:
         raise BadInput(str(exc)) from None
     columns = ["runner", "cpus", "memory_bytes", "threads", "batch_size", "concurrency",
-               "status", "p50_ms", "p99_ms", "throughput_rps", "cpu_percent",
-               "peak_memory_bytes", "rate_rps"]
+               "max_batch", "batch_wait_ms", "status", "p50_ms", "p99_ms", "throughput_rps",
+               "cpu_percent", "peak_memory_bytes", "rate_rps"]
     print(result.table[columns].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     return 0

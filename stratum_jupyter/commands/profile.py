@@ -33,10 +33,20 @@ def add_arguments(parser: argparse.ArgumentParser, *, shell: Shell) -> None:
         help="Rows per /predict request (default: 1).")
     add("--concurrency", nargs="+", default=["4"], metavar="CLIENTS",
         help="Concurrent keep-alive clients (default: 4).")
+    add("--max-batch", nargs="+", default=["1"], metavar="N",
+        help="The service's adaptive batching: at most N rows or instances joined per model "
+             "call (STRATUM_MAX_BATCH; default: 1, off). Every option's values may also be "
+             "given comma-separated (--max-batch 1,8).")
+    add("--batch-wait-ms", nargs="+", default=["0"], metavar="MS",
+        help="How long a batch waits for more requests (STRATUM_BATCH_WAIT_MS, 0-10000; "
+             "default: 0); measured only with a --max-batch above 1.")
     add("--duration", type=float, default=2.0, metavar="S",
         help="Seconds of load per configuration (default 2; at most 60).")
     add("--requests", type=int, default=2000, metavar="N",
         help="At most this many requests per configuration (default 2000).")
+    add("--request-timeout", type=float, default=10.0, metavar="S",
+        help="Seconds a request may take before it counts as failed (default 10; large "
+             "image networks on few cores take longer).")
     add("--slo-p99", metavar="LATENCY",
         help="The goal's p99 latency (e.g. 50ms, 0.05s); with --rps, recommend the "
              "smallest configuration that meets it.")
@@ -49,6 +59,11 @@ def add_arguments(parser: argparse.ArgumentParser, *, shell: Shell) -> None:
     add("--base-image", help="Build the profiling image on this base image (offline engines).")
     add("--no-record", action="store_true",
         help="Do not write the summary and rightsizing into the bundle's profile.json.")
+    add("--plot", metavar="FILE.html",
+        help="Also write the panels of the Stratum paper's figure (latency, host CPU, host "
+             "memory per configuration and model) to this static page.")
+    add("--plot-with", nargs="+", default=[], metavar="DIR",
+        help="Earlier profiles' --out folders (other models) drawn beside this one in --plot.")
 
 
 def run(args: argparse.Namespace, log: Callable[[str], None]) -> ProfileResult:
@@ -58,9 +73,16 @@ def run(args: argparse.Namespace, log: Callable[[str], None]) -> ProfileResult:
     from ..profiling.api import profile
     from ..profiling.grid import ProfileError, expand, parse_duration_ms
     from ..profiling.measure import Load
+    from ..profiling.panels import read_results
 
     configs = expand(cpus=args.cpus, memory=args.memory, threads=args.threads,
-                     batch_size=args.batch_size, concurrency=args.concurrency)
+                     batch_size=args.batch_size, concurrency=args.concurrency,
+                     max_batch=args.max_batch, batch_wait_ms=args.batch_wait_ms)
+    if args.plot_with and not args.plot:
+        raise ProfileError("--plot-with: give --plot FILE.html to draw them in")
+    if args.plot and not str(args.plot).endswith((".html", ".htm")):
+        raise ProfileError(f"--plot: {args.plot!r} must name an .html file")
+    others = [read_results(folder) for folder in args.plot_with]  # checked before any work
     if (args.slo_p99 is None) != (args.rps is None):
         raise ProfileError("--slo-p99 and --rps: a goal needs both (e.g. --slo-p99 50ms "
                            "--rps 20)")
@@ -74,6 +96,18 @@ def run(args: argparse.Namespace, log: Callable[[str], None]) -> ProfileResult:
                            "at most 60 seconds)")
     if not 1 <= args.requests <= 100_000:
         raise ProfileError(f"--requests: {args.requests} is out of range (allowed: 1-100000)")
-    load = Load(duration=args.duration, max_requests=args.requests)
-    return profile(args.model_dir, args.out, configs, load=load, goal=goal, runner=args.runner,
-                   base_image=args.base_image, record=not args.no_record, log=log)
+    if not 0 < args.request_timeout <= 600:
+        raise ProfileError(f"--request-timeout: {args.request_timeout:g} is out of range "
+                           "(allowed: above 0, at most 600 seconds)")
+    load = Load(duration=args.duration, max_requests=args.requests,
+                timeout=args.request_timeout)
+    result = profile(args.model_dir, args.out, configs, load=load, goal=goal,
+                     runner=args.runner, base_image=args.base_image,
+                     record=not args.no_record, log=log)
+    if args.plot:
+        from ..profiling.panels import panels
+
+        path = panels([*others, result]).save(args.plot)
+        result.files["panels"] = path
+        log(f"wrote the panels to {path}")
+    return result

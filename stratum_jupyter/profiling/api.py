@@ -90,8 +90,37 @@ def _summary(table: Any, runner: str, out: Path, model_dir: Path) -> dict[str, A
             "table": os.path.relpath(out / "results.csv", model_dir),
             "configurations": int(table["rate_rps"].isna().sum()),
             "failed": int(((table["status"] != "ok") & table["rate_rps"].isna()).sum()),
-            "lowest_p99": {k: best[0][k] for k in ("cpus", "memory_bytes", "threads", "p99_ms",
-                                                    "throughput_rps")} if best else None}
+            "lowest_p99": {k: best[0][k] for k in ("cpus", "memory_bytes", "threads",
+                                                    "max_batch", "batch_wait_ms", "p99_ms",
+                                                    "throughput_rps")} if best else None,
+            "grid": _grid(table)}
+
+
+def _grid(table: Any) -> list[dict[str, Any]]:
+    """Every measured configuration (the closed-loop rows) with its figures, as profile.json
+    keeps them: limits, server settings, latency (ms), throughput (requests/s), host CPU (%
+    of one core) and peak memory (bytes) of the container or process, status and error."""
+    from ..bundle.save import profile_json
+
+    keep = ["cpus", "memory_bytes", "threads", "batch_size", "concurrency", "max_batch",
+            "batch_wait_ms", "status", "error", "requests", "throughput_rps", "p50_ms",
+            "p95_ms", "p99_ms", "cpu_percent", "peak_memory_bytes"]
+    rows = table[table["rate_rps"].isna()][keep].to_dict(orient="records")
+    return list(json.loads(profile_json(rows)))
+
+
+def _record_serving(model_dir: Path, configs: list[Config], sizing: Rightsizing) -> None:
+    """Where the grid measured adaptive batching, the recommended batching becomes the
+    bundle's ``serving`` block (what the service and so every deploy target starts with)."""
+    from ..bundle.save import profile_json
+
+    rec = sizing.recommendation
+    if rec is None or all(c.max_batch == 1 for c in configs):
+        return
+    path = model_dir / "profile.json"
+    data = json.loads(path.read_text("utf-8"))
+    data["serving"] = {"max_batch": rec.max_batch, "batch_wait_ms": rec.batch_wait_ms}
+    path.write_text(profile_json(data), "utf-8")
 
 
 def _record(model_dir: Path, summary: dict[str, Any]) -> None:
@@ -103,18 +132,31 @@ def _record(model_dir: Path, summary: dict[str, Any]) -> None:
     path.write_text(profile_json(data), "utf-8")
 
 
-def _samples(model_dir: Path) -> tuple[str, list[Any]]:
-    """What each request sends: ``("rows", the profile's sample_rows)``, or for a tensor or
-    image model ``("instances", its sample_instances)`` (those of a model of several inputs,
-    kept as one list per input, made one object per instance, as ``/predict`` takes them)."""
+def _read_profile(model_dir: Path) -> dict[str, Any]:
     try:
-        data = json.loads((model_dir / "profile.json").read_text("utf-8"))
+        return dict(json.loads((model_dir / "profile.json").read_text("utf-8")))
     except FileNotFoundError:
         raise ProfileError(f"model_dir: {model_dir} is not a model bundle (no profile.json)"
                            ) from None
+
+
+def _samples(model_dir: Path, log: Log = print) -> tuple[str, list[Any]]:
+    """What each request sends: ``("rows", the profile's sample_rows)``, or for a tensor or
+    image model ``("instances", its sample_instances)`` (those of a model of several inputs,
+    kept as one list per input, made one object per instance, as ``/predict`` takes them);
+    an image model whose images were too large to keep as instances is sent PNGs
+    (``{"b64": ...}``) of its recorded size, said to ``log``."""
+    data = _read_profile(model_dir)
     if data.get("sample_rows"):
         return "rows", list(data["sample_rows"])
     instances = data.get("sample_instances") or []
+    image = (data.get("input_schema") or {}).get("image")
+    if not instances and isinstance(image, dict):
+        from .images import png_instances
+
+        log(f"{model_dir}/profile.json keeps no sample instances (its images are too large): "
+            f"sending PNGs of {image.get('width')}x{image.get('height')} pixels")
+        return "instances", png_instances(image)
     if isinstance(instances, dict):
         names = list(instances)
         instances = [dict(zip(names, values, strict=True))
@@ -136,7 +178,8 @@ def profile(model_dir: str | Path, out: str | Path, configs: list[Config], *,
     from .runners import choose_runner
 
     model_dir, out, load = Path(model_dir), Path(out), load or Load()
-    key, rows = _samples(model_dir)
+    key, rows = _samples(model_dir, log)
+    name = str(_read_profile(model_dir).get("name") or model_dir.name)
     if runner not in ("auto", "docker", "local"):
         raise ProfileError(f"runner: {runner!r} is not a runner (allowed: auto, docker, local)")
     out.mkdir(parents=True, exist_ok=True)
@@ -154,6 +197,8 @@ def profile(model_dir: str | Path, out: str | Path, configs: list[Config], *,
                                     out, log)
         results.extend(checks)
         notes.append(_goal_line(sizing))
+    for row in results:
+        row["model"] = name
     table, files = _write_table(results, out)
     result = ProfileResult(table=table, runner=chosen.name, runner_detail=chosen.describe(),
                            out=out, files=files, rightsizing=sizing, notes=notes)
@@ -166,6 +211,7 @@ def profile(model_dir: str | Path, out: str | Path, configs: list[Config], *,
         _record(model_dir, _summary(table, chosen.name, out, model_dir))
         if sizing is not None:
             write_rightsizing(model_dir, sizing)
+            _record_serving(model_dir, configs, sizing)
     log(f"wrote {', '.join(str(p) for p in files.values())}")
     return result
 
@@ -175,7 +221,7 @@ def _rightsize(chosen: Any, results: list[dict[str, Any]], samples: tuple[str, l
                ) -> tuple[Rightsizing, list[dict[str, Any]]]:
     paced = Load(duration=max(load.duration, 2.0),
                  max_requests=max(load.max_requests, int(goal.rps * load.duration) + 1),
-                 warmup=load.warmup, rate=goal.rps)
+                 warmup=load.warmup, rate=goal.rps, timeout=load.timeout)
 
     def remeasure(config: Config) -> dict[str, Any]:
         log(f"checking {config.label()} at {goal.rps:g} requests/s")
@@ -187,7 +233,8 @@ def _rightsize(chosen: Any, results: list[dict[str, Any]], samples: tuple[str, l
                          table=os.path.relpath(out / "results.csv", model_dir),
                          extra={"checked_at_rps": [
                              {k: c.get(k) for k in ("cpus", "memory_bytes", "threads",
-                                                    "status", "p99_ms", "throughput_rps")}
+                                                    "max_batch", "batch_wait_ms", "status",
+                                                    "p99_ms", "throughput_rps")}
                              for c in checks]})
     log(_goal_line(sizing))
     return sizing, checks
@@ -200,15 +247,24 @@ def _goal_line(sizing: Rightsizing) -> str:
         return (f"no measured configuration meets {want}: none is recommended (measure "
                 "more CPUs or memory, or relax the goal)")
     return (f"recommended for {want}: cpus {rec.cpus:g}, memory "
-            f"{format_size(rec.memory_bytes)}, threads {rec.threads} (p99 {rec.p99_ms or 0:.1f} "
+            f"{format_size(rec.memory_bytes)}, threads {rec.threads}{_batching(rec)} "
+            f"(p99 {rec.p99_ms or 0:.1f} "
             f"ms under load, {rec.throughput_rps or 0:.0f} requests/s measured; confirmed at "
             f"{goal.rps:g} requests/s)")
+
+
+def _batching(values: Any) -> str:
+    """``, max batch 8 (wait 2 ms)`` where adaptive batching is on, else nothing."""
+    get = values.get if isinstance(values, dict) else lambda k: getattr(values, k)
+    size = int(get("max_batch") or 1)
+    return f", max batch {size} (wait {float(get('batch_wait_ms') or 0):g} ms)" \
+        if size > 1 else ""
 
 
 def _line(row: dict[str, Any]) -> str:
     config = (f"cpus {row['cpus']:g}, memory {format_size(int(row['memory_bytes']))}, "
               f"threads {row['threads']}, batch {row['batch_size']}, "
-              f"clients {row['concurrency']}")
+              f"clients {row['concurrency']}{_batching(row)}")
     if row["status"] != "ok":
         return f"  {config}: FAILED: {row['error']}"
     return (f"  {config}: p50 {row['p50_ms']:.1f} ms, p99 {row['p99_ms']:.1f} ms, "

@@ -16,11 +16,12 @@ from .runners import ConfigFailed, Running
 
 __all__ = ["Load", "measure", "ROW_COLUMNS"]
 
-ROW_COLUMNS = ("runner", "cpus", "memory_bytes", "threads", "workers", "batch_size",
-               "concurrency", "status", "error", "startup_s", "requests", "errors",
-               "throughput_rps", "rows_per_s", "p50_ms", "p95_ms", "p99_ms", "mean_ms",
-               "cpu_percent", "peak_memory_bytes", "rate_rps")
-"""The columns of the results table, in order (one row per configuration)."""
+ROW_COLUMNS = ("model", "runner", "cpus", "memory_bytes", "threads", "workers", "batch_size",
+               "concurrency", "max_batch", "batch_wait_ms", "status", "error", "startup_s",
+               "requests", "errors", "throughput_rps", "rows_per_s", "p50_ms", "p95_ms",
+               "p99_ms", "mean_ms", "cpu_percent", "peak_memory_bytes", "rate_rps")
+"""The columns of the results table, in order (one row per configuration; ``model``: the
+bundle's name, filled in by :func:`.api.profile`)."""
 
 
 class Runner(Protocol):
@@ -33,12 +34,15 @@ class Runner(Protocol):
 class Load:
     """How each configuration is loaded: for ``duration`` seconds or ``max_requests``
     requests (whichever first), after ``warmup`` sequential requests; ``rate``: paced at
-    that many requests per second (None: as fast as the clients go)."""
+    that many requests per second (None: as fast as the clients go); ``timeout``: seconds
+    a request may take before it counts as failed (a large network on one busy core takes
+    seconds per image, and its first request longer)."""
 
     duration: float = 2.0
     max_requests: int = 2000
     warmup: int = 10
     rate: float | None = None
+    timeout: float = 10.0
 
 
 def free_port() -> int:
@@ -112,12 +116,12 @@ def measure(runner: Runner, config: Config, sample_rows: list[Any], load: Load,
     row["startup_s"] = round(time.monotonic() - began, 3)
     rows = batch(sample_rows, config.batch_size)
     try:
-        run_load(running.url, rows, concurrency=1, duration=10.0, max_requests=load.warmup,
-                 key=key)
+        run_load(running.url, rows, concurrency=1, duration=max(10.0, load.timeout),
+                 max_requests=load.warmup, timeout=load.timeout, key=key)
         with _Sampling(running) as sampling:
             result = run_load(running.url, rows, concurrency=config.concurrency,
                               duration=load.duration, max_requests=load.max_requests,
-                              rate=load.rate, key=key)
+                              rate=load.rate, timeout=load.timeout, key=key)
         why = running.failure()
     finally:
         running.stop()

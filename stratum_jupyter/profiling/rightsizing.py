@@ -30,7 +30,9 @@ def meets(row: dict[str, Any], goal: Goal) -> bool:
 def config_of(row: dict[str, Any]) -> Config:
     return Config(cpus=float(row["cpus"]), memory_bytes=int(row["memory_bytes"]),
                   threads=int(row["threads"]), workers=int(row["workers"]),
-                  batch_size=int(row["batch_size"]), concurrency=int(row["concurrency"]))
+                  batch_size=int(row["batch_size"]), concurrency=int(row["concurrency"]),
+                  max_batch=int(row.get("max_batch") or 1),
+                  batch_wait_ms=float(row.get("batch_wait_ms") or 0.0))
 
 
 def candidates(rows: list[dict[str, Any]], goal: Goal) -> list[dict[str, Any]]:
@@ -47,7 +49,10 @@ def recommendation_of(row: dict[str, Any]) -> Recommendation:
     peak = row.get("peak_memory_bytes")
     return Recommendation(cpus=float(row["cpus"]), memory_bytes=int(row["memory_bytes"]),
                           workers=int(row["workers"]), threads=int(row["threads"]),
-                          batch_size=int(row["batch_size"]), p50_ms=num("p50_ms"),
+                          batch_size=int(row["batch_size"]),
+                          max_batch=int(row.get("max_batch") or 1),
+                          batch_wait_ms=float(row.get("batch_wait_ms") or 0.0),
+                          p50_ms=num("p50_ms"),
                           p99_ms=num("p99_ms"), throughput_rps=num("throughput_rps"),
                           cpu_percent=num("cpu_percent"),
                           peak_memory_bytes=None if peak is None else int(peak))

@@ -95,7 +95,10 @@ def _environment(config: Config, port: int) -> dict[str, str]:
     blas = "1"
     return {envvars.PORT.name: str(port), envvars.HOST.name: "127.0.0.1",
             envvars.PREDICT_THREADS.name: str(config.threads), "OPENBLAS_NUM_THREADS": blas,
-            "OMP_NUM_THREADS": blas, "MKL_NUM_THREADS": blas}
+            "OMP_NUM_THREADS": blas, "MKL_NUM_THREADS": blas,
+            # always set: they win over a "serving" block the bundle's profile.json holds
+            envvars.MAX_BATCH.name: str(config.max_batch),
+            envvars.BATCH_WAIT_MS.name: f"{config.batch_wait_ms:g}"}
 
 
 class LocalRunner:
@@ -196,7 +199,7 @@ class DockerRunner:
             model = Path(tmp) / "model"
             shutil.copytree(self.model_dir, model)
             profile = json.loads((model / "profile.json").read_text("utf-8"))
-            for key in ("rightsizing", "resource_profile"):
+            for key in ("rightsizing", "resource_profile", "serving"):
                 profile.pop(key, None)
             (model / "profile.json").write_text(json.dumps(profile), "utf-8")
             bundle = work_dir / "image"
@@ -296,19 +299,37 @@ def choose_runner(kind: str, model_dir: Path, work_dir: Path, *,
     """``docker``, ``local`` or ``auto`` (Docker where an engine answers and enforces CPU
     and memory limits, else local; the reason is said to ``log``)."""
     if kind == "local":
-        return LocalRunner(model_dir)
+        return LocalRunner(model_dir, startup_timeout=startup_timeout(model_dir, 30.0))
     why = _docker_unusable()
     if why is None:
         from ..deploy.run import docker_client
 
         return DockerRunner(model_dir, work_dir, client=docker_client(),
-                            base_image=base_image, log=log)
+                            base_image=base_image, log=log,
+                            startup_timeout=startup_timeout(model_dir, 90.0))
     if kind == "docker":
         from .grid import ProfileError
 
         raise ProfileError(f"--runner docker: {why}")
     log(f"{why}: profiling the local process instead")
-    return LocalRunner(model_dir)
+    return LocalRunner(model_dir, startup_timeout=startup_timeout(model_dir, 30.0))
+
+
+SLOW_STARTS = {"keras": 300.0}
+"""Seconds a service of these model kinds may take to answer /health: TensorFlow's import
+and loading a network such as InceptionResNetV2 (215 MB) take minutes on a busy host."""
+
+
+def startup_timeout(model_dir: Path, default: float) -> float:
+    """How long the service of ``model_dir`` may take to start: ``default``, longer for
+    the kinds of :data:`SLOW_STARTS` (read from its profile.json's ``kind``)."""
+    import json
+
+    try:
+        kind = json.loads((Path(model_dir) / "profile.json").read_text("utf-8")).get("kind")
+    except (OSError, ValueError, AttributeError):
+        return default
+    return max(default, SLOW_STARTS.get(str(kind), 0.0))
 
 
 def _docker_unusable() -> str | None:

@@ -51,3 +51,27 @@ def test_grid_mistakes():
     with pytest.raises(ProfileError, match="at most 64"):
         expand(cpus=list(range(1, 9)), memory=["1g", "2g", "3g"], threads=[1, 2, 3],
                batch_size=[1], concurrency=[1])
+
+
+def test_adaptive_batching_is_a_dimension_of_the_grid():
+    configs = expand(cpus=["1"], memory=["1g"], threads=[2], batch_size=[1], concurrency=[8],
+                     max_batch=["1,8"], batch_wait_ms=["2", "5"])
+    # no batching is measured once (a wait means nothing without it), then each wait
+    assert [(c.max_batch, c.batch_wait_ms) for c in configs] == [(1, 0.0), (8, 2.0), (8, 5.0)]
+    assert "max_batch=8 wait=2ms" in configs[1].label()
+    assert "max_batch" not in configs[0].label()
+    assert expand(cpus=["0.5,1"], memory=["256m,1g"], threads=["1,2"], batch_size=[1],
+                  concurrency=[1]) == expand(cpus=["0.5", "1"], memory=["256m", "1g"],
+                                             threads=[1, 2], batch_size=[1], concurrency=[1])
+
+
+@pytest.mark.parametrize("field, values, message", [
+    ("max_batch", ["0"], "--max-batch: '0' must be above zero"),
+    ("max_batch", ["many"], "--max-batch: 'many' is not an integer"),
+    ("batch_wait_ms", ["-1"], r"--batch-wait-ms: '-1' is out of range \(0 to 10000 ms\)"),
+    ("batch_wait_ms", ["20000"], "--batch-wait-ms: '20000' is out of range"),
+])
+def test_batching_mistakes_name_the_option(field, values, message):
+    with pytest.raises(ProfileError, match=message):
+        expand(cpus=["1"], memory=["1g"], threads=[1], batch_size=[1], concurrency=[1],
+               **{field: values, **({"max_batch": ["8"]} if field != "max_batch" else {})})
