@@ -59,6 +59,9 @@ def latency(args: argparse.Namespace) -> list[str]:
           f"ms, with predict_on_batch {med['on_batch_png']:.1f} ms")
     print(f"  service / in-process predict_on_batch: {ratio['png_vs_on_batch']:.2f}x "
           "(what the service itself adds: HTTP, Starlette, a thread hop)")
+    print(f"  v2 binary tensor (1 FP32 array): service {med['service_binary']:.1f} ms vs "
+          f"model.predict on the array {med['predict_binary']:.1f} ms = "
+          f"{ratio['binary_vs_predict']:.2f}x")
     print(f"  JSON tensor ({got['json_bytes'] / 1e6:.1f} MB): service {med['service_json']:.1f} "
           f"ms vs json.loads + model.predict {med['predict_json']:.1f} ms = "
           f"{ratio['json_vs_predict']:.2f}x")
