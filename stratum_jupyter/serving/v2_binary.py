@@ -81,7 +81,8 @@ def decode(datatype: Any, data: bytes, where: str) -> Any:
 
 
 def _elements(data: bytes, where: str) -> list[Raw]:
-    out, at = [], 0
+    out: list[Raw] = []
+    at = 0
     while at < len(data):
         if at + 4 > len(data):
             raise BadRequest(422, f"{where}: BYTES data ends inside an element's length")
