@@ -51,10 +51,8 @@ bench: install
 	$(BIN)/python benchmarks/bench_diagnostics.py --in-process
 	$(BIN)/python benchmarks/bench_workshop.py
 	$(BIN)/python benchmarks/bench_monitor.py
-	$(BIN)/python benchmarks/bench_service.py
-	$(BIN)/python benchmarks/bench_batching.py
 	$(BIN)/python benchmarks/bench_search.py
-	$(BIN)/python benchmarks/bench_predict.py
+	$(BIN)/python benchmarks/bench_serving.py
 
 clean:
 	rm -rf $(VENV) build dist runs .pytest_cache

@@ -130,12 +130,21 @@ def chunk_bytes(chunk_rows: int) -> int:
     return chunk_rows * FEATURES * 8 * 2  # the Arrow chunk and the runtime's float matrix
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--chunk-rows", type=int, default=50_000)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
-    args = parser.parse_args()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_arguments(parser)
+    compare(parser.parse_args())
+
+
+def compare(args: argparse.Namespace) -> dict[str, dict[str, float]]:
+    """Both models, printed; ``{model: {"throughput": warm / (in-process x workers),
+    "memory": peak over idle / (one chunk + the model)}}``."""
     from distributed import Client, LocalCluster
 
     load_before = os.getloadavg()
@@ -149,14 +158,16 @@ def main() -> None:
             print(f"{args.rows:,} rows x {FEATURES} floats, chunks of {args.chunk_rows:,}, "
                   f"{args.workers} workers x 1 thread on {os.cpu_count()} cores; load "
                   f"{load_before[0]:.1f} before")
-            for name, bundle in models.items():
-                report(name, bundle, client, data, frame, folder / name, args)
+            ratios = {name: report(name, bundle, client, data, frame, folder / name, args)
+                      for name, bundle in models.items()}
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     print(f"load {os.getloadavg()[0]:.1f} after")
+    return ratios
 
 
-def report(name: str, bundle: Path, client, data: Path, frame, folder: Path, args) -> None:
+def report(name: str, bundle: Path, client, data: Path, frame, folder: Path, args
+           ) -> dict[str, float]:
     one, alone = in_process(bundle, frame, with_proba=name == "classifier")
     got = stratum(client, bundle, data, folder, args.chunk_rows)
     target = one * args.workers
@@ -172,6 +183,7 @@ def report(name: str, bundle: Path, client, data: Path, frame, folder: Path, arg
           f"{cold / target:.2f}x")
     print(f"  peak memory per worker over idle {got['extra_mb']:.1f} MB vs one chunk + the "
           f"model {allowed / 2:.1f} MB: {got['extra_mb'] / (allowed / 2):.2f}x (target <= 2x)")
+    return {"throughput": warm / target, "memory": got["extra_mb"] / (allowed / 2)}
 
 
 if __name__ == "__main__":

@@ -132,16 +132,29 @@ def find_mlflow(explicit: str | None) -> str | None:
     return None
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--warmup", type=int, default=100)
     parser.add_argument("--mlflow-python", help="A Python with mlflow, skops and the same "
                         "scikit-learn (default: this one, if it has mlflow).")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_arguments(parser)
     parser.add_argument("--json", help="Also write the figures to this file.")
     args = parser.parse_args()
+    results = compare(args)
+    show(results, args)
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
+    return 0
 
+
+def compare(args: argparse.Namespace) -> dict[str, dict[str, float]]:
+    """The service, then ``mlflow models serve`` (where installed), on one iris pipeline:
+    figures by server name, with the run's conditions before and after."""
     from sklearn.datasets import load_iris
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
@@ -201,7 +214,11 @@ def main() -> int:
             for p in procs:
                 stop(p)
     results["run conditions after"] = conditions()
+    return results
 
+
+def show(results: dict[str, dict[str, float]], args: argparse.Namespace) -> None:
+    """The figures as a table, and the ratios (added to ``results``) where MLflow ran."""
     before, after = results["run conditions before"], results["run conditions after"]
     print(f"{before['cores']:.0f} cores; load average {before['load1']:.2f} before, "
           f"{after['load1']:.2f} after")
@@ -220,9 +237,6 @@ def main() -> int:
         results["ratio (mlflow / stratum latency, stratum / mlflow throughput)"] = ratios
         print("ratio: mlflow p50 / ours {p50_latency:.2f}x, p99 {p99_latency:.2f}x; "
               "our throughput / mlflow's {concurrent_throughput:.2f}x".format(**ratios))
-    if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
-    return 0
 
 
 if __name__ == "__main__":

@@ -70,6 +70,12 @@ class Batcher:
         self.observe = observe or (lambda n: None)
         self.queue: asyncio.Queue[_Waiting] | None = None
         self.held: deque[_Waiting] = deque()  # requests that did not fit a batch: first next
+        self.busy = 0  # model calls running now
+        self.last_joined = 1  # requests the last model call answered
+
+    def crowded(self) -> bool:
+        """Whether other requests are likely to arrive soon: worth waiting for."""
+        return self.busy > 0 or self.last_joined > 1
 
     async def submit(self, batch: Frame | Tensors) -> Answer:
         if self.queue is None:  # made on the server's event loop, with the first request
@@ -82,12 +88,13 @@ class Batcher:
 
     async def _gather(self) -> list[_Waiting]:
         """The next batch: the request held back, or the next one queued, then every request
-        that arrives within ``max_wait`` while the batch has room."""
+        queued and, when :meth:`crowded`, every one that arrives within ``max_wait``, while
+        the batch has room."""
         assert self.queue is not None
         loop = asyncio.get_running_loop()
         first = self.held.popleft() if self.held else await self.queue.get()
         items, rows = [first], first.batch.n_rows
-        deadline = loop.time() + self.max_wait
+        deadline = loop.time() + (self.max_wait if self.crowded() else 0.0)
         while rows < self.max_batch:
             try:
                 item = self.queue.get_nowait()
@@ -109,6 +116,7 @@ class Batcher:
     async def _work(self) -> None:
         while True:
             items = await self._gather()
+            self.busy += 1
             try:
                 results = await self.run_in_thread(self._predict, [i.batch for i in items])
             except Exception as exc:  # noqa: BLE001 - every waiting request hears it
@@ -117,6 +125,9 @@ class Batcher:
                 for item in items:
                     item.future.cancel()
                 raise
+            finally:
+                self.busy -= 1
+            self.last_joined = len(items)
             self.observe(len(items))
             self._settle(items, results)
 

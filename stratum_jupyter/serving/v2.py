@@ -59,13 +59,23 @@ def infer(predictor: Predictor, body: bytes) -> tuple[dict[str, Any], int]:
     return respond(predictor, request, predictor.answer(batch)), batch.n_rows
 
 
-def read(predictor: Predictor, body: bytes) -> tuple[dict[str, Any], Any]:
-    """An infer body as ``(the request, the batch its reader made)``."""
+def read(predictor: Predictor, body: bytes, header_length: str | None = None
+         ) -> tuple[dict[str, Any], Any]:
+    """An infer body as ``(the request, the batch its reader made)``; with
+    ``header_length`` (the ``Inference-Header-Content-Length`` header) the JSON is the
+    body's first bytes and the inputs' binary data follow (:mod:`.v2_binary`)."""
+    from . import v2_binary
+
+    binary = None
+    if header_length is not None:
+        body, binary = v2_binary.split(body, header_length)
     request = parse_json(body)
     if not isinstance(request, dict) or not isinstance(request.get("inputs"), list) \
             or not request["inputs"]:
         raise BadRequest(422, 'the body must be {"inputs": [{"name": ..., "shape": [...], '
                          '"datatype": ..., "data": [...]}, ...]}')
+    if binary is not None:
+        v2_binary.attach(request["inputs"], binary)
     tensors = [_tensor(entry, i) for i, entry in enumerate(request["inputs"])]
     reader = predictor.reader
     if isinstance(reader, TableReader):
@@ -108,12 +118,17 @@ def _tensor(entry: Any, index: int) -> tuple[str, str, Any]:
     if not isinstance(shape, list) or not all(isinstance(d, int) and not isinstance(d, bool)
                                               and 0 <= d < 2**31 for d in shape):
         raise BadRequest(422, f"{where}: shape must be a list of sizes (integers >= 0)")
-    try:
-        data = np.asarray(entry.get("data"), dtype=object).ravel()
-    except ValueError:
-        raise BadRequest(422, f"{where}: data must be a list of values, flat or nested "
-                         "as the shape") from None
-    if data.size != math.prod(shape) or any(isinstance(v, (list, dict)) for v in data):
+    given = entry.get("data")
+    if isinstance(given, np.ndarray):  # binary data (.v2_binary): flat, typed already
+        data = given
+    else:
+        try:
+            data = np.asarray(given, dtype=object).ravel()
+        except ValueError:
+            raise BadRequest(422, f"{where}: data must be a list of values, flat or nested "
+                             "as the shape") from None
+    if data.size != math.prod(shape) or data.dtype == object and any(
+            isinstance(v, (list, dict)) for v in data):
         raise BadRequest(422, f"{where}: shape {shape} holds {math.prod(shape)} values, "
                          f"data has {data.size}")
     return name, datatype, data.reshape(shape)
@@ -134,12 +149,17 @@ def _model_tensors(reader: Any, tensors: list[tuple[str, str, Any]]) -> Tensors:
         if datatype != spec.datatype:
             raise BadRequest(422, f"{where}: datatype {datatype}, expected {spec.datatype} "
                              f"({spec.describe()})")
-        columns[name] = to_array(spec, data.tolist(), where)
+        columns[name] = to_array(spec, data if data.dtype != object else data.tolist(),
+                                 where)
     return reader.from_columns(columns)
 
 
 def _b64(value: Any, where: str) -> bytes:
     from .images import b64_bytes
+    from .v2_binary import Raw
+
+    if isinstance(value, Raw):  # sent as binary data: the image's own bytes
+        return bytes(value)
 
     return b64_bytes({"b64": value.decode() if isinstance(value, bytes) else value}, where)
 

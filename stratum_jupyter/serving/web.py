@@ -198,7 +198,7 @@ def create_app(predictor: Predictor, metrics: Metrics, *, token: str | None = No
 def v2_endpoints(predictor: Predictor, answered: Any) -> dict[str, Any]:
     """The Open Inference Protocol's routes (:mod:`.v2`); ``answered(request, work)`` runs
     ``work(body) -> (content, rows)`` as ``/predict`` does."""
-    from . import v2
+    from . import v2, v2_binary
 
     def other_model(request: Any) -> Any:
         """None for this model's name, else the 404 naming the model served here."""
@@ -208,8 +208,9 @@ def v2_endpoints(predictor: Predictor, answered: Any) -> dict[str, Any]:
                            f"{predictor.name!r}"})
 
     async def infer(request: Any) -> Any:
+        binary = request.headers.get(v2_binary.HEADER)  # the binary data extension's
         return other_model(request) or await answered(
-            request, lambda body: v2.read(predictor, body),
+            request, lambda body: v2.read(predictor, body, binary),
             lambda context, answer: encode(v2.respond(predictor, context, answer)))
 
     async def metadata(request: Any) -> Any:

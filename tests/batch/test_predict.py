@@ -7,6 +7,7 @@ import json
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from stratum_jupyter.batch.api import predict_file
@@ -43,6 +44,10 @@ def test_a_csv_is_scored_in_parts_as_the_service_answers(client, iris_bundle, ir
     assert manifest["complete"] and manifest["n_rows"] == 45 and len(manifest["parts"]) == 5
     assert outcome.rows == 45 and outcome.skipped == 0
     assert "on a LocalCluster with 2 workers" in lines[0] and "scored 45 rows" in lines[-1]
+    meta = pq.ParquetFile(out / "part-00000.parquet").metadata.row_group(0)
+    dictionary = {meta.column(i).path_in_schema for i in range(meta.num_columns)
+                  if any("DICTIONARY" in e for e in meta.column(i).encodings)}
+    assert dictionary == {"id", "prediction"}  # labels and carried values; not rows, floats
 
 
 def test_a_rerun_skips_whole_parts_and_redoes_missing_or_damaged_ones(

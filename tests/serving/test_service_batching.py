@@ -92,6 +92,28 @@ def test_concurrent_table_requests_are_joined_and_answered_as_unbatched(iris_ser
     assert calls < len(bodies) - 1, "no two requests were joined"
 
 
+def test_a_lone_client_is_not_kept_waiting(iris_bundle, iris_split):
+    """With nothing else in flight a request is predicted at once: 10 requests one after
+    another to a service that would wait 1 s for company take far less than 10 x 1 s,
+    and each is its own model call."""
+    import time
+
+    _, X_test, _, _ = iris_split
+    server, port = serving(iris_bundle, max_batch=8, batch_wait_ms=1000, threads=1)
+    try:
+        call(port, "POST", "/predict", {"rows": X_test.iloc[:1].to_dict("records")})
+        began = time.perf_counter()
+        for i in range(10):
+            assert call(port, "POST", "/predict",
+                        {"rows": X_test.iloc[i:i + 1].to_dict("records")})[0] == 200
+        assert time.perf_counter() - began < 5.0  # (waiting: >= 10 s)
+        scraped = call(port, "GET", "/metrics")[1]
+        assert metric(scraped, "stratum_batch_requests_count") == 11
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def test_v2_requests_are_batched_too(iris_servers, iris_split):
     plain, batched = iris_servers
     _, X_test, _, _ = iris_split

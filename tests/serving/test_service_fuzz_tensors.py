@@ -1,7 +1,8 @@
 """A hypothesis fuzz of an image model's service (issue 24): 1,000 generated tensor and
 image payloads (nested arrays of any shape and type, base64 of anything, real images of
 every size, mode and format, truncated ones, ``image/*`` bodies of any bytes, Open Inference
-Protocol bodies with any name, shape, datatype and data) see only 2xx and 4xx answers, each
+Protocol bodies with any name, shape, datatype and data, as JSON or with the binary tensor
+data extension's raw bytes and header) see only 2xx and 4xx answers, each
 4xx with a message. One server for all of them (the ONNX digits model, an image bundle)."""
 
 from __future__ import annotations
@@ -59,7 +60,36 @@ v2_input = st.fixed_dictionaries({
     "data": nested})
 good_v2 = good_instances.map(lambda i: {"inputs": [{"name": "image", "datatype": "FP32",
                                                     "shape": [len(i), 8, 8, 1], "data": i}]})
+binary_input = st.fixed_dictionaries({
+    "name": st.sampled_from(["image", "x"]),
+    "shape": st.lists(st.integers(0, 9), max_size=5),
+    "datatype": st.sampled_from(["FP32", "FP64", "BYTES", "BOOL", "INT8", "fp32"]),
+    "parameters": st.fixed_dictionaries({"binary_data_size": st.integers(-2, 300) | nested})})
+
+
+@st.composite
+def binary_bodies(draw) -> tuple[str, str, bytes, dict[str, str]]:
+    """The binary tensor data extension: any inputs, sizes, bytes and header length; or
+    good pixels as raw FP32."""
+    import numpy as np
+
+    if draw(st.booleans()):
+        inputs = draw(st.lists(binary_input, min_size=1, max_size=2))
+        data = draw(st.binary(max_size=300) | encoded)
+    else:
+        pixels = np.asarray(draw(good_instances), dtype="<f4")
+        data = pixels.tobytes()
+        inputs = [{"name": "image", "datatype": "FP32", "shape": list(pixels.shape),
+                   "parameters": {"binary_data_size": len(data)}}]
+    header = json.dumps({"inputs": inputs}).encode()
+    length = len(header) + draw(st.sampled_from([0, 0, 0, -1, 1, -len(header), 10**6]))
+    return URL, "application/octet-stream", header + data, {
+        "Inference-Header-Content-Length": draw(st.just(str(length)) | st.text(
+            "0123456789-x .", max_size=3))}
+
+
 payloads = st.one_of(
+    binary_bodies(),
     good_instances.map(lambda i: ("/predict", "application/json", {"instances": i})),
     nested.map(lambda i: ("/predict", "application/json", {"instances": i})),
     st.lists(b64_entry | good_instances.map(lambda i: i[0]), min_size=1, max_size=3).map(
@@ -88,9 +118,10 @@ def test_fuzzed_tensor_and_image_payloads_get_2xx_or_4xx(port):
               suppress_health_check=list(HealthCheck))
     @given(payloads)
     def check(payload):
-        path, content_type, body = payload
+        path, content_type, body, *extra = payload
         raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-        conn[0].request("POST", path, body=raw, headers={"Content-Type": content_type})
+        conn[0].request("POST", path, body=raw, headers={"Content-Type": content_type,
+                                                         **(extra[0] if extra else {})})
         response = conn[0].getresponse()
         answer = json.loads(response.read())
         if response.getheader("connection") == "close":
