@@ -31,6 +31,13 @@ _lock = threading.Lock()
 _local: dict[str, Any] = {}  # "cluster", "client" of the per-process LocalCluster
 _starting: dict[str, Any] = {}  # "thread", "error", "closed" of its start in the background
 _remote: dict[str, Any] = {}  # scheduler address -> Client
+# The per-process LocalCluster's workers: housekeeping slower or off (see _new_local).
+QUIET = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "500ms",
+    "distributed.worker.memory.monitor-interval": "500ms",
+    "distributed.admin.system-monitor.interval": "2s",
+}
 
 
 def get_client(client: Any = None, scheduler: str | None = None) -> Any:
@@ -155,6 +162,8 @@ def local_client(n_workers: int | None = None) -> Any:
 
 
 def _new_local(n_workers: int | None) -> None:
+    import copy
+
     import dask
     from distributed import Client, LocalCluster
 
@@ -170,18 +179,17 @@ def _new_local(n_workers: int | None) -> None:
     # CPU: the statistical profiler (the dashboard's Profile page) samples every thread
     # each 10 ms, the event loop ticks every 20 ms, memory is polled every 100 ms.
     # Together ~5% of every fit; this evaluation cluster keeps them slower or off.
-    quiet = {
-        "distributed.worker.profile.enabled": False,
-        "distributed.admin.tick.interval": "500ms",
-        "distributed.worker.memory.monitor-interval": "500ms",
-        "distributed.admin.system-monitor.interval": "2s",
-    }
-    with dask.config.set(quiet):
+    # (The dashboard's Profile page stays empty: the README says how to have one.)
+    # The nannies pass ``config`` to every worker process they start, those added later
+    # (adaptive scaling) too, as whole top-level sections (it replaces ``distributed``);
+    # the set() covers workers run as threads of this process.
+    with dask.config.set(QUIET):
+        section = {"distributed": copy.deepcopy(dask.config.get("distributed"))}
         try:
             cluster = LocalCluster(
                 n_workers=workers, threads_per_worker=1, processes=processes,
                 protocol="tcp://", host="127.0.0.1", dashboard_address="127.0.0.1:0",
-                silence_logs=logging.ERROR,
+                silence_logs=logging.ERROR, **({"config": section} if processes else {}),
             )
         except Exception as exc:  # e.g. "Nanny failed to start"
             raise EvaluationError(

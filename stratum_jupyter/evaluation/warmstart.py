@@ -12,14 +12,18 @@ the grown model equals a fit from scratch of the very configuration, tree for tr
   loss, with subsampling, binary, multiclass and regression: the same predictions to the
   last bit);
 - ``HistGradientBoosting*`` (``max_iter``): the binning seed is kept, ``max_features``
-  draws continue from the same generator.
+  draws continue from the same generator; with early stopping (``early_stopping=True``, or
+  ``"auto"`` above 10,000 train rows) too: an int seed makes the same train/validation
+  split, the scores of the iterations so far are kept and continued, so a grown model stops
+  where a fresh fit stops (checked for every loss, scorer, validation fraction or none,
+  binary, multiclass and regression: the same predictions and scores to the last bit). A
+  model that stopped (before its size, or at it with the stopping rule met) is every larger
+  size's model as it is: it is scored again without fitting (:class:`Stopped`).
 
 Not chained, because a grown model would differ from a fresh fit:
 
-- early stopping: ``GradientBoosting*`` with ``n_iter_no_change``, and
-  ``HistGradientBoosting*`` with ``early_stopping=True``, or ``"auto"`` (on above 10,000
-  rows) when a fold's train part has more than 10,000 rows. A fit that stopped at
-  iteration k is grown past k, where a fresh fit with a larger size stops at k again;
+- ``GradientBoosting*`` with ``n_iter_no_change`` (early stopping): its history of
+  validation losses starts afresh on each call to ``fit``;
 - a ``random_state`` that is not an int (None draws from NumPy's global generator: no two
   fits from scratch are equal); a ``warm_start`` already set;
 - forests with ``oob_score`` or a ``"balanced"`` ``class_weight`` (scikit-learn warns).
@@ -44,7 +48,6 @@ SIZES: dict[str, str] = {
     **{f"sklearn.ensemble._hist_gradient_boosting.gradient_boosting.{name}": "max_iter"
        for name in ("HistGradientBoostingClassifier", "HistGradientBoostingRegressor")},
 }
-AUTO_EARLY_STOPPING_ROWS = 10_000  # HistGradientBoosting's early_stopping="auto": on above
 
 
 def _name(estimator: Any) -> str:
@@ -58,19 +61,13 @@ def size_param(estimator: Any) -> str | None:
     return SIZES.get(_name(estimator))
 
 
-def _why_not(params: dict[str, Any], size: str, train_rows: int) -> str | None:
-    """Why an estimator of these parameters (its size popped) cannot be chained, or None.
-    ``train_rows``: the most rows a fold's train part has."""
+def _why_not(params: dict[str, Any], size: str) -> str | None:
+    """Why an estimator of these parameters (its size popped) cannot be chained, or None."""
     if params.get("warm_start") or type(params.get("random_state")) is not int:
         return "unseeded, or warm_start set"
-    if size == "max_iter":  # HistGradientBoosting
-        stops = params.get("early_stopping")
-        if train_rows > AUTO_EARLY_STOPPING_ROWS if stops == "auto" else bool(stops):
-            return "early stopping"
-    elif "n_iter_no_change" in params:  # GradientBoosting
-        if params["n_iter_no_change"] is not None:
-            return "early stopping"
-    elif params.get("oob_score") or isinstance(params.get("class_weight"), str):
+    if size != "max_iter" and params.get("n_iter_no_change") is not None:  # GradientBoosting
+        return "early stopping"
+    if params.get("oob_score") or isinstance(params.get("class_weight"), str):
         return "forest option"  # scikit-learn warns when these are warm-started
     return None
 
@@ -86,21 +83,19 @@ def chain_key(plan: EvaluationPlan, config: int) -> tuple[tuple[Any, ...] | None
     params = leaf.estimator.get_params(deep=False)
     value = params.pop(size, None)
     key = (leaf.parent, _name(leaf.estimator), repr(sorted(params.items())))
-    rows = max((len(train) for train, _ in plan.folds), default=0)
-    why = "no int size" if type(value) is not int else _why_not(params, size, rows)
+    why = "no int size" if type(value) is not int else _why_not(params, size)
     return key, why
 
 
-def growable(estimator: Any, train_rows: int) -> bool:
+def growable(estimator: Any) -> bool:
     """Whether ``estimator``, grown with :func:`grow` from a smaller model of the same
-    parameters on the same rows, equals its fit from scratch (the conditions of a chain;
-    ``train_rows``: the most rows a fold's train part has)."""
+    parameters on the same rows, equals its fit from scratch (the conditions of a chain)."""
     size = size_param(estimator)
     if size is None:
         return False
     params = estimator.get_params(deep=False)
     value = params.pop(size, None)
-    return type(value) is int and _why_not(params, size, train_rows) is None
+    return type(value) is int and _why_not(params, size) is None
 
 
 def _by_key(plan: EvaluationPlan) -> tuple[dict[Any, dict[Any, int]], dict[Any, dict[Any, int]]]:
@@ -133,18 +128,17 @@ def chains(plan: EvaluationPlan) -> dict[int, list[int]]:
 
 def notes(plan: EvaluationPlan) -> list[str]:
     """A note naming the candidates whose configurations differ only in their size but are
-    each fitted from scratch because of early stopping (``"auto"`` is read by the rows)."""
+    each fitted from scratch because of early stopping (``GradientBoosting*``'s
+    ``n_iter_no_change``)."""
     stopping = _by_key(plan)[1]
     names = sorted({plan.graph.configs[c].candidate for configs in stopping.values()
                     if len(configs) > 1 for c in configs.values()})
     if not names:
         return []
-    return [f"{', '.join(names)}: gradient boosting with early stopping (n_iter_no_change; "
-            "HistGradientBoosting's early_stopping, which 'auto' turns on above "
-            f"{AUTO_EARLY_STOPPING_ROWS:,} train rows) is fitted from scratch for each "
-            "n_estimators / max_iter: a model grown with warm_start would not stop where a "
-            "fresh fit stops (early_stopping=False, or no n_iter_no_change, has them grown "
-            "from the smaller ones)"]
+    return [f"{', '.join(names)}: GradientBoosting with early stopping (n_iter_no_change) is "
+            "fitted from scratch for each n_estimators: a model grown with warm_start would "
+            "not stop where a fresh fit stops (scikit-learn restarts its history of validation "
+            "losses on each fit; without n_iter_no_change they are grown from the smaller ones)"]
 
 
 def chain_note(plan: EvaluationPlan, chained: dict[int, list[int]]) -> str:
@@ -157,13 +151,38 @@ def chain_note(plan: EvaluationPlan, chained: dict[int, list[int]]) -> str:
             "of the added trees)")
 
 
+class Stopped:
+    """A model that stopped early: every larger size of its chain is this very model (a
+    fresh fit stops at the same iteration). ``fit`` returns it without fitting."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+
+    def fit(self, X: Any, y: Any) -> Any:
+        return self.model
+
+
+def stopped(fitted: Any) -> bool:
+    """Whether a ``HistGradientBoosting*`` model with early stopping stopped: before its
+    ``max_iter``, or at it with scikit-learn's stopping rule met by its scores (a fit
+    with a larger ``max_iter`` stops there too)."""
+    if fitted.n_iter_ < fitted.max_iter:
+        return True
+    scores = fitted.validation_score_ if fitted._use_validation_data else fitted.train_score_
+    return bool(fitted._should_stop(list(scores)))
+
+
 def grow(fitted: Any, estimator: Any) -> Any | None:
     """``fitted`` (a model of ``estimator``'s chain, smaller) set to grow to ``estimator``'s
-    size with ``warm_start`` when fitted again (in place), or None where it stopped early
-    (then ``estimator`` is fitted from scratch)."""
-    stopped = getattr(fitted, "n_estimators_", None)  # GradientBoosting: stages it kept
-    if getattr(fitted, "do_early_stopping_", False) or \
-            (stopped is not None and stopped != fitted.n_estimators):
-        return None
+    size with ``warm_start`` when fitted again (in place); :class:`Stopped` (``fitted``
+    itself, given ``estimator``'s size) where it stopped early by its own early stopping;
+    None where it cannot grow (then ``estimator`` is fitted from scratch)."""
     size = size_param(estimator) or "n_estimators"
+    if getattr(fitted, "do_early_stopping_", False):  # HistGradientBoosting
+        if not hasattr(fitted, "_should_stop"):  # a scikit-learn that changed: be safe
+            return None
+        if stopped(fitted):
+            return Stopped(fitted.set_params(**{size: getattr(estimator, size)}))
+    elif getattr(fitted, "n_estimators_", None) not in (None, getattr(fitted, "n_estimators", 0)):
+        return None  # GradientBoosting that kept fewer stages (never chained: belt and braces)
     return fitted.set_params(**{size: getattr(estimator, size)}, warm_start=True)

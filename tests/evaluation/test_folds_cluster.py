@@ -53,12 +53,35 @@ def test_local_cluster_is_started_once_on_localhost():
         assert client.scheduler.address.startswith("tcp://127.0.0.1:")
         dashboard = clusters.describe(client)["dashboard"]
         assert dashboard.startswith("http://127.0.0.1:")
+        client.cluster.scale(2)  # a worker added later (adaptive scaling) is alike
+        client.wait_for_workers(2, timeout=120)
+        states = list(client.run(_housekeeping).values())
         msg = clusters.adapt(client, 1, 2)
         assert msg.startswith("adaptive scaling on")
         client.cluster._adaptive.stop()
     finally:
         clusters.close_local()
     assert clusters._local == {}
+    # Its workers' housekeeping is quiet (cluster.py): the nannies' worker processes have
+    # the settings (no statistical profiler, slower ticks); this process keeps its own.
+    assert len(states) == 2
+    for config, callbacks, callback_ms in states:
+        assert config == {"distributed.worker.profile.enabled": False,
+                          "distributed.admin.tick.interval": "500ms",
+                          "distributed.worker.memory.monitor-interval": "500ms"}
+        assert "profile" not in callbacks and callback_ms == 500
+    import dask
+
+    assert dask.config.get("distributed.worker.profile.enabled") is True
+
+
+def _housekeeping(dask_worker):
+    import dask
+
+    keys = ("distributed.worker.profile.enabled", "distributed.admin.tick.interval",
+            "distributed.worker.memory.monitor-interval")
+    return ({k: dask.config.get(k) for k in keys}, sorted(dask_worker.periodic_callbacks),
+            dask_worker.periodic_callbacks["memory_monitor"].callback_time)
 
 
 @pytest.mark.slow

@@ -1,7 +1,8 @@
 """Gradient boosting grown as warm-start chains (warmstart.py): HistGradientBoosting along
 ``max_iter``, GradientBoosting along ``n_estimators``; the scores equal fits from scratch
-(cross_validate / GridSearchCV of each configuration on the same folds), and early stopping,
-which a grown model would not reproduce, is never chained."""
+(cross_validate / GridSearchCV of each configuration on the same folds), HistGradientBoosting
+with early stopping included (a model that stopped is reused as it is); GradientBoosting's
+early stopping, which a grown model would not reproduce, is never chained."""
 
 from __future__ import annotations
 
@@ -134,9 +135,10 @@ def _chained(plan):
     return {plan.graph.configs[c].candidate for c in batching.chains(plan)}
 
 
-def test_early_stopping_is_never_chained_and_a_note_says_why():
-    """HistGradientBoosting's early_stopping="auto" is on above 10,000 train rows: 15,000
-    rows in 3 folds give 10,000 per train part (off, chained), 15,003 give 10,002 (on)."""
+def test_only_gradient_boostings_early_stopping_is_left_out_and_a_note_says_why():
+    """HistGradientBoosting is chained with early stopping on or off ("auto": on above
+    10,000 train rows, as 15,003 rows in 3 folds give); GradientBoosting's
+    n_iter_no_change is not: its history of validation losses restarts on each fit."""
     sizes = {"max_iter": [5, 10]}
     candidates = {"auto": (HistGradientBoostingClassifier(), sizes),
                   "off": (HistGradientBoostingClassifier(early_stopping=False), sizes),
@@ -144,32 +146,78 @@ def test_early_stopping_is_never_chained_and_a_note_says_why():
                   "gb": (GradientBoostingClassifier(), {"n_estimators": [5, 10]}),
                   "gb_stops": (GradientBoostingClassifier(n_iter_no_change=3),
                                {"n_estimators": [5, 10]})}
-    small = _plan(candidates, 15_000)
-    assert _chained(small) == {"auto", "off", "gb"}
     large = _plan(candidates, 15_003)
-    assert _chained(large) == {"off", "gb"}
-    assert [n.split(":")[0] for n in warmstart.notes(large)] == ["auto, gb_stops, on"]
-    assert [n.split(":")[0] for n in warmstart.notes(small)] == ["gb_stops, on"]
+    assert _chained(large) == {"auto", "off", "on", "gb"}
+    assert [n.split(":")[0] for n in warmstart.notes(large)] == ["gb_stops"]
     note = warmstart.chain_note(large, batching.chains(large))
-    assert note.startswith("4 configurations of GradientBoostingClassifier, "
+    assert note.startswith("8 configurations of GradientBoostingClassifier, "
                            "HistGradientBoostingClassifier that differ only in max_iter or "
                            "n_estimators")
-    assert _chained(_plan(candidates, 15_000, random_state=None)) == set()  # unseeded
-    assert warmstart.notes(_plan({"off": candidates["off"]}, 15_003)) == []
+    assert _chained(_plan(candidates, 300, random_state=None)) == set()  # unseeded
+    assert warmstart.notes(_plan({"off": candidates["off"]}, 300)) == []
 
 
-def test_a_model_that_stopped_early_is_not_grown():
-    """Should a chain hold one (the plan never makes such chains), the next is fitted from
-    scratch: a grown model would not stop where a fresh one does."""
+def test_a_model_that_stopped_early_is_reused_or_refitted():
+    """A HistGradientBoosting model that stopped early is every larger size's model (scored
+    again, not fitted); a GradientBoosting one (never chained) would be fitted afresh."""
     X, y = make_classification(400, 6, flip_y=0.3, random_state=0)
     stopped = GradientBoostingClassifier(random_state=0, n_iter_no_change=2,
                                          learning_rate=0.9, n_estimators=200).fit(X, y)
     assert stopped.n_estimators_ < 200
     assert warmstart.grow(stopped, clone(stopped).set_params(n_estimators=300)) is None
-    hist = HistGradientBoostingClassifier(early_stopping=True, max_iter=5).fit(X, y)
-    assert warmstart.grow(hist, clone(hist).set_params(max_iter=9)) is None
+    hist = HistGradientBoostingClassifier(early_stopping=True, max_iter=200, random_state=0,
+                                          learning_rate=0.9).fit(X, y)
+    assert hist.n_iter_ < 200
+    reused = warmstart.grow(hist, clone(hist).set_params(max_iter=300))
+    assert isinstance(reused, warmstart.Stopped) and reused.fit(X, y) is hist
+    assert hist.max_iter == 300 and not hist.warm_start
     full = HistGradientBoostingClassifier(early_stopping=False, max_iter=5).fit(X, y)
     assert warmstart.grow(full, clone(full).set_params(max_iter=9)).max_iter == 9
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_early_stopping_grows_into_the_fit_from_scratch(seed):
+    """With early stopping on (an int seed: the same train/validation split; the scores so
+    far kept): grown or reused, every size's model is the fresh fit's, to the last bit
+    (predictions, n_iter_, train and validation scores), for each loss, a scorer, the
+    training loss (no validation part); both ways are taken."""
+    from sklearn.datasets import make_regression
+
+    Xc, yc = make_classification(500, 6, n_informative=4, n_classes=3, random_state=seed)
+    Xr, yr = make_regression(500, 6, noise=30.0, random_state=seed)
+    yb, ypos = (yc == 0).astype(int), np.exp(yr / yr.std())
+    stops = {"early_stopping": True, "n_iter_no_change": 3, "learning_rate": 0.3,
+             "max_features": 0.7, "random_state": seed}
+    cases = [*[(HistGradientBoostingRegressor(loss=loss, quantile=0.3, **stops), Xr, y)
+               for loss, y in (("squared_error", yr), ("absolute_error", yr),
+                               ("quantile", yr), ("poisson", ypos), ("gamma", ypos))],
+             (HistGradientBoostingRegressor(scoring="r2", validation_fraction=0.2, **stops),
+              Xr, yr),
+             (HistGradientBoostingRegressor(validation_fraction=None, **stops), Xr, yr),
+             (HistGradientBoostingClassifier(**stops), Xc, yc),
+             (HistGradientBoostingClassifier(scoring="accuracy", **stops), Xc, yb)]
+    ways = set()
+    with threadpool_limits(limits=1):
+        for model, X, y in cases:
+            ways |= _grow_with_stops(model, X, y)
+    assert ways == {"grown", "reused"}
+
+
+def _grow_with_stops(model, X, y):
+    ways, grown = set(), None
+    for n in (4, 8, 15, 30, 60):
+        fresh = clone(model).set_params(max_iter=n).fit(X, y)
+        if grown is None:
+            grown = clone(fresh).fit(X, y)
+        else:
+            start = warmstart.grow(grown, fresh)
+            ways.add("reused" if isinstance(start, warmstart.Stopped) else "grown")
+            grown = start.fit(X, y)
+        assert grown.n_iter_ == fresh.n_iter_, (model, n)
+        assert np.array_equal(grown._raw_predict(X), fresh._raw_predict(X)), (model, n)
+        assert np.array_equal(grown.validation_score_, fresh.validation_score_)
+        assert np.array_equal(grown.train_score_, fresh.train_score_)
+    return ways
 
 
 def test_every_boosting_loss_grows_into_the_fit_from_scratch():

@@ -8,7 +8,7 @@ always uses the full resources: each fold's whole training part, or the iteratio
 parameter's own value. Resources are rows (``n_samples``: :mod:`.subsample`) or an
 iteration parameter (``n_estimators``, ``max_iter``, ``epochs``): each rung's model is grown from
 the previous rung's by warm start where that gives the fit from scratch
-(:func:`..warmstart.growable`: forests, gradient boosting without early stopping), else
+(:func:`..warmstart.growable`: forests, boosting; not GradientBoosting's n_iter_no_change), else
 fitted from scratch. The best is chosen among the last rung's configurations only, and refitted on
 all the data as usual.
 """
@@ -96,7 +96,7 @@ class Halving:
         from ..warmstart import growable, size_param
 
         final = _final(template.pipeline)[1]
-        return size_param(final) == self.resource and growable(final, max(self.trains))
+        return size_param(final) == self.resource and growable(final)
 
     # -- the schedule -----------------------------------------------------------------------
     def _high(self) -> int:
