@@ -6,7 +6,6 @@ body with the digit the Keras model gives."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from types import SimpleNamespace
 
@@ -17,13 +16,10 @@ from stratum_jupyter import save_model
 from stratum_jupyter.deploy import deploy
 from stratum_jupyter.errors import DeployError
 from tests.deploy.digits_cnn import TRAIN, as_input, digit_images, png, train_cnn, write_pngs
+from tests.marks import SLOW_TENSORFLOW
 from tests.servicetools import call, serving
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(importlib.util.find_spec("tensorflow") is None,
-                       reason="TensorFlow is the [tensorflow] extra, not installed"),
-]
+pytestmark = SLOW_TENSORFLOW
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@ as model.keras in a bundle and loaded back."""
 
 from __future__ import annotations
 
-import importlib.util
 import pickle
 import subprocess
 import sys
@@ -14,6 +13,7 @@ import pytest
 from stratum_jupyter.catalog import get_catalog
 from stratum_jupyter.errors import SpecError
 from stratum_jupyter.spec import load_spec
+from tests.marks import needs_tensorflow
 
 
 def _spec(params):
@@ -61,8 +61,7 @@ def test_bad_layers_name_the_field(layers, fragment):
     assert fragment in str(issue)
 
 
-requires_tf = pytest.mark.skipif(importlib.util.find_spec("tensorflow") is None,
-                                 reason="TensorFlow is the [tensorflow] extra, not installed")
+requires_tf = needs_tensorflow
 
 
 @pytest.mark.slow

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
+from tests.marks import SLOW_TENSORFLOW
 
-import pytest
-
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(importlib.util.find_spec("tensorflow") is None,
-                       reason="TensorFlow is the [tensorflow] extra, not installed"),
-]
+pytestmark = SLOW_TENSORFLOW
 
 SPEC = """
 version: 1

@@ -3,7 +3,6 @@ alone (kind keras), answers equal to the network's, the rendered deploy folder."
 
 from __future__ import annotations
 
-import importlib.util
 import json
 
 import numpy as np
@@ -11,12 +10,9 @@ import pytest
 
 from stratum_jupyter.cli import main
 from stratum_jupyter.errors import DeployError, ModelInputError
+from tests.marks import SLOW_TENSORFLOW
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(importlib.util.find_spec("tensorflow") is None,
-                       reason="TensorFlow is the [tensorflow] extra, not installed"),
-]
+pytestmark = SLOW_TENSORFLOW
 
 
 @pytest.fixture(scope="module")

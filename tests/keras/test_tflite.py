@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 
 import numpy as np
 import pytest
 
 from stratum_jupyter.errors import DeployError
+from tests.marks import SLOW_TENSORFLOW
 from tests.servicetools import call, serving
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(importlib.util.find_spec("tensorflow") is None,
-                       reason="TensorFlow is the [tensorflow] extra, not installed"),
-]
+pytestmark = SLOW_TENSORFLOW
 
 
 @pytest.fixture(scope="module")
