@@ -111,6 +111,20 @@ def _accuracy(labels: Any, truth: Any) -> float:
     return float(np.mean(np.asarray(labels).astype(str) == np.asarray(truth).astype(str)))
 
 
+def _labels_meet(answers: Any, truth: Any) -> None:
+    """Refuse sample labels none of which the model answers (``3.0`` for a model of ``3``,
+    names for a model of codes): both accuracies would be 0 and their drop 0, a check that
+    passes while measuring nothing."""
+    import numpy as np
+
+    given = set(np.asarray(truth).astype(str).tolist())
+    answered = set(np.asarray(answers).astype(str).tolist())
+    if given and not given & answered:
+        raise DeployError([f"sample: its labels ({', '.join(sorted(given)[:5])}) are none of "
+                           f"the labels the model answers ({', '.join(sorted(answered)[:5])})"
+                           ": label the sample as the model was trained"])
+
+
 def measure(original: Outputs, converted: Outputs, truth: Any = None) -> dict[str, Any]:
     """How closely ``converted`` answers what ``original`` does (see the module's text);
     ``truth`` the sample's labels, if it has any."""
@@ -126,6 +140,7 @@ def measure(original: Outputs, converted: Outputs, truth: Any = None) -> dict[st
             out["max_probability_diff"] = float(np.max(np.abs(p - q))) \
                 if p.shape == q.shape else float("inf")
         if truth is not None:
+            _labels_meet(a, truth)
             out["accuracy_original"] = _accuracy(a, truth)
             out["accuracy"] = _accuracy(b, truth)
             out["accuracy_drop"] = out["accuracy_original"] - out["accuracy"]

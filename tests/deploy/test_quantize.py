@@ -173,5 +173,8 @@ def test_measures_and_tolerances():
                   truth=np.array([0, 1, 1, 1]))
     assert got == {"agreement": 0.75, "accuracy_original": 0.75, "accuracy": 0.5,
                    "accuracy_drop": 0.25}
+    with pytest.raises(DeployError, match="none of the labels the model answers"):
+        measure({"labels": np.array([0, 1])}, {"labels": np.array([0, 1])},
+                truth=np.array([0.0, 1.0]))  # "0.0" is not "0": no accuracy was measured
     got = measure({"values": np.array([10.0, -20.0])}, {"values": np.array([11.0, -20.0])})
     assert got == {"max_abs_error": 1.0, "max_error": 0.05}
