@@ -97,9 +97,13 @@ def predict_file(bundle: str | Path, input: str, out: str | Path, *,
     log(f"scoring {input} ({about} in chunks of {chunk_rows:,}) {pool.where}")
     if output.parts:
         log(f"{out} holds {len(output.parts)} part(s) of an earlier run: whole ones are kept")
+    token = None
     try:
-        parts, skipped = driver.run(chunks_of(chunk_rows), pool,
-                                    output, driver.Progress(log, total), on_part)
+        planned, token, how = _placed(pool, source, names + [c for c in carry if c not in
+                                                              names], chunk_rows, output)
+        log(how)
+        parts, skipped = driver.run(iter(planned) if planned else chunks_of(chunk_rows),
+                                    pool, output, driver.Progress(log, total), on_part)
     except (KeyboardInterrupt, ChunkError) as exc:
         what = "interrupted" if isinstance(exc, KeyboardInterrupt) else "stopped at a chunk"
         log(f"{what}: {len(output.parts)} part(s) written are kept in {out}; run the same "
@@ -107,12 +111,39 @@ def predict_file(bundle: str | Path, input: str, out: str | Path, *,
         raise
     finally:
         pool.close()
+        if token:
+            (output.folder / token).unlink(missing_ok=True)
+    read_here = getattr(pool, "read_by_kernel", 0)
+    if read_here:
+        log(f"{read_here} chunk(s) read by the kernel: a worker did not see INPUT or OUTPUT "
+            "as the kernel does")
     rows = sum(int(p["rows"]) for p in output.parts.values())
     output.finish(parts, rows)
     outcome = driver.Outcome(Path(out), parts, rows, skipped, time.monotonic() - began,
                              pool.where)
     log(f"scored {outcome.line()}")
     return outcome
+
+
+def _placed(pool: driver.Pool, source: Any, columns: list[str], chunk_rows: int,
+            output: Output) -> tuple[list[Any] | None, str | None, str]:
+    """The chunks by place where the workers read INPUT and write OUTPUT themselves
+    (:mod:`.worker_io`), the token written for them, and a line saying who reads and
+    writes; ``(None, None, line)`` where the kernel does."""
+    from . import worker_io
+
+    if not isinstance(pool, driver.ClusterPool):
+        return None, None, "the chunks are read here and sent to the service"
+    planned, why = worker_io.places(source, chunk_rows)
+    if planned is None:
+        return None, None, f"the kernel reads INPUT and sends the chunks to the workers ({why})"
+    token = worker_io.token(output.folder)
+    shared = worker_io.Shared(source.kind, tuple(columns), str(output.folder.resolve()),
+                              token)
+    if not pool.share(shared, planned):
+        return None, token, ("the kernel reads INPUT and sends the chunks to the workers (a "
+                             "worker does not see INPUT or OUTPUT under the kernel's paths)")
+    return planned, token, "the workers read INPUT and write the parts themselves"
 
 
 def _pool(url: str | None, scheduler: str | None, client: Any, blob: Any, names: list[str],

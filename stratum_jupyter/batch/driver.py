@@ -55,6 +55,10 @@ class Pool:
     def close(self) -> None:
         """Release what the pool holds (the model on the workers, threads)."""
 
+    def read_here(self, chunk: Chunk) -> Chunk:
+        """``chunk`` with its rows read by the kernel (one a worker could not read)."""
+        raise NotImplementedError
+
 
 class Progress:
     """``part 12 written (120,000 rows so far of 1,000,000; 8,100 rows/s)``, at most every
@@ -89,9 +93,9 @@ def run(chunks: Iterator[Chunk], pool: Pool, output: Output, progress: Progress,
     try:
         for chunk in chunks:
             parts += 1
-            if output.done(chunk.index, chunk.start, chunk.table.num_rows):
+            if output.done(chunk.index, chunk.start, chunk.rows):
                 skipped += 1
-                progress.part(chunk.index, chunk.table.num_rows, skipped=True)
+                progress.part(chunk.index, chunk.rows, skipped=True)
                 continue
             while len(pending) >= 2 * pool.threads:
                 _collect(pool, pending, output, progress, on_part)
@@ -106,17 +110,28 @@ def run(chunks: Iterator[Chunk], pool: Pool, output: Output, progress: Progress,
 
 def _collect(pool: Pool, pending: dict[Any, Chunk], output: Output, progress: Progress,
              on_part: Callable[[int], None] | None) -> None:
+    from .worker_io import NotShared
+
     for future in sorted(pool.wait_any(list(pending)), key=lambda f: pending[f].index):
         chunk = pending.pop(future)
-        table = future.result()
-        output.write(chunk.index, chunk.start, table)
-        progress.part(chunk.index, chunk.table.num_rows)
+        try:
+            answer = future.result()
+        except NotShared:  # this worker does not see the files: the kernel reads the chunk
+            pending[pool.submit(pool.read_here(chunk))] = chunk
+            continue
+        if isinstance(answer, int):  # the worker wrote the part itself
+            output.record(chunk.index, chunk.start, answer)
+        else:
+            output.write(chunk.index, chunk.start, answer)
+        progress.part(chunk.index, chunk.rows)
         if on_part is not None:
             on_part(chunk.index)
 
 
 class ClusterPool(Pool):
-    """Chunks as Dask tasks; the model's bytes scattered to every worker once."""
+    """Chunks as Dask tasks; the model's bytes scattered to every worker once. Where the
+    workers see INPUT and OUTPUT as the kernel does (:meth:`share`), a task gets a chunk's
+    place and writes its part (:mod:`.worker_io`); else the kernel sends the rows."""
 
     def __init__(self, client: Any, blob: Any, carry: Sequence[str]):
         from ..evaluation import cluster, progress_lines
@@ -126,15 +141,46 @@ class ClusterPool(Pool):
         self.where, self.threads = progress_lines.where(info), max(1, info["threads"])
         self.model = client.scatter(blob, broadcast=True, hash=False)
         self.token = blob.digest[:12]
+        self.shared: Any = None  # worker_io.Shared once share() found it holds
+        self.read_by_kernel = 0  # chunks a worker could not read after all
+
+    def share(self, shared: Any, chunks: Sequence[Chunk]) -> bool:
+        """Whether every worker sees the files of ``chunks`` and ``shared.out`` as the
+        kernel does (then tasks read and write them); asked of each worker once."""
+        from .worker_io import probe
+
+        first = list({c.place.file: c for c in chunks if c.place is not None}.values())
+        with self.client.as_current():
+            seen = self.client.run(probe, shared, first)
+        if seen and all(seen.values()):
+            self.shared = shared
+        return self.shared is not None
 
     def submit(self, chunk: Chunk) -> Any:
         from .scoring import score
+        from .worker_io import score_place
 
+        key = f"stratum-predict-{self.token}-{chunk.index}-{time.monotonic_ns()}"
+        if chunk.table is None:
+            return self.client.submit(score_place, self.model, self.shared, chunk.index,
+                                      chunk.start, chunk.place, self.carry, key=key,
+                                      pure=False)
         # the chunk goes straight to a worker, not through the scheduler inside the task
         data = self.client.scatter(chunk.table, hash=False)
-        return self.client.submit(score, self.model, data, chunk.start, self.carry,
-                                  key=f"stratum-predict-{self.token}-{chunk.index}-"
-                                      f"{time.monotonic_ns()}", pure=False)
+        return self.client.submit(score, self.model, data, chunk.start, self.carry, key=key,
+                                  pure=False)
+
+    def read_here(self, chunk: Chunk) -> Chunk:
+        from .worker_io import NotShared, check_file, read
+
+        try:
+            check_file(chunk.place)
+        except NotShared:
+            raise ChunkError(f"INPUT {chunk.place.file!r} changed or went away while it was "
+                             "being scored (its size or modification time differ): run the "
+                             "command again to score it from the start") from None
+        self.read_by_kernel += 1
+        return Chunk(chunk.index, chunk.start, read(self.shared, chunk.place))
 
     def wait_any(self, futures: Sequence[Any]) -> set[Any]:
         from distributed import wait

@@ -31,6 +31,22 @@ def dictionary_columns(table: Any) -> list[str]:
             if f.name != ROW and not pa.types.is_floating(f.type)]
 
 
+def write_part(folder: Path, index: int, table: Any) -> None:
+    """Chunk ``index``'s answers as its part in ``folder``: written under a hidden name of
+    its own (two writers of one chunk never share one), then renamed into place."""
+    import uuid
+
+    import pyarrow.parquet as pq
+
+    target = folder / part_name(index)
+    temporary = folder / f".{target.name}.{uuid.uuid4().hex[:12]}.tmp"
+    try:
+        pq.write_table(table, temporary, use_dictionary=dictionary_columns(table))
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
 class Output:
     """The parts folder of one scoring run; ``identity`` holds :data:`IDENTITY`'s keys."""
 
@@ -79,14 +95,20 @@ class Output:
 
     def write(self, index: int, start: int, table: Any) -> None:
         """The part of chunk ``index``, renamed into place once written, then recorded."""
+        write_part(self.folder, index, table)
+        self.record(index, start, int(table.num_rows))
+
+    def record(self, index: int, start: int, rows: int) -> None:
+        """Chunk ``index``'s part, written (by a worker, say): checked against its footer
+        (so a part the kernel does not see whole is an error, not a hole), then recorded.
+        OSError/ValueError for a part that is absent or not ``rows`` rows."""
         import pyarrow.parquet as pq
 
-        target = self.folder / part_name(index)
-        temporary = self.folder / f".{target.name}.tmp"  # hidden from readers of the folder
-        pq.write_table(table, temporary, use_dictionary=dictionary_columns(table))
-        os.replace(temporary, target)
-        self.parts[str(index)] = {"file": target.name, "start": start,
-                                  "rows": int(table.num_rows)}
+        name = part_name(index)
+        found = int(pq.read_metadata(self.folder / name).num_rows)
+        if found != rows:
+            raise ValueError(f"{self.folder / name}: {found} rows where {rows} were written")
+        self.parts[str(index)] = {"file": name, "start": start, "rows": rows}
         self._save(complete=False)
 
     def finish(self, n_parts: int, n_rows: int) -> None:

@@ -162,16 +162,22 @@ def _type_problems(source: Source, features: Sequence[Any]) -> list[str]:
 
 @dataclass(frozen=True)
 class Chunk:
-    """Rows ``start``..``start + table.num_rows`` of INPUT (0-based, files in order), the
-    ``index``-th chunk; ``table`` holds the features and the carried columns."""
+    """Rows ``start``..``start + rows`` of INPUT (0-based, files in order), the ``index``-th
+    chunk; ``table`` holds the features and the carried columns, or is None where the
+    workers read the rows themselves from ``place`` (:class:`.worker_io.Place`)."""
 
     index: int
     start: int
     table: Any
+    place: Any = None
+
+    @property
+    def rows(self) -> int:
+        return int(self.table.num_rows if self.table is not None else self.place.rows)
 
     @property
     def stop(self) -> int:
-        return self.start + int(self.table.num_rows)
+        return self.start + self.rows
 
 
 def chunks(source: Source, features: Sequence[Any], carry: Sequence[str],

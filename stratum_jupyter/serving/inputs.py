@@ -283,10 +283,10 @@ class Frame:
         return [f.name for f in self.features]
 
     def has_missing(self, name: str) -> bool:
-        return None in self.columns[name]
+        return _holds_none(self.columns[name])
 
     def any_missing(self) -> bool:
-        return any(None in column for column in self.columns.values())
+        return any(_holds_none(column) for column in self.columns.values())
 
     def take(self, rows: Sequence[int]) -> Frame:
         return Frame(self.features, {n: [c[i] for i in rows] for n, c in self.columns.items()},
@@ -330,3 +330,11 @@ def numpy_dtype(feature: Feature) -> Any:
         return np.dtype(numpy_name(feature.dtype))
     except TypeError:
         return np.dtype("float64" if feature.kind == "float" else "int64")
+
+
+def _holds_none(column: Any) -> bool:
+    """Whether a column holds a gap (None). A NumPy column of numbers cannot (batch scoring
+    passes gap-free columns as arrays): ``None in array`` would compare every element as an
+    object, 1 ms per 50,000 values."""
+    kind = getattr(getattr(column, "dtype", None), "kind", "O")
+    return kind == "O" and None in column
