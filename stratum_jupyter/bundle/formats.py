@@ -72,8 +72,18 @@ def _save_skops(model: Any, directory: Path) -> Path:
     return path
 
 
+def estimator_like(model: Any) -> bool:
+    """Whether ``model`` has scikit-learn's estimator API (``fit`` and ``get_params``, what
+    ``clone`` needs): scikit-learn's own, and XGBoost's, LightGBM's and CatBoost's
+    estimators. skops writes such objects; others (a Keras model without its plug-in, an
+    ONNX ``ModelProto``) are refused by name instead of being handed to skops, which may
+    fail deep inside, or abort, on objects it was not made for."""
+    return callable(getattr(model, "fit", None)) and callable(getattr(model, "get_params",
+                                                                      None))
+
+
 SKOPS = ModelFormat(
-    name="skops", kind="sklearn", label="scikit-learn", claims=lambda model: True,
+    name="skops", kind="sklearn", label="scikit-learn", claims=estimator_like,
     save=_save_skops, detect=lambda directory: (directory / "model.skops").is_file(),
     load=lambda directory, trusted: load_skops(directory / "model.skops", trusted))
 
@@ -82,8 +92,16 @@ MODEL_FORMATS: Registry[ModelFormat] = Registry(
 
 
 def format_for(model: Any) -> ModelFormat:
-    """The format that writes ``model``: the last-registered one that claims it."""
-    return MODEL_FORMATS.find(lambda f: f.claims(model)) or SKOPS
+    """The format that writes ``model``: the last-registered one that claims it. A
+    StratumError naming the registered formats where none does."""
+    found = MODEL_FORMATS.find(lambda f: f.claims(model))
+    if found is None:
+        kind = f"{type(model).__module__}.{type(model).__qualname__}"
+        raise StratumError(f"model: no registered model format writes a {kind} (registered: "
+                           f"{', '.join(f.label for f in MODEL_FORMATS.values())}; a "
+                           "scikit-learn-compatible estimator needs fit and get_params; "
+                           "Keras and ONNX models need the keras / onnx extras installed)")
+    return found
 
 
 def format_of(directory: Path) -> ModelFormat:

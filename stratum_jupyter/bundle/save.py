@@ -133,8 +133,8 @@ def save_bundle(
     is written by the registered format that claims it (:mod:`.formats`).
     """
     directory = Path(directory)
+    fmt = format_for(model)  # a model no format writes is refused before any file is made
     directory.mkdir(parents=True, exist_ok=True)
-    fmt = format_for(model)
     model_file = _save_model(model, fmt, directory, X)
     made = {"task": task, "spec": spec, "candidate": candidate, "params": params,
             "metrics": metrics, "select_by": select_by, "fit_time_s": fit_time_s,

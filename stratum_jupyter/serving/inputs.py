@@ -314,8 +314,13 @@ class Frame:
         """All columns side by side, ``(n_rows, n_features)``, missing values as NaN."""
         import numpy as np
 
-        data = np.array([self.columns[f.name] for f in self.features], dtype=dtype)
-        return np.ascontiguousarray(data.T.reshape(self.n_rows, len(self.features)))
+        # filled column by column: one matrix, not a transposed one and its C-ordered copy
+        out = np.empty((self.n_rows, len(self.features)), dtype=dtype)
+        for j, feature in enumerate(self.features):
+            column = self.columns[feature.name]
+            out[:, j] = column if isinstance(column, np.ndarray) else np.array(column,
+                                                                                dtype=dtype)
+        return out
 
 
 def numpy_dtype(feature: Feature) -> Any:

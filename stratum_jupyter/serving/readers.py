@@ -215,6 +215,8 @@ class ImageReader(TensorReader):
 
         made = [self.prep.decode(data, where if where == "body" else f"{where}[{i}]")
                 for i, data in enumerate(encoded)]
+        if not made:  # (np.stack of none raises ValueError: a 500, not the 422 it is)
+            self._checked({}, 0)
         return self._checked({self.specs[0].name: np.stack(made)}, len(made))
 
     def from_instances(self, items: list[Any]) -> Tensors:
@@ -227,6 +229,8 @@ class ImageReader(TensorReader):
             where = f"instances[{i}]"
             made.append(self.prep.decode(b64_bytes(item, where), where)
                         if isinstance(item, dict) else to_array(spec, item, where, False))
+        if not made:
+            self._checked({}, 0)
         return self._checked({spec.name: np.stack(made)}, len(made))
 
     def describe(self) -> dict[str, Any]:

@@ -112,3 +112,21 @@ def test_parts_follow_pipelines_and_column_transformers():
     blame = locate(model, X, lambda est, data: "no" if "Imputer" in repr(est) else None)
     assert str(blame) == "preprocessing > numeric > simpleimputer (SimpleImputer)"
     assert str(locate(model, X, lambda est, data: None)) == "Pipeline"
+
+
+def test_an_object_no_format_writes_is_refused_by_name(tmp_path):
+    """skops writes estimators (fit and get_params), not whatever it is given: an ONNX
+    graph without the onnx format, say, is refused naming the formats there are."""
+    from sklearn.linear_model import LinearRegression
+
+    from stratum_jupyter.bundle.formats import format_for
+
+    class Graph:  # like onnx.ModelProto: a model, but no estimator API
+        def SerializeToString(self) -> bytes:
+            return b""
+
+    with pytest.raises(StratumError, match=r"no registered model format writes a .*Graph "
+                                           r"\(registered: .*scikit-learn"):
+        save_bundle(Graph(), tmp_path / "graph", X=np.zeros((2, 2)))
+    assert not (tmp_path / "graph").exists()
+    assert format_for(LinearRegression()) is SKOPS

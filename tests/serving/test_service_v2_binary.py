@@ -112,3 +112,13 @@ def test_binary_sizes_that_do_not_add_up_are_4xx(served, case, status, says):
     got, answer = call(port, "POST", INFER, raw=body, headers=headers)
     assert got == status, answer
     assert says in json.dumps(answer), answer
+
+
+def test_no_instances_of_an_image_input_is_422(served):
+    """Found by the fuzz test: a BYTES image input of shape [0, ...] made ``np.stack`` of
+    no images raise ValueError, a 500."""
+    port, _ = served
+    body, headers = binary_body([{"name": "image", "shape": [0, 8], "datatype": "BYTES"}],
+                                [b""])
+    status, answer = call(port, "POST", INFER, raw=body, headers=headers)
+    assert status == 422 and "at least 1" in answer["error"], answer
