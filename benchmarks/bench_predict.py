@@ -8,10 +8,10 @@ Two models: a HistGradientBoostingRegressor (one ``predict`` on both sides) and 
 classifier of the same kind (the service answers ``predict`` and ``predict_proba``: the
 in-process side does both too, and its ``predict`` alone is printed beside). The in-process
 figure is one thread (threadpoolctl), as each worker has one; stratum's is measured warm (the
-workers have loaded the model: a first run into another folder) and cold. Peak memory per
-worker: its RSS sampled every 50 ms (psutil, from this process) during a third run, less its
-RSS idle with the model loaded, against one chunk's bytes (Arrow table + float64 matrix) +
-the model's file size.
+workers have loaded the model: a first run into another folder; the median of three runs)
+and cold. Peak memory per worker: its RSS sampled every 50 ms (psutil, from this process)
+during a run, less its RSS before that run, the median of three such runs, against one
+chunk's bytes (Arrow table + float64 matrix) + the model's file size.
 The load average is printed with the figures: on a shared machine, compare runs made
 together only.
 """
@@ -116,26 +116,37 @@ def rss_now() -> int:
     return int(psutil.Process().memory_info().rss)
 
 
-def stratum(client, bundle: Path, data: Path, folder: Path, chunk_rows: int) -> dict:
-    """Three runs: cold (the workers load the model), warm (timed, nothing sampling), and
-    warm again with each worker's RSS sampled (the peak over its RSS before that run)."""
+def stratum(client, bundle: Path, data: Path, folder: Path, chunk_rows: int,
+            repeat: int = 3) -> dict:
+    """A cold run (the workers load the model), then ``repeat`` warm runs timed with nothing
+    sampling, and ``repeat`` with each worker's RSS sampled (its peak over its RSS before
+    that run): the medians (a worker's RSS moves with what its allocators keep between
+    runs: one run alone can be off by a chunk either way)."""
+    import statistics
+
     from stratum_jupyter.batch.api import predict_file
 
     quiet = lambda line: None  # noqa: E731
     began = time.perf_counter()
-    predict_file(bundle, str(data), folder / "cold", chunk_rows=chunk_rows, client=client,
-                 log=quiet)
-    cold = time.perf_counter() - began
-    began = time.perf_counter()
-    outcome = predict_file(bundle, str(data), folder / "warm", chunk_rows=chunk_rows,
+    outcome = predict_file(bundle, str(data), folder / "cold", chunk_rows=chunk_rows,
                            client=client, log=quiet)
-    warm = time.perf_counter() - began
-    idle = client.run(rss_now)
-    with Sampler(client.run(os.getpid)) as sampler:
-        predict_file(bundle, str(data), folder / "sampled", chunk_rows=chunk_rows,
+    cold = time.perf_counter() - began
+    warm, extra = [], []
+    for run in range(repeat):
+        began = time.perf_counter()
+        predict_file(bundle, str(data), folder / f"warm-{run}", chunk_rows=chunk_rows,
                      client=client, log=quiet)
-    extra = max(sampler.peaks.get(a, 0) - idle[a] for a in idle)
-    return {"rows": outcome.rows, "cold_s": cold, "warm_s": warm, "extra_mb": extra / 2**20}
+        warm.append(time.perf_counter() - began)
+    for run in range(repeat):
+        idle = client.run(rss_now)
+        with Sampler(client.run(os.getpid)) as sampler:
+            predict_file(bundle, str(data), folder / f"sampled-{run}", chunk_rows=chunk_rows,
+                         client=client, log=quiet)
+        extra.append(max(sampler.peaks.get(a, 0) - idle[a] for a in idle))
+    return {"rows": outcome.rows, "cold_s": cold, "warm_s": statistics.median(warm),
+            "extra_mb": statistics.median(extra) / 2**20,
+            "spread": (f"warm {min(warm):.2f}-{max(warm):.2f} s, peak over idle "
+                       f"{min(extra) / 2**20:.1f}-{max(extra) / 2**20:.1f} MB")}
 
 
 def chunk_bytes(chunk_rows: int) -> int:
@@ -193,6 +204,7 @@ def report(name: str, bundle: Path, client, data: Path, frame, folder: Path, arg
     print(f"  stratum predict warm {warm:,.0f} rows/s = {warm / target:.2f}x (target >= "
           f"0.8x); cold (the workers load the model; a first run also imports the "
           f"libraries) {cold:,.0f} rows/s = {cold / target:.2f}x")
+    print(f"  median of 3 runs each ({got['spread']})")
     print(f"  peak memory per worker over idle {got['extra_mb']:.1f} MB vs one chunk + the "
           f"model {allowed / 2:.1f} MB: {got['extra_mb'] / (allowed / 2):.2f}x (target <= 2x)")
     return {"throughput": warm / target, "memory": got["extra_mb"] / (allowed / 2)}
