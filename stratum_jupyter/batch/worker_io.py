@@ -74,8 +74,8 @@ def places(source: Source, chunk_rows: int) -> tuple[list[Chunk] | None, str]:
         rows, biggest = _rows(source.kind, file)
         if biggest > MAX_GROUP_CHUNKS * chunk_rows:
             return None, (f"{file.name} has row groups of up to {biggest:,} rows, more than "
-                          f"{MAX_GROUP_CHUNKS} chunks of {chunk_rows:,} (write it with "
-                          f"row_group_size={chunk_rows} to let the workers read it)")
+                          f"{MAX_GROUP_CHUNKS} chunks of {chunk_rows:,}; written with "
+                          f"row_group_size={chunk_rows}, the workers would read it")
         for offset in range(0, rows, chunk_rows):
             n = min(chunk_rows, rows - offset)
             out.append(Chunk(len(out), start, None, Place(
