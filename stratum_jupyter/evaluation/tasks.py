@@ -64,6 +64,9 @@ class FoldScore:
     errors: dict[str, str] = field(default_factory=dict)
     # The test part's responses (see :func:`responses`), kept for ensembles and diagnostics.
     predictions: dict[str, Any] | None = None
+    # A seeded HistGradientBoosting that met its early-stopping rule: its ``n_iter_`` (any
+    # ``max_iter`` from there up fits this very model: :func:`.warmstart.stopped_at`).
+    stopped_at: int | None = None
 
 
 def _take(data: Any, idx: Any) -> Any:
@@ -256,8 +259,11 @@ def fit_score_model(parent: FoldData | TaskFailure, step: str, library: str, est
         score_time = time.perf_counter() - start - fit_time
     except Exception as exc:
         return _failure(step, exc), None
+    from .warmstart import stopped_at
+
     return FoldScore(scores, parent.fit_time + fit_time, parent.score_time + score_time,
-                     fit_time + score_time, parent.node_times, errors, kept), fitted
+                     fit_time + score_time, parent.node_times, errors, kept,
+                     stopped_at(estimator, fitted)), fitted
 
 
 def fit_score_grow(parent: FoldData | TaskFailure, step: str, library: str, estimator: Any,
