@@ -13,12 +13,14 @@ the cores (:mod:`.threads`), as joblib does for ``GridSearchCV``'s workers.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
+from .predict_once import once
 from .threads import limit as limit_threads
 
 
@@ -308,8 +310,9 @@ def score_model(parent: FoldData, step: str, library: str, estimator: Any, fitte
             X_test, test_s = parent.test_part()
             test = (X_test, test_s, True)
         start = time.perf_counter()
-        scores, errors = runner.score_each(fitted, scorers, test[0], parent.y_test)
-        kept = _kept(fitted, test[0]) if keep else None
+        with once(fitted, test[0]) if keep else contextlib.nullcontext():
+            scores, errors = runner.score_each(fitted, scorers, test[0], parent.y_test)
+            kept = _kept(fitted, test[0]) if keep else None
         score_time = time.perf_counter() - start
     except PrefixError as exc:
         return _failure(exc.args[0], exc.__cause__ or exc)
