@@ -23,9 +23,9 @@ METHODS = ("predict", "predict_proba", "decision_function")
 def once(fitted: Any, X: Any) -> Iterator[None]:
     """Memoise ``fitted``'s response methods on ``X`` until the block ends (a model that
     takes no instance attributes is left as it is)."""
-    own = vars(fitted) if hasattr(fitted, "__dict__") else None
+    own: dict[str, Any] = vars(fitted) if hasattr(fitted, "__dict__") else {}
     set_here = []
-    for name in METHODS if own is not None else ():
+    for name in METHODS if hasattr(fitted, "__dict__") else ():
         if name in own:  # an instance attribute already: not ours to shadow
             continue
         try:
