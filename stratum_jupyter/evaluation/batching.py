@@ -116,14 +116,42 @@ def _big(plan: EvaluationPlan) -> bool:
     return data_nbytes(plan.X) + data_nbytes(plan.y) > SPLIT_IN_TASK_BYTES
 
 
+def shared_test(parent: Any) -> Any:
+    """The test part of ``parent`` transformed once for several models (None: nothing
+    deferred), as :func:`.tasks.score_model`'s ``test``; or the prefix's failure."""
+    from .tasks import PrefixError, _failure
+
+    if not parent.test_steps:
+        return None
+    try:
+        X_test, seconds = parent.test_part()
+    except PrefixError as exc:
+        return _failure(exc.args[0], exc.__cause__ or exc)
+    return X_test, seconds, True
+
+
 def run_group(parent: Any, leaves: list[tuple[str, str, Any]], scorers: dict[str, Any],
               keep: bool = False) -> list[Any]:
     """Worker side: :func:`tasks.fit_score` of each ``(step, library, estimator)`` on the
-    same parent, in order (``keep``: with their test-part responses, for ensembles)."""
-    from .tasks import fit_score
+    same parent (``keep``: with their test-part responses, for ensembles). All are fitted
+    first, then the test part is transformed once (where its prefix steps were deferred:
+    never held through a fit) and each is scored."""
+    from .tasks import FoldData, TaskFailure, fit_model, score_model
 
-    return [fit_score(parent, step, library, est, scorers, keep)
-            for step, library, est in leaves]
+    fits = [fit_model(parent, step, library, est) for step, library, est in leaves]
+    if not isinstance(parent, FoldData):
+        return [fitted for fitted, _ in fits]
+    test = shared_test(parent) if any(not isinstance(f, TaskFailure) for f, _ in fits) \
+        else None
+    out = []
+    for (step, library, est), (fitted, fit_time) in zip(leaves, fits, strict=True):
+        if isinstance(fitted, TaskFailure) or isinstance(test, TaskFailure):
+            out.append(fitted if isinstance(fitted, TaskFailure) else test)
+            continue
+        out.append(score_model(parent, step, library, est, fitted, fit_time, scorers,
+                               keep, test))
+        test = None if test is None else (test[0], test[1], False)  # its work once
+    return out
 
 
 def run_chain(parent: Any, leaves: list[tuple[str, str, Any]], scorers: dict[str, Any],
@@ -132,14 +160,26 @@ def run_chain(parent: Any, leaves: list[tuple[str, str, Any]], scorers: dict[str
     on ``parent`` as :func:`tasks.fit_score` would, by growing one model with
     ``warm_start`` (:func:`.warmstart.grow`); each one's ``fit_time`` is that of its added
     trees. After a failure (or a model that stopped early), the next one is fitted from
-    scratch."""
-    from .tasks import fit_score_model
+    scratch. A deferred test part is transformed once, after the first fit."""
+    from .tasks import FoldData, TaskFailure, fit_model, score_model
     from .warmstart import grow
 
     out: list[Any] = []
     fitted: Any = None
+    test: Any = None
     for step, library, est in leaves:
         start = None if fitted is None else grow(fitted, est)
-        one, fitted = fit_score_model(parent, step, library, est, scorers, keep, grow=start)
-        out.append(one)
+        fitted, fit_time = fit_model(parent, step, library, est, grow=start)
+        if isinstance(fitted, TaskFailure) or not isinstance(parent, FoldData):
+            out.append(fitted)
+            fitted = None
+            continue
+        if test is None and parent.test_steps:
+            test = shared_test(parent)
+        if isinstance(test, TaskFailure):
+            out.append(test)
+            continue
+        out.append(score_model(parent, step, library, est, fitted, fit_time, scorers, keep,
+                               test))
+        test = None if test is None else (test[0], test[1], False)
     return out

@@ -267,7 +267,7 @@ class TextProgress(Progress):
             return
         scores = ", ".join(f"{m} {res.mean(m):.4f}±{res.std(m):.4f}" for m in metrics)
         self._print(f"{head}: {scores} ({lines.cost_text(res)})")
-        for note in res.notes():
+        for note in [*res.notes(), *([res.remark] if res.remark else [])]:
             self._print(f"{' ' * len(head)}  note: {note}")
 
     def refit_start(self, res: ConfigResult, rows: int, estimate_s: float | None) -> None:

@@ -81,7 +81,8 @@ def _board_row(res: ConfigResult, metrics: list[str]) -> dict[str, Any]:
     row["score_time"] = float(np.mean(scores)) if scores and not failed else math.nan
     row["status"] = _status(res)
     row["error"] = res.failure.error if res.failure is not None else ""
-    row["notes"] = "; ".join([*res.notes(), *([res.stopped] if res.stopped else [])])
+    row["notes"] = "; ".join([*res.notes(), *([res.stopped] if res.stopped else []),
+                              *([res.remark] if res.remark else [])])
     return row
 
 

@@ -83,6 +83,9 @@ class ConfigResult:
     # What an adaptive search says of it, shown as leaderboard columns in this order
     # (bayes: {"trial": the study's trial number, "state": complete | pruned | failed}).
     search: dict[str, Any] = field(default_factory=dict)
+    # How its scores were had, where not by fitting its folds (bayes: "the models of trial
+    # 3 ..."): shown in the leaderboard's notes.
+    remark: str = ""
 
     def mean(self, metric: str) -> float:
         """The mean over the folds; NaN when the metric is NaN on any fold (as scikit-learn's

@@ -13,12 +13,14 @@ the cores (:mod:`.threads`), as joblib does for ``GridSearchCV``'s workers.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
+from .predict_once import once
 from .threads import limit as limit_threads
 
 
@@ -49,6 +51,26 @@ class FoldData:
     score_time: float = 0.0
     node_times: dict[str, float] = field(default_factory=dict)
     fitted: list[Any] | None = None
+    # Prefix steps ``(step, library, fitted)`` not yet applied to ``X_test`` (big data:
+    # :func:`fit_prefix` with ``defer``): it is transformed when scored (:meth:`test_part`),
+    # after the final fit, so no transformed test part is held through a fit.
+    test_steps: list[tuple[str, str, Any]] = field(default_factory=list)
+
+    def test_part(self) -> tuple[Any, float]:
+        """``X_test`` through the prefix steps still to apply, and the seconds that took.
+        Raises :class:`PrefixError` naming the step that raised."""
+        start, X = time.perf_counter(), self.X_test
+        for step, library, fitted in self.test_steps:
+            try:
+                X = runner_for(library).transform(fitted, X)
+            except Exception as exc:
+                raise PrefixError(step) from exc
+        return X, time.perf_counter() - start
+
+
+class PrefixError(Exception):
+    """The prefix step (``args[0]``) that raised on the test part (:meth:`FoldData.test_part`,
+    the error as ``__cause__``)."""
 
 
 @dataclass
@@ -64,6 +86,9 @@ class FoldScore:
     errors: dict[str, str] = field(default_factory=dict)
     # The test part's responses (see :func:`responses`), kept for ensembles and diagnostics.
     predictions: dict[str, Any] | None = None
+    # A seeded HistGradientBoosting that met its early-stopping rule: its ``n_iter_`` (any
+    # ``max_iter`` from there up fits this very model: :func:`.warmstart.stopped_at`).
+    stopped_at: int | None = None
 
 
 def _take(data: Any, idx: Any) -> Any:
@@ -170,24 +195,29 @@ def _failure(step: str, exc: BaseException) -> TaskFailure:
 
 
 def fit_prefix(parent: FoldData | TaskFailure, key: str, step: str, library: str,
-               estimator: Any) -> FoldData | TaskFailure:
-    """Fit one transformer on the fold's train part and transform both parts."""
+               estimator: Any, defer: bool = False) -> FoldData | TaskFailure:
+    """Fit one transformer on the fold's train part and transform both parts (``defer``:
+    the test part later, when scored: :attr:`FoldData.test_steps`)."""
     if isinstance(parent, TaskFailure):
         return parent
     runner = runner_for(library)
     limit_threads()
+    X_test, steps = parent.X_test, parent.test_steps
     try:
         start = time.perf_counter()
         fitted, X_train = runner.fit_transform(estimator, parent.X_train, parent.y_train)
         fit_time = time.perf_counter() - start
-        X_test = None if parent.X_test is None else runner.transform(fitted, parent.X_test)
+        if X_test is not None and defer:
+            steps = [*steps, (step, library, fitted)]
+        elif X_test is not None:
+            X_test = runner.transform(fitted, X_test)
         score_time = time.perf_counter() - start - fit_time
     except Exception as exc:
         return _failure(step, exc)
     return FoldData(X_train, parent.y_train, X_test, parent.y_test,
                     parent.fit_time + fit_time, parent.score_time + score_time,
                     {**parent.node_times, key: fit_time + score_time},
-                    None if parent.fitted is None else [*parent.fitted, fitted])
+                    None if parent.fitted is None else [*parent.fitted, fitted], steps)
 
 
 def responses(fitted: Any, X: Any) -> dict[str, Any]:
@@ -240,8 +270,20 @@ def fit_score_model(parent: FoldData | TaskFailure, step: str, library: str, est
     fitted model of ``estimator``'s chain, already set to grow to its size with
     ``warm_start`` (:func:`.warmstart.grow`), fitted again (in place) instead of a fit
     from scratch."""
+    fitted, fit_time = fit_model(parent, step, library, estimator, grow=grow)
+    if isinstance(fitted, TaskFailure):
+        return fitted, None
+    assert isinstance(parent, FoldData)
+    return score_model(parent, step, library, estimator, fitted, fit_time, scorers,
+                       keep), fitted
+
+
+def fit_model(parent: FoldData | TaskFailure, step: str, library: str, estimator: Any, *,
+              grow: Any = None) -> tuple[Any, float]:
+    """The final estimator fitted on the train part (see :func:`fit_score_model`), or a
+    :class:`TaskFailure`; and its fit seconds."""
     if isinstance(parent, TaskFailure):
-        return parent, None
+        return parent, 0.0
     runner = runner_for(library)
     limit_threads()
     try:
@@ -250,14 +292,38 @@ def fit_score_model(parent: FoldData | TaskFailure, step: str, library: str, est
             fitted = runner.fit(estimator, parent.X_train, parent.y_train)
         else:
             fitted = grow.fit(parent.X_train, parent.y_train)
-        fit_time = time.perf_counter() - start
-        scores, errors = runner.score_each(fitted, scorers, parent.X_test, parent.y_test)
-        kept = _kept(fitted, parent.X_test) if keep else None
-        score_time = time.perf_counter() - start - fit_time
+        return fitted, time.perf_counter() - start
     except Exception as exc:
-        return _failure(step, exc), None
-    return FoldScore(scores, parent.fit_time + fit_time, parent.score_time + score_time,
-                     fit_time + score_time, parent.node_times, errors, kept), fitted
+        return _failure(step, exc), 0.0
+
+
+def score_model(parent: FoldData, step: str, library: str, estimator: Any, fitted: Any,
+                fit_time: float, scorers: dict[str, Any], keep: bool = False,
+                test: tuple[Any, float, bool] | None = None) -> FoldScore | TaskFailure:
+    """``fitted`` scored on the test part (``keep``: with its responses). ``test``: the
+    test part transformed already (:meth:`FoldData.test_part`, shared by a group's models),
+    its seconds (in each one's ``score_time``, as a pipeline's) and whether this one's own
+    work counts them (the first's only)."""
+    runner = runner_for(library)
+    try:
+        if test is None:
+            X_test, test_s = parent.test_part()
+            test = (X_test, test_s, True)
+        start = time.perf_counter()
+        with once(fitted, test[0]) if keep else contextlib.nullcontext():
+            scores, errors = runner.score_each(fitted, scorers, test[0], parent.y_test)
+            kept = _kept(fitted, test[0]) if keep else None
+        score_time = time.perf_counter() - start
+    except PrefixError as exc:
+        return _failure(exc.args[0], exc.__cause__ or exc)
+    except Exception as exc:
+        return _failure(step, exc)
+    from .warmstart import stopped_at
+
+    own = fit_time + score_time + (test[1] if test[2] else 0.0)
+    return FoldScore(scores, parent.fit_time + fit_time,
+                     parent.score_time + score_time + test[1], own, parent.node_times,
+                     errors, kept, stopped_at(estimator, fitted))
 
 
 def fit_score_grow(parent: FoldData | TaskFailure, step: str, library: str, estimator: Any,

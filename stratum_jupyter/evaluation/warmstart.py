@@ -172,6 +172,21 @@ def stopped(fitted: Any) -> bool:
     return bool(fitted._should_stop(list(scores)))
 
 
+def stopped_at(estimator: Any, fitted: Any) -> int | None:
+    """``fitted.n_iter_`` where ``fitted`` (a fit of ``estimator``) is a chainable
+    ``HistGradientBoosting*`` (:func:`growable`: an int seed) that met its early-stopping
+    rule (:func:`stopped`): a fit of the same configuration with any ``max_iter`` from
+    ``n_iter_`` up is this very model (the rule reads only the scores so far, never
+    ``max_iter``). None otherwise, and where that cannot be told."""
+    if not getattr(fitted, "do_early_stopping_", False) or not hasattr(fitted, "_should_stop") \
+            or size_param(estimator) != "max_iter" or not growable(estimator):
+        return None
+    try:
+        return int(fitted.n_iter_) if stopped(fitted) else None
+    except Exception:  # a scikit-learn that changed: be safe
+        return None
+
+
 def grow(fitted: Any, estimator: Any) -> Any | None:
     """``fitted`` (a model of ``estimator``'s chain, smaller) set to grow to ``estimator``'s
     size with ``warm_start`` when fitted again (in place); :class:`Stopped` (``fitted``

@@ -98,6 +98,11 @@ class Context(Protocol):
         """A line for the log now (and kept with the notes)."""
         ...
 
+    def record(self, config: int, fold: int, value: Any) -> None:
+        """Record a (configuration, fold) result had without a task (the same model as an
+        earlier configuration's fold): in the results and the progress, as a task's."""
+        ...
+
 
 class AdaptiveSearch(Protocol):
     def ask(self, ctx: Context, free: int) -> list[Work]: ...

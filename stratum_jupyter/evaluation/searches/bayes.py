@@ -29,6 +29,7 @@ from typing import Any
 
 from ...errors import EvaluationError
 from . import Stop, Work
+from .bayes_reuse import copied, remark, same_models, waits_on
 from .bayes_space import Space, space_of
 from .bayes_study import FOLDS_ATTR, fold_attr, folds_of, open_study
 
@@ -73,6 +74,7 @@ class Bayes:
             _check_params(source, self.spaces[source.name])
         self.prefixed = len(self.sources) > 1
         self.runs: dict[int, _Run] = {}  # by configuration index
+        self.held: dict[int, int] = {}  # a trial not sent yet: the configuration it waits on
         self.seen: dict[Any, Any] = {}  # a configuration's key: its finished FrozenTrial
         self.started: float | None = None
         self.results: list[Any] = []  # the driver's ConfigResults (ctx.results)
@@ -97,11 +99,14 @@ class Bayes:
             work = [Work(ctx.add(t.candidate, t.params, t.pipeline).index)
                     for t in self.settings.templates]
             self._show_earlier(ctx)
-        while len(self.runs) < max(1, ctx.slots) and self._may_ask(ctx):
+        work += self._resolve(ctx)
+        # A trial waiting on another (no work sent) leaves its slot to a new one.
+        while len(self.runs) - len(self.held) < max(1, ctx.slots) and self._may_ask(ctx):
             run = self._start(ctx)
             if run is None:
                 break
-            work.append(Work(run.config))
+            if run.config not in self.held:
+                work.append(Work(run.config))
         return work
 
     def tell(self, ctx: Any, config: int, fold: int, value: Any) -> Stop | None:
@@ -185,8 +190,10 @@ class Bayes:
 
     def _start(self, ctx: Any) -> _Run | None:
         """Ask Optuna for a trial and add its configuration; a suggestion of a
-        configuration finished already is told that trial's result at once (no work)."""
-        for _ in range(MAX_REPEATS):
+        configuration finished already is told that trial's result at once (no work), as
+        is one whose models a finished one's are (:mod:`.bayes_reuse`)."""
+        repeats = 0
+        while repeats < MAX_REPEATS:
             with _quiet():
                 trial = self.study.ask()
                 source, space = self._candidate(trial)
@@ -200,15 +207,55 @@ class Bayes:
                 self.runs[config.index] = run
                 self.seen[key] = None  # in flight: a repeat now runs once more
                 ctx.results[config.index].search = {"trial": trial.number, "state": "running"}
-                return run
-            with _quiet():
-                self.study.tell(trial, earlier.value if earlier.state.name == "COMPLETE"
-                                else None, earlier.state)
+                donor = same_models(self.plan, ctx.results, config.index)
+                if donor is None:
+                    sibling = waits_on(self.plan, [c for c in self.runs
+                                                   if c not in self.held], config.index)
+                    if sibling is not None:
+                        self.held[config.index] = sibling
+                    return run
+                self._reuse(ctx, run, donor)
+            else:
+                repeats += 1
+                with _quiet():
+                    self.study.tell(trial, earlier.value if earlier.state.name == "COMPLETE"
+                                    else None, earlier.state)
             if not self._may_ask(ctx):
                 return None
         self._stop(ctx, f"the last {MAX_REPEATS} suggestions were configurations tried "
                         "already: the space looks spent")
         return None
+
+    def _resolve(self, ctx: Any) -> list[Work]:
+        """The trials waiting on a configuration that is now finished: told its scores
+        where its models are theirs, else sent."""
+        work = []
+        for config, sibling in list(self.held.items()):
+            if sibling in self.runs:
+                continue
+            del self.held[config]
+            donor = same_models(self.plan, ctx.results, config)
+            if donor is None:
+                work.append(Work(config))
+            else:
+                self._reuse(ctx, self.runs[config], donor)
+        return work
+
+    def _reuse(self, ctx: Any, run: _Run, donor: Any) -> None:
+        """Tell ``run`` complete with ``donor``'s fold scores (reported fold by fold, as
+        a fitted trial's), and record them as its folds: no work is sent."""
+        from optuna.trial import TrialState
+
+        ctx.results[run.config].remark = remark(self.plan, donor, run.config)
+        for fold, score in copied(donor).items():
+            run.folds[fold] = score
+            run.total += score.scores[self.plan.select_by]
+            with _quiet():
+                run.trial.report(run.total / (fold + 1), step=fold)
+        folds = dict(run.folds)
+        self._finish(run, TrialState.COMPLETE, run.total / self.plan.n_folds)
+        for fold, score in folds.items():
+            ctx.record(run.config, fold, score)
 
     def _candidate(self, trial: Any) -> tuple[Any, Space]:
         if not self.prefixed:

@@ -134,7 +134,8 @@ def _states(trials: list[Any]) -> str:
 def fold_attr(folds: dict[int, Any]) -> dict[str, Any]:
     """A trial's fold scores as a JSON user attribute (fold numbers as text)."""
     return {str(f): {"scores": dict(s.scores), "fit_time": s.fit_time,
-                     "score_time": s.score_time, "errors": dict(s.errors)}
+                     "score_time": s.score_time, "errors": dict(s.errors),
+                     "stopped_at": s.stopped_at}
             for f, s in sorted(folds.items())}
 
 
@@ -146,5 +147,6 @@ def folds_of(trial: Any) -> dict[int, Any]:
     for fold, data in (trial.user_attrs.get(FOLDS_ATTR) or {}).items():
         scores = {m: (math.nan if v is None else float(v)) for m, v in data["scores"].items()}
         out[int(fold)] = FoldScore(scores, data["fit_time"], data["score_time"],
-                                   0.0, {}, dict(data.get("errors") or {}))
+                                   0.0, {}, dict(data.get("errors") or {}),
+                                   stopped_at=data.get("stopped_at"))
     return out

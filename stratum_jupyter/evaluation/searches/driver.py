@@ -56,6 +56,9 @@ class Driver:
         self.notes.append(line)
         self.ex.progress.note(line)
 
+    def record(self, config: int, fold: int, value: Any) -> None:
+        self.ex._record(config, fold, value)
+
     # -- the loop ------------------------------------------------------------------------------
     def run(self) -> Outcome:
         from distributed import as_completed
