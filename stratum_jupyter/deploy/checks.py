@@ -207,3 +207,26 @@ def auto_conversion(target: Target, kind: str, quantize: str = "none") -> str:
     if target.conversion in names:
         return target.conversion
     return names[0] if names else "none"
+
+
+def target_quantize(target: Target, kind: str, convert: str,
+                    quantize: str | None) -> tuple[str, str]:
+    """``(quantization, what the log says)``: ``quantize`` when given (an explicit
+    ``--quantize`` wins, said nothing); else the target's default (``quantize`` in its
+    catalog entry) where the conversion this model gets (``convert``, ``auto``:
+    :func:`auto_conversion`) offers it, else ``none``, said either way."""
+    if quantize is not None:
+        return quantize, ""
+    default = target.quantize
+    if default == "none" or convert == "none":
+        return "none", ""
+    fmt = auto_conversion(target, kind, default) if convert == "auto" else convert
+    takes = fmt in CONVERTERS and (kind in get_converter(fmt).kinds
+                                   or kind in get_converter(fmt).requantizes)
+    if takes and default in quant.FORMAT_QUANTIZATIONS.get(fmt, ()):
+        return default, (f"quantize {default}: the target's default; --quantize none to keep "
+                         "float32")
+    why = f"this {kind} model's {fmt} conversion" if fmt != "none" else \
+        f"a {kind} model, which {target.name} runs unconverted"
+    return "none", (f"quantize none: the target's default {default} does not apply to {why}, "
+                    "which stays float32")
