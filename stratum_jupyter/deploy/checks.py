@@ -230,3 +230,16 @@ def target_quantize(target: Target, kind: str, convert: str,
         f"a {kind} model, which {target.name} runs unconverted"
     return "none", (f"quantize none: the target's default {default} does not apply to {why}, "
                     "which stays float32")
+
+
+def converted_model(model_dir: Path, profile: Profile, conversion: str, target: Target,
+                    quantize: str, quantize_note: str, tolerance: str | dict[str, float] | None,
+                    sample: str | Path | None) -> tuple[Converted | None, list[str]]:
+    """:func:`model_problems`; a refused conversion quantized by the target's default
+    (``quantize_note`` from :func:`target_quantize`) says how to keep it float32."""
+    converted, problems = model_problems(
+        model_dir, profile, conversion, quantize=quantize, tolerance=tolerance, sample=sample)
+    if problems and quantize_note and quantize != "none":
+        problems.append(f"quantize: {quantize} was {target.name}'s default; --quantize none "
+                        "keeps the conversion float32")
+    return converted, problems

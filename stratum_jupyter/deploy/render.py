@@ -175,6 +175,17 @@ def _conversion(target: Target, kind: str, convert: str, quantize: str,
             tolerance)
 
 
+def _given_image(base_image: str | None, problems: list[str]) -> str | None:
+    """``--base-image`` when it is an image reference; else None, and why in ``problems``."""
+    if base_image is not None:
+        try:
+            check_image(base_image, "base_image")
+        except DeployError as exc:
+            problems.extend(exc.violations)
+            return None
+    return base_image
+
+
 def plan(model_dir: str | Path, target: str | Target, *, port: int = 8080,
          bind: str = "127.0.0.1", name: str | None = None, base_image: str | None = None,
          convert: str = "auto", kb: KnowledgeBase | None = None, nodes: str | None = None,
@@ -204,12 +215,7 @@ def plan(model_dir: str | Path, target: str | Target, *, port: int = 8080,
     quantize, quantize_note = checks.target_quantize(
         target, kind, convert if convert in CONVERSIONS else "none", quantize)
     conversion, tolerance = _conversion(target, kind, convert, quantize, tolerance, problems)
-    if base_image is not None:
-        try:
-            check_image(base_image, "base_image")
-        except DeployError as exc:
-            problems.extend(exc.violations)
-            base_image = None
+    base_image = _given_image(base_image, problems)
     runtime_kind = conversion if conversion != "none" else kind
     kb_image = kb.base_image(target.hardware, runtime_kind)
     host_python = ".".join(platform.python_version_tuple()[:2])
@@ -225,11 +231,8 @@ def plan(model_dir: str | Path, target: str | Target, *, port: int = 8080,
               python=None if target.runtime == "process" else python, quantize=quantize)
     except DeployError as exc:
         problems.extend(exc.violations)
-    converted, model_problems = checks.model_problems(
-        model_dir, profile, conversion, quantize=quantize, tolerance=tolerance, sample=sample)
-    if model_problems and quantize_note and quantize != "none":
-        model_problems.append(f"quantize: {quantize} was {target.name}'s default; "
-                              "--quantize none keeps the conversion float32")
+    converted, model_problems = checks.converted_model(
+        model_dir, profile, conversion, target, quantize, quantize_note, tolerance, sample)
     if problems or model_problems:
         raise DeployError([*problems, *model_problems])
     title = name or profile.get("name") or profile.get("candidate") or model_dir.resolve().name
