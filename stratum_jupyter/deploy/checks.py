@@ -147,8 +147,34 @@ def check(profile: Profile, target: Target, kb: KnowledgeBase, *, requirements: 
     """Raise one DeployError carrying every violation, if there are any."""
     found = violations(profile, target, kb, requirements=requirements, conversion=conversion,
                        python=python, quantize=quantize)
+    found += quantized_runtime_problems(kb, target, conversion, quantize, python)
     if found:
         raise DeployError(found)
+
+
+def quantized_runtime_problems(kb: KnowledgeBase, target: Target, conversion: str,
+                               quantize: str, python: str | None) -> list[str]:
+    """Why the knowledge base's runtime for ``conversion`` models quantized as ``quantize``
+    (its ``quantized`` rows) cannot run on ``target``: none there for its architecture, or
+    no wheel for the Python its image runs (``python``; None, a process target: not
+    checked, the service runs in the deploying Python's environment)."""
+    if quantize == "none" or conversion == "none":
+        return []
+    arch = target_arch(target)
+    row = kb.quantized(conversion, quantize, arch)
+    if row is None:
+        return []  # not known: assumed to run, as unknown wheels are
+    runtime = f"{row['package']} {row['version']}"
+    if not row["available"]:
+        return [f"quantize: {conversion} {quantize} has no runtime for {arch} on target "
+                f"{target.name!r} ({row.get('note') or runtime})"]
+    pythons = [p.strip() for p in str(row.get("python") or "").split(",") if p.strip()]
+    runs = _minor(python)  # None: a process target, in the Python the service runs in here
+    if pythons and runs and runs not in pythons:
+        return [f"quantize: {runtime}, which runs {conversion} {quantize} models, has wheels "
+                f"for {arch} for Python {', '.join(pythons)} only, and target "
+                f"{target.name!r} runs Python {runs} (--base-image with one of those Pythons)"]
+    return []
 
 
 def loading_problems(model_dir: Path, profile: Profile, conversion: str) -> tuple[Any, list[str]]:
