@@ -114,3 +114,31 @@ def test_text_and_encoded_categories_through_a_pipeline(gems):
     # a budget too small for 20 rows: a note in the user's terms, no values
     frame, notes = explain.shap_values(model, X, seed=2, budget_s=1e-6)
     assert frame.empty and "evaluation.diagnostics.shap: true computes them" in notes[0]
+
+
+@pytest.mark.usefixtures("in_process")
+def test_an_evaluation_of_a_native_category_model_explains_it(gems, tmp_path):
+    """The issue's case, small: evaluate() of a HistGradientBoostingRegressor on a table
+    with a category column; its diagnostics never carry the raw ValueError."""
+    from sklearn.pipeline import Pipeline
+
+    from stratum_jupyter import evaluate
+
+    X, y = gems
+    model = Pipeline([("hgb", HistGradientBoostingRegressor(max_iter=20, random_state=0))])
+    # the spec supplies the settings only (its data and candidates are the arguments')
+    settings = {"version": 1, "task": "regression",
+                "data": {"source": "sklearn:diabetes", "target": "target"},
+                "evaluation": {"cv": 3, "diagnostics": {"shap": True, "importance": False}},
+                "candidates": [{"name": "unused", "steps": [{"Ridge": {}}]}]}
+    result = evaluate({"hgb": (model, {"hgb__max_leaf_nodes": [7]})}, X[["carat", "cut"]], y,
+                      spec=settings, display="none")
+    notes = result.diagnostics.notes
+    assert not [n for n in notes if "could not convert" in n], notes
+    try:
+        import shap  # noqa: F401
+    except ImportError:
+        assert explain.NOT_INSTALLED in notes
+        return
+    summary = result.diagnostics.shap_summary()
+    assert set(summary["column"]) == {"carat", "cut"}, notes
