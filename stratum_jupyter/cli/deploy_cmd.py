@@ -54,7 +54,8 @@ def targets_cmd(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
-    cols = ["name", "arch", "accelerator", "memory_mb", "python", "runtime", "base_image"]
+    cols = ["name", "arch", "accelerator", "memory_mb", "python", "runtime", "quantize",
+            "base_image"]
     widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in cols}
     print("  ".join(c.ljust(widths[c]) for c in cols))
     for r in rows:

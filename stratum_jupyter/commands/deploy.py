@@ -32,10 +32,11 @@ def add_arguments(parser: argparse.ArgumentParser, *, shell: Shell) -> None:
         help="The address the service listens on (default 127.0.0.1).")
     add("--convert", default="auto", choices=CONVERSIONS,
         help="Model conversion (auto: the target's default, ONNX on edge targets).")
-    add("--quantize", default="none", choices=("none", "float16", "int8", "dynamic"),
+    add("--quantize", default=None, choices=("none", "float16", "int8", "dynamic"),
         help="Quantize the conversion: float16 or int8 (full integer, calibrated on the "
              "sample) for --convert tflite, dynamic for --convert onnx; measured on the "
-             "sample and refused past --tolerance (default none: float32).")
+             "sample and refused past --tolerance (default: the target's quantize where the "
+             "conversion offers it, see stratum targets; none: float32).")
     add("--tolerance", metavar="KEY=VALUE[,...]",
         help="What a conversion may lose, measured on the sample: agreement (share of the "
              "original's labels, at least), accuracy_drop and max_error (relative, at most); "

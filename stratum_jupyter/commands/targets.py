@@ -8,7 +8,7 @@ from typing import Any
 from . import Shell
 
 HELP = ("List the hardware targets: architecture, accelerator, memory, OS, base image, "
-        "Python.")
+        "Python, default quantization.")
 
 
 def add_arguments(parser: argparse.ArgumentParser, *, shell: Shell) -> None:

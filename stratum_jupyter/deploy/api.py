@@ -60,7 +60,7 @@ def deploy(model_dir: str | Path, target: str, out: str | Path, *, port: int = 8
            inventory: str | Path | None = None, check: bool = False, nodes: str | None = None,
            namespace: str | None = None, rps: float | None = None, registry: str | None = None,
            kubeconfig: str | Path | None = None, extra_vars: dict[str, Any] | None = None,
-           on_event: Log = print, quantize: str = "none",
+           on_event: Log = print, quantize: str | None = None,
            tolerance: str | dict[str, float] | None = None,
            sample: str | Path | None = None) -> DeployResult:
     """Check, render, and optionally build/run/apply a model bundle for ``target``.
@@ -74,7 +74,8 @@ def deploy(model_dir: str | Path, target: str, out: str | Path, *, port: int = 8
     For the kubernetes and kserve targets, ``nodes`` names the hardware target of the
     cluster's nodes, ``namespace``, ``rps`` (the request rate to size for) and ``registry``
     (the image's registry) shape the manifests, and ``apply`` applies them (server-side) to
-    the cluster of ``kubeconfig``. ``quantize``, ``tolerance``, ``sample``: docs/edge-conversion.md.
+    the cluster of ``kubeconfig``. ``quantize``, ``tolerance``, ``sample``: docs/edge-conversion.md
+    (``quantize`` None: the target's default quantization where the conversion offers it).
     """
     from . import render as rnd
     from . import run as runner
@@ -104,7 +105,7 @@ def deploy(model_dir: str | Path, target: str, out: str | Path, *, port: int = 8
                                extra_vars=extra_vars, on_event=on_event)
     if result.record:
         how = {"port": port, "bind": bind, "name": name, "base_image": base_image,
-               "convert": convert, "quantize": quantize, "tolerance": tolerance, "run": run,
+               "convert": convert, "quantize": plan.quantize, "tolerance": tolerance, "run": run,
                "sample": str(Path(sample).resolve()) if sample else None, "apply": apply,
                "inventory": str(Path(inventory).resolve()) if inventory else None,
                "nodes": nodes, "namespace": namespace, "rps": rps, "registry": registry,
@@ -121,6 +122,8 @@ def _report_plan(plan: Any, out: Path, model_dir: Path, on_event: Log) -> None:
              f"({plan.runtime}, {len(plan.requirements)} pinned requirements)")
     if plan.resources:
         on_event(describe(plan.resources, model_dir))
+    for note in plan.notes:
+        on_event(note)
     if plan.converted is not None:
         on_event(describe_conversion(plan.converted.report))
     for warning in plan.warnings:

@@ -147,8 +147,34 @@ def check(profile: Profile, target: Target, kb: KnowledgeBase, *, requirements: 
     """Raise one DeployError carrying every violation, if there are any."""
     found = violations(profile, target, kb, requirements=requirements, conversion=conversion,
                        python=python, quantize=quantize)
+    found += quantized_runtime_problems(kb, target, conversion, quantize, python)
     if found:
         raise DeployError(found)
+
+
+def quantized_runtime_problems(kb: KnowledgeBase, target: Target, conversion: str,
+                               quantize: str, python: str | None) -> list[str]:
+    """Why the knowledge base's runtime for ``conversion`` models quantized as ``quantize``
+    (its ``quantized`` rows) cannot run on ``target``: none there for its architecture, or
+    no wheel for the Python its image runs (``python``; None, a process target: not
+    checked, the service runs in the deploying Python's environment)."""
+    if quantize == "none" or conversion == "none":
+        return []
+    arch = target_arch(target)
+    row = kb.quantized(conversion, quantize, arch)
+    if row is None:
+        return []  # not known: assumed to run, as unknown wheels are
+    runtime = f"{row['package']} {row['version']}"
+    if not row["available"]:
+        return [f"quantize: {conversion} {quantize} has no runtime for {arch} on target "
+                f"{target.name!r} ({row.get('note') or runtime})"]
+    pythons = [p.strip() for p in str(row.get("python") or "").split(",") if p.strip()]
+    runs = _minor(python)  # None: a process target, in the Python the service runs in here
+    if pythons and runs and runs not in pythons:
+        return [f"quantize: {runtime}, which runs {conversion} {quantize} models, has wheels "
+                f"for {arch} for Python {', '.join(pythons)} only, and target "
+                f"{target.name!r} runs Python {runs} (--base-image with one of those Pythons)"]
+    return []
 
 
 def loading_problems(model_dir: Path, profile: Profile, conversion: str) -> tuple[Any, list[str]]:
@@ -207,3 +233,39 @@ def auto_conversion(target: Target, kind: str, quantize: str = "none") -> str:
     if target.conversion in names:
         return target.conversion
     return names[0] if names else "none"
+
+
+def target_quantize(target: Target, kind: str, convert: str,
+                    quantize: str | None) -> tuple[str, str]:
+    """``(quantization, what the log says)``: ``quantize`` when given (an explicit
+    ``--quantize`` wins, said nothing); else the target's default (``quantize`` in its
+    catalog entry) where the conversion this model gets (``convert``, ``auto``:
+    :func:`auto_conversion`) offers it, else ``none``, said either way."""
+    if quantize is not None:
+        return quantize, ""
+    default = target.quantize
+    if default == "none" or convert == "none":
+        return "none", ""
+    fmt = auto_conversion(target, kind, default) if convert == "auto" else convert
+    takes = fmt in CONVERTERS and (kind in get_converter(fmt).kinds
+                                   or kind in get_converter(fmt).requantizes)
+    if takes and default in quant.FORMAT_QUANTIZATIONS.get(fmt, ()):
+        return default, (f"quantize {default}: the target's default; --quantize none to keep "
+                         "float32")
+    why = f"this {kind} model's {fmt} conversion" if fmt != "none" else \
+        f"a {kind} model, which {target.name} runs unconverted"
+    return "none", (f"quantize none: the target's default {default} does not apply to {why}, "
+                    "which stays float32")
+
+
+def converted_model(model_dir: Path, profile: Profile, conversion: str, target: Target,
+                    quantize: str, quantize_note: str, tolerance: str | dict[str, float] | None,
+                    sample: str | Path | None) -> tuple[Converted | None, list[str]]:
+    """:func:`model_problems`; a refused conversion quantized by the target's default
+    (``quantize_note`` from :func:`target_quantize`) says how to keep it float32."""
+    converted, problems = model_problems(
+        model_dir, profile, conversion, quantize=quantize, tolerance=tolerance, sample=sample)
+    if problems and quantize_note and quantize != "none":
+        problems.append(f"quantize: {quantize} was {target.name}'s default; --quantize none "
+                        "keeps the conversion float32")
+    return converted, problems

@@ -35,6 +35,9 @@ SCHEMA: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
     "base_images": ({"target": "TEXT", "kind": "TEXT", "image": "TEXT", "python": "TEXT"},
                     ("target", "kind")),
     "runtime_memory": ({"component": "TEXT", "memory_mb": "INTEGER"}, ("component",)),
+    "quantized": ({"format": "TEXT", "quantize": "TEXT", "arch": "TEXT", "package": "TEXT",
+                   "version": "TEXT", "python": "TEXT", "available": "INTEGER",
+                   "note": "TEXT", "source": "TEXT"}, ("format", "quantize", "arch")),
 }
 
 
@@ -95,7 +98,7 @@ def check_row(table: str, row: Mapping[str, Any], *, need_key: bool = True) -> d
             value = int(value)
         elif value is not None:
             value = str(value)
-            if name == "package" and table in {"wheels", "pins"}:
+            if name == "package" and table in {"wheels", "pins", "quantized"}:
                 value = normalize(value)
         out[name] = value
     return out
@@ -150,6 +153,15 @@ class KnowledgeBase:
     def base_image(self, target: str, kind: str) -> dict[str, Any] | None:
         row = self.conn.execute("SELECT * FROM base_images WHERE target = ? AND kind = ?",
                                 (target, kind)).fetchone()
+        return dict(row) if row else None
+
+    def quantized(self, fmt: str, quantize: str, arch: str) -> dict[str, Any] | None:
+        """The runtime that runs ``fmt`` models quantized as ``quantize`` on ``arch``: its
+        package, pinned version, the Pythons it has wheels for (``"3.10,3.11"``), whether
+        it is available, why (``note``) and where that is written (``source``); None if
+        unknown."""
+        row = self.conn.execute("SELECT * FROM quantized WHERE format = ? AND quantize = ? "
+                                "AND arch = ?", (fmt, quantize, arch)).fetchone()
         return dict(row) if row else None
 
     def runtime_memory(self, component: str) -> int:

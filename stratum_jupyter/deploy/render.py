@@ -98,6 +98,10 @@ class DeployPlan:
     cluster: orchestrated.ClusterOptions | None = None
     sizing: PodSizing | None = None
     """Orchestrated targets only: their options; resources and replicas."""
+    quantize: str = "none"
+    """The quantization of the conversion: ``--quantize``, else the target's default."""
+    notes: list[str] = field(default_factory=list)
+    """What was inferred (a target's default quantization), for the deploy log."""
 
     @property
     def runtime(self) -> str:
@@ -171,15 +175,27 @@ def _conversion(target: Target, kind: str, convert: str, quantize: str,
             tolerance)
 
 
+def _given_image(base_image: str | None, problems: list[str]) -> str | None:
+    """``--base-image`` when it is an image reference; else None, and why in ``problems``."""
+    if base_image is not None:
+        try:
+            check_image(base_image, "base_image")
+        except DeployError as exc:
+            problems.extend(exc.violations)
+            return None
+    return base_image
+
+
 def plan(model_dir: str | Path, target: str | Target, *, port: int = 8080,
          bind: str = "127.0.0.1", name: str | None = None, base_image: str | None = None,
          convert: str = "auto", kb: KnowledgeBase | None = None, nodes: str | None = None,
-         cluster: orchestrated.ClusterOptions | None = None, quantize: str = "none",
+         cluster: orchestrated.ClusterOptions | None = None, quantize: str | None = None,
          tolerance: str | dict[str, float] | None = None,
          sample: str | Path | None = None) -> DeployPlan:
     """Decide the deployment and check it; a DeployError lists every violation.
     ``quantize`` quantizes the conversion, measured on ``sample`` (else the bundle's own)
-    and refused past ``tolerance`` (:mod:`.quantize`).
+    and refused past ``tolerance`` (:mod:`.quantize`); None: the target's default
+    (:func:`.checks.target_quantize`, said in ``notes``).
 
     ``nodes`` (a hardware target) and ``cluster`` are for orchestrated targets, whose pods
     listen on 0.0.0.0 (``bind`` unused).
@@ -196,13 +212,10 @@ def plan(model_dir: str | Path, target: str | Target, *, port: int = 8080,
     resources, sizing_problems = checked_resources(model_dir)
     problems += sizing_problems
     kind = str(profile.get("kind") or "sklearn")
+    quantize, quantize_note = checks.target_quantize(
+        target, kind, convert if convert in CONVERSIONS else "none", quantize)
     conversion, tolerance = _conversion(target, kind, convert, quantize, tolerance, problems)
-    if base_image is not None:
-        try:
-            check_image(base_image, "base_image")
-        except DeployError as exc:
-            problems.extend(exc.violations)
-            base_image = None
+    base_image = _given_image(base_image, problems)
     runtime_kind = conversion if conversion != "none" else kind
     kb_image = kb.base_image(target.hardware, runtime_kind)
     host_python = ".".join(platform.python_version_tuple()[:2])
@@ -218,15 +231,16 @@ def plan(model_dir: str | Path, target: str | Target, *, port: int = 8080,
               python=None if target.runtime == "process" else python, quantize=quantize)
     except DeployError as exc:
         problems.extend(exc.violations)
-    converted, model_problems = checks.model_problems(
-        model_dir, profile, conversion, quantize=quantize, tolerance=tolerance, sample=sample)
+    converted, model_problems = checks.converted_model(
+        model_dir, profile, conversion, target, quantize, quantize_note, tolerance, sample)
     if problems or model_problems:
         raise DeployError([*problems, *model_problems])
     title = name or profile.get("name") or profile.get("candidate") or model_dir.resolve().name
     made = DeployPlan(model_dir=model_dir, profile=profile, target=target, title=str(title),
                       slug=quoting.slug(str(title)), conversion=conversion, requirements=reqs,
                       base_image=image, python=python, port=port, bind=bind, warnings=warnings,
-                      converted=converted, cluster=cluster, resources=resources)
+                      converted=converted, cluster=cluster, resources=resources,
+                      quantize=quantize, notes=[quantize_note] if quantize_note else [])
     if target.orchestrated:  # size it and check its manifests
         orchestrated.complete(made, kb)
     return made

@@ -61,6 +61,9 @@ class Target(BaseModel):
     runtime: Literal["process", "docker", "docker-nvidia"] = "docker"
     constrained: bool = Field(default=False, description="small edge device")
     conversion: Literal["none", "onnx", "tflite"] = "none"
+    quantize: Literal["none", "float16", "int8", "dynamic"] = Field(
+        default="none", description="the quantization a deploy uses without --quantize, "
+        "where the model's conversion offers it (docs/edge-conversion.md)")
     orchestrator: Literal["none", "kubernetes", "kserve"] = Field(
         default="none", description="a cluster's manifests instead of a host's playbook")
     nodes: str | None = Field(default=None,
@@ -111,12 +114,13 @@ class Target(BaseModel):
         return {"name": self.name, "arch": self.arch, "accelerator": self.accelerator,
                 "memory_mb": self.memory_mb, "os": self.os, "python": self.python or "host",
                 "base_image": self.base_image or "-", "runtime": self.runtime,
-                "conversion": self.conversion, "orchestrator": self.orchestrator,
+                "conversion": self.conversion, "quantize": self.quantize,
+                "orchestrator": self.orchestrator,
                 "nodes": self.nodes or "-", "description": self.description}
 
 
 HARDWARE_FIELDS = ("arch", "accelerator", "memory_mb", "os", "base_image", "python", "runtime",
-                   "constrained", "conversion")
+                   "constrained", "conversion", "quantize")
 
 
 def _parse(entries: Any, origin: str) -> list[Target]:

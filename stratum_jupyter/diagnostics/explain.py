@@ -6,7 +6,11 @@ one-hot columns...); SHAP explains the final estimator on those, and, SHAP value
 additive, the values of the input columns that came from one table column are summed into
 that column's. An input column is traced back by its name (``get_feature_names_out``:
 ``categorical__island_Biscoe`` comes from ``island``); a step that mixes columns (PCA...)
-cannot be traced, and the diagnostics' notes say so.
+cannot be traced.
+
+A model whose final estimator shap cannot read as numbers (category or text columns taken
+as they are, categorical splits, a step that mixes columns) is explained whole on the
+table's columns by :mod:`.explain_table` (slower), and the notes say so and why.
 
 ``setting`` (``evaluation.diagnostics.shap``): ``"auto"`` uses shap's own choice of a fast
 exact explainer (trees, linear models) and leaves the rest out with a note; ``True`` falls
@@ -53,6 +57,7 @@ def shap_values(model: Any, X: Any, setting: Any = "auto", seed: int | None = 0,
 
 def _explained(model: Any, X: Any, setting: Any, seed: int | None, budget_s: float | None
                ) -> tuple[Any, list[str]]:
+    from . import explain_table
     from .importance import columns_of
 
     pre, final = split(model)
@@ -61,34 +66,55 @@ def _explained(model: Any, X: Any, setting: Any, seed: int | None, budget_s: flo
     rows = np.sort(rng.choice(n, size=min(n, SAMPLE_ROWS), replace=False))
     sample = X.iloc[rows] if hasattr(X, "iloc") else np.asarray(X)[rows]
     Z = sample if pre is None else pre.transform(sample)
-    Z = np.asarray(Z.toarray() if hasattr(Z, "toarray") else Z, dtype=float)
-    owners, why = original_columns(pre, columns_of(X), Z.shape[1])
-    if why:  # said before shap (and numba) is imported at all
+    why = explain_table.reason(final, Z)
+    if not why:
+        Z = np.asarray(Z.toarray() if hasattr(Z, "toarray") else Z, dtype=float)
+        owners, why = original_columns(pre, columns_of(X), Z.shape[1])
+    if why and not hasattr(X, "iloc"):  # said before shap (and numba) is imported at all
         return empty(), [f"no SHAP values: {why}"]
     import shap
 
-    explainer = _explainer(shap, final, Z[:BACKGROUND_ROWS], setting)
-    if explainer is None:
-        return empty(), [f"no SHAP values: shap has no fast explainer for "
-                         f"{type(final).__name__} (evaluation.diagnostics.shap: true uses its "
-                         "permutation explainer, slower)"]
-    first = min(len(rows), 10)
+    notes: list[str] = []
+    if why:  # the whole model, on the table's own columns
+        explain, coded = explain_table.explainer(shap, model, X, rows[:BACKGROUND_ROWS])
+        Z, owners = coded.encode(sample), [str(c) for c in X.columns]
+        notes.append(f"SHAP values of the whole model on the table's columns (shap's "
+                     f"{'exact' if len(owners) <= 10 else 'permutation'} explainer, "
+                     f"slower than its tree explainer): {why}")
+    else:
+        explainer = _explainer(shap, final, Z[:BACKGROUND_ROWS], setting)
+        if explainer is None:
+            return empty(), [f"no SHAP values: shap has no fast explainer for "
+                             f"{type(final).__name__} (evaluation.diagnostics.shap: true uses "
+                             "its permutation explainer, slower)"]
+
+        def explain(part: Any) -> Any:
+            return np.asarray(explainer(part).values, dtype=float)
+    values, why = _within_budget(explain, Z, setting, budget_s)
+    if values is None:
+        return empty(), [f"no SHAP values: {why}"]
+    classes = list(getattr(model if notes else final, "classes_", []))
+    return tidy(values, owners, rows[:len(values)], classes), notes
+
+
+def _within_budget(explain: Any, Z: Any, setting: Any, budget_s: float | None
+                   ) -> tuple[Any, str]:
+    """``(values, "")`` of the rows of ``Z`` that fit in ``budget_s`` (with ``setting="auto"``;
+    timed on the first 10 rows), or ``(None, why)`` when fewer than 20 would."""
+    first = min(len(Z), 10)
     start = time.perf_counter()
-    values = [np.asarray(explainer(Z[:first]).values, dtype=float)]
+    values = [explain(Z[:first])]
     per_row = (time.perf_counter() - start) / max(first, 1)
-    more = len(rows) - first
+    more = len(Z) - first
     if budget_s is not None and setting == "auto" and per_row * more > budget_s:
         more = int(budget_s / per_row)
         if first + more < 20:
-            return empty(), [f"no SHAP values: about {per_row * len(rows):.1f} s for "
-                             f"{len(rows)} rows, more than the {budget_s:.1f} s (10 % of the "
-                             "evaluation) they may take; evaluation.diagnostics.shap: true "
-                             "computes them"]
+            return None, (f"about {per_row * len(Z):.1f} s for {len(Z)} rows, more than "
+                          f"the {budget_s:.1f} s (10 % of the evaluation) they may take; "
+                          "evaluation.diagnostics.shap: true computes them")
     if more > 0:
-        values.append(np.asarray(explainer(Z[first:first + more]).values, dtype=float))
-    rows = rows[:first + more]
-    return tidy(np.concatenate(values), owners, rows,
-                list(getattr(final, "classes_", []))), []
+        values.append(explain(Z[first:first + more]))
+    return np.concatenate(values), ""
 
 
 def _explainer(shap: Any, final: Any, background: Any, setting: Any) -> Any:

@@ -53,4 +53,5 @@ def test_bad_tables_columns_and_values_are_named():
         set_row("wheels", {"package": "a", "available": 1})
     with pytest.raises(StratumError, match="available must be an integer or yes/no"):
         set_row("wheels", {"package": "a", "arch": "amd64", "available": "maybe"})
-    assert set(SCHEMA) == {"wheels", "pins", "apt", "base_images", "runtime_memory"}
+    assert set(SCHEMA) == {"wheels", "pins", "apt", "base_images", "runtime_memory",
+                           "quantized"}

@@ -110,10 +110,18 @@ def test_float16_is_tensorflows_own_conversion(digits, tmp_path):
 
 def test_a_float32_edge_conversion_of_the_network_is_verified_on_its_sample(digits,
                                                                            tmp_path):
-    deploy(digits.bundle, "edge-arm64", tmp_path / "d")  # auto: tflite, float32
+    deploy(digits.bundle, "edge-arm64", tmp_path / "d", quantize="none")  # auto: tflite
     report = json.loads((tmp_path / "d" / "model" / "conversion.json").read_text())
     assert report["format"] == "tflite" and report["quantize"] == "none"
     assert report["agreement"] == 1.0 and report["max_probability_diff"] < 1e-5
+
+
+def test_the_edge_targets_default_quantization_is_used_and_said(digits, tmp_path):
+    said: list[str] = []
+    deploy(digits.bundle, "edge-arm64", tmp_path / "d", on_event=said.append)
+    report = json.loads((tmp_path / "d" / "model" / "conversion.json").read_text())
+    assert report["format"] == "tflite" and report["quantize"] == "float16"
+    assert "quantize float16: the target's default; --quantize none to keep float32" in said
 
 
 def test_int8_past_a_strict_tolerance_is_refused(digits, tmp_path):

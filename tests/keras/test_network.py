@@ -86,6 +86,7 @@ def test_a_keras_file_and_a_folder_of_images_through_the_cli(cnn, tmp_path, caps
     deploy(tmp_path / "b", "edge-arm64", tmp_path / "edge")
     conversion = json.loads((tmp_path / "edge" / "model" / "conversion.json").read_text())
     assert conversion["format"] == "tflite" and conversion["verified_rows"] == 4
+    assert conversion["quantize"] == "float16"  # the target's default (targets.yaml)
     assert conversion["agreement"] == 1.0
     with pytest.raises(DeployError) as info:
         deploy(tmp_path / "b", "edge-arm64", tmp_path / "edge-none", convert="none")

@@ -66,7 +66,7 @@ def test_edge_bundle_serves_the_tflite_model(keras_bundle, tmp_path):
 
     path, model, X_test = keras_bundle
     out = tmp_path / "edge"
-    render(plan(path, "edge-arm64"), out)
+    render(plan(path, "edge-arm64", quantize="none"), out)  # float32 (its default: float16)
     assert (out / "model" / "model.tflite").is_file()
     with serving(out) as port:
         status, answer = call(port, "POST", "/predict",
