@@ -62,9 +62,8 @@ def figure(table: Any, *, goal: Any = None, title: str = "stratum profile") -> A
     of the grid's other dimensions (:func:`lines`: memory, threads, batch, clients, adaptive
     batching), under a line naming the settings all lines share; ``goal`` (a
     :class:`~..bundle.sizing.Goal`) draws the p99 bound and the request rate."""
-    from bokeh.layouts import column as stack
     from bokeh.layouts import gridplot
-    from bokeh.models import Div, Span  # type: ignore[attr-defined]
+    from bokeh.models import Span, Title  # type: ignore[attr-defined]
 
     # the closed-loop grid only (paced re-measurements are another kind of row)
     rows = table[table["rate_rps"].isna()] if "rate_rps" in table else table
@@ -83,11 +82,10 @@ def figure(table: Any, *, goal: Any = None, title: str = "stratum profile") -> A
         fig.legend.location = "bottom_right"  # the figures start at zero: room there
         fig.legend.label_text_font_size = "8pt"
         plots.append(fig)
-    grid = gridplot(plots, ncols=2, toolbar_location="right")
-    if not shared:
-        return grid
-    return stack(Div(text=html.escape("every line: " + ", ".join(shared)), name="shared"),
-                 grid)
+    if shared:  # a Title, not a Div: Div is a widget, whose BokehJS is not inlined
+        plots[0].add_layout(Title(text="every line: " + ", ".join(shared),
+                                  text_font_size="8pt", text_font_style="normal"), "above")
+    return gridplot(plots, ncols=2, toolbar_location="right")
 
 
 def _panel(column: str, label: str) -> Any:
