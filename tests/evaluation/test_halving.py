@@ -271,7 +271,7 @@ def test_a_worker_killed_mid_halving_changes_nothing(client):
     assert killed and again.failures == []
     cols = ["candidate", "rung", "resources", "accuracy"]
     assert clean.leaderboard[cols].equals(again.leaderboard[cols])
-    client.wait_for_workers(2, timeout=60)  # the nanny restarts the worker
+    client.wait_for_workers(2, timeout=120)  # the nanny restarts the worker (slow at load)
 
 
 @pytest.mark.slow
